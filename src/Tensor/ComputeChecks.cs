@@ -1,0 +1,57 @@
+namespace TinyKd.Tensors;
+
+/// <summary>
+/// Argument checks shared by every <see cref="ICompute"/> implementation, so each backend rejects the same bad
+/// calls with the same message before any kernel runs.
+/// </summary>
+public static class ComputeChecks
+{
+    /// <summary>Throws unless <paramref name="t"/> is non-empty and owned by <paramref name="backend"/>.</summary>
+    public static void Owned(ICompute backend, Tensor t, string name)
+    {
+        if (t.IsEmpty) throw new ArgumentException($"Tensor '{name}' is empty (default).", name);
+        if (!ReferenceEquals(t.Backend, backend))
+            throw new ArgumentException(
+                $"Tensor '{name}' {t.Shape} lives on backend '{t.Backend.Name}' but the op runs on '{backend.Name}'.", name);
+    }
+
+    /// <summary>Throws unless both tensors hold the same number of elements.</summary>
+    public static void SameLength(Tensor a, string aName, Tensor b, string bName)
+    {
+        if (a.Length != b.Length)
+            throw new ArgumentException($"Tensors '{aName}' {a.Shape} and '{bName}' {b.Shape} must have the same number of elements.", bName);
+    }
+
+    /// <summary>Throws unless both tensors have the same shape.</summary>
+    public static void SameShape(Tensor a, string aName, Tensor b, string bName)
+    {
+        if (a.Shape != b.Shape)
+            throw new ArgumentException($"Tensors '{aName}' {a.Shape} and '{bName}' {b.Shape} must have the same shape.", bName);
+    }
+
+    /// <summary>Throws unless <paramref name="b"/> can be row-broadcast over <paramref name="a"/>.</summary>
+    public static void RowBroadcast(Tensor a, string aName, Tensor b, string bName)
+    {
+        if (b.Length == a.Length || b.Length == 1 || (b.Length == a.Shape.Columns && a.Length % Math.Max(b.Length, 1) == 0))
+            return;
+        throw new ArgumentException(
+            $"Tensor '{bName}' {b.Shape} cannot be broadcast over '{aName}' {a.Shape}: it needs the same shape, one element, or {a.Shape.Columns} (one row).", bName);
+    }
+
+    /// <summary>Throws unless the temperature is finite and positive.</summary>
+    public static void Temperature(float temperature)
+    {
+        if (!(temperature > 0f) || float.IsInfinity(temperature))
+            throw new ArgumentOutOfRangeException(nameof(temperature), $"The temperature must be finite and > 0; got {temperature}.");
+    }
+
+    /// <summary>Throws unless there is one label per row, each in [0, classes).</summary>
+    public static void Labels(ReadOnlySpan<int> labels, int rows, int classes)
+    {
+        if (labels.Length != rows)
+            throw new ArgumentException($"There are {labels.Length} labels for {rows} rows of logits.", nameof(labels));
+        for (int i = 0; i < labels.Length; i++)
+            if ((uint)labels[i] >= (uint)classes)
+                throw new ArgumentOutOfRangeException(nameof(labels), $"Label {labels[i]} at index {i} is outside [0, {classes}).");
+    }
+}

@@ -1,0 +1,99 @@
+using System.Numerics.Tensors;
+
+namespace TinyKd.Tensors.Cpu;
+
+/// <summary>Elementwise maps, their derivatives and the row-broadcast binary ops, over spans.</summary>
+internal static class Elementwise
+{
+    internal static void Unary(UnaryOp op, ReadOnlySpan<float> x, Span<float> y, float parameter)
+    {
+        switch (op)
+        {
+            case UnaryOp.Relu: TensorPrimitives.Max(x, 0f, y); break;
+            case UnaryOp.Tanh: TensorPrimitives.Tanh(x, y); break;
+            case UnaryOp.Sigmoid: TensorPrimitives.Sigmoid(x, y); break;
+            case UnaryOp.LeakyRelu:
+                for (int i = 0; i < x.Length; i++) y[i] = x[i] > 0f ? x[i] : parameter * x[i];
+                break;
+            case UnaryOp.Gelu:
+                for (int i = 0; i < x.Length; i++) y[i] = (float)(x[i] * SpecialFunctions.NormalCdf(x[i]));
+                break;
+            default: throw new ArgumentOutOfRangeException(nameof(op), op, "Unknown unary op.");
+        }
+    }
+
+    // dx += f'(x)·dy, with f' written in terms of y where that is cheaper (tanh, sigmoid).
+    internal static void UnaryBackward(UnaryOp op, Span<float> dx, ReadOnlySpan<float> x, ReadOnlySpan<float> y,
+        ReadOnlySpan<float> dy, float parameter)
+    {
+        switch (op)
+        {
+            case UnaryOp.Relu:
+                for (int i = 0; i < dx.Length; i++) if (x[i] > 0f) dx[i] += dy[i];
+                break;
+            case UnaryOp.LeakyRelu:
+                for (int i = 0; i < dx.Length; i++) dx[i] += x[i] > 0f ? dy[i] : parameter * dy[i];
+                break;
+            case UnaryOp.Tanh:
+                for (int i = 0; i < dx.Length; i++) dx[i] += dy[i] * (1f - y[i] * y[i]);
+                break;
+            case UnaryOp.Sigmoid:
+                for (int i = 0; i < dx.Length; i++) dx[i] += dy[i] * y[i] * (1f - y[i]);
+                break;
+            case UnaryOp.Gelu:
+                for (int i = 0; i < dx.Length; i++)
+                    dx[i] += (float)(dy[i] * (SpecialFunctions.NormalCdf(x[i]) + x[i] * SpecialFunctions.NormalPdf(x[i])));
+                break;
+            default: throw new ArgumentOutOfRangeException(nameof(op), op, "Unknown unary op.");
+        }
+    }
+
+    // y (=|+=) a ∘ b where b has a's length, one element, or one row's length (then repeated over a's rows).
+    internal static void Binary(BinaryOp op, ReadOnlySpan<float> a, ReadOnlySpan<float> b, Span<float> y, bool accumulate)
+    {
+        if (b.Length == a.Length || b.Length == 1)
+        {
+            Apply(op, a, b, y, accumulate);
+            return;
+        }
+        int row = b.Length;
+        for (int r = 0; r < a.Length; r += row)
+            Apply(op, a.Slice(r, row), b, y.Slice(r, row), accumulate);
+    }
+
+    private static void Apply(BinaryOp op, ReadOnlySpan<float> a, ReadOnlySpan<float> b, Span<float> y, bool accumulate)
+    {
+        bool scalar = b.Length == 1 && a.Length != 1;
+        if (!accumulate)
+        {
+            switch (op)
+            {
+                case BinaryOp.Add: if (scalar) TensorPrimitives.Add(a, b[0], y); else TensorPrimitives.Add(a, b, y); break;
+                case BinaryOp.Subtract: if (scalar) TensorPrimitives.Subtract(a, b[0], y); else TensorPrimitives.Subtract(a, b, y); break;
+                case BinaryOp.Multiply: if (scalar) TensorPrimitives.Multiply(a, b[0], y); else TensorPrimitives.Multiply(a, b, y); break;
+                case BinaryOp.Divide: if (scalar) TensorPrimitives.Divide(a, b[0], y); else TensorPrimitives.Divide(a, b, y); break;
+                default: throw new ArgumentOutOfRangeException(nameof(op), op, "Unknown binary op.");
+            }
+            return;
+        }
+        switch (op)
+        {
+            case BinaryOp.Add:
+                TensorPrimitives.Add(y, a, y);
+                if (scalar) TensorPrimitives.Add(y, b[0], y); else TensorPrimitives.Add(y, b, y);
+                break;
+            case BinaryOp.Subtract:
+                TensorPrimitives.Add(y, a, y);
+                if (scalar) TensorPrimitives.Subtract(y, b[0], y); else TensorPrimitives.Subtract(y, b, y);
+                break;
+            case BinaryOp.Multiply:
+                if (scalar) TensorPrimitives.MultiplyAdd(a, b[0], y, y); else TensorPrimitives.MultiplyAdd(a, b, y, y);
+                break;
+            case BinaryOp.Divide:
+                if (scalar) { float inv = 1f / b[0]; TensorPrimitives.MultiplyAdd(a, inv, y, y); }
+                else for (int i = 0; i < y.Length; i++) y[i] += a[i] / b[i];
+                break;
+            default: throw new ArgumentOutOfRangeException(nameof(op), op, "Unknown binary op.");
+        }
+    }
+}

@@ -1,0 +1,97 @@
+namespace TinyKd.Tensors.Cpu;
+
+/// <summary>
+/// The fused loss kernels: each reads log-probabilities or logits once and accumulates in double, so the loss is
+/// both accurate and independent of the vector width.
+/// </summary>
+/// <remarks>B = rows (batch), C = classes, N = all elements.</remarks>
+internal static class LossKernels
+{
+    internal static float Nll(ReadOnlySpan<float> logp, int columns, ReadOnlySpan<int> labels, float smoothing)
+    {
+        int rows = labels.Length;
+        double total = 0;
+        for (int r = 0; r < rows; r++)
+        {
+            ReadOnlySpan<float> row = logp.Slice(r * columns, columns);
+            double rowSum = 0;
+            if (smoothing != 0f) foreach (float v in row) rowSum += v;
+            total += (1.0 - smoothing) * row[labels[r]] + smoothing / columns * rowSum;
+        }
+        return rows == 0 ? 0f : (float)(-total / rows);
+    }
+
+    // dlogits += scale·(softmax − target)/B, target = (1−ε)·onehot + ε/C
+    internal static void SoftmaxCrossEntropyBackward(Span<float> dLogits, ReadOnlySpan<float> logp, int columns,
+        ReadOnlySpan<int> labels, float smoothing, float scale)
+    {
+        int rows = labels.Length;
+        float k = scale / rows;
+        float offTarget = smoothing / columns;
+        for (int r = 0; r < rows; r++)
+        {
+            ReadOnlySpan<float> row = logp.Slice(r * columns, columns);
+            Span<float> d = dLogits.Slice(r * columns, columns);
+            for (int c = 0; c < columns; c++) d[c] += k * (MathF.Exp(row[c]) - offTarget);
+            d[labels[r]] -= k * (1f - smoothing);
+        }
+    }
+
+    internal static float KlDivergence(ReadOnlySpan<float> logPs, ReadOnlySpan<float> logPt, int rows)
+    {
+        double total = 0;
+        for (int i = 0; i < logPs.Length; i++)
+        {
+            float lt = logPt[i];
+            total += Math.Exp(lt) * ((double)lt - logPs[i]);
+        }
+        return rows == 0 ? 0f : (float)(total / rows);
+    }
+
+    internal static void KlDivergenceBackward(Span<float> dStudent, Span<float> dTeacher, ReadOnlySpan<float> logPs,
+        ReadOnlySpan<float> logPt, int columns, float temperature, float scale)
+    {
+        int rows = columns == 0 ? 0 : logPs.Length / columns;
+        if (rows == 0) return;
+        float k = scale / (temperature * rows);
+        for (int r = 0; r < rows; r++)
+        {
+            ReadOnlySpan<float> ls = logPs.Slice(r * columns, columns);
+            ReadOnlySpan<float> lt = logPt.Slice(r * columns, columns);
+            if (!dStudent.IsEmpty)
+            {
+                Span<float> d = dStudent.Slice(r * columns, columns);
+                for (int c = 0; c < columns; c++) d[c] += k * (MathF.Exp(ls[c]) - MathF.Exp(lt[c]));
+            }
+            if (!dTeacher.IsEmpty)
+            {
+                double kl = 0;
+                for (int c = 0; c < columns; c++) kl += Math.Exp(lt[c]) * ((double)lt[c] - ls[c]);
+                Span<float> d = dTeacher.Slice(r * columns, columns);
+                for (int c = 0; c < columns; c++)
+                    d[c] += (float)(k * Math.Exp(lt[c]) * ((double)lt[c] - ls[c] - kl));
+            }
+        }
+    }
+
+    internal static float BceWithLogits(ReadOnlySpan<float> x, ReadOnlySpan<float> y)
+    {
+        double total = 0;
+        for (int i = 0; i < x.Length; i++)
+        {
+            double xi = x[i];
+            total += Math.Max(xi, 0) - xi * y[i] + Math.Log(1 + Math.Exp(-Math.Abs(xi)));
+        }
+        return x.Length == 0 ? 0f : (float)(total / x.Length);
+    }
+
+    internal static void BceWithLogitsBackward(Span<float> dx, Span<float> dy, ReadOnlySpan<float> x, ReadOnlySpan<float> y, float scale)
+    {
+        float k = scale / x.Length;
+        for (int i = 0; i < x.Length; i++)
+        {
+            if (!dx.IsEmpty) dx[i] += k * (1f / (1f + MathF.Exp(-x[i])) - y[i]);
+            if (!dy.IsEmpty) dy[i] -= k * x[i];
+        }
+    }
+}

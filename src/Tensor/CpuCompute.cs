@@ -1,0 +1,330 @@
+using System.Numerics.Tensors;
+using TinyKd.Tensors.Cpu;
+
+namespace TinyKd.Tensors;
+
+/// <summary>
+/// The CPU backend: managed <c>float[]</c> storage and the kernels in <c>Cpu/</c>. It is the reference that every
+/// other backend is tested against. Stateless apart from per-thread scratch, so one instance serves all threads.
+/// </summary>
+public sealed class CpuCompute : ICompute
+{
+    /// <summary>The process-wide CPU backend.</summary>
+    public static CpuCompute Default { get; } = new();
+
+    private CpuCompute() { }
+
+    /// <inheritdoc />
+    public string Name => "cpu";
+
+    /// <inheritdoc />
+    public Storage Allocate(int length)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(length);
+        return new CpuStorage(this, new float[length]);
+    }
+
+    /// <inheritdoc />
+    public void CopyFromHost(Tensor destination, ReadOnlySpan<float> source)
+    {
+        ComputeChecks.Owned(this, destination, nameof(destination));
+        if (source.Length != destination.Length)
+            throw new ArgumentException($"Copying {source.Length} floats into a tensor of shape {destination.Shape}.", nameof(source));
+        source.CopyTo(destination.Span);
+    }
+
+    /// <inheritdoc />
+    public void CopyToHost(Tensor source, Span<float> destination)
+    {
+        ComputeChecks.Owned(this, source, nameof(source));
+        if (source.Length != destination.Length)
+            throw new ArgumentException($"Copying a tensor of shape {source.Shape} into {destination.Length} floats.", nameof(destination));
+        source.Span.CopyTo(destination);
+    }
+
+    /// <inheritdoc />
+    public void Copy(Tensor y, Tensor x, bool accumulate = false)
+    {
+        Check(y, nameof(y), x, nameof(x));
+        ComputeChecks.SameLength(y, nameof(y), x, nameof(x));
+        if (accumulate) TensorPrimitives.Add(y.Span, x.Span, y.Span);
+        else x.Span.CopyTo(y.Span);
+    }
+
+    /// <inheritdoc />
+    public void Fill(Tensor y, float value)
+    {
+        ComputeChecks.Owned(this, y, nameof(y));
+        y.Span.Fill(value);
+    }
+
+    /// <inheritdoc />
+    public void Gemm(Tensor c, Tensor a, Transpose transposeA, Tensor b, Transpose transposeB,
+        float alpha = 1f, float beta = 0f, Tensor bias = default, Epilogue epilogue = Epilogue.None)
+    {
+        Check(c, nameof(c), a, nameof(a));
+        ComputeChecks.Owned(this, b, nameof(b));
+        if (a.Rank != 2 || b.Rank != 2 || c.Rank != 2)
+            throw new ArgumentException($"GEMM needs matrices; got a {a.Shape}, b {b.Shape}, c {c.Shape}.", nameof(a));
+        bool ta = transposeA == Transpose.Yes, tb = transposeB == Transpose.Yes;
+        int m = ta ? a.Shape[1] : a.Shape[0], k = ta ? a.Shape[0] : a.Shape[1];
+        int kb = tb ? b.Shape[1] : b.Shape[0], n = tb ? b.Shape[0] : b.Shape[1];
+        if (k != kb)
+            throw new ArgumentException($"GEMM inner dimensions differ: op(a) is {m}×{k} (a {a.Shape}), op(b) is {kb}×{n} (b {b.Shape}).", nameof(b));
+        if (c.Shape[0] != m || c.Shape[1] != n)
+            throw new ArgumentException($"GEMM output c {c.Shape} should be [{m}, {n}].", nameof(c));
+        if (!bias.IsEmpty)
+        {
+            ComputeChecks.Owned(this, bias, nameof(bias));
+            if (bias.Length != n) throw new ArgumentException($"GEMM bias {bias.Shape} should have {n} elements.", nameof(bias));
+        }
+        Cpu.Gemm.Run(m, n, k, a.Span, ta, b.Span, tb, c.Span, alpha, beta,
+            bias.IsEmpty ? default : bias.Span, epilogue == Epilogue.Relu);
+    }
+
+    /// <inheritdoc />
+    public void Unary(UnaryOp op, Tensor y, Tensor x, float parameter = 0f)
+    {
+        Check(y, nameof(y), x, nameof(x));
+        ComputeChecks.SameLength(x, nameof(x), y, nameof(y));
+        Elementwise.Unary(op, x.Span, y.Span, parameter);
+    }
+
+    /// <inheritdoc />
+    public void UnaryBackward(UnaryOp op, Tensor dx, Tensor x, Tensor y, Tensor dy, float parameter = 0f)
+    {
+        Check(dx, nameof(dx), x, nameof(x));
+        Check(y, nameof(y), dy, nameof(dy));
+        ComputeChecks.SameLength(x, nameof(x), dx, nameof(dx));
+        ComputeChecks.SameLength(x, nameof(x), y, nameof(y));
+        ComputeChecks.SameLength(x, nameof(x), dy, nameof(dy));
+        Elementwise.UnaryBackward(op, dx.Span, x.Span, y.Span, dy.Span, parameter);
+    }
+
+    /// <inheritdoc />
+    public void Binary(BinaryOp op, Tensor y, Tensor a, Tensor b, bool accumulate = false)
+    {
+        Check(y, nameof(y), a, nameof(a));
+        ComputeChecks.Owned(this, b, nameof(b));
+        ComputeChecks.SameLength(a, nameof(a), y, nameof(y));
+        ComputeChecks.RowBroadcast(a, nameof(a), b, nameof(b));
+        Elementwise.Binary(op, a.Span, b.Span, y.Span, accumulate);
+    }
+
+    /// <inheritdoc />
+    public void Axpby(Tensor y, Tensor x, float alpha, float beta)
+    {
+        Check(y, nameof(y), x, nameof(x));
+        ComputeChecks.SameLength(x, nameof(x), y, nameof(y));
+        Span<float> ys = y.Span;
+        if (beta == 0f) TensorPrimitives.Multiply(x.Span, alpha, ys);
+        else
+        {
+            if (beta != 1f) TensorPrimitives.Multiply(ys, beta, ys);
+            TensorPrimitives.MultiplyAdd(x.Span, alpha, ys, ys);
+        }
+    }
+
+    /// <inheritdoc />
+    public void Reduce(ReduceOp op, Tensor y, Tensor x, int axis, float scale = 1f, bool accumulate = false)
+    {
+        Check(y, nameof(y), x, nameof(x));
+        int a = x.Shape.NormalizeAxis(axis);
+        int outer = x.Shape.Outer(a), n = x.Shape[a], inner = x.Shape.Inner(a);
+        if (y.Length != outer * inner)
+            throw new ArgumentException($"Reducing {x.Shape} along axis {axis} gives {outer * inner} elements; y is {y.Shape}.", nameof(y));
+        if (op == ReduceOp.Max && (n == 0 || (accumulate && inner > 1)))
+            throw new ArgumentException($"Max along axis {axis} of {x.Shape} needs a non-empty axis and no accumulation.", nameof(axis));
+        Reductions.Reduce(op, x.Span, y.Span, outer, n, inner, scale, accumulate);
+    }
+
+    /// <inheritdoc />
+    public void BroadcastAxis(Tensor y, Tensor x, int axis, float scale = 1f, bool accumulate = false)
+    {
+        Check(y, nameof(y), x, nameof(x));
+        int a = y.Shape.NormalizeAxis(axis);
+        int outer = y.Shape.Outer(a), n = y.Shape[a], inner = y.Shape.Inner(a);
+        if (x.Length != outer * inner)
+            throw new ArgumentException($"Broadcasting x {x.Shape} along axis {axis} of y {y.Shape} needs {outer * inner} elements.", nameof(x));
+        Reductions.Broadcast(x.Span, y.Span, outer, n, inner, scale, accumulate);
+    }
+
+    /// <inheritdoc />
+    public void ArgMax(Tensor x, Span<int> indices)
+    {
+        ComputeChecks.Owned(this, x, nameof(x));
+        if (indices.Length != x.Shape.Rows || x.Shape.Columns == 0)
+            throw new ArgumentException($"ArgMax of {x.Shape} needs {x.Shape.Rows} indices and non-empty rows; got {indices.Length}.", nameof(indices));
+        Reductions.ArgMax(x.Span, x.Shape.Columns, indices);
+    }
+
+    /// <inheritdoc />
+    public void TransposeLastTwo(Tensor y, Tensor x, bool accumulate = false)
+    {
+        Check(y, nameof(y), x, nameof(x));
+        if (x.Rank < 2) throw new ArgumentException($"Transposing needs rank ≥ 2; x is {x.Shape}.", nameof(x));
+        int rows = x.Shape[-2], cols = x.Shape[-1];
+        if (y.Rank != x.Rank || y.Shape[-2] != cols || y.Shape[-1] != rows || y.Length != x.Length)
+            throw new ArgumentException($"The transpose of x {x.Shape} does not fit y {y.Shape}.", nameof(y));
+        Reductions.TransposeLastTwo(x.Span, y.Span, rows * cols == 0 ? 0 : x.Length / (rows * cols), rows, cols, accumulate);
+    }
+
+    /// <inheritdoc />
+    public void CopyAlongAxis(Tensor y, int yStart, Tensor x, int xStart, int count, int axis, bool accumulate = false)
+    {
+        Check(y, nameof(y), x, nameof(x));
+        int a = x.Shape.NormalizeAxis(axis);
+        if (y.Rank != x.Rank || x.Shape.Outer(a) != y.Shape.Outer(a) || x.Shape.Inner(a) != y.Shape.Inner(a))
+            throw new ArgumentException($"x {x.Shape} and y {y.Shape} must agree on every dimension but axis {axis}.", nameof(y));
+        if (count < 0 || xStart < 0 || yStart < 0 || xStart + count > x.Shape[a] || yStart + count > y.Shape[a])
+            throw new ArgumentOutOfRangeException(nameof(count),
+                $"Copying {count} slices from {xStart} of x {x.Shape} to {yStart} of y {y.Shape} along axis {axis} is out of range.");
+        int outer = x.Shape.Outer(a), inner = x.Shape.Inner(a), nx = x.Shape[a], ny = y.Shape[a];
+        ReadOnlySpan<float> xs = x.Span;
+        Span<float> ys = y.Span;
+        for (int o = 0; o < outer; o++)
+        {
+            ReadOnlySpan<float> src = xs.Slice((o * nx + xStart) * inner, count * inner);
+            Span<float> dst = ys.Slice((o * ny + yStart) * inner, count * inner);
+            if (accumulate) TensorPrimitives.Add(dst, src, dst);
+            else src.CopyTo(dst);
+        }
+    }
+
+    /// <inheritdoc />
+    public void Softmax(Tensor y, Tensor x, float temperature, bool log)
+    {
+        Check(y, nameof(y), x, nameof(x));
+        ComputeChecks.SameShape(x, nameof(x), y, nameof(y));
+        ComputeChecks.Temperature(temperature);
+        if (x.Length == 0) return;
+        Cpu.Softmax.Forward(x.Span, y.Span, x.Shape.Columns, temperature, log);
+    }
+
+    /// <inheritdoc />
+    public void SoftmaxBackward(Tensor dx, Tensor y, Tensor dy, float temperature, bool log)
+    {
+        Check(dx, nameof(dx), y, nameof(y));
+        ComputeChecks.Owned(this, dy, nameof(dy));
+        ComputeChecks.SameShape(y, nameof(y), dx, nameof(dx));
+        ComputeChecks.SameShape(y, nameof(y), dy, nameof(dy));
+        ComputeChecks.Temperature(temperature);
+        if (y.Length == 0) return;
+        Cpu.Softmax.Backward(dx.Span, y.Span, dy.Span, y.Shape.Columns, temperature, log);
+    }
+
+    /// <inheritdoc />
+    public void NllLoss(Tensor loss, Tensor logProbabilities, ReadOnlySpan<int> labels, float smoothing)
+    {
+        Check(loss, nameof(loss), logProbabilities, nameof(logProbabilities));
+        ComputeChecks.Labels(labels, logProbabilities.Shape.Rows, logProbabilities.Shape.Columns);
+        loss.Span[0] = LossKernels.Nll(logProbabilities.Span, logProbabilities.Shape.Columns, labels, smoothing);
+    }
+
+    /// <inheritdoc />
+    public void SoftmaxCrossEntropyBackward(Tensor dLogits, Tensor logProbabilities, ReadOnlySpan<int> labels, float smoothing, float scale)
+    {
+        Check(dLogits, nameof(dLogits), logProbabilities, nameof(logProbabilities));
+        ComputeChecks.SameShape(logProbabilities, nameof(logProbabilities), dLogits, nameof(dLogits));
+        ComputeChecks.Labels(labels, logProbabilities.Shape.Rows, logProbabilities.Shape.Columns);
+        LossKernels.SoftmaxCrossEntropyBackward(dLogits.Span, logProbabilities.Span, logProbabilities.Shape.Columns, labels, smoothing, scale);
+    }
+
+    /// <inheritdoc />
+    public void KlDivergence(Tensor loss, Tensor logPStudent, Tensor logPTeacher)
+    {
+        Check(loss, nameof(loss), logPStudent, nameof(logPStudent));
+        ComputeChecks.Owned(this, logPTeacher, nameof(logPTeacher));
+        ComputeChecks.SameShape(logPStudent, nameof(logPStudent), logPTeacher, nameof(logPTeacher));
+        loss.Span[0] = LossKernels.KlDivergence(logPStudent.Span, logPTeacher.Span, logPStudent.Shape.Rows);
+    }
+
+    /// <inheritdoc />
+    public void KlDivergenceBackward(Tensor dStudentLogits, Tensor dTeacherLogits, Tensor logPStudent, Tensor logPTeacher,
+        float temperature, float scale)
+    {
+        Check(logPStudent, nameof(logPStudent), logPTeacher, nameof(logPTeacher));
+        ComputeChecks.SameShape(logPStudent, nameof(logPStudent), logPTeacher, nameof(logPTeacher));
+        ComputeChecks.Temperature(temperature);
+        if (!dStudentLogits.IsEmpty) ComputeChecks.SameShape(logPStudent, nameof(logPStudent), dStudentLogits, nameof(dStudentLogits));
+        if (!dTeacherLogits.IsEmpty) ComputeChecks.SameShape(logPTeacher, nameof(logPTeacher), dTeacherLogits, nameof(dTeacherLogits));
+        LossKernels.KlDivergenceBackward(
+            dStudentLogits.IsEmpty ? default : dStudentLogits.Span,
+            dTeacherLogits.IsEmpty ? default : dTeacherLogits.Span,
+            logPStudent.Span, logPTeacher.Span, logPStudent.Shape.Columns, temperature, scale);
+    }
+
+    /// <inheritdoc />
+    public void BceWithLogits(Tensor loss, Tensor logits, Tensor targets)
+    {
+        Check(loss, nameof(loss), logits, nameof(logits));
+        ComputeChecks.Owned(this, targets, nameof(targets));
+        ComputeChecks.SameShape(logits, nameof(logits), targets, nameof(targets));
+        loss.Span[0] = LossKernels.BceWithLogits(logits.Span, targets.Span);
+    }
+
+    /// <inheritdoc />
+    public void BceWithLogitsBackward(Tensor dLogits, Tensor dTargets, Tensor logits, Tensor targets, float scale)
+    {
+        Check(logits, nameof(logits), targets, nameof(targets));
+        ComputeChecks.SameShape(logits, nameof(logits), targets, nameof(targets));
+        if (!dLogits.IsEmpty) ComputeChecks.SameShape(logits, nameof(logits), dLogits, nameof(dLogits));
+        if (!dTargets.IsEmpty) ComputeChecks.SameShape(targets, nameof(targets), dTargets, nameof(dTargets));
+        if (logits.Length == 0) return;
+        LossKernels.BceWithLogitsBackward(dLogits.IsEmpty ? default : dLogits.Span, dTargets.IsEmpty ? default : dTargets.Span,
+            logits.Span, targets.Span, scale);
+    }
+
+    /// <inheritdoc />
+    public void SumOfSquares(Tensor result, Tensor x, float scale)
+    {
+        Check(result, nameof(result), x, nameof(x));
+        double sum = 0;
+        foreach (float v in x.Span) sum += (double)v * v;
+        result.Span[0] = (float)(scale * sum);
+    }
+
+    /// <inheritdoc />
+    public void DropoutMask(Tensor mask, float p, ulong seed, ulong stream)
+    {
+        ComputeChecks.Owned(this, mask, nameof(mask));
+        if (!(p >= 0f && p < 1f)) throw new ArgumentOutOfRangeException(nameof(p), $"The dropout probability must be in [0, 1); got {p}.");
+        float keep = 1f / (1f - p);
+        Span<float> m = mask.Span;
+        for (int i = 0; i < m.Length; i++)
+        {
+            float u = (Rng.Hash(seed, stream, (ulong)i) >> 40) * (1f / (1 << 24));
+            m[i] = u < p ? 0f : keep;
+        }
+    }
+
+    /// <inheritdoc />
+    public void AdamUpdate(Tensor parameter, Tensor gradient, Tensor m, Tensor v, AdamStep step)
+    {
+        Check(parameter, nameof(parameter), gradient, nameof(gradient));
+        Check(m, nameof(m), v, nameof(v));
+        ComputeChecks.SameLength(parameter, nameof(parameter), gradient, nameof(gradient));
+        ComputeChecks.SameLength(parameter, nameof(parameter), m, nameof(m));
+        ComputeChecks.SameLength(parameter, nameof(parameter), v, nameof(v));
+        OptimizerKernels.Adam(parameter.Span, gradient.Span, m.Span, v.Span, step);
+    }
+
+    /// <inheritdoc />
+    public void SgdUpdate(Tensor parameter, Tensor gradient, Tensor momentumBuffer, SgdStep step)
+    {
+        Check(parameter, nameof(parameter), gradient, nameof(gradient));
+        ComputeChecks.SameLength(parameter, nameof(parameter), gradient, nameof(gradient));
+        if (step.Momentum != 0f)
+        {
+            ComputeChecks.Owned(this, momentumBuffer, nameof(momentumBuffer));
+            ComputeChecks.SameLength(parameter, nameof(parameter), momentumBuffer, nameof(momentumBuffer));
+        }
+        OptimizerKernels.Sgd(parameter.Span, gradient.Span, step.Momentum != 0f ? momentumBuffer.Span : default, step);
+    }
+
+    private void Check(Tensor first, string firstName, Tensor second, string secondName)
+    {
+        ComputeChecks.Owned(this, first, firstName);
+        ComputeChecks.Owned(this, second, secondName);
+    }
+}

@@ -1,0 +1,201 @@
+namespace TinyKd.Tensors;
+
+/// <summary>Whether a GEMM operand is read as stored or transposed (without materialising the transpose).</summary>
+public enum Transpose
+{
+    /// <summary>Use the matrix as stored.</summary>
+    No,
+    /// <summary>Use the transpose of the stored matrix.</summary>
+    Yes,
+}
+
+/// <summary>An activation applied in place by the GEMM epilogue after the bias.</summary>
+public enum Epilogue
+{
+    /// <summary>No activation.</summary>
+    None,
+    /// <summary>max(x, 0).</summary>
+    Relu,
+}
+
+/// <summary>Elementwise functions of one input, with their derivatives known to the backend.</summary>
+public enum UnaryOp
+{
+    /// <summary>max(x, 0).</summary>
+    Relu,
+    /// <summary>x for x &gt; 0, slope·x otherwise (slope is the op parameter).</summary>
+    LeakyRelu,
+    /// <summary>tanh(x).</summary>
+    Tanh,
+    /// <summary>1 / (1 + e^-x).</summary>
+    Sigmoid,
+    /// <summary>x·Φ(x) with the exact Gaussian CDF (PyTorch's default GELU).</summary>
+    Gelu,
+}
+
+/// <summary>Elementwise functions of two inputs.</summary>
+public enum BinaryOp
+{
+    /// <summary>a + b.</summary>
+    Add,
+    /// <summary>a − b.</summary>
+    Subtract,
+    /// <summary>a · b.</summary>
+    Multiply,
+    /// <summary>a / b.</summary>
+    Divide,
+}
+
+/// <summary>Reductions along one axis.</summary>
+public enum ReduceOp
+{
+    /// <summary>Sum.</summary>
+    Sum,
+    /// <summary>Arithmetic mean.</summary>
+    Mean,
+    /// <summary>Maximum.</summary>
+    Max,
+}
+
+/// <summary>The hyper-parameters of one Adam/AdamW step.</summary>
+/// <param name="LearningRate">Step size.</param>
+/// <param name="Beta1">Decay of the first moment.</param>
+/// <param name="Beta2">Decay of the second moment.</param>
+/// <param name="Epsilon">Added to √v̂ for stability.</param>
+/// <param name="WeightDecay">L2 penalty (Adam) or decoupled decay (AdamW).</param>
+/// <param name="Decoupled">True for AdamW: decay the weights directly instead of adding to the gradient.</param>
+/// <param name="Step">The 1-based step count used for bias correction.</param>
+public readonly record struct AdamStep(
+    float LearningRate, float Beta1, float Beta2, float Epsilon, float WeightDecay, bool Decoupled, long Step);
+
+/// <summary>The hyper-parameters of one SGD step (PyTorch's semantics).</summary>
+/// <param name="LearningRate">Step size.</param>
+/// <param name="Momentum">Momentum factor (0 disables the buffer).</param>
+/// <param name="Dampening">Dampening of the gradient added to the momentum buffer.</param>
+/// <param name="Nesterov">Use Nesterov momentum.</param>
+/// <param name="WeightDecay">L2 penalty added to the gradient.</param>
+/// <param name="FirstStep">True on the first step, when the momentum buffer is initialised with the gradient.</param>
+public readonly record struct SgdStep(
+    float LearningRate, float Momentum, float Dampening, bool Nesterov, float WeightDecay, bool FirstStep);
+
+/// <summary>
+/// The compute seam: every primitive the tensor ops and autograd need, implemented once per backend (managed CPU
+/// code here, ILGPU in src/Kernels.Gpu). All tensors passed to one call must belong to this backend and are
+/// contiguous and row-major. "Accumulate" means the result is added to the destination instead of replacing it,
+/// which is what every backward pass does.
+/// </summary>
+/// <remarks>
+/// Dimension letters: M, N, K for GEMM (C is M×N, the shared dimension is K); B = rows (batch), C = classes/columns.
+/// A "row-broadcast" operand <c>b</c> has either the same shape as <c>a</c>, one element (a scalar), or as many
+/// elements as a row of <c>a</c> (a bias vector repeated over every row).
+/// </remarks>
+public interface ICompute
+{
+    /// <summary>A short name shown in messages, e.g. "cpu".</summary>
+    string Name { get; }
+
+    /// <summary>Allocates <paramref name="length"/> zero-filled floats on this backend.</summary>
+    Storage Allocate(int length);
+
+    /// <summary>Copies host numbers into <paramref name="destination"/> (lengths must match).</summary>
+    void CopyFromHost(Tensor destination, ReadOnlySpan<float> source);
+
+    /// <summary>Copies the numbers of <paramref name="source"/> to host memory (lengths must match).</summary>
+    void CopyToHost(Tensor source, Span<float> destination);
+
+    /// <summary>y = x (same length), or y += x when <paramref name="accumulate"/>.</summary>
+    void Copy(Tensor y, Tensor x, bool accumulate = false);
+
+    /// <summary>Sets every element of <paramref name="y"/> to <paramref name="value"/>.</summary>
+    void Fill(Tensor y, float value);
+
+    /// <summary>
+    /// C = α·op(A)·op(B) + β·C, then C += bias (one value per column, broadcast over rows) and the epilogue
+    /// activation. op(A) is M×K, op(B) is K×N, C is M×N; A and B are read transposed in place when asked.
+    /// </summary>
+    void Gemm(Tensor c, Tensor a, Transpose transposeA, Tensor b, Transpose transposeB,
+        float alpha = 1f, float beta = 0f, Tensor bias = default, Epilogue epilogue = Epilogue.None);
+
+    /// <summary>y = f(x) elementwise; <paramref name="parameter"/> is the LeakyReLU slope.</summary>
+    void Unary(UnaryOp op, Tensor y, Tensor x, float parameter = 0f);
+
+    /// <summary>dx += f'(x)·dy elementwise, given x and y = f(x).</summary>
+    void UnaryBackward(UnaryOp op, Tensor dx, Tensor x, Tensor y, Tensor dy, float parameter = 0f);
+
+    /// <summary>y = a ∘ b (or y += a ∘ b) with <paramref name="b"/> row-broadcast over <paramref name="a"/>.</summary>
+    void Binary(BinaryOp op, Tensor y, Tensor a, Tensor b, bool accumulate = false);
+
+    /// <summary>y = α·x + β·y (same length).</summary>
+    void Axpby(Tensor y, Tensor x, float alpha, float beta);
+
+    /// <summary>
+    /// y = scale · reduce(x) along <paramref name="axis"/> (y has x's shape without that axis), or y += it.
+    /// </summary>
+    void Reduce(ReduceOp op, Tensor y, Tensor x, int axis, float scale = 1f, bool accumulate = false);
+
+    /// <summary>The inverse of a sum along <paramref name="axis"/>: y[o, a, i] = scale·x[o, i] (or +=).</summary>
+    void BroadcastAxis(Tensor y, Tensor x, int axis, float scale = 1f, bool accumulate = false);
+
+    /// <summary>Index of the largest element of every row (the last axis) of <paramref name="x"/>.</summary>
+    void ArgMax(Tensor x, Span<int> indices);
+
+    /// <summary>y = transpose of the last two axes of x (or +=).</summary>
+    void TransposeLastTwo(Tensor y, Tensor x, bool accumulate = false);
+
+    /// <summary>
+    /// Copies <paramref name="count"/> slices along <paramref name="axis"/>: y[.., yStart + k, ..] = x[.., xStart + k, ..]
+    /// (or +=). The two tensors agree on every other dimension. Concatenation and its backward are built on this.
+    /// </summary>
+    void CopyAlongAxis(Tensor y, int yStart, Tensor x, int xStart, int count, int axis, bool accumulate = false);
+
+    /// <summary>Row-wise y = softmax(x / T), or log-softmax when <paramref name="log"/>; numerically stable.</summary>
+    void Softmax(Tensor y, Tensor x, float temperature, bool log);
+
+    /// <summary>dx += ∂/∂x of the row softmax (or log-softmax) y = f(x / T) applied to dy.</summary>
+    void SoftmaxBackward(Tensor dx, Tensor y, Tensor dy, float temperature, bool log);
+
+    /// <summary>
+    /// loss[0] = −mean over rows of ((1−ε)·logp[r, label_r] + ε/C·Σ_c logp[r, c]), the negative log-likelihood with
+    /// label smoothing ε.
+    /// </summary>
+    void NllLoss(Tensor loss, Tensor logProbabilities, ReadOnlySpan<int> labels, float smoothing);
+
+    /// <summary>
+    /// The fused backward of log-softmax + NLL: dlogits += scale·(softmax − target)/B where target is the smoothed
+    /// one-hot row.
+    /// </summary>
+    void SoftmaxCrossEntropyBackward(Tensor dLogits, Tensor logProbabilities, ReadOnlySpan<int> labels, float smoothing, float scale);
+
+    /// <summary>loss[0] = (1/B)·Σ exp(lt)·(lt − ls) over all elements: batch-mean KL(t ‖ s) from log-probabilities.</summary>
+    void KlDivergence(Tensor loss, Tensor logPStudent, Tensor logPTeacher);
+
+    /// <summary>
+    /// Backward of <see cref="KlDivergence"/> through the temperature-T log-softmaxes that produced its inputs:
+    /// dStudent += scale·(ps − pt)/(T·B) and dTeacher += scale·pt·((lt − ls) − KL_r)/(T·B). Either gradient may be
+    /// empty.
+    /// </summary>
+    void KlDivergenceBackward(Tensor dStudentLogits, Tensor dTeacherLogits, Tensor logPStudent, Tensor logPTeacher,
+        float temperature, float scale);
+
+    /// <summary>loss[0] = mean of max(x, 0) − x·y + log(1 + e^−|x|): binary cross-entropy on logits x, targets y.</summary>
+    void BceWithLogits(Tensor loss, Tensor logits, Tensor targets);
+
+    /// <summary>dlogits += scale·(σ(x) − y)/N and, when given, dtargets += scale·(−x)/N.</summary>
+    void BceWithLogitsBackward(Tensor dLogits, Tensor dTargets, Tensor logits, Tensor targets, float scale);
+
+    /// <summary>result[0] = scale·Σ x² (MSE, norms).</summary>
+    void SumOfSquares(Tensor result, Tensor x, float scale);
+
+    /// <summary>
+    /// Fills <paramref name="mask"/> with 0 (probability p) or 1/(1−p) from a counter-based generator keyed by
+    /// (<paramref name="seed"/>, <paramref name="stream"/>, element index): the same key gives the same mask on every
+    /// backend and thread count.
+    /// </summary>
+    void DropoutMask(Tensor mask, float p, ulong seed, ulong stream);
+
+    /// <summary>One fused Adam/AdamW update of a parameter and its two moment buffers.</summary>
+    void AdamUpdate(Tensor parameter, Tensor gradient, Tensor m, Tensor v, AdamStep step);
+
+    /// <summary>One fused SGD update; <paramref name="momentumBuffer"/> is ignored when momentum is 0.</summary>
+    void SgdUpdate(Tensor parameter, Tensor gradient, Tensor momentumBuffer, SgdStep step);
+}
