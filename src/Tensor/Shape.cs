@@ -12,6 +12,9 @@ public readonly struct Shape : IEquatable<Shape>
 
     private readonly int _d0, _d1, _d2, _d3;
 
+    /// <summary>The shape of a scalar: rank 0, one element.</summary>
+    public Shape() : this(ReadOnlySpan<int>.Empty) { }
+
     /// <summary>Creates a shape from its dimensions (at most <see cref="MaxRank"/>, each ≥ 0).</summary>
     /// <exception cref="ArgumentException">More than four dimensions, or a negative one.</exception>
     public Shape(params ReadOnlySpan<int> dims)

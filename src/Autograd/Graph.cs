@@ -1,0 +1,169 @@
+using System.Runtime.InteropServices;
+using TinyKd.Tensors;
+
+namespace TinyKd.Autograd;
+
+/// <summary>
+/// The tape and the memory of one forward/backward pass. Ops on variables of this graph record themselves here
+/// in execution order; <see cref="Backward(Variable)"/> walks the tape in reverse and adds into gradients.
+/// </summary>
+/// <remarks>
+/// Zero allocation in the steady state: every result variable, its gradient and every saved tensor comes from a
+/// pool that is handed out in request order and rewound by <see cref="Reset"/>. A training step repeats the same
+/// ops in the same order, so step k+1 gets step k's buffers back (a smaller last batch gets views of them). The
+/// first step allocates; later steps allocate nothing. The price: variables from a previous step must not be used
+/// after <see cref="Reset"/>.
+/// </remarks>
+public sealed class Graph
+{
+    private readonly List<Variable> _variables = [];
+    private readonly List<Storage> _scratch = [];
+    private readonly List<TapeEntry> _tape = [];
+    private readonly List<Variable> _inputLists = [];
+    private int _nextVariable;
+    private int _nextScratch;
+    private int _epoch;
+
+    /// <summary>Creates a graph whose buffers live on <paramref name="backend"/> (the CPU when null).</summary>
+    public Graph(ICompute? backend = null) => Backend = backend ?? CpuCompute.Default;
+
+    /// <summary>The backend that runs every op of this graph.</summary>
+    public ICompute Backend { get; }
+
+    /// <summary>Number of ops recorded since the last <see cref="Reset"/>.</summary>
+    public int TapeLength => _tape.Count;
+
+    /// <summary>
+    /// Wraps <paramref name="data"/> (not copied) as an input of this graph. With <paramref name="requiresGrad"/>,
+    /// backward computes its gradient too (for gradient checks or input attributions).
+    /// </summary>
+    /// <exception cref="ArgumentException">The tensor lives on another backend.</exception>
+    public Variable Input(Tensor data, bool requiresGrad = false)
+    {
+        ComputeChecks.Owned(Backend, data, nameof(data));
+        return Borrow(data, requiresGrad && GradMode.IsEnabled);
+    }
+
+    /// <summary>
+    /// Starts a new step: forgets the tape and rewinds the buffer pools, so the next ops reuse this step's memory.
+    /// </summary>
+    public void Reset()
+    {
+        _tape.Clear();
+        _inputLists.Clear();
+        _nextVariable = 0;
+        _nextScratch = 0;
+    }
+
+    /// <summary>Back-propagates from a one-element <paramref name="output"/> (seed gradient 1).</summary>
+    /// <exception cref="ArgumentException">The output has more than one element or belongs to another graph.</exception>
+    public void Backward(Variable output)
+    {
+        ArgumentNullException.ThrowIfNull(output);
+        if (output.Data.Length != 1)
+            throw new ArgumentException($"Backward() without a gradient needs a one-element output; got shape {output.Shape}. Reduce it (Sum, Mean) first.", nameof(output));
+        Backward(output, default);
+    }
+
+    /// <summary>
+    /// Back-propagates from <paramref name="output"/> with the given output gradient (same shape), i.e. computes
+    /// the vector–Jacobian product, as PyTorch's <c>backward(gradient)</c>.
+    /// </summary>
+    /// <exception cref="ArgumentException">The gradient's shape differs from the output's.</exception>
+    /// <exception cref="InvalidOperationException">The output does not require a gradient.</exception>
+    public void Backward(Variable output, Tensor outputGradient)
+    {
+        ArgumentNullException.ThrowIfNull(output);
+        if (!ReferenceEquals(output.Graph, this))
+            throw new ArgumentException($"{output} does not belong to this graph.", nameof(output));
+        if (!output.RequiresGrad)
+            throw new InvalidOperationException(
+                $"{output} does not require a gradient: no parameter or input on its path requires one, or it was computed under GradMode.NoGrad().");
+        _epoch++;
+        Tensor seed = output.GradFor(_epoch);
+        if (outputGradient.IsEmpty) Backend.Fill(seed, 1f);
+        else
+        {
+            ComputeChecks.SameShape(output.Data, nameof(output), outputGradient, nameof(outputGradient));
+            Backend.Copy(seed, outputGradient);
+        }
+        ReadOnlySpan<TapeEntry> tape = CollectionsMarshal.AsSpan(_tape);
+        for (int i = tape.Length - 1; i >= 0; i--)
+        {
+            ref readonly TapeEntry entry = ref tape[i];
+            if (entry.Output.GradEpoch == _epoch) entry.Backward(in entry, this);
+        }
+    }
+
+    /// <summary>The graph shared by the given op inputs, checking that they agree on graph and backend.</summary>
+    internal static Graph Of(string op, Variable? a, Variable? b = null, Variable? c = null)
+    {
+        Graph? graph = a?.Graph ?? b?.Graph ?? c?.Graph
+            ?? throw new InvalidOperationException(
+                $"{op}: none of its inputs belongs to a Graph. Wrap the input batch with graph.Input(tensor) so the op knows where to record.");
+        graph.CheckInput(op, a);
+        graph.CheckInput(op, b);
+        graph.CheckInput(op, c);
+        return graph;
+    }
+
+    /// <summary>True when an op with these inputs must be recorded (grad mode on and some input requires a gradient).</summary>
+    internal static bool Records(Variable? a, Variable? b = null, Variable? c = null) =>
+        GradMode.IsEnabled && ((a?.RequiresGrad ?? false) || (b?.RequiresGrad ?? false) || (c?.RequiresGrad ?? false));
+
+    internal void CheckInput(string op, Variable? v)
+    {
+        if (v is null) return;
+        if (v.Graph is not null && !ReferenceEquals(v.Graph, this))
+            throw new InvalidOperationException($"{op}: its inputs belong to different graphs.");
+        if (!ReferenceEquals(v.Data.Backend, Backend))
+            throw new ArgumentException($"{op}: {v} lives on backend '{v.Data.Backend.Name}' but the graph runs on '{Backend.Name}'.");
+    }
+
+    /// <summary>A result variable with its own (pooled) buffer of the given shape; its contents are stale.</summary>
+    internal Variable Result(Shape shape, bool requiresGrad)
+    {
+        Variable v = NextVariable();
+        v.ResetOwned(Backend, shape, requiresGrad);
+        return v;
+    }
+
+    /// <summary>A pooled variable over memory owned elsewhere (an input, or a view of another variable).</summary>
+    internal Variable Borrow(Tensor data, bool requiresGrad)
+    {
+        Variable v = NextVariable();
+        v.ResetBorrowed(data, requiresGrad);
+        return v;
+    }
+
+    /// <summary>A pooled scratch tensor (for values saved between forward and backward); contents are stale.</summary>
+    internal Tensor Scratch(Shape shape)
+    {
+        if (_nextScratch == _scratch.Count) _scratch.Add(Backend.Allocate(shape.Length));
+        else if (_scratch[_nextScratch].Length < shape.Length) _scratch[_nextScratch] = Backend.Allocate(shape.Length);
+        return new Tensor(_scratch[_nextScratch++], shape);
+    }
+
+    /// <summary>Appends an op to the tape.</summary>
+    internal void Record(in TapeEntry entry) => _tape.Add(entry);
+
+    /// <summary>The gradient buffer of <paramref name="v"/> for the current backward pass (zeroed on first use).</summary>
+    internal Tensor GradOf(Variable v) => v.GradFor(_epoch);
+
+    /// <summary>Stores a list of op inputs for this step; returns where it starts (for ops with many inputs).</summary>
+    internal int StoreInputs(ReadOnlySpan<Variable> inputs)
+    {
+        int start = _inputLists.Count;
+        foreach (Variable v in inputs) _inputLists.Add(v);
+        return start;
+    }
+
+    /// <summary>A list stored by <see cref="StoreInputs"/>.</summary>
+    internal ReadOnlySpan<Variable> StoredInputs(int start, int count) => CollectionsMarshal.AsSpan(_inputLists).Slice(start, count);
+
+    private Variable NextVariable()
+    {
+        if (_nextVariable == _variables.Count) _variables.Add(new Variable(this));
+        return _variables[_nextVariable++];
+    }
+}

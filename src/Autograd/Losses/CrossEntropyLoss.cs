@@ -1,0 +1,33 @@
+using TinyKd.Tensors;
+
+namespace TinyKd.Autograd;
+
+public static partial class Losses
+{
+    /// <summary>
+    /// Cross-entropy from logits and integer labels, averaged over the batch, as PyTorch's
+    /// <c>F.cross_entropy(logits, labels, label_smoothing=ε)</c>: −mean((1−ε)·log p[label] + ε/C·Σ log p).
+    /// logits: [B, C], labels: B values in [0, C). The labels are read again by backward: keep them unchanged until then.
+    /// </summary>
+    /// <exception cref="ArgumentException">Shapes disagree, or a label is out of range (named with its index).</exception>
+    public static Variable CrossEntropy(Variable logits, ReadOnlyMemory<int> labels, float labelSmoothing = 0f)
+    {
+        Graph g = Graph.Of(nameof(CrossEntropy), logits);
+        if (logits.Shape.Rank != 2)
+            throw new ArgumentException($"CrossEntropy: logits must be [B, C]; got {logits.Shape}.", nameof(logits));
+        if (!(labelSmoothing >= 0f && labelSmoothing <= 1f))
+            throw new ArgumentOutOfRangeException(nameof(labelSmoothing), $"Label smoothing must be in [0, 1]; got {labelSmoothing}.");
+        ComputeChecks.Labels(labels.Span, logits.Shape[0], logits.Shape[1]);
+        bool records = Graph.Records(logits);
+        Tensor logp = g.Scratch(logits.Shape);
+        g.Backend.Softmax(logp, logits.Data, 1f, log: true);
+        Variable loss = g.Result(new Shape(), records);
+        g.Backend.NllLoss(loss.Data, logp, labels.Span, labelSmoothing);
+        if (records) g.Record(new TapeEntry(CrossEntropyBackward, loss, logits) { Saved = logp, Labels = labels, P0 = labelSmoothing });
+        return loss;
+    }
+
+    // Saved = log p, P0 = ε.  dlogits += dloss·(p − target)/B with target = (1−ε)·onehot + ε/C.
+    private static void CrossEntropyBackward(in TapeEntry e, Graph g) =>
+        g.Backend.SoftmaxCrossEntropyBackward(g.GradOf(e.A!), e.Saved, e.Labels.Span, e.P0, e.Output.Grad.Item());
+}

@@ -1,0 +1,69 @@
+using System.Globalization;
+using TinyKd.Tensors;
+
+namespace TinyKd.Autograd.Nn;
+
+/// <summary>
+/// The architecture of a multi-layer perceptron: layer widths ("784-1200-1200-10"), the hidden activation and the
+/// dropout probability after each hidden activation.
+/// </summary>
+/// <param name="Sizes">Input width, hidden widths, output width (at least two numbers).</param>
+/// <param name="Activation">The activation after each hidden layer.</param>
+/// <param name="Dropout">Dropout probability after each hidden activation (0 for none).</param>
+public sealed record MlpSpec(int[] Sizes, Activation Activation = Activation.Relu, float Dropout = 0f)
+{
+    /// <summary>Parses "784-1200-1200-10" (widths separated by '-').</summary>
+    /// <exception cref="ArgumentException">Fewer than two widths, or a width that is not a positive integer.</exception>
+    public static MlpSpec Parse(string sizes, Activation activation = Activation.Relu, float dropout = 0f)
+    {
+        ArgumentNullException.ThrowIfNull(sizes);
+        string[] parts = sizes.Split('-', StringSplitOptions.TrimEntries);
+        if (parts.Length < 2)
+            throw new ArgumentException($"MLP '{sizes}' needs at least an input and an output width, e.g. 784-128-10.", nameof(sizes));
+        var widths = new int[parts.Length];
+        for (int i = 0; i < parts.Length; i++)
+            if (!int.TryParse(parts[i], NumberStyles.None, CultureInfo.InvariantCulture, out widths[i]) || widths[i] <= 0)
+                throw new ArgumentException($"MLP '{sizes}': '{parts[i]}' is not a positive integer width.", nameof(sizes));
+        if (!(dropout >= 0f && dropout < 1f))
+            throw new ArgumentOutOfRangeException(nameof(dropout), $"Dropout must be in [0, 1); got {dropout}.");
+        return new MlpSpec(widths, activation, dropout);
+    }
+
+    /// <summary>The input width.</summary>
+    public int InputSize => Sizes[0];
+
+    /// <summary>The output width (classes).</summary>
+    public int OutputSize => Sizes[^1];
+
+    /// <summary>The widths joined by '-'.</summary>
+    public override string ToString() => string.Join("-", Sizes.Select(s => s.ToString(CultureInfo.InvariantCulture)));
+}
+
+/// <summary>A multi-layer perceptron: Linear → activation → [Dropout] … → Linear (logits).</summary>
+public sealed class Mlp : Sequential
+{
+    /// <summary>Builds the network; weights come from <paramref name="rng"/>, dropout masks from its next draw.</summary>
+    public Mlp(MlpSpec spec, Rng rng) : base(Build(spec, rng)) => Spec = spec;
+
+    /// <summary>The architecture.</summary>
+    public MlpSpec Spec { get; }
+
+    /// <summary>The Linear layers in order.</summary>
+    public IEnumerable<Linear> LinearLayers() => Enumerable.Range(0, Count).Select(i => this[i]).OfType<Linear>();
+
+    private static Module[] Build(MlpSpec spec, Rng rng)
+    {
+        ArgumentNullException.ThrowIfNull(spec);
+        ArgumentNullException.ThrowIfNull(rng);
+        var layers = new List<Module>();
+        int[] s = spec.Sizes;
+        for (int i = 0; i + 1 < s.Length; i++)
+        {
+            layers.Add(new Linear(s[i], s[i + 1], rng));
+            if (i + 2 == s.Length) break;
+            layers.Add(Activations.Create(spec.Activation));
+            if (spec.Dropout > 0f) layers.Add(new Dropout(spec.Dropout, rng.NextUInt64()));
+        }
+        return [.. layers];
+    }
+}

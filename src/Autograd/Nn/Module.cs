@@ -1,0 +1,78 @@
+using TinyKd.Tensors;
+
+namespace TinyKd.Autograd.Nn;
+
+/// <summary>
+/// The base of every layer and model, after PyTorch's <c>nn.Module</c>: a forward function, named parameters
+/// (recursively through children, named like PyTorch: <c>0.weight</c>), training/evaluation mode and a state
+/// dictionary.
+/// </summary>
+public abstract class Module
+{
+    /// <summary>True in training mode (the default); dropout is active only then.</summary>
+    public bool IsTraining { get; private set; } = true;
+
+    /// <summary>Computes the module's output for <paramref name="input"/>.</summary>
+    public abstract Variable Forward(Variable input);
+
+    /// <summary>The module's own parameters (not its children's), with their local names.</summary>
+    protected virtual IEnumerable<(string Name, Variable Parameter)> OwnParameters() => [];
+
+    /// <summary>The direct sub-modules with their local names.</summary>
+    protected virtual IEnumerable<(string Name, Module Child)> Children() => [];
+
+    /// <summary>Every parameter of this module and its descendants with its dotted path.</summary>
+    public IEnumerable<(string Name, Variable Parameter)> NamedParameters()
+    {
+        foreach (var (name, p) in OwnParameters()) yield return (name, p);
+        foreach (var (childName, child) in Children())
+            foreach (var (name, p) in child.NamedParameters())
+                yield return (childName + "." + name, p);
+    }
+
+    /// <summary>Every parameter, in the order of <see cref="NamedParameters"/>.</summary>
+    public IReadOnlyList<Variable> Parameters() => NamedParameters().Select(np => np.Parameter).ToList();
+
+    /// <summary>The total number of trainable numbers.</summary>
+    public long ParameterCount() => NamedParameters().Sum(np => (long)np.Parameter.Data.Length);
+
+    /// <summary>Sets training mode (or evaluation mode when false) on this module and its descendants.</summary>
+    public Module Train(bool training = true)
+    {
+        IsTraining = training;
+        foreach (var (_, child) in Children()) child.Train(training);
+        return this;
+    }
+
+    /// <summary>Sets evaluation mode: dropout becomes the identity.</summary>
+    public Module Eval() => Train(false);
+
+    /// <summary>The parameters by dotted name; the tensors are the live parameter values (not copies).</summary>
+    public Dictionary<string, Tensor> StateDict() => NamedParameters().ToDictionary(np => np.Name, np => np.Parameter.Data);
+
+    /// <summary>
+    /// Copies values into the parameters of the same name. With <paramref name="strict"/>, missing and unexpected
+    /// names are errors; shapes must always match.
+    /// </summary>
+    /// <exception cref="ArgumentException">A name is missing or unexpected (strict), or a shape differs.</exception>
+    public void LoadStateDict(IReadOnlyDictionary<string, Tensor> state, bool strict = true)
+    {
+        ArgumentNullException.ThrowIfNull(state);
+        var own = NamedParameters().ToDictionary(np => np.Name, np => np.Parameter);
+        if (strict)
+        {
+            var missing = own.Keys.Where(k => !state.ContainsKey(k)).ToList();
+            var unexpected = state.Keys.Where(k => !own.ContainsKey(k)).ToList();
+            if (missing.Count > 0 || unexpected.Count > 0)
+                throw new ArgumentException(
+                    $"State dictionary does not match the model: missing [{string.Join(", ", missing)}], unexpected [{string.Join(", ", unexpected)}].", nameof(state));
+        }
+        foreach (var (name, value) in state)
+        {
+            if (!own.TryGetValue(name, out Variable? p)) continue;
+            if (p.Shape != value.Shape)
+                throw new ArgumentException($"State '{name}' has shape {value.Shape}; the model's parameter is {p.Shape}.", nameof(state));
+            p.Data.Backend.CopyFromHost(p.Data, value.ToArray());
+        }
+    }
+}

@@ -1,0 +1,60 @@
+using TinyKd.Tensors;
+using TransposeMode = TinyKd.Tensors.Transpose;
+
+namespace TinyKd.Autograd;
+
+// B = batch, In = input features, Out = output features
+public static partial class Ops
+{
+    /// <summary>
+    /// The fused affine layer y = x·Wᵀ + b, one GEMM with the bias in its epilogue.
+    /// x: [B, In], weight: [Out, In], bias: [Out] or null → y: [B, Out].
+    /// </summary>
+    /// <exception cref="ArgumentException">The shapes do not fit together.</exception>
+    public static Variable Linear(Variable x, Variable weight, Variable? bias = null)
+    {
+        Graph g = Graph.Of(nameof(Linear), x, weight, bias);
+        if (x.Shape.Rank != 2 || weight.Shape.Rank != 2 || x.Shape[1] != weight.Shape[1])
+            throw new ArgumentException($"Linear: input {x.Shape} and weight {weight.Shape} do not fit; expected [B, In] and [Out, In].", nameof(x));
+        if (bias is not null && bias.Shape.Length != weight.Shape[0])
+            throw new ArgumentException($"Linear: bias {bias.Shape} should have {weight.Shape[0]} elements (one per output).", nameof(bias));
+        bool records = Graph.Records(x, weight, bias);
+        Variable y = g.Result(new Shape(x.Shape[0], weight.Shape[0]), records);
+        g.Backend.Gemm(y.Data, x.Data, TransposeMode.No, weight.Data, TransposeMode.Yes, bias: bias?.Data ?? default);
+        if (records) g.Record(new TapeEntry(LinearBackward, y, x, weight, bias));
+        return y;
+    }
+
+    // A = x, B = weight, C = bias.  dx += dy·W;  dW += dyᵀ·x;  db += Σ_B dy.
+    private static void LinearBackward(in TapeEntry e, Graph g)
+    {
+        Tensor dy = e.Output.Grad;
+        Variable x = e.A!, w = e.B!;
+        if (x.RequiresGrad) g.Backend.Gemm(g.GradOf(x), dy, TransposeMode.No, w.Data, TransposeMode.No, 1f, 1f);
+        if (w.RequiresGrad) g.Backend.Gemm(g.GradOf(w), dy, TransposeMode.Yes, x.Data, TransposeMode.No, 1f, 1f);
+        if (e.C is { RequiresGrad: true } b) g.Backend.Reduce(ReduceOp.Sum, g.GradOf(b), dy, 0, accumulate: true);
+    }
+
+    /// <summary>Matrix product a·b. a: [M, K], b: [K, N] → [M, N].</summary>
+    /// <exception cref="ArgumentException">The operands are not matrices or K differs.</exception>
+    public static Variable MatMul(Variable a, Variable b)
+    {
+        Graph g = Graph.Of(nameof(MatMul), a, b);
+        if (a.Shape.Rank != 2 || b.Shape.Rank != 2 || a.Shape[1] != b.Shape[0])
+            throw new ArgumentException($"MatMul: {a.Shape} · {b.Shape} does not fit; expected [M, K] · [K, N].", nameof(b));
+        bool records = Graph.Records(a, b);
+        Variable y = g.Result(new Shape(a.Shape[0], b.Shape[1]), records);
+        g.Backend.Gemm(y.Data, a.Data, TransposeMode.No, b.Data, TransposeMode.No);
+        if (records) g.Record(new TapeEntry(MatMulBackward, y, a, b));
+        return y;
+    }
+
+    // da += dy·bᵀ;  db += aᵀ·dy — the transposed GEMM forms, never materialising a transpose.
+    private static void MatMulBackward(in TapeEntry e, Graph g)
+    {
+        Tensor dy = e.Output.Grad;
+        Variable a = e.A!, b = e.B!;
+        if (a.RequiresGrad) g.Backend.Gemm(g.GradOf(a), dy, TransposeMode.No, b.Data, TransposeMode.Yes, 1f, 1f);
+        if (b.RequiresGrad) g.Backend.Gemm(g.GradOf(b), a.Data, TransposeMode.Yes, dy, TransposeMode.No, 1f, 1f);
+    }
+}

@@ -1,0 +1,67 @@
+using TinyKd.Tensors;
+
+namespace TinyKd.Autograd.Optim;
+
+/// <summary>
+/// Adam (Kingma &amp; Ba) with bias correction; weight decay is an L2 term added to the gradient, as in PyTorch's
+/// <c>Adam</c>. <see cref="AdamW"/> decouples it instead.
+/// </summary>
+public class Adam : Optimizer
+{
+    private readonly Tensor[] _m;
+    private readonly Tensor[] _v;
+    private readonly bool _decoupled;
+
+    /// <summary>Creates the optimizer with PyTorch's defaults.</summary>
+    public Adam(IEnumerable<Variable> parameters, float learningRate = 1e-3f, float beta1 = 0.9f, float beta2 = 0.999f,
+        float epsilon = 1e-8f, float weightDecay = 0f) : this(parameters, learningRate, beta1, beta2, epsilon, weightDecay, false)
+    {
+    }
+
+    /// <summary>Creates the optimizer, with the weight decay coupled (Adam) or decoupled (AdamW).</summary>
+    protected Adam(IEnumerable<Variable> parameters, float learningRate, float beta1, float beta2, float epsilon,
+        float weightDecay, bool decoupled) : base(parameters, learningRate)
+    {
+        if (!(beta1 >= 0f && beta1 < 1f)) throw new ArgumentOutOfRangeException(nameof(beta1), $"beta1 must be in [0, 1); got {beta1}.");
+        if (!(beta2 >= 0f && beta2 < 1f)) throw new ArgumentOutOfRangeException(nameof(beta2), $"beta2 must be in [0, 1); got {beta2}.");
+        if (!(epsilon >= 0f)) throw new ArgumentOutOfRangeException(nameof(epsilon), $"epsilon must be ≥ 0; got {epsilon}.");
+        if (!(weightDecay >= 0f)) throw new ArgumentOutOfRangeException(nameof(weightDecay), $"Weight decay must be ≥ 0; got {weightDecay}.");
+        Beta1 = beta1;
+        Beta2 = beta2;
+        Epsilon = epsilon;
+        WeightDecay = weightDecay;
+        _decoupled = decoupled;
+        _m = Parameters.Select(p => Tensor.Zeros(p.Shape, p.Data.Backend)).ToArray();
+        _v = Parameters.Select(p => Tensor.Zeros(p.Shape, p.Data.Backend)).ToArray();
+    }
+
+    /// <summary>Decay of the first moment.</summary>
+    public float Beta1 { get; }
+
+    /// <summary>Decay of the second moment.</summary>
+    public float Beta2 { get; }
+
+    /// <summary>Added to √v̂.</summary>
+    public float Epsilon { get; }
+
+    /// <summary>Weight decay (L2 for Adam, decoupled for AdamW).</summary>
+    public float WeightDecay { get; }
+
+    /// <inheritdoc />
+    public override IReadOnlyList<Tensor> StateTensors() => [.. _m, .. _v];
+
+    /// <inheritdoc />
+    protected override void Update(int index, Variable parameter) =>
+        parameter.Data.Backend.AdamUpdate(parameter.Data, parameter.Grad, _m[index], _v[index],
+            new AdamStep(LearningRate, Beta1, Beta2, Epsilon, WeightDecay, _decoupled, StepCount));
+}
+
+/// <summary>AdamW (Loshchilov &amp; Hutter): Adam with weight decay applied to the weights, not the gradient.</summary>
+public sealed class AdamW : Adam
+{
+    /// <summary>Creates the optimizer with PyTorch's defaults (weight decay 0.01).</summary>
+    public AdamW(IEnumerable<Variable> parameters, float learningRate = 1e-3f, float beta1 = 0.9f, float beta2 = 0.999f,
+        float epsilon = 1e-8f, float weightDecay = 1e-2f) : base(parameters, learningRate, beta1, beta2, epsilon, weightDecay, true)
+    {
+    }
+}

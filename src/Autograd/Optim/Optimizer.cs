@@ -1,0 +1,84 @@
+using TinyKd.Tensors;
+
+namespace TinyKd.Autograd.Optim;
+
+/// <summary>
+/// The base of the optimizers, after PyTorch's <c>torch.optim.Optimizer</c>: it owns the parameter list and its
+/// per-parameter state (allocated once, at construction), and updates every parameter that has a gradient.
+/// </summary>
+public abstract class Optimizer
+{
+    private readonly Variable[] _parameters;
+    private readonly Tensor _normScratch;
+
+    /// <summary>Takes the parameters to update.</summary>
+    /// <exception cref="ArgumentException">The list is empty or holds a non-trainable variable.</exception>
+    protected Optimizer(IEnumerable<Variable> parameters, float learningRate)
+    {
+        ArgumentNullException.ThrowIfNull(parameters);
+        _parameters = parameters.ToArray();
+        if (_parameters.Length == 0) throw new ArgumentException("The optimizer got no parameters.", nameof(parameters));
+        foreach (Variable p in _parameters)
+            if (!p.IsLeaf || !p.RequiresGrad)
+                throw new ArgumentException($"{p} is not a trainable parameter (a leaf that requires a gradient).", nameof(parameters));
+        if (!(learningRate >= 0f) || float.IsInfinity(learningRate))
+            throw new ArgumentOutOfRangeException(nameof(learningRate), $"The learning rate must be finite and ≥ 0; got {learningRate}.");
+        LearningRate = learningRate;
+        _normScratch = Tensor.Zeros(new Shape(1), _parameters[0].Data.Backend);
+    }
+
+    /// <summary>The parameters, in the order given.</summary>
+    public IReadOnlyList<Variable> Parameters => _parameters;
+
+    /// <summary>The step size of the next <see cref="Step"/> (schedules set it).</summary>
+    public float LearningRate { get; set; }
+
+    /// <summary>How many steps were taken.</summary>
+    public long StepCount { get; protected set; }
+
+    /// <summary>Sets every parameter gradient to zero (the buffers are kept, so nothing is allocated).</summary>
+    public void ZeroGrad()
+    {
+        foreach (Variable p in _parameters)
+            if (!p.Grad.IsEmpty) p.Grad.Backend.Fill(p.Grad, 0f);
+    }
+
+    /// <summary>Updates every parameter that has a gradient, then counts the step.</summary>
+    public void Step()
+    {
+        StepCount++;
+        for (int i = 0; i < _parameters.Length; i++)
+            if (!_parameters[i].Grad.IsEmpty) Update(i, _parameters[i]);
+    }
+
+    /// <summary>
+    /// Scales all gradients together so that their global L2 norm is at most <paramref name="maxNorm"/>, as
+    /// PyTorch's <c>clip_grad_norm_</c> (factor maxNorm/(norm + 1e-6) when it is below 1). Returns the norm before
+    /// clipping.
+    /// </summary>
+    /// <exception cref="ArithmeticException">The norm is NaN or infinite: the gradients are not usable.</exception>
+    public double ClipGradNorm(float maxNorm)
+    {
+        if (!(maxNorm > 0f)) throw new ArgumentOutOfRangeException(nameof(maxNorm), $"maxNorm must be > 0; got {maxNorm}.");
+        double sum = 0;
+        foreach (Variable p in _parameters)
+        {
+            if (p.Grad.IsEmpty) continue;
+            p.Grad.Backend.SumOfSquares(_normScratch, p.Grad, 1f);
+            sum += _normScratch.Item();
+        }
+        double norm = Math.Sqrt(sum);
+        if (!double.IsFinite(norm)) throw new ArithmeticException($"The gradient norm is {norm}; a NaN or infinity reached the gradients.");
+        double coefficient = maxNorm / (norm + 1e-6);
+        if (coefficient < 1)
+            foreach (Variable p in _parameters)
+                if (!p.Grad.IsEmpty) p.Grad.Backend.Axpby(p.Grad, p.Grad, (float)coefficient, 0f);
+        return norm;
+    }
+
+    /// <summary>The per-parameter state tensors (moments, momentum buffers), in a fixed order, for checkpoints.</summary>
+    public abstract IReadOnlyList<Tensor> StateTensors();
+
+    /// <summary>Applies one update to parameter <paramref name="index"/>, whose gradient is present.</summary>
+    protected abstract void Update(int index, Variable parameter);
+}

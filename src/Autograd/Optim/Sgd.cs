@@ -1,0 +1,45 @@
+using TinyKd.Tensors;
+
+namespace TinyKd.Autograd.Optim;
+
+/// <summary>Stochastic gradient descent with optional momentum, Nesterov momentum and L2 weight decay (PyTorch's SGD).</summary>
+public sealed class Sgd : Optimizer
+{
+    private readonly Tensor[] _momentum;
+
+    /// <summary>Creates the optimizer.</summary>
+    /// <exception cref="ArgumentException">Nesterov without momentum, or momentum with dampening, as PyTorch rejects.</exception>
+    public Sgd(IEnumerable<Variable> parameters, float learningRate, float momentum = 0f, float dampening = 0f,
+        bool nesterov = false, float weightDecay = 0f) : base(parameters, learningRate)
+    {
+        if (momentum < 0f) throw new ArgumentOutOfRangeException(nameof(momentum), $"Momentum must be ≥ 0; got {momentum}.");
+        if (weightDecay < 0f) throw new ArgumentOutOfRangeException(nameof(weightDecay), $"Weight decay must be ≥ 0; got {weightDecay}.");
+        if (nesterov && (momentum <= 0f || dampening != 0f))
+            throw new ArgumentException("Nesterov momentum needs momentum > 0 and zero dampening.", nameof(nesterov));
+        Momentum = momentum;
+        Dampening = dampening;
+        Nesterov = nesterov;
+        WeightDecay = weightDecay;
+        _momentum = momentum == 0f ? [] : Parameters.Select(p => Tensor.Zeros(p.Shape, p.Data.Backend)).ToArray();
+    }
+
+    /// <summary>Momentum factor.</summary>
+    public float Momentum { get; }
+
+    /// <summary>Dampening of the gradient entering the momentum buffer.</summary>
+    public float Dampening { get; }
+
+    /// <summary>Whether Nesterov momentum is used.</summary>
+    public bool Nesterov { get; }
+
+    /// <summary>L2 penalty.</summary>
+    public float WeightDecay { get; }
+
+    /// <inheritdoc />
+    public override IReadOnlyList<Tensor> StateTensors() => _momentum;
+
+    /// <inheritdoc />
+    protected override void Update(int index, Variable parameter) =>
+        parameter.Data.Backend.SgdUpdate(parameter.Data, parameter.Grad, Momentum == 0f ? default : _momentum[index],
+            new SgdStep(LearningRate, Momentum, Dampening, Nesterov, WeightDecay, StepCount == 1));
+}

@@ -1,0 +1,123 @@
+using TinyKd.Tensors;
+
+namespace TinyKd.Autograd;
+
+/// <summary>
+/// A tensor that takes part in automatic differentiation: its value (<see cref="Data"/>), the gradient of the
+/// last backward pass with respect to it (<see cref="Grad"/>), and whether gradients flow into it.
+/// </summary>
+/// <remarks>
+/// Two kinds exist. <b>Leaves</b> (parameters and constants made with <see cref="Parameter"/> or
+/// <see cref="Constant"/>) own their memory for as long as they live; their gradients accumulate across backward
+/// passes until zeroed. <b>Graph variables</b> (inputs made by <see cref="Graph.Input"/> and every op result) are
+/// lent by a <see cref="Graph"/>: their buffers are reused after <see cref="Graph.Reset"/>, so read what you need
+/// before the next step.
+/// </remarks>
+public sealed partial class Variable
+{
+    private Storage? _dataBuffer;
+    private Storage? _gradBuffer;
+    internal int GradEpoch = -1;
+
+    internal Variable(Graph? graph) => Graph = graph;
+
+    /// <summary>The value.</summary>
+    public Tensor Data { get; internal set; }
+
+    /// <summary>
+    /// The gradient of the most recent backward pass (accumulated, for leaves); empty until one reached this variable.
+    /// </summary>
+    public Tensor Grad { get; internal set; }
+
+    /// <summary>True when backward passes compute a gradient for this variable.</summary>
+    public bool RequiresGrad { get; internal set; }
+
+    /// <summary>The graph that lends this variable its buffers; null for leaves.</summary>
+    public Graph? Graph { get; }
+
+    /// <summary>True for parameters and constants, which own their memory.</summary>
+    public bool IsLeaf => Graph is null;
+
+    /// <summary>An optional name used in messages and state dictionaries.</summary>
+    public string? Name { get; set; }
+
+    /// <summary>The shape of <see cref="Data"/>.</summary>
+    public Shape Shape => Data.Shape;
+
+    /// <summary>A trainable leaf over <paramref name="data"/> (not copied); its gradient accumulates across passes.</summary>
+    public static Variable Parameter(Tensor data, string? name = null)
+    {
+        if (data.IsEmpty) throw new ArgumentException("A parameter needs a tensor.", nameof(data));
+        return new Variable(null) { Data = data, RequiresGrad = true, Name = name };
+    }
+
+    /// <summary>A leaf that never receives a gradient.</summary>
+    public static Variable Constant(Tensor data, string? name = null)
+    {
+        if (data.IsEmpty) throw new ArgumentException("A constant needs a tensor.", nameof(data));
+        return new Variable(null) { Data = data, Name = name };
+    }
+
+    /// <summary>The single value of a one-element variable (a loss).</summary>
+    public float Item() => Data.Item();
+
+    /// <summary>
+    /// Back-propagates from this scalar: every variable on the path that requires a gradient gets
+    /// ∂this/∂variable added to its <see cref="Grad"/>.
+    /// </summary>
+    /// <exception cref="InvalidOperationException">This variable is a leaf or does not require a gradient.</exception>
+    /// <exception cref="ArgumentException">This variable has more than one element.</exception>
+    public void Backward()
+    {
+        if (Graph is null) throw new InvalidOperationException("Backward() needs a variable produced by ops on a Graph; this is a leaf.");
+        Graph.Backward(this);
+    }
+
+    /// <summary>A variable with the same value (shared, no copy) that stops gradients.</summary>
+    public Variable Detach() => Graph is null ? Constant(Data, Name) : Graph.Borrow(Data, requiresGrad: false);
+
+    /// <summary>Name (if any), shape and whether a gradient is required.</summary>
+    public override string ToString() => $"Variable{(Name is null ? "" : " '" + Name + "'")} {Shape}{(RequiresGrad ? " requires_grad" : "")}";
+
+    // Points Data at an owned buffer of at least shape.Length floats, reusing the previous one when it fits.
+    internal void ResetOwned(ICompute backend, Shape shape, bool requiresGrad)
+    {
+        if (_dataBuffer is null || _dataBuffer.Length < shape.Length || !ReferenceEquals(_dataBuffer.Backend, backend))
+            _dataBuffer = backend.Allocate(shape.Length);
+        Data = new Tensor(_dataBuffer, shape);
+        Grad = default;
+        RequiresGrad = requiresGrad;
+        GradEpoch = -1;
+        Name = null;
+    }
+
+    // Points Data at memory owned by someone else (an input batch, the tensor this one is a view of).
+    internal void ResetBorrowed(Tensor data, bool requiresGrad)
+    {
+        Data = data;
+        Grad = default;
+        RequiresGrad = requiresGrad;
+        GradEpoch = -1;
+        Name = null;
+    }
+
+    // The gradient buffer for the current backward pass: zeroed on first use in that pass, reused afterwards.
+    internal Tensor GradFor(int epoch)
+    {
+        ICompute backend = Data.Backend;
+        if (IsLeaf)
+        {
+            if (Grad.IsEmpty) Grad = Tensor.Zeros(Shape, backend);
+            return Grad;
+        }
+        if (GradEpoch != epoch)
+        {
+            if (_gradBuffer is null || _gradBuffer.Length < Shape.Length || !ReferenceEquals(_gradBuffer.Backend, backend))
+                _gradBuffer = backend.Allocate(Shape.Length);
+            Grad = new Tensor(_gradBuffer, Shape);
+            backend.Fill(Grad, 0f);
+            GradEpoch = epoch;
+        }
+        return Grad;
+    }
+}
