@@ -1,1 +1,38 @@
-return 0;
+using TinyKd.Cli;
+using TinyKd.Cli.Commands;
+
+const string Usage = """
+usage: tinykd <command> [options]
+
+commands:
+  train    train an MLP on Fashion-MNIST and save it (tinykd train --help)
+  eval     evaluate a saved model on the test split (tinykd eval --help)
+
+Run 'tinykd <command> --help' for the options of a command.
+""";
+
+if (args.Length == 0 || args[0] is "--help" or "-h" or "help")
+{
+    Console.Out.Write(Usage);
+    return args.Length == 0 ? 2 : 0;
+}
+
+try
+{
+    return args[0] switch
+    {
+        "train" => TrainCommand.Run(args[1..], Console.Out),
+        "eval" => EvalCommand.Run(args[1..], Console.Out),
+        _ => throw new UsageException($"unknown command '{args[0]}'"),
+    };
+}
+catch (UsageException e)
+{
+    Console.Error.WriteLine($"tinykd: {e.Message} (see 'tinykd {(args.Length > 0 && args[0] is "train" or "eval" ? args[0] + " " : "")}--help')");
+    return 2;
+}
+catch (Exception e) when (e is IOException or InvalidDataException or ArgumentException or ArithmeticException or UnauthorizedAccessException)
+{
+    Console.Error.WriteLine($"tinykd: error: {Messages.Plain(e)}");
+    return 1;
+}

@@ -6,23 +6,23 @@ namespace TinyKd.Autograd;
 public static partial class Ops
 {
     /// <summary>max(x, 0).</summary>
-    public static Variable Relu(Variable x) => Unary(UnaryOp.Relu, x, 0f);
+    public static Variable Relu(Variable x) => Unary(UnaryOp.Relu, nameof(Relu), x, 0f);
 
     /// <summary>x for x &gt; 0, otherwise <paramref name="negativeSlope"/>·x (PyTorch's default slope 0.01).</summary>
-    public static Variable LeakyRelu(Variable x, float negativeSlope = 0.01f) => Unary(UnaryOp.LeakyRelu, x, negativeSlope);
+    public static Variable LeakyRelu(Variable x, float negativeSlope = 0.01f) => Unary(UnaryOp.LeakyRelu, nameof(LeakyRelu), x, negativeSlope);
 
     /// <summary>tanh(x).</summary>
-    public static Variable Tanh(Variable x) => Unary(UnaryOp.Tanh, x, 0f);
+    public static Variable Tanh(Variable x) => Unary(UnaryOp.Tanh, nameof(Tanh), x, 0f);
 
     /// <summary>1 / (1 + e^−x).</summary>
-    public static Variable Sigmoid(Variable x) => Unary(UnaryOp.Sigmoid, x, 0f);
+    public static Variable Sigmoid(Variable x) => Unary(UnaryOp.Sigmoid, nameof(Sigmoid), x, 0f);
 
     /// <summary>x·Φ(x), the exact GELU (PyTorch's default, not the tanh approximation).</summary>
-    public static Variable Gelu(Variable x) => Unary(UnaryOp.Gelu, x, 0f);
+    public static Variable Gelu(Variable x) => Unary(UnaryOp.Gelu, nameof(Gelu), x, 0f);
 
-    private static Variable Unary(UnaryOp op, Variable x, float parameter)
+    private static Variable Unary(UnaryOp op, string name, Variable x, float parameter)
     {
-        Graph g = Graph.Of(op.ToString(), x);
+        Graph g = Graph.Of(name, x);
         bool records = Graph.Records(x);
         Variable y = g.Result(x.Shape, records);
         g.Backend.Unary(op, y.Data, x.Data, parameter);

@@ -6,16 +6,16 @@ namespace TinyKd.Autograd;
 public static partial class Ops
 {
     /// <summary>a + b, with b row-broadcast over a; the result has a's shape.</summary>
-    public static Variable Add(Variable a, Variable b) => Binary(BinaryOp.Add, a, b);
+    public static Variable Add(Variable a, Variable b) => Binary(BinaryOp.Add, nameof(Add), a, b);
 
     /// <summary>a − b, with b row-broadcast over a.</summary>
-    public static Variable Subtract(Variable a, Variable b) => Binary(BinaryOp.Subtract, a, b);
+    public static Variable Subtract(Variable a, Variable b) => Binary(BinaryOp.Subtract, nameof(Subtract), a, b);
 
     /// <summary>a · b elementwise, with b row-broadcast over a.</summary>
-    public static Variable Multiply(Variable a, Variable b) => Binary(BinaryOp.Multiply, a, b);
+    public static Variable Multiply(Variable a, Variable b) => Binary(BinaryOp.Multiply, nameof(Multiply), a, b);
 
     /// <summary>a / b elementwise, with b row-broadcast over a.</summary>
-    public static Variable Divide(Variable a, Variable b) => Binary(BinaryOp.Divide, a, b);
+    public static Variable Divide(Variable a, Variable b) => Binary(BinaryOp.Divide, nameof(Divide), a, b);
 
     /// <summary>α·a.</summary>
     public static Variable Scale(Variable a, float alpha)
@@ -31,9 +31,9 @@ public static partial class Ops
     // P0 = α.  da += α·dy.
     private static void ScaleBackward(in TapeEntry e, Graph g) => g.Backend.Axpby(g.GradOf(e.A!), e.Output.Grad, e.P0, 1f);
 
-    private static Variable Binary(BinaryOp op, Variable a, Variable b)
+    private static Variable Binary(BinaryOp op, string name, Variable a, Variable b)
     {
-        Graph g = Graph.Of(op.ToString(), a, b);
+        Graph g = Graph.Of(name, a, b);
         ComputeChecks.RowBroadcast(a.Data, nameof(a), b.Data, nameof(b));
         bool records = Graph.Records(a, b);
         Variable y = g.Result(a.Shape, records);

@@ -5,20 +5,20 @@ namespace TinyKd.Autograd;
 public static partial class Ops
 {
     /// <summary>The sum of all elements, as a scalar (shape []).</summary>
-    public static Variable Sum(Variable x) => ReduceAll(x, ReduceOp.Sum);
+    public static Variable Sum(Variable x) => ReduceAll(x, ReduceOp.Sum, nameof(Sum));
 
     /// <summary>The mean of all elements, as a scalar (shape []).</summary>
-    public static Variable Mean(Variable x) => ReduceAll(x, ReduceOp.Mean);
+    public static Variable Mean(Variable x) => ReduceAll(x, ReduceOp.Mean, nameof(Mean));
 
     /// <summary>The sum along <paramref name="axis"/> (negative counts from the end); that axis is removed.</summary>
-    public static Variable Sum(Variable x, int axis) => ReduceAxis(x, ReduceOp.Sum, axis);
+    public static Variable Sum(Variable x, int axis) => ReduceAxis(x, ReduceOp.Sum, nameof(Sum), axis);
 
     /// <summary>The mean along <paramref name="axis"/>; that axis is removed.</summary>
-    public static Variable Mean(Variable x, int axis) => ReduceAxis(x, ReduceOp.Mean, axis);
+    public static Variable Mean(Variable x, int axis) => ReduceAxis(x, ReduceOp.Mean, nameof(Mean), axis);
 
-    private static Variable ReduceAll(Variable x, ReduceOp op)
+    private static Variable ReduceAll(Variable x, ReduceOp op, string name)
     {
-        Graph g = Graph.Of(op.ToString(), x);
+        Graph g = Graph.Of(name, x);
         bool records = Graph.Records(x);
         Variable y = g.Result(new Shape(), records);
         Tensor flat = x.Data.Reshape(x.Data.Length);
@@ -27,9 +27,9 @@ public static partial class Ops
         return y;
     }
 
-    private static Variable ReduceAxis(Variable x, ReduceOp op, int axis)
+    private static Variable ReduceAxis(Variable x, ReduceOp op, string name, int axis)
     {
-        Graph g = Graph.Of(op.ToString(), x);
+        Graph g = Graph.Of(name, x);
         int a = x.Shape.NormalizeAxis(axis);
         bool records = Graph.Records(x);
         Variable y = g.Result(x.Shape.Without(a), records);

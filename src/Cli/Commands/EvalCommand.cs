@@ -1,0 +1,29 @@
+using TinyKd.Distill.Models;
+using TinyKd.Distill.Training;
+
+namespace TinyKd.Cli.Commands;
+
+/// <summary><c>tinykd eval MODEL</c>: scores a saved model on the test split.</summary>
+public static class EvalCommand
+{
+    private static readonly OptionSpec[] Options = [DataOptions.Data];
+
+    /// <summary>Runs the command; returns the process exit code.</summary>
+    public static int Run(IReadOnlyList<string> args, TextWriter output)
+    {
+        var line = CommandLine.Parse(args, Options);
+        if (line.WantsHelp)
+        {
+            output.Write(CommandLine.Help("tinykd eval MODEL [options]", "Evaluates a saved model (.tkd) on the test split: accuracy, macro-F1, ECE, ROC-AUC, per-class scores.", Options));
+            return 0;
+        }
+        if (line.Positional.Count != 1) throw new UsageException("eval needs exactly one model file, e.g. tinykd eval model.tkd");
+        SavedModel saved = ModelFile.Load(line.Positional[0]);
+        var (_, test) = DataOptions.Load(line);
+        TrainCommand.CheckFits(saved.Model.Spec, test);
+        saved.Standardizer?.Apply(test);
+        output.WriteLine($"tinykd eval: {line.Positional[0]}: MLP {saved.Model.Spec}, {saved.Model.ParameterCount():N0} parameters; {test.Count} test samples from {test.Source}");
+        Report.Metrics(output, "test", Evaluation.Run(saved.Model, test));
+        return 0;
+    }
+}

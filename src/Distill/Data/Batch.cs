@@ -1,0 +1,26 @@
+using TinyKd.Tensors;
+
+namespace TinyKd.Distill.Data;
+
+/// <summary>
+/// One mini-batch from a <see cref="BatchLoader"/>: views of the loader's reusable buffers, valid until its next
+/// <see cref="BatchLoader.Next"/> or <see cref="BatchLoader.StartEpoch()"/> call. Copy what must outlive that.
+/// </summary>
+public readonly struct Batch
+{
+    /// <summary>Wraps views of a loader's buffers.</summary>
+    public Batch(Tensor features, ReadOnlyMemory<int> labels)
+    {
+        Features = features;
+        Labels = labels;
+    }
+
+    /// <summary>The features, a CPU tensor [Count, D].</summary>
+    public Tensor Features { get; }
+
+    /// <summary>The class index of each row, <see cref="Count"/> of them.</summary>
+    public ReadOnlyMemory<int> Labels { get; }
+
+    /// <summary>The number of examples B in this batch (the batch size, or fewer for the last one).</summary>
+    public int Count => Labels.Length;
+}

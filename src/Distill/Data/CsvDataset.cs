@@ -1,0 +1,134 @@
+using System.Globalization;
+using System.Text;
+using TinyKd.Tensors;
+
+namespace TinyKd.Distill.Data;
+
+/// <summary>
+/// Reads a classification dataset from a CSV file: a header row naming the columns, then one example per line.
+/// Every column but the label column is a numeric feature (invariant culture, taken as is, not rescaled). The label
+/// column holds integer class indices, or strings mapped to class indices in ordinal sorted order (or by
+/// <see cref="CsvOptions.ClassNames"/>). Fields may be double-quoted (<c>""</c> escapes a quote) but may not span
+/// lines; blank lines are skipped. Errors are <see cref="InvalidDataException"/>s naming the file, line and column.
+/// </summary>
+public static class CsvDataset
+{
+    /// <summary>Reads the CSV file at <paramref name="path"/>, whose column <paramref name="labelColumn"/> holds the labels.</summary>
+    /// <exception cref="InvalidDataException">
+    /// No header, no label column (the columns found are listed), a ragged row, a non-numeric or non-finite feature,
+    /// a negative or out-of-range integer label, or a label not among <see cref="CsvOptions.ClassNames"/>.
+    /// </exception>
+    public static Dataset Load(string path, string labelColumn, CsvOptions? options = null)
+    {
+        using var reader = new StreamReader(path, Encoding.UTF8);
+        return Load(reader, path, labelColumn, options);
+    }
+
+    /// <summary>As <see cref="Load(string, string, CsvOptions?)"/>, from a reader named <paramref name="source"/> in messages.</summary>
+    /// <exception cref="InvalidDataException">As for the file overload.</exception>
+    public static Dataset Load(TextReader reader, string source, string labelColumn, CsvOptions? options = null)
+    {
+        ArgumentNullException.ThrowIfNull(reader);
+        ArgumentException.ThrowIfNullOrEmpty(labelColumn);
+        options ??= new CsvOptions();
+        var fields = new List<string>();
+        string? header = reader.ReadLine();
+        if (header is null) throw new InvalidDataException($"CSV file '{source}' is empty; expected a header row.");
+        Split(header, options.Separator, fields, source, 1);
+        string[] columns = fields.Select(f => f.Trim()).ToArray();
+        int labelIndex = Array.IndexOf(columns, labelColumn);
+        if (labelIndex < 0)
+            throw new InvalidDataException(
+                $"CSV file '{source}' has no label column '{labelColumn}'; columns found: {string.Join(", ", columns)}.");
+
+        var features = new List<float>();
+        var labels = new List<string>();
+        var lineNumbers = new List<int>();
+        int lineNumber = 1;
+        for (string? line = reader.ReadLine(); line is not null; line = reader.ReadLine())
+        {
+            lineNumber++;
+            if (string.IsNullOrWhiteSpace(line)) continue;
+            Split(line, options.Separator, fields, source, lineNumber);
+            if (fields.Count != columns.Length)
+                throw new InvalidDataException(
+                    $"CSV file '{source}' line {lineNumber} has {fields.Count} fields but the header has {columns.Length} columns.");
+            for (int j = 0; j < fields.Count; j++)
+            {
+                string field = fields[j].Trim();
+                if (j == labelIndex)
+                {
+                    labels.Add(field);
+                    continue;
+                }
+                if (!float.TryParse(field, NumberStyles.Float, CultureInfo.InvariantCulture, out float value) || !float.IsFinite(value))
+                    throw new InvalidDataException(
+                        $"CSV file '{source}' line {lineNumber}, column {j + 1} '{columns[j]}': '{field}' is not a finite number.");
+                features.Add(value);
+            }
+            lineNumbers.Add(lineNumber);
+        }
+        if (labels.Count == 0) throw new InvalidDataException($"CSV file '{source}' has a header but no data rows.");
+
+        var (classLabels, classes, classNames) = MapLabels(labels, lineNumbers, source, labelColumn, options);
+        var tensor = Tensor.FromArray(features.ToArray(), labels.Count, columns.Length - 1);
+        return new Dataset(tensor, classLabels, classes, Path.GetFileNameWithoutExtension(source), source, classNames);
+    }
+
+    private static (int[] Labels, int Classes, IReadOnlyList<string>? Names) MapLabels(
+        List<string> labels, List<int> lineNumbers, string source, string labelColumn, CsvOptions options)
+    {
+        var result = new int[labels.Count];
+        bool integers = options.ClassNames is null && labels.TrueForAll(l => int.TryParse(l, NumberStyles.Integer, CultureInfo.InvariantCulture, out _));
+        if (integers)
+        {
+            for (int i = 0; i < labels.Count; i++) result[i] = int.Parse(labels[i], NumberStyles.Integer, CultureInfo.InvariantCulture);
+            int classes = options.Classes ?? result.Max() + 1;
+            for (int i = 0; i < result.Length; i++)
+            {
+                if (result[i] < 0 || result[i] >= classes)
+                    throw new InvalidDataException(
+                        $"CSV file '{source}' line {lineNumbers[i]}, column '{labelColumn}': label {result[i]} is outside [0, {classes - 1}].");
+            }
+            return (result, classes, null);
+        }
+
+        IReadOnlyList<string> names = options.ClassNames ?? labels.Distinct().Order(StringComparer.Ordinal).ToArray();
+        var index = new Dictionary<string, int>(StringComparer.Ordinal);
+        for (int c = 0; c < names.Count; c++) index[names[c]] = c;
+        for (int i = 0; i < labels.Count; i++)
+        {
+            if (!index.TryGetValue(labels[i], out result[i]))
+                throw new InvalidDataException(
+                    $"CSV file '{source}' line {lineNumbers[i]}, column '{labelColumn}': label '{labels[i]}' is not one of the classes {string.Join(", ", names)}.");
+        }
+        return (result, names.Count, names);
+    }
+
+    // Splits one line into fields; a quoted field may hold the separator, and "" inside quotes is one quote.
+    private static void Split(string line, char separator, List<string> fields, string source, int lineNumber)
+    {
+        fields.Clear();
+        var field = new StringBuilder();
+        bool quoted = false;
+        for (int i = 0; i < line.Length; i++)
+        {
+            char c = line[i];
+            if (quoted)
+            {
+                if (c != '"') field.Append(c);
+                else if (i + 1 < line.Length && line[i + 1] == '"') field.Append(line[++i]);
+                else quoted = false;
+            }
+            else if (c == '"') quoted = true;
+            else if (c == separator)
+            {
+                fields.Add(field.ToString());
+                field.Clear();
+            }
+            else field.Append(c);
+        }
+        if (quoted) throw new InvalidDataException($"CSV file '{source}' line {lineNumber} ends inside a quoted field.");
+        fields.Add(field.ToString());
+    }
+}

@@ -1,0 +1,40 @@
+namespace TinyKd.Distill.Metrics;
+
+// Boundary checks shared by the metrics; each names the offending parameter.
+internal static class MetricChecks
+{
+    public static void NonEmpty(int length, string parameter)
+    {
+        if (length == 0) throw new ArgumentException($"'{parameter}' is empty; a metric needs at least one example.", parameter);
+    }
+
+    public static void SameLength(int length, string parameter, int expected, string other)
+    {
+        if (length != expected)
+            throw new ArgumentException($"'{parameter}' has {length} elements but '{other}' has {expected}.", parameter);
+    }
+
+    public static void Classes(int classes, int minimum, string parameter)
+    {
+        if (classes < minimum) throw new ArgumentException($"'{parameter}' must be at least {minimum}; got {classes}.", parameter);
+    }
+
+    public static void InRange(ReadOnlySpan<int> values, int classes, string parameter)
+    {
+        for (int i = 0; i < values.Length; i++)
+        {
+            if ((uint)values[i] >= (uint)classes)
+                throw new ArgumentException($"'{parameter}'[{i}] is {values[i]}, outside [0, {classes - 1}].", parameter);
+        }
+    }
+
+    // probabilities: [N, C] row-major, N = labels.Length.
+    public static void Matrix(ReadOnlySpan<float> probabilities, int classes, ReadOnlySpan<int> labels, string parameter)
+    {
+        NonEmpty(labels.Length, "labels");
+        if ((long)labels.Length * classes != probabilities.Length)
+            throw new ArgumentException(
+                $"'{parameter}' has {probabilities.Length} elements; {labels.Length} labels × {classes} classes need {(long)labels.Length * classes}.",
+                parameter);
+    }
+}

@@ -1,0 +1,91 @@
+using TinyKd.Autograd;
+using TinyKd.Autograd.Nn;
+using TinyKd.Distill.Data;
+using TinyKd.Distill.Metrics;
+using TinyKd.Tensors;
+
+namespace TinyKd.Distill.Training;
+
+/// <summary>How a classifier does on a data set: the headline metrics and what they were computed from.</summary>
+public sealed class Evaluation
+{
+    private Evaluation(Dataset data, float[] probabilities, int[] predictions)
+    {
+        Data = data;
+        Probabilities = probabilities;
+        Predictions = predictions;
+        Confusion = ConfusionMatrix.Compute(predictions, data.Labels, data.Classes);
+        Scores = F1Score.PerClass(Confusion);
+        Accuracy = Metrics.Accuracy.Compute(predictions, data.Labels);
+        Ece = ExpectedCalibrationError.Compute(probabilities, data.Classes, data.Labels);
+    }
+
+    /// <summary>The evaluated data.</summary>
+    public Dataset Data { get; }
+
+    /// <summary>Softmax probabilities, [N, C] row-major.</summary>
+    public float[] Probabilities { get; }
+
+    /// <summary>Arg-max predictions.</summary>
+    public int[] Predictions { get; }
+
+    /// <summary>Confusion matrix, rows = true class.</summary>
+    public int[,] Confusion { get; }
+
+    /// <summary>Per-class precision, recall and F1.</summary>
+    public ClassScores Scores { get; }
+
+    /// <summary>Fraction of correct predictions.</summary>
+    public double Accuracy { get; }
+
+    /// <summary>Unweighted mean of the per-class F1 scores.</summary>
+    public double MacroF1 => Scores.MacroF1;
+
+    /// <summary>Expected calibration error (15 bins).</summary>
+    public double Ece { get; }
+
+    /// <summary>One-vs-rest macro ROC-AUC.</summary>
+    public double RocAuc => Metrics.RocAuc.OneVsRestMacro(Probabilities, Data.Classes, Data.Labels);
+
+    /// <summary>
+    /// Runs <paramref name="model"/> in evaluation mode without recording gradients over <paramref name="data"/>
+    /// in batches, and scores it. The model's training mode is restored afterwards.
+    /// </summary>
+    /// <exception cref="ArgumentException">The model's output width differs from the data's class count.</exception>
+    public static Evaluation Run(Module model, Dataset data, int batchSize = 512)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        ArgumentNullException.ThrowIfNull(data);
+        float[] probabilities = Predict(model, data.Features, data.Classes, batchSize);
+        return new Evaluation(data, probabilities, Metrics.Predictions.ArgMax(probabilities, data.Classes));
+    }
+
+    /// <summary>Softmax probabilities of <paramref name="model"/> for every row of <paramref name="features"/>, [N, C].</summary>
+    public static float[] Predict(Module model, Tensor features, int classes, int batchSize = 512)
+    {
+        bool wasTraining = model.IsTraining;
+        model.Eval();
+        try
+        {
+            int n = features.Shape[0];
+            var probabilities = new float[n * classes];
+            var graph = new Graph(features.Backend);
+            using var _ = GradMode.NoGrad();
+            for (int start = 0; start < n; start += batchSize)
+            {
+                int count = Math.Min(batchSize, n - start);
+                graph.Reset();
+                Variable logits = model.Forward(graph.Input(features.Slice(start, count)));
+                if (logits.Shape.Rank != 2 || logits.Shape[1] != classes)
+                    throw new ArgumentException($"The model outputs {logits.Shape} but the data has {classes} classes.", nameof(classes));
+                Variable p = Ops.Softmax(logits);
+                p.Data.Backend.CopyToHost(p.Data, probabilities.AsSpan(start * classes, count * classes));
+            }
+            return probabilities;
+        }
+        finally
+        {
+            model.Train(wasTraining);
+        }
+    }
+}
