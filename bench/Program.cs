@@ -1,1 +1,14 @@
-return 0;
+using BenchmarkDotNet.Running;
+using TinyKd.Bench;
+
+// Every suite is a class picked by BenchmarkSwitcher: `dotnet run -c Release --project bench -- --filter '*Gemm*'`.
+// `--quick` swaps the default job for BenchmarkDotNet's ShortRun (3 warm-ups, 3 iterations) to see the whole suite
+// in a few minutes; every other argument goes to BenchmarkDotNet unchanged.
+bool quick = args.Contains(BenchConfig.QuickFlag);
+string[] rest = args.Where(a => a != BenchConfig.QuickFlag).ToArray();
+
+var summaries = BenchmarkSwitcher.FromAssembly(typeof(BenchConfig).Assembly).Run(rest, BenchConfig.Create(quick));
+
+// A benchmark whose setup threw (a GEMM that failed validation) must not look like a successful run.
+bool failed = summaries.Any(s => s.HasCriticalValidationErrors || s.Reports.Any(r => !r.Success));
+return failed ? 1 : 0;
