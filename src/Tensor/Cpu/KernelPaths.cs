@@ -1,0 +1,78 @@
+using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
+
+namespace TinyKd.Tensors.Cpu;
+
+/// <summary>The instruction-set paths a CPU kernel can take, widest last.</summary>
+public enum KernelPath
+{
+    /// <summary>Plain scalar C#: the portable fallback and the reference for the vector paths.</summary>
+    Scalar,
+    /// <summary>256-bit AVX2 with FMA.</summary>
+    Avx2,
+    /// <summary>512-bit AVX-512 (F, BW, VL).</summary>
+    Avx512,
+}
+
+/// <summary>
+/// Which kernel path and how many threads the CPU backend uses. Both are chosen once at start-up — the widest path
+/// the processor supports and one thread per core — and can be overridden by the environment variables
+/// <c>TINYKD_KERNELS</c> (avx512, avx2 or scalar) and <c>TINYKD_THREADS</c>, or by setting the properties (tests
+/// and benchmarks use that to run every path on one machine).
+/// </summary>
+public static class CpuKernels
+{
+    private static KernelPath s_path = FromEnvironment() ?? Best;
+    private static int s_threads = ThreadsFromEnvironment() ?? Environment.ProcessorCount;
+
+    /// <summary>The widest path this processor supports.</summary>
+    public static KernelPath Best { get; } =
+        Vector512.IsHardwareAccelerated && Avx512F.IsSupported && Avx512BW.IsSupported && Avx512F.VL.IsSupported ? KernelPath.Avx512
+        : Avx2.IsSupported && Fma.IsSupported ? KernelPath.Avx2
+        : KernelPath.Scalar;
+
+    /// <summary>The path the kernels take now.</summary>
+    /// <exception cref="NotSupportedException">The processor (or the runtime's settings) does not support that path.</exception>
+    public static KernelPath Path
+    {
+        get => s_path;
+        set
+        {
+            if (!IsSupported(value)) throw new NotSupportedException($"Kernel path {value} is not supported here; the widest is {Best}.");
+            s_path = value;
+        }
+    }
+
+    /// <summary>Threads the parallel kernels use (≥ 1).</summary>
+    public static int Threads
+    {
+        get => s_threads;
+        set
+        {
+            ArgumentOutOfRangeException.ThrowIfNegativeOrZero(value);
+            s_threads = value;
+        }
+    }
+
+    /// <summary>True when <paramref name="path"/> can run on this processor.</summary>
+    public static bool IsSupported(KernelPath path) => path <= Best;
+
+    /// <summary>Every path this processor supports, narrowest first.</summary>
+    public static IReadOnlyList<KernelPath> Supported { get; } = Enum.GetValues<KernelPath>().Where(p => p <= Best).ToArray();
+
+    private static KernelPath? FromEnvironment()
+    {
+        string? value = Environment.GetEnvironmentVariable("TINYKD_KERNELS");
+        if (string.IsNullOrEmpty(value)) return null;
+        if (!Enum.TryParse(value, ignoreCase: true, out KernelPath path) || !Enum.IsDefined(path))
+            throw new InvalidOperationException($"TINYKD_KERNELS='{value}' is not one of avx512, avx2, scalar.");
+        return path <= Best ? path : throw new InvalidOperationException($"TINYKD_KERNELS='{value}' is not supported here; the widest path is {Best}.");
+    }
+
+    private static int? ThreadsFromEnvironment()
+    {
+        string? value = Environment.GetEnvironmentVariable("TINYKD_THREADS");
+        if (string.IsNullOrEmpty(value)) return null;
+        return int.TryParse(value, out int n) && n >= 1 ? n : throw new InvalidOperationException($"TINYKD_THREADS='{value}' is not a positive integer.");
+    }
+}
