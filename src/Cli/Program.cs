@@ -7,6 +7,7 @@ usage: tinykd <command> [options]
 commands:
   train    train an MLP on Fashion-MNIST and save it (tinykd train --help)
   eval     evaluate a saved model on the test split (tinykd eval --help)
+  bench    time GEMMs, training steps and inference against this machine's FMA peak (tinykd bench --help)
 
 Run 'tinykd <command> --help' for the options of a command.
 """;
@@ -23,15 +24,17 @@ try
     {
         "train" => TrainCommand.Run(args[1..], Console.Out),
         "eval" => EvalCommand.Run(args[1..], Console.Out),
+        "bench" => BenchCommand.Run(args[1..], Console.Out),
         _ => throw new UsageException($"unknown command '{args[0]}'"),
     };
 }
 catch (UsageException e)
 {
-    Console.Error.WriteLine($"tinykd: {e.Message} (see 'tinykd {(args.Length > 0 && args[0] is "train" or "eval" ? args[0] + " " : "")}--help')");
+    Console.Error.WriteLine($"tinykd: {e.Message} (see 'tinykd {(args.Length > 0 && args[0] is "train" or "eval" or "bench" ? args[0] + " " : "")}--help')");
     return 2;
 }
-catch (Exception e) when (e is IOException or InvalidDataException or ArgumentException or ArithmeticException or UnauthorizedAccessException)
+catch (Exception e) when (e is IOException or InvalidDataException or ArgumentException or ArithmeticException or UnauthorizedAccessException
+    or TypeInitializationException or InvalidOperationException)
 {
     Console.Error.WriteLine($"tinykd: error: {Messages.Plain(e)}");
     return 1;

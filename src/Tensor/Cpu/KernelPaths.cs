@@ -22,14 +22,15 @@ public enum KernelPath
 /// </summary>
 public static class CpuKernels
 {
-    private static KernelPath s_path = FromEnvironment() ?? Best;
-    private static int s_threads = ThreadsFromEnvironment() ?? Environment.ProcessorCount;
-
     /// <summary>The widest path this processor supports.</summary>
     public static KernelPath Best { get; } =
         Vector512.IsHardwareAccelerated && Avx512F.IsSupported && Avx512BW.IsSupported && Avx512F.VL.IsSupported ? KernelPath.Avx512
         : Avx2.IsSupported && Fma.IsSupported ? KernelPath.Avx2
         : KernelPath.Scalar;
+
+    // Static initialisers run in text order: these two read Best, so they must come after it.
+    private static KernelPath s_path = FromEnvironment() ?? Best;
+    private static int s_threads = ThreadsFromEnvironment() ?? Environment.ProcessorCount;
 
     /// <summary>The path the kernels take now.</summary>
     /// <exception cref="NotSupportedException">The processor (or the runtime's settings) does not support that path.</exception>

@@ -1,0 +1,96 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+
+namespace TinyKd.Cli.Bench;
+
+/// <summary>
+/// One timed workload. The shape fields (<see cref="M"/>…, <see cref="Model"/>, <see cref="Batch"/>) describe it
+/// fully, so another framework can rerun the same thing from the JSON alone (scripts/compare_pytorch.py does).
+/// </summary>
+internal sealed record BenchResult
+{
+    /// <summary>Stable identifier, e.g. <c>gemm_1024_1t</c> or <c>train_teacher</c>.</summary>
+    public required string Id { get; init; }
+
+    /// <summary>Human-readable label for the table.</summary>
+    public required string What { get; init; }
+
+    /// <summary><c>gemm</c>, <c>train</c>, <c>distill</c> or <c>infer</c>.</summary>
+    public required string Kind { get; init; }
+
+    /// <summary>Threads the kernels used.</summary>
+    public required int Threads { get; init; }
+
+    /// <summary>Median seconds per call.</summary>
+    public required double Seconds { get; init; }
+
+    /// <summary>Floating-point operations per call (GEMM work only: 2·M·N·K per product).</summary>
+    public required double Flops { get; init; }
+
+    /// <summary>Achieved GFLOP/s.</summary>
+    public double Gflops => Flops / Seconds / 1e9;
+
+    /// <summary>Achieved share of the FMA peak for <see cref="Threads"/> threads, in percent (null when unknown).</summary>
+    public double? PercentOfPeak { get; init; }
+
+    /// <summary>GEMM rows of op(A) and of C.</summary>
+    public int? M { get; init; }
+
+    /// <summary>GEMM columns of op(B) and of C.</summary>
+    public int? N { get; init; }
+
+    /// <summary>GEMM inner dimension.</summary>
+    public int? K { get; init; }
+
+    /// <summary>A is stored [K, M] and used transposed.</summary>
+    public bool? TransposeA { get; init; }
+
+    /// <summary>B is stored [N, K] and used transposed.</summary>
+    public bool? TransposeB { get; init; }
+
+    /// <summary>False when a sampled check of the GEMM result against a double-precision dot product failed.</summary>
+    public bool? Valid { get; init; }
+
+    /// <summary>MLP layer widths, e.g. <c>784-128-10</c>.</summary>
+    public string? Model { get; init; }
+
+    /// <summary>Rows per call.</summary>
+    public int? Batch { get; init; }
+
+    /// <summary>Distillation temperature T.</summary>
+    public float? Temperature { get; init; }
+
+    /// <summary>Distillation weight α of the soft-target term (1 − α goes to the hard labels).</summary>
+    public float? Alpha { get; init; }
+
+    /// <summary>Inference throughput.</summary>
+    public double? SamplesPerSecond { get; init; }
+
+    /// <summary>Training-step time in milliseconds.</summary>
+    public double? MsPerStep { get; init; }
+}
+
+/// <summary>Everything one <c>tinykd bench</c> run measured, as written by <c>--json</c>.</summary>
+/// <param name="Machine">Where it ran.</param>
+/// <param name="Peak">The measured FMA peak the percentages refer to.</param>
+/// <param name="Results">The timed workloads in table order.</param>
+internal sealed record BenchReport(BenchMachine Machine, PeakFlops Peak, IReadOnlyList<BenchResult> Results)
+{
+    private static readonly JsonSerializerOptions Json = new()
+    {
+        PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
+        DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
+        WriteIndented = true,
+    };
+
+    /// <summary>Writes the report as JSON to <paramref name="path"/>.</summary>
+    public void Save(string path) => File.WriteAllText(path, JsonSerializer.Serialize(this, Json) + "\n");
+}
+
+/// <summary>The machine and runtime a bench ran on.</summary>
+/// <param name="ProcessorCount">Logical processors the runtime sees.</param>
+/// <param name="KernelPath">The CPU kernels' instruction path (<c>Avx512</c>, <c>Avx2</c> or <c>Scalar</c>).</param>
+/// <param name="Threads">Threads of the multi-threaded rows.</param>
+/// <param name="Runtime">The .NET runtime's description.</param>
+/// <param name="Os">The operating system's description.</param>
+internal sealed record BenchMachine(int ProcessorCount, string KernelPath, int Threads, string Runtime, string Os);

@@ -1,0 +1,37 @@
+using System.Globalization;
+
+namespace TinyKd.Cli.Bench;
+
+/// <summary>The plain-text table <c>tinykd bench</c> prints.</summary>
+internal static class BenchTable
+{
+    /// <summary>Writes the machine line, the peak line and one row per result.</summary>
+    public static void Write(TextWriter output, BenchReport report)
+    {
+        PeakFlops peak = report.Peak;
+        BenchMachine m = report.Machine;
+        output.WriteLine(Invariant($"tinykd bench: {m.ProcessorCount} logical processors, kernels {m.KernelPath}, {m.Threads} threads for the multi-threaded rows; {m.Runtime} on {m.Os}"));
+        output.WriteLine(peak.VectorBits == 0
+            ? "FP32 FMA peak: not measured (no FMA on this processor); '% peak' is left blank"
+            : Invariant($"FP32 FMA peak (Vector{peak.VectorBits}<float>, 12 accumulators): {peak.SingleCoreGflops:F1} GFLOP/s on 1 core, {peak.AllCoresGflops:F1} GFLOP/s on {peak.Threads} threads"));
+        output.WriteLine();
+        output.WriteLine($"{"what",-40} {"threads",7} {"time",10} {"GFLOP/s",8} {"% peak",7} {"samples/s",11} {"ms/step",8}");
+        output.WriteLine(new string('-', 40 + 7 + 10 + 8 + 7 + 11 + 8 + 6));
+        foreach (BenchResult r in report.Results)
+        {
+            string percent = r.PercentOfPeak is { } p ? Invariant($"{p:F1}%") : "";
+            string samples = r.SamplesPerSecond is { } s ? Invariant($"{s:N0}") : "";
+            string step = r.MsPerStep is { } ms ? Invariant($"{ms:F2}") : "";
+            string note = r.Valid == false ? "  WRONG RESULT (sampled check against a double-precision dot product failed)" : "";
+            output.WriteLine(Invariant($"{r.What,-40} {r.Threads,7} {Time(r.Seconds),10} {r.Gflops,8:F1} {percent,7} {samples,11} {step,8}{note}"));
+        }
+    }
+
+    /// <summary>Seconds in the unit that keeps three or four significant digits: µs, ms or s.</summary>
+    public static string Time(double seconds) =>
+        seconds < 1e-3 ? Invariant($"{seconds * 1e6:F1} µs")
+        : seconds < 1 ? Invariant($"{seconds * 1e3:F2} ms")
+        : Invariant($"{seconds:F3} s");
+
+    private static string Invariant(FormattableString s) => s.ToString(CultureInfo.InvariantCulture);
+}

@@ -1,0 +1,48 @@
+using System.Diagnostics;
+
+namespace TinyKd.Cli.Bench;
+
+/// <summary>How long a bench run spends on each measurement.</summary>
+/// <param name="WarmupSeconds">Calls before timing starts, at least this long (lets tiered JIT and the pools settle).</param>
+/// <param name="Repetitions">Timed repetitions; the median is reported.</param>
+/// <param name="RepetitionSeconds">Each repetition repeats the call until it lasts about this long, so microsecond calls are not lost in timer noise.</param>
+/// <param name="PeakSeconds">Length of one FMA-peak repetition.</param>
+/// <param name="PeakRepetitions">FMA-peak repetitions; the best is kept.</param>
+internal sealed record BenchBudget(double WarmupSeconds, int Repetitions, double RepetitionSeconds, double PeakSeconds, int PeakRepetitions)
+{
+    /// <summary>The default run: a few seconds in all.</summary>
+    public static BenchBudget Standard { get; } = new(0.15, 7, 0.02, 0.2, 3);
+
+    /// <summary>The --quick run used by tests: well under a second of timing.</summary>
+    public static BenchBudget Quick { get; } = new(0.005, 3, 0.001, 0.01, 1);
+}
+
+/// <summary>Times a call: warm-up, then the median over repetitions of the mean time per call.</summary>
+internal static class MedianTimer
+{
+    /// <summary>Median seconds per call of <paramref name="body"/>.</summary>
+    public static double Seconds(Action body, BenchBudget budget)
+    {
+        int calls = 0;
+        long start = Stopwatch.GetTimestamp();
+        double warm;
+        do
+        {
+            body();
+            calls++;
+            warm = Stopwatch.GetElapsedTime(start).TotalSeconds;
+        } while (calls < 2 || warm < budget.WarmupSeconds);
+
+        int inner = (int)Math.Clamp(Math.Ceiling(budget.RepetitionSeconds / (warm / calls)), 1, 1_000_000);
+        var perCall = new double[budget.Repetitions];
+        for (int r = 0; r < perCall.Length; r++)
+        {
+            long begin = Stopwatch.GetTimestamp();
+            for (int i = 0; i < inner; i++) body();
+            perCall[r] = Stopwatch.GetElapsedTime(begin).TotalSeconds / inner;
+        }
+        Array.Sort(perCall);
+        int mid = perCall.Length / 2;
+        return perCall.Length % 2 == 1 ? perCall[mid] : (perCall[mid - 1] + perCall[mid]) / 2;
+    }
+}
