@@ -87,7 +87,7 @@ public sealed class CpuCompute : ICompute
     {
         Check(y, nameof(y), x, nameof(x));
         ComputeChecks.SameLength(x, nameof(x), y, nameof(y));
-        Elementwise.Unary(op, x.Span, y.Span, parameter);
+        Elementwise.Unary(CpuKernels.Path, op, x.Span, y.Span, parameter);
     }
 
     /// <inheritdoc />
@@ -98,7 +98,7 @@ public sealed class CpuCompute : ICompute
         ComputeChecks.SameLength(x, nameof(x), dx, nameof(dx));
         ComputeChecks.SameLength(x, nameof(x), y, nameof(y));
         ComputeChecks.SameLength(x, nameof(x), dy, nameof(dy));
-        Elementwise.UnaryBackward(op, dx.Span, x.Span, y.Span, dy.Span, parameter);
+        Elementwise.UnaryBackward(CpuKernels.Path, op, dx.Span, x.Span, y.Span, dy.Span, parameter);
     }
 
     /// <inheritdoc />
@@ -108,7 +108,7 @@ public sealed class CpuCompute : ICompute
         ComputeChecks.Owned(this, b, nameof(b));
         ComputeChecks.SameLength(a, nameof(a), y, nameof(y));
         ComputeChecks.RowBroadcast(a, nameof(a), b, nameof(b));
-        Elementwise.Binary(op, a.Span, b.Span, y.Span, accumulate);
+        Elementwise.Binary(CpuKernels.Path, op, a.Span, b.Span, y.Span, accumulate);
     }
 
     /// <inheritdoc />
@@ -198,7 +198,7 @@ public sealed class CpuCompute : ICompute
         ComputeChecks.SameShape(x, nameof(x), y, nameof(y));
         ComputeChecks.Temperature(temperature);
         if (x.Length == 0) return;
-        Cpu.Softmax.Forward(x.Span, y.Span, x.Shape.Columns, temperature, log);
+        Cpu.Softmax.Forward(CpuKernels.Path, MemoryOf(x), MemoryOf(y), x.Shape.Columns, temperature, log);
     }
 
     /// <inheritdoc />
@@ -210,7 +210,7 @@ public sealed class CpuCompute : ICompute
         ComputeChecks.SameShape(y, nameof(y), dy, nameof(dy));
         ComputeChecks.Temperature(temperature);
         if (y.Length == 0) return;
-        Cpu.Softmax.Backward(dx.Span, y.Span, dy.Span, y.Shape.Columns, temperature, log);
+        Cpu.Softmax.Backward(CpuKernels.Path, MemoryOf(dx), MemoryOf(y), MemoryOf(dy), y.Shape.Columns, temperature, log);
     }
 
     /// <inheritdoc />
@@ -227,7 +227,27 @@ public sealed class CpuCompute : ICompute
         Check(dLogits, nameof(dLogits), logProbabilities, nameof(logProbabilities));
         ComputeChecks.SameShape(logProbabilities, nameof(logProbabilities), dLogits, nameof(dLogits));
         ComputeChecks.Labels(labels, logProbabilities.Shape.Rows, logProbabilities.Shape.Columns);
-        LossKernels.SoftmaxCrossEntropyBackward(dLogits.Span, logProbabilities.Span, logProbabilities.Shape.Columns, labels, smoothing, scale);
+        LossKernels.SoftmaxCrossEntropyBackward(CpuKernels.Path, dLogits.Span, logProbabilities.Span, logProbabilities.Shape.Columns,
+            labels, smoothing, scale);
+    }
+
+    /// <inheritdoc />
+    public void KlDivergenceWithGradient(Tensor loss, Tensor dStudent, Tensor dTeacher, Tensor studentLogits, Tensor teacherLogits,
+        float temperature)
+    {
+        Check(loss, nameof(loss), dStudent, nameof(dStudent));
+        Check(studentLogits, nameof(studentLogits), teacherLogits, nameof(teacherLogits));
+        ComputeChecks.SameShape(studentLogits, nameof(studentLogits), teacherLogits, nameof(teacherLogits));
+        ComputeChecks.SameShape(studentLogits, nameof(studentLogits), dStudent, nameof(dStudent));
+        if (!dTeacher.IsEmpty)
+        {
+            ComputeChecks.Owned(this, dTeacher, nameof(dTeacher));
+            ComputeChecks.SameShape(teacherLogits, nameof(teacherLogits), dTeacher, nameof(dTeacher));
+        }
+        ComputeChecks.Temperature(temperature);
+        loss.Span[0] = studentLogits.Length == 0 ? 0f : KlDivergenceKernel.Run(CpuKernels.Path, MemoryOf(dStudent),
+            dTeacher.IsEmpty ? default : MemoryOf(dTeacher), MemoryOf(studentLogits), MemoryOf(teacherLogits),
+            studentLogits.Shape.Columns, temperature);
     }
 
     /// <inheritdoc />
@@ -306,7 +326,7 @@ public sealed class CpuCompute : ICompute
         ComputeChecks.SameLength(parameter, nameof(parameter), gradient, nameof(gradient));
         ComputeChecks.SameLength(parameter, nameof(parameter), m, nameof(m));
         ComputeChecks.SameLength(parameter, nameof(parameter), v, nameof(v));
-        OptimizerKernels.Adam(parameter.Span, gradient.Span, m.Span, v.Span, step);
+        OptimizerKernels.Adam(CpuKernels.Path, MemoryOf(parameter), MemoryOf(gradient), MemoryOf(m), MemoryOf(v), step);
     }
 
     /// <inheritdoc />
@@ -319,8 +339,11 @@ public sealed class CpuCompute : ICompute
             ComputeChecks.Owned(this, momentumBuffer, nameof(momentumBuffer));
             ComputeChecks.SameLength(parameter, nameof(parameter), momentumBuffer, nameof(momentumBuffer));
         }
-        OptimizerKernels.Sgd(parameter.Span, gradient.Span, step.Momentum != 0f ? momentumBuffer.Span : default, step);
+        OptimizerKernels.Sgd(CpuKernels.Path, MemoryOf(parameter), MemoryOf(gradient), step.Momentum != 0f ? MemoryOf(momentumBuffer) : default, step);
     }
+
+    // The kernels that split work over the worker pool take memory rather than spans, which cannot cross threads.
+    private static Memory<float> MemoryOf(Tensor t) => ((CpuStorage)t.Storage).Data.AsMemory(t.Offset, t.Length);
 
     private void Check(Tensor first, string firstName, Tensor second, string secondName)
     {

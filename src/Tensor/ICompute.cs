@@ -166,6 +166,24 @@ public interface ICompute
     /// </summary>
     void SoftmaxCrossEntropyBackward(Tensor dLogits, Tensor logProbabilities, ReadOnlySpan<int> labels, float smoothing, float scale);
 
+    /// <summary>
+    /// The distillation loss and its gradients in one kernel over the logits (row-wise over the last axis, B rows):
+    /// loss[0] = batch-mean KL(softmax(t/T) ‖ softmax(s/T)), PyTorch's
+    /// <c>kl_div(log_softmax(s/T), softmax(t/T), reduction='batchmean')</c>, and the gradients of that loss for a unit
+    /// output gradient are written (not added): dStudent = (ps − pt)/(T·B) and, unless <paramref name="dTeacher"/> is
+    /// empty, dTeacher = pt·((log pt − log ps) − KL_r)/(T·B), KL_r being row r's divergence. A backward pass adds them
+    /// scaled by the loss's gradient. It replaces <see cref="Softmax"/> (log) twice, <see cref="KlDivergence"/> and
+    /// <see cref="KlDivergenceBackward"/>, which remain as the composed form it is tested against.
+    /// </summary>
+    /// <param name="loss">One element, written.</param>
+    /// <param name="dStudent">The student gradient, the logits' shape, written; required (a backend may use it as scratch).</param>
+    /// <param name="dTeacher">The teacher gradient, the logits' shape, written; may be empty (default).</param>
+    /// <param name="studentLogits">s, [B, C].</param>
+    /// <param name="teacherLogits">t, the shape of s.</param>
+    /// <param name="temperature">T, finite and &gt; 0.</param>
+    void KlDivergenceWithGradient(Tensor loss, Tensor dStudent, Tensor dTeacher, Tensor studentLogits, Tensor teacherLogits,
+        float temperature);
+
     /// <summary>loss[0] = (1/B)·Σ exp(lt)·(lt − ls) over all elements: batch-mean KL(t ‖ s) from log-probabilities.</summary>
     void KlDivergence(Tensor loss, Tensor logPStudent, Tensor logPTeacher);
 

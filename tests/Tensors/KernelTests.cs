@@ -137,3 +137,13 @@ public class KernelTests
         Check.Throws<ArgumentOutOfRangeException>(
             () => Cpu.NllLoss(Tensor.Zeros(1), Tensor.Zeros(2, 3), [1, 3], 0f), "Label 3", "index 1");
 }
+
+public class KernelPathTests
+{
+    [Fact]
+    public void The_default_kernel_path_is_the_widest_the_processor_supports()
+    {
+        if (Environment.GetEnvironmentVariable("TINYKD_KERNELS") is { Length: > 0 }) return;
+        Assert.Equal(TinyKd.Tensors.Cpu.CpuKernels.Best, TinyKd.Tensors.Cpu.CpuKernels.Path);
+    }
+}

@@ -20,23 +20,22 @@ public static partial class Losses
         if (studentLogits.Shape.Rank != 2 || studentLogits.Shape != teacherLogits.Shape)
             throw new ArgumentException($"KlDivergence: student {studentLogits.Shape} and teacher {teacherLogits.Shape} logits must both be [B, C].", nameof(teacherLogits));
         bool records = Graph.Records(studentLogits, teacherLogits);
-        Tensor logPs = g.Scratch(studentLogits.Shape);
-        Tensor logPt = g.Scratch(teacherLogits.Shape);
-        g.Backend.Softmax(logPs, studentLogits.Data, temperature, log: true);
-        g.Backend.Softmax(logPt, teacherLogits.Data, temperature, log: true);
+        // One fused kernel: the loss and its gradients for a unit dloss, which backward only scales.
+        Tensor dStudent = g.Scratch(studentLogits.Shape);
+        Tensor dTeacher = records && teacherLogits.RequiresGrad ? g.Scratch(teacherLogits.Shape) : default;
         Variable loss = g.Result(new Shape(), records);
-        g.Backend.KlDivergence(loss.Data, logPs, logPt);
+        g.Backend.KlDivergenceWithGradient(loss.Data, dStudent, dTeacher, studentLogits.Data, teacherLogits.Data, temperature);
         if (records)
-            g.Record(new TapeEntry(KlDivergenceBackward, loss, studentLogits, teacherLogits) { Saved = logPs, Saved2 = logPt, P0 = temperature });
+            g.Record(new TapeEntry(KlDivergenceBackward, loss, studentLogits, teacherLogits) { Saved = dStudent, Saved2 = dTeacher });
         return loss;
     }
 
-    // Saved = log ps, Saved2 = log pt, P0 = T.
+    // Saved = ∂loss/∂student, Saved2 = ∂loss/∂teacher (empty when the teacher is frozen), both for dloss = 1:
     // dstudent += dloss·(ps − pt)/(T·B);  dteacher += dloss·pt·((log pt − log ps) − KL_row)/(T·B).
     private static void KlDivergenceBackward(in TapeEntry e, Graph g)
     {
-        Tensor ds = e.A!.RequiresGrad ? g.GradOf(e.A) : default;
-        Tensor dt = e.B!.RequiresGrad ? g.GradOf(e.B) : default;
-        g.Backend.KlDivergenceBackward(ds, dt, e.Saved, e.Saved2, e.P0, e.Output.Grad.Item());
+        float dloss = e.Output.Grad.Item();
+        if (e.A!.RequiresGrad) g.Backend.Axpby(g.GradOf(e.A), e.Saved, dloss, 1f);
+        if (e.B!.RequiresGrad && !e.Saved2.IsEmpty) g.Backend.Axpby(g.GradOf(e.B), e.Saved2, dloss, 1f);
     }
 }

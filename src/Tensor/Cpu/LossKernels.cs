@@ -1,8 +1,13 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics;
+
 namespace TinyKd.Tensors.Cpu;
 
 /// <summary>
 /// The fused loss kernels: each reads log-probabilities or logits once and accumulates in double, so the loss is
-/// both accurate and independent of the vector width.
+/// both accurate and independent of the vector width. The softmax cross-entropy backward runs on the vector paths;
+/// the distillation loss with its gradients is <see cref="KlDivergenceKernel"/>, and plain references are in
+/// LossKernels.Reference.cs.
 /// </summary>
 /// <remarks>B = rows (batch), C = classes, N = all elements.</remarks>
 internal static class LossKernels
@@ -21,18 +26,18 @@ internal static class LossKernels
         return rows == 0 ? 0f : (float)(-total / rows);
     }
 
-    // dlogits += scale·(softmax − target)/B, target = (1−ε)·onehot + ε/C
-    internal static void SoftmaxCrossEntropyBackward(Span<float> dLogits, ReadOnlySpan<float> logp, int columns,
+    // dlogits += scale·(softmax − target)/B, target = (1−ε)·onehot + ε/C: k·(e^logp − ε/C) over the row, then
+    // −k·(1−ε) at the label.
+    internal static void SoftmaxCrossEntropyBackward(KernelPath path, Span<float> dLogits, ReadOnlySpan<float> logp, int columns,
         ReadOnlySpan<int> labels, float smoothing, float scale)
     {
         int rows = labels.Length;
         float k = scale / rows;
-        float offTarget = smoothing / columns;
+        var op = new ScaledExpMinus(k, smoothing / columns);
         for (int r = 0; r < rows; r++)
         {
-            ReadOnlySpan<float> row = logp.Slice(r * columns, columns);
             Span<float> d = dLogits.Slice(r * columns, columns);
-            for (int c = 0; c < columns; c++) d[c] += k * (MathF.Exp(row[c]) - offTarget);
+            VectorLoop.MapAdd(path, op, logp.Slice(r * columns, columns), d);
             d[labels[r]] -= k * (1f - smoothing);
         }
     }
@@ -94,4 +99,19 @@ internal static class LossKernels
             if (!dy.IsEmpty) dy[i] -= k * x[i];
         }
     }
+}
+
+/// <summary>k·(e^x − c): the cross-entropy gradient k·(p − ε/C) from a log-probability x.</summary>
+internal readonly struct ScaledExpMinus(float k, float c) : IUnaryOperator
+{
+    private readonly float _k = k, _c = c;
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public float Invoke(float x) => _k * (default(ExpOperator).Invoke(x) - _c);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public Vector256<float> Invoke(Vector256<float> x) => _k * (default(ExpOperator).Invoke(x) - Vector256.Create(_c));
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public Vector512<float> Invoke(Vector512<float> x) => _k * (default(ExpOperator).Invoke(x) - Vector512.Create(_c));
 }
