@@ -1,5 +1,9 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics;
 using BenchmarkDotNet.Attributes;
+using BenchmarkDotNet.Columns;
 using BenchmarkDotNet.Configs;
+using BenchmarkDotNet.Reports;
 using BenchmarkDotNet.Running;
 using TinyKd.Tensors;
 using TinyKd.Tensors.Cpu;
@@ -7,9 +11,10 @@ using TinyKd.Tensors.Cpu;
 namespace TinyKd.Bench;
 
 /// <summary>
-/// The blocked GEMM against the reference triple loop on square and MLP shapes. Each blocked case is validated
-/// against the reference on its own shape before it is timed (llm.c dev/cuda's habit): a fast wrong kernel fails
-/// the run instead of topping the table.
+/// The SGEMM kernels — every supported path (AVX-512, AVX2, scalar) on one thread and on all — against the
+/// reference triple loop, on square and MLP shapes, beside the machine's FMA peak measured in the same run. Each
+/// kernel case is validated against the reference on its own operands before it is timed (llm.c dev/cuda's habit):
+/// a fast wrong kernel fails the run instead of topping the table.
 /// </summary>
 [MemoryDiagnoser]
 [Config(typeof(Columns))]
@@ -21,6 +26,11 @@ public class GemmBenchmarks
     /// </summary>
     public const double Tolerance = 1e-4;
 
+    /// <summary>Above this many multiply-adds only a sample of rows is checked (the reference would take seconds).</summary>
+    private const long FullValidationLimit = 1L << 28;
+
+    private const int SampledRows = 16;
+
     private Tensor _a, _b, _c;
 
     [ParamsSource(nameof(Cases))]
@@ -31,6 +41,7 @@ public class GemmBenchmarks
     [GlobalSetup]
     public void Setup()
     {
+        if (Case.Kernel == GemmKernel.FmaPeak) return;
         var rng = new Rng(42);
         _a = BenchData.Uniform(rng, -1f, 1f, Case.AShape);
         _b = BenchData.Uniform(rng, -1f, 1f, Case.BShape);
@@ -41,32 +52,97 @@ public class GemmBenchmarks
     [Benchmark]
     public void Gemm()
     {
-        if (Case.Kernel == GemmKernel.Blocked)
-            CpuCompute.Default.Gemm(_c, _a, Case.TransposeA, _b, Case.TransposeB);
-        else
-            GemmReference.Run(Case.M, Case.N, Case.K, _a.Span, Case.TransposeA == Transpose.Yes, _b.Span,
-                Case.TransposeB == Transpose.Yes, _c.Span, 1f, 0f, default, false);
+        bool ta = Case.TransposeA == Transpose.Yes, tb = Case.TransposeB == Transpose.Yes;
+        switch (Case.Kernel)
+        {
+            case GemmKernel.Blocked:
+                GemmKernels.Run(Case.Path, Case.Threads, Case.M, Case.N, Case.K, _a.Span, ta, _b.Span, tb, _c.Span);
+                break;
+            case GemmKernel.Reference:
+                GemmReference.Run(Case.M, Case.N, Case.K, _a.Span, ta, _b.Span, tb, _c.Span, 1f, 0f, default, false);
+                break;
+            default:
+                FmaPeak(Case.Threads);
+                break;
+        }
     }
 
     private void Validate()
     {
-        Tensor expected = Tensor.Zeros(Case.M, Case.N);
-        GemmReference.Run(Case.M, Case.N, Case.K, _a.Span, Case.TransposeA == Transpose.Yes, _b.Span,
-            Case.TransposeB == Transpose.Yes, expected.Span, 1f, 0f, default, false);
-        CpuCompute.Default.Gemm(_c, _a, Case.TransposeA, _b, Case.TransposeB);
-        ReadOnlySpan<float> e = expected.Span, actual = _c.Span;
+        bool ta = Case.TransposeA == Transpose.Yes, tb = Case.TransposeB == Transpose.Yes;
+        int m = Case.M, n = Case.N, k = Case.K;
+        GemmKernels.Run(Case.Path, Case.Threads, m, n, k, _a.Span, ta, _b.Span, tb, _c.Span);
+        ReadOnlySpan<float> actual = _c.Span;
+        // A large product is checked on evenly spaced rows: row i of C needs only row i of A (stored M×K).
+        bool sample = (long)m * n * k > FullValidationLimit && !ta;
+        int[] rows = sample ? Enumerable.Range(0, SampledRows).Select(r => (int)((long)r * (m - 1) / (SampledRows - 1))).Distinct().ToArray()
+            : Enumerable.Range(0, m).ToArray();
+        float[] expected = new float[sample ? n : m * n];
+        if (!sample) GemmReference.Run(m, n, k, _a.Span, ta, _b.Span, tb, expected, 1f, 0f, default, false);
         double worst = 0;
         int worstIndex = 0;
-        for (int i = 0; i < e.Length; i++)
+        float worstExpected = 0;
+        foreach (int i in rows)
         {
-            double error = Math.Abs((double)actual[i] - e[i]) / Math.Max(Math.Abs((double)e[i]), 1.0);
-            if (error > worst || double.IsNaN(error)) (worst, worstIndex) = (error, i);
+            if (sample) GemmReference.Run(1, n, k, _a.Span.Slice(i * k, k), false, _b.Span, tb, expected, 1f, 0f, default, false);
+            ReadOnlySpan<float> e = sample ? expected : expected.AsSpan(i * n, n);
+            for (int j = 0; j < n; j++)
+            {
+                double error = Math.Abs((double)actual[i * n + j] - e[j]) / Math.Max(Math.Abs((double)e[j]), 1.0);
+                if (error > worst || double.IsNaN(error)) (worst, worstIndex, worstExpected) = (error, i * n + j, e[j]);
+            }
         }
         if (!(worst <= Tolerance))
             throw new InvalidOperationException(
-                $"Blocked GEMM {Case} disagrees with the reference: error {worst:E2} > {Tolerance:E0} at C[{worstIndex / Case.N}, {worstIndex % Case.N}] " +
-                $"(expected {e[worstIndex]}, got {actual[worstIndex]}).");
-        Console.WriteLine($"// Validated {Case} against the reference: max error {worst:E2} (tolerance {Tolerance:E0}).");
+                $"GEMM {Case} disagrees with the reference: error {worst:E2} > {Tolerance:E0} at C[{worstIndex / n}, {worstIndex % n}] " +
+                $"(expected {worstExpected}, got {actual[worstIndex]}).");
+        Console.WriteLine($"// Validated {Case} against the reference{(sample ? $" on {rows.Length} rows" : "")}: max error {worst:E2} (tolerance {Tolerance:E0}).");
+    }
+
+    // Every thread runs the same register-only loop; the call returns when all are done.
+    private static void FmaPeak(int threads)
+    {
+        if (threads == 1) FmaLoop();
+        else Parallel.For(0, threads, new ParallelOptions { MaxDegreeOfParallelism = threads }, static _ => FmaLoop());
+    }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static float FmaLoop() => GemmCase.PeakLanes == 16 ? FmaLoop512() : FmaLoop256();
+
+    // 12 independent accumulators: more than FMA latency × FMA pipes on current x86 cores, so the loop is bound by
+    // FMA throughput alone.
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static float FmaLoop512()
+    {
+        Vector512<float> x = Vector512.Create(0.999999f), y = Vector512.Create(1e-7f);
+        Vector512<float> c0 = x, c1 = x, c2 = x, c3 = x, c4 = x, c5 = x, c6 = x, c7 = x, c8 = x, c9 = x, c10 = x, c11 = x;
+        for (int i = 0; i < GemmCase.PeakIterations; i++)
+        {
+            c0 = Vector512.FusedMultiplyAdd(c0, x, y); c1 = Vector512.FusedMultiplyAdd(c1, x, y);
+            c2 = Vector512.FusedMultiplyAdd(c2, x, y); c3 = Vector512.FusedMultiplyAdd(c3, x, y);
+            c4 = Vector512.FusedMultiplyAdd(c4, x, y); c5 = Vector512.FusedMultiplyAdd(c5, x, y);
+            c6 = Vector512.FusedMultiplyAdd(c6, x, y); c7 = Vector512.FusedMultiplyAdd(c7, x, y);
+            c8 = Vector512.FusedMultiplyAdd(c8, x, y); c9 = Vector512.FusedMultiplyAdd(c9, x, y);
+            c10 = Vector512.FusedMultiplyAdd(c10, x, y); c11 = Vector512.FusedMultiplyAdd(c11, x, y);
+        }
+        return Vector512.Sum(c0 + c1 + c2 + c3 + c4 + c5 + c6 + c7 + c8 + c9 + c10 + c11);
+    }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static float FmaLoop256()
+    {
+        Vector256<float> x = Vector256.Create(0.999999f), y = Vector256.Create(1e-7f);
+        Vector256<float> c0 = x, c1 = x, c2 = x, c3 = x, c4 = x, c5 = x, c6 = x, c7 = x, c8 = x, c9 = x, c10 = x, c11 = x;
+        for (int i = 0; i < GemmCase.PeakIterations; i++)
+        {
+            c0 = Vector256.FusedMultiplyAdd(c0, x, y); c1 = Vector256.FusedMultiplyAdd(c1, x, y);
+            c2 = Vector256.FusedMultiplyAdd(c2, x, y); c3 = Vector256.FusedMultiplyAdd(c3, x, y);
+            c4 = Vector256.FusedMultiplyAdd(c4, x, y); c5 = Vector256.FusedMultiplyAdd(c5, x, y);
+            c6 = Vector256.FusedMultiplyAdd(c6, x, y); c7 = Vector256.FusedMultiplyAdd(c7, x, y);
+            c8 = Vector256.FusedMultiplyAdd(c8, x, y); c9 = Vector256.FusedMultiplyAdd(c9, x, y);
+            c10 = Vector256.FusedMultiplyAdd(c10, x, y); c11 = Vector256.FusedMultiplyAdd(c11, x, y);
+        }
+        return Vector256.Sum(c0 + c1 + c2 + c3 + c4 + c5 + c6 + c7 + c8 + c9 + c10 + c11);
     }
 
     private sealed class Columns : ManualConfig
@@ -75,9 +151,45 @@ public class GemmBenchmarks
         {
             AddColumn(new RateColumn("GFLOP/s", "2*M*N*K floating-point operations per call / mean time, in 1e9 per second",
                 c => CaseOf(c)?.Flops, 1e9));
+            AddColumn(new PeakColumn());
             AddColumn(new GemmSpeedupColumn());
         }
     }
 
     internal static GemmCase? CaseOf(BenchmarkCase benchmarkCase) => benchmarkCase.Parameters[nameof(Case)] as GemmCase;
+
+    private static double? GflopsOf(Summary summary, BenchmarkCase benchmarkCase)
+    {
+        double? mean = summary[benchmarkCase]?.ResultStatistics?.Mean;
+        return mean is > 0 && CaseOf(benchmarkCase) is { } c ? c.Flops / mean.Value : null;
+    }
+
+    /// <summary>A case's GFLOP/s as a share of the FMA peak measured in the same run on as many threads.</summary>
+    private sealed class PeakColumn : IColumn
+    {
+        public string Id => nameof(PeakColumn);
+        public string ColumnName => "% peak";
+        public bool AlwaysShow => true;
+        public ColumnCategory Category => ColumnCategory.Custom;
+        public int PriorityInCategory => 0;
+        public bool IsNumeric => true;
+        public UnitType UnitType => UnitType.Dimensionless;
+        public string Legend => "GFLOP/s / GFLOP/s of the 12-accumulator FMA loop on the same number of threads, same run";
+
+        public string GetValue(Summary summary, BenchmarkCase benchmarkCase) => GetValue(summary, benchmarkCase, summary.Style);
+
+        public string GetValue(Summary summary, BenchmarkCase benchmarkCase, SummaryStyle style)
+        {
+            if (CaseOf(benchmarkCase) is not { Kernel: GemmKernel.Blocked } gemm) return "-";
+            BenchmarkCase? peak = summary.BenchmarksCases.FirstOrDefault(c =>
+                CaseOf(c) is { Kernel: GemmKernel.FmaPeak } p && p.Threads == gemm.Threads);
+            double? rate = GflopsOf(summary, benchmarkCase), peakRate = peak is null ? null : GflopsOf(summary, peak);
+            if (rate is null || peakRate is not > 0) return "n/a";
+            return (100 * rate.Value / peakRate.Value).ToString("N0", style.CultureInfo) + "%";
+        }
+
+        public bool IsAvailable(Summary summary) => true;
+        public bool IsDefault(Summary summary, BenchmarkCase benchmarkCase) => false;
+        public override string ToString() => ColumnName;
+    }
 }

@@ -55,7 +55,7 @@ internal static class WorkerPool
             {
                 t_insideRun = false;
                 var spin = new SpinWait();
-                while (Volatile.Read(ref s_pending) > 0) spin.SpinOnce();
+                while (Volatile.Read(ref s_pending) > 0) spin.SpinOnce(sleep1Threshold: -1);
                 s_job = null;
             }
         }

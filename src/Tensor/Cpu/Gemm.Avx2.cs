@@ -1,0 +1,130 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
+
+namespace TinyKd.Tensors.Cpu;
+
+/// <summary>
+/// The AVX2 + FMA micro-kernel: a 6×16 tile of C in 12 ymm registers (the Haswell-era BLIS shape).
+/// </summary>
+/// <remarks>
+/// Register tile (c[i,h] holds C[i, 8h … 8h+7]):
+/// <code>
+///              B row p: [ b0 = B̃[p, 0..7] ][ b1 = B̃[p, 8..15] ]
+///   A[0, p] ─┐ [ c00                    ][ c01                 ]
+///     …      │   …                          …                     12 accumulators
+///   A[5, p] ─┘ [ c50                    ][ c51                 ]
+/// </code>
+/// 12 accumulators + 2 B vectors + 1 broadcast = 15 of the 16 ymm registers. AVX2 has no embedded broadcast, so
+/// each A value is a vbroadcastss load feeding two vfmadd231ps: 8 loads per 12 FMAs.
+/// </remarks>
+internal readonly unsafe struct GemmAvx2 : IGemmKernel
+{
+    public static int MR => 6;
+    public static int NR => 16;
+    public static int TileStepM => 6;
+    public static int TileStepN => 16;
+
+    // Ã micro-panel 6·KC·4 ≤ 9 KiB in L1d, B̃ block KC·NC·4 ≤ 576 KiB in L2, Ã block in L3.
+    public static int KC => 384;
+    public static int NC => 384;
+    public static int MC => 1200;
+
+    /// <summary>C[0..rows, 0..cols] ← update(Ã·B̃); a partial tile is computed whole into a scratch tile and
+    /// merged by <see cref="GemmTile.Merge"/> (AVX2's masked stores are slow on some cores).</summary>
+    public static void Multiply(nint kc, float* a, float* b, nint ldb, float* c, nint ldc, int rows, int cols, TileUpdate* update)
+    {
+        if (rows == 6 && cols == 16)
+        {
+            Tile(kc, a, b, ldb, c, ldc, update);
+            return;
+        }
+        float* scratch = stackalloc float[6 * 16];
+        var overwrite = new TileUpdate { Mode = TileMode.Overwrite };
+        Tile(kc, a, b, ldb, scratch, 16, &overwrite);
+        GemmTile.Merge(scratch, 16, c, ldc, rows, cols, update);
+    }
+
+    [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
+    private static void Tile(nint kc, float* a, float* b, nint ldb, float* c, nint ldc, TileUpdate* update)
+    {
+        Vector256<float> c00 = default, c01 = default, c10 = default, c11 = default, c20 = default, c21 = default;
+        Vector256<float> c30 = default, c31 = default, c40 = default, c41 = default, c50 = default, c51 = default;
+        for (; kc > 0; kc--)
+        {
+            Vector256<float> b0 = Vector256.Load(b), b1 = Vector256.Load(b + 8);
+            Vector256<float> ai = Vector256.Create(a[0]);
+            c00 = Fma.MultiplyAdd(ai, b0, c00); c01 = Fma.MultiplyAdd(ai, b1, c01);
+            ai = Vector256.Create(a[1]);
+            c10 = Fma.MultiplyAdd(ai, b0, c10); c11 = Fma.MultiplyAdd(ai, b1, c11);
+            ai = Vector256.Create(a[2]);
+            c20 = Fma.MultiplyAdd(ai, b0, c20); c21 = Fma.MultiplyAdd(ai, b1, c21);
+            ai = Vector256.Create(a[3]);
+            c30 = Fma.MultiplyAdd(ai, b0, c30); c31 = Fma.MultiplyAdd(ai, b1, c31);
+            ai = Vector256.Create(a[4]);
+            c40 = Fma.MultiplyAdd(ai, b0, c40); c41 = Fma.MultiplyAdd(ai, b1, c41);
+            ai = Vector256.Create(a[5]);
+            c50 = Fma.MultiplyAdd(ai, b0, c50); c51 = Fma.MultiplyAdd(ai, b1, c51);
+            a += 6;
+            b += ldb;
+        }
+        StoreRow(c, c00, c01, update); c += ldc;
+        StoreRow(c, c10, c11, update); c += ldc;
+        StoreRow(c, c20, c21, update); c += ldc;
+        StoreRow(c, c30, c31, update); c += ldc;
+        StoreRow(c, c40, c41, update); c += ldc;
+        StoreRow(c, c50, c51, update);
+    }
+
+    // Same arithmetic and order as GemmTile.Merge (see GemmAvx512.StoreRow).
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void StoreRow(float* c, Vector256<float> v0, Vector256<float> v1, TileUpdate* update)
+    {
+        if (update->Mode == TileMode.Accumulate)
+        {
+            v0 += Vector256.Load(c);
+            v1 += Vector256.Load(c + 8);
+        }
+        else if (update->Mode == TileMode.Scale)
+        {
+            Vector256<float> beta = Vector256.Create(update->Beta);
+            v0 = Fma.MultiplyAdd(Vector256.Load(c), beta, v0);
+            v1 = Fma.MultiplyAdd(Vector256.Load(c + 8), beta, v1);
+        }
+        if (update->Bias != null)
+        {
+            v0 += Vector256.Load(update->Bias);
+            v1 += Vector256.Load(update->Bias + 8);
+        }
+        if (update->Relu)
+        {
+            v0 = Avx.Max(Vector256<float>.Zero, v0);
+            v1 = Avx.Max(Vector256<float>.Zero, v1);
+        }
+        Vector256.Store(v0, c);
+        Vector256.Store(v1, c + 8);
+    }
+
+    public static void PackA(float* src, nint ld, bool alongK, int rows, int kc, float* dst)
+    {
+        for (int i = 0; i < rows; i += 6, dst += 6 * kc)
+        {
+            if (alongK) GemmPack.Transpose8(src + i * ld, ld, Math.Min(6, rows - i), kc, 6, dst, 1f);
+            else GemmPack.Copy6(src + i, ld, Math.Min(6, rows - i), kc, dst);
+        }
+    }
+
+    public static void PackB(float* src, nint ld, bool alongK, int cols, int kc, float* dst, float alpha)
+    {
+        for (int j = 0; j < cols; j += 16, dst += 16 * kc)
+        {
+            int valid = Math.Min(16, cols - j);
+            if (alongK)
+            {
+                GemmPack.Transpose8(src + j * ld, ld, Math.Min(valid, 8), kc, 16, dst, alpha);
+                GemmPack.Transpose8(src + (j + 8) * ld, ld, Math.Max(valid - 8, 0), kc, 16, dst + 8, alpha);
+            }
+            else GemmPack.Copy16(src + j, ld, valid, kc, dst, alpha);
+        }
+    }
+}
