@@ -150,6 +150,12 @@ public sealed class Graph
     /// <summary>The gradient buffer of <paramref name="v"/> for the current backward pass (zeroed on first use).</summary>
     internal Tensor GradOf(Variable v) => v.GradFor(_epoch);
 
+    /// <summary>
+    /// The gradient buffer of <paramref name="v"/> for an op that can write all of it: when
+    /// <paramref name="overwrite"/> is true nothing of this pass is in it yet and the op must assign, not add.
+    /// </summary>
+    internal Tensor GradForWrite(Variable v, out bool overwrite) => v.GradForOverwrite(_epoch, out overwrite);
+
     /// <summary>Stores a list of op inputs for this step; returns where it starts (for ops with many inputs).</summary>
     internal int StoreInputs(ReadOnlySpan<Variable> inputs)
     {

@@ -17,6 +17,8 @@ public sealed partial class Variable
 {
     private Storage? _dataBuffer;
     private Storage? _gradBuffer;
+    private Tensor _grad;
+    private bool _gradPendingZero;
     internal int GradEpoch = -1;
 
     internal Variable(Graph? graph) => Graph = graph;
@@ -26,8 +28,25 @@ public sealed partial class Variable
 
     /// <summary>
     /// The gradient of the most recent backward pass (accumulated, for leaves); empty until one reached this variable.
+    /// After <see cref="ZeroGrad"/> it reads as zeros.
     /// </summary>
-    public Tensor Grad { get; internal set; }
+    public Tensor Grad
+    {
+        get
+        {
+            if (_gradPendingZero)
+            {
+                _gradPendingZero = false;
+                _grad.Backend.Fill(_grad, 0f);
+            }
+            return _grad;
+        }
+        internal set
+        {
+            _grad = value;
+            _gradPendingZero = false;
+        }
+    }
 
     /// <summary>True when backward passes compute a gradient for this variable.</summary>
     public bool RequiresGrad { get; internal set; }
@@ -73,6 +92,15 @@ public sealed partial class Variable
         Graph.Backward(this);
     }
 
+    /// <summary>
+    /// Sets the gradient to zero without touching its memory yet: the next backward pass overwrites it where an op
+    /// can (a GEMM with β = 0 instead of a zero-fill followed by β = 1), and any other read sees zeros.
+    /// </summary>
+    public void ZeroGrad()
+    {
+        if (!_grad.IsEmpty) _gradPendingZero = true;
+    }
+
     /// <summary>A variable with the same value (shared, no copy) that stops gradients.</summary>
     public Variable Detach() => Graph is null ? Constant(Data, Name) : Graph.Borrow(Data, requiresGrad: false);
 
@@ -116,6 +144,29 @@ public sealed partial class Variable
                 _gradBuffer = backend.Allocate(Shape.Length);
             Grad = new Tensor(_gradBuffer, Shape);
             backend.Fill(Grad, 0f);
+            GradEpoch = epoch;
+        }
+        return Grad;
+    }
+
+    // Like GradFor, but when the gradient holds nothing of this pass yet (a fresh graph buffer, or a leaf after
+    // ZeroGrad) it skips the zero-fill and says so: the caller must then write every element instead of adding.
+    internal Tensor GradForOverwrite(int epoch, out bool overwrite)
+    {
+        if (IsLeaf)
+        {
+            overwrite = _gradPendingZero || _grad.IsEmpty;
+            if (_grad.IsEmpty) _grad = Tensor.Zeros(Shape, Data.Backend);
+            _gradPendingZero = false;
+            return _grad;
+        }
+        overwrite = GradEpoch != epoch;
+        if (overwrite)
+        {
+            ICompute backend = Data.Backend;
+            if (_gradBuffer is null || _gradBuffer.Length < Shape.Length || !ReferenceEquals(_gradBuffer.Backend, backend))
+                _gradBuffer = backend.Allocate(Shape.Length);
+            Grad = new Tensor(_gradBuffer, Shape);
             GradEpoch = epoch;
         }
         return Grad;

@@ -98,3 +98,39 @@ public class TapeTests
         Assert.InRange(result.Numeric / result.Analytic, 2.9, 3.1);
     }
 }
+
+public class ZeroGradTests
+{
+    [Fact]
+    public void After_ZeroGrad_the_gradient_reads_as_zeros()
+    {
+        var w = Variable.Parameter(Check.Random(1, -1, 1, 3, 2));
+        var g = new Graph();
+        Ops.Sum(Ops.Linear(g.Input(Check.Random(2, -1, 1, 4, 2)), w)).Backward();
+        Assert.Contains(w.Grad.ToArray(), v => v != 0f);
+        w.ZeroGrad();
+        Assert.All(w.Grad.ToArray(), v => Assert.Equal(0f, v));
+    }
+
+    [Fact]
+    public void A_weight_shared_by_two_layers_gets_both_contributions_after_ZeroGrad()
+    {
+        var x = Check.Random(3, -1, 1, 2, 4);
+        var w = Variable.Parameter(Check.Random(4, -1, 1, 4, 4));
+        var g = new Graph();
+        float[] Backward()
+        {
+            g.Reset();
+            w.ZeroGrad();
+            Ops.Sum(Ops.Linear(Ops.Linear(g.Input(x), w), w)).Backward();
+            return w.Grad.ToArray();
+        }
+        float[] first = Backward();
+        float[] second = Backward();
+        Assert.Equal(first, second);
+        var check = GradCheck.Check(v => Ops.Linear(Ops.Linear(v[0], v[1]), v[1]), [x, w.Data]);
+        Assert.True(check.Passed, check.ToString());
+        var r = GradCheck.Check(v => Ops.MatMul(Ops.MatMul(v[0], v[1]), v[1]), [x, w.Data]);
+        Assert.True(r.Passed, r.ToString());
+    }
+}

@@ -26,13 +26,27 @@ public static partial class Ops
     }
 
     // A = x, B = weight, C = bias.  dx += dy·W;  dW += dyᵀ·x;  db += Σ_B dy.
+    // Each "+=" is a GEMM with β = 1, or β = 0 when the gradient holds nothing yet (no zero-fill pass needed).
     private static void LinearBackward(in TapeEntry e, Graph g)
     {
         Tensor dy = e.Output.Grad;
         Variable x = e.A!, w = e.B!;
-        if (x.RequiresGrad) g.Backend.Gemm(g.GradOf(x), dy, TransposeMode.No, w.Data, TransposeMode.No, 1f, 1f);
-        if (w.RequiresGrad) g.Backend.Gemm(g.GradOf(w), dy, TransposeMode.Yes, x.Data, TransposeMode.No, 1f, 1f);
-        if (e.C is { RequiresGrad: true } b) g.Backend.Reduce(ReduceOp.Sum, g.GradOf(b), dy, 0, accumulate: true);
+        bool overwrite;
+        if (x.RequiresGrad)
+        {
+            Tensor dx = g.GradForWrite(x, out overwrite);
+            g.Backend.Gemm(dx, dy, TransposeMode.No, w.Data, TransposeMode.No, 1f, overwrite ? 0f : 1f);
+        }
+        if (w.RequiresGrad)
+        {
+            Tensor dw = g.GradForWrite(w, out overwrite);
+            g.Backend.Gemm(dw, dy, TransposeMode.Yes, x.Data, TransposeMode.No, 1f, overwrite ? 0f : 1f);
+        }
+        if (e.C is { RequiresGrad: true } b)
+        {
+            Tensor db = g.GradForWrite(b, out overwrite);
+            g.Backend.Reduce(ReduceOp.Sum, db, dy, 0, accumulate: !overwrite);
+        }
     }
 
     /// <summary>Matrix product a·b. a: [M, K], b: [K, N] → [M, N].</summary>
@@ -49,12 +63,21 @@ public static partial class Ops
         return y;
     }
 
-    // da += dy·bᵀ;  db += aᵀ·dy — the transposed GEMM forms, never materialising a transpose.
+    // da += dy·bᵀ;  db += aᵀ·dy — the transposed GEMM forms, never materialising a transpose (β = 0 on a fresh gradient).
     private static void MatMulBackward(in TapeEntry e, Graph g)
     {
         Tensor dy = e.Output.Grad;
         Variable a = e.A!, b = e.B!;
-        if (a.RequiresGrad) g.Backend.Gemm(g.GradOf(a), dy, TransposeMode.No, b.Data, TransposeMode.Yes, 1f, 1f);
-        if (b.RequiresGrad) g.Backend.Gemm(g.GradOf(b), a.Data, TransposeMode.Yes, dy, TransposeMode.No, 1f, 1f);
+        bool overwrite;
+        if (a.RequiresGrad)
+        {
+            Tensor da = g.GradForWrite(a, out overwrite);
+            g.Backend.Gemm(da, dy, TransposeMode.No, b.Data, TransposeMode.Yes, 1f, overwrite ? 0f : 1f);
+        }
+        if (b.RequiresGrad)
+        {
+            Tensor db = g.GradForWrite(b, out overwrite);
+            g.Backend.Gemm(db, a.Data, TransposeMode.Yes, dy, TransposeMode.No, 1f, overwrite ? 0f : 1f);
+        }
     }
 }

@@ -36,11 +36,13 @@ public abstract class Optimizer
     /// <summary>How many steps were taken.</summary>
     public long StepCount { get; protected set; }
 
-    /// <summary>Sets every parameter gradient to zero (the buffers are kept, so nothing is allocated).</summary>
+    /// <summary>
+    /// Sets every parameter gradient to zero (see <see cref="Variable.ZeroGrad"/>: the buffers are kept and written by
+    /// the next backward pass, so nothing is allocated and no separate zeroing pass runs).
+    /// </summary>
     public void ZeroGrad()
     {
-        foreach (Variable p in _parameters)
-            if (!p.Grad.IsEmpty) p.Grad.Backend.Fill(p.Grad, 0f);
+        foreach (Variable p in _parameters) p.ZeroGrad();
     }
 
     /// <summary>Updates every parameter that has a gradient, then counts the step.</summary>
