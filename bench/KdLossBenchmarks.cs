@@ -8,7 +8,7 @@ namespace TinyKd.Bench;
 /// The distillation loss with its student gradient (frozen teacher, T = 4): the fused
 /// <see cref="ICompute.KlDivergenceWithGradient"/> on each path against what <c>Losses.KlDivergence</c> did before
 /// ("old": the old TensorPrimitives log-softmax of both logits, then the <c>KlDivergence</c> and
-/// <c>KlDivergenceBackward</c> primitives), at a 10-class head (128×10) and 1024×1000. The fused result is validated against
+/// <c>KlDivergenceBackward</c> steps, now in <c>LossReference</c>), at a 10-class head (128×10) and 1024×1000. The fused result is validated against
 /// <see cref="LossReference.KlDivergenceWithGradient"/> first.
 /// </summary>
 [MemoryDiagnoser]
@@ -58,8 +58,8 @@ public class KdLossBenchmarks
         {
             OldKernels.Softmax(_student.Span, _logPs.Span, Shape.Columns, Temperature, log: true);
             OldKernels.Softmax(_teacher.Span, _logPt.Span, Shape.Columns, Temperature, log: true);
-            cpu.KlDivergence(_loss, _logPs, _logPt);
-            cpu.KlDivergenceBackward(_dStudent, default, _logPs, _logPt, Temperature, scale: 1f);
+            _loss.Span[0] = LossReference.KlDivergence(_logPs.Span, _logPt.Span, Shape.Rows);
+            LossReference.KlDivergenceBackward(_dStudent.Span, default, _logPs.Span, _logPt.Span, Shape.Columns, Temperature, scale: 1f);
         }
         else cpu.KlDivergenceWithGradient(_loss, _dStudent, default, _student, _teacher, Temperature);
     }

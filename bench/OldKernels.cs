@@ -5,7 +5,7 @@ namespace TinyKd.Bench;
 /// <summary>
 /// Kernels as they were before the fused vector versions replaced them, kept here only to measure the speedup in
 /// the same run. (The old Adam/SGD loops live on as <c>OptimizerReference</c>; the old composed distillation loss is
-/// still the <c>Softmax</c> + <c>KlDivergence</c> + <c>KlDivergenceBackward</c> primitives.)
+/// the <c>Softmax</c> + <c>LossReference.KlDivergence</c> + <c>LossReference.KlDivergenceBackward</c> steps.)
 /// </summary>
 internal static class OldKernels
 {

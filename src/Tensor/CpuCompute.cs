@@ -251,30 +251,6 @@ public sealed class CpuCompute : ICompute
     }
 
     /// <inheritdoc />
-    public void KlDivergence(Tensor loss, Tensor logPStudent, Tensor logPTeacher)
-    {
-        Check(loss, nameof(loss), logPStudent, nameof(logPStudent));
-        ComputeChecks.Owned(this, logPTeacher, nameof(logPTeacher));
-        ComputeChecks.SameShape(logPStudent, nameof(logPStudent), logPTeacher, nameof(logPTeacher));
-        loss.Span[0] = LossKernels.KlDivergence(logPStudent.Span, logPTeacher.Span, logPStudent.Shape.Rows);
-    }
-
-    /// <inheritdoc />
-    public void KlDivergenceBackward(Tensor dStudentLogits, Tensor dTeacherLogits, Tensor logPStudent, Tensor logPTeacher,
-        float temperature, float scale)
-    {
-        Check(logPStudent, nameof(logPStudent), logPTeacher, nameof(logPTeacher));
-        ComputeChecks.SameShape(logPStudent, nameof(logPStudent), logPTeacher, nameof(logPTeacher));
-        ComputeChecks.Temperature(temperature);
-        if (!dStudentLogits.IsEmpty) ComputeChecks.SameShape(logPStudent, nameof(logPStudent), dStudentLogits, nameof(dStudentLogits));
-        if (!dTeacherLogits.IsEmpty) ComputeChecks.SameShape(logPTeacher, nameof(logPTeacher), dTeacherLogits, nameof(dTeacherLogits));
-        LossKernels.KlDivergenceBackward(
-            dStudentLogits.IsEmpty ? default : dStudentLogits.Span,
-            dTeacherLogits.IsEmpty ? default : dTeacherLogits.Span,
-            logPStudent.Span, logPTeacher.Span, logPStudent.Shape.Columns, temperature, scale);
-    }
-
-    /// <inheritdoc />
     public void BceWithLogits(Tensor loss, Tensor logits, Tensor targets)
     {
         Check(loss, nameof(loss), logits, nameof(logits));

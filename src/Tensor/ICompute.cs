@@ -172,8 +172,8 @@ public interface ICompute
     /// <c>kl_div(log_softmax(s/T), softmax(t/T), reduction='batchmean')</c>, and the gradients of that loss for a unit
     /// output gradient are written (not added): dStudent = (ps − pt)/(T·B) and, unless <paramref name="dTeacher"/> is
     /// empty, dTeacher = pt·((log pt − log ps) − KL_r)/(T·B), KL_r being row r's divergence. A backward pass adds them
-    /// scaled by the loss's gradient. It replaces <see cref="Softmax"/> (log) twice, <see cref="KlDivergence"/> and
-    /// <see cref="KlDivergenceBackward"/>, which remain as the composed form it is tested against.
+    /// scaled by the loss's gradient. It replaces two log-softmaxes, a KL reduction and its backward; that composed
+    /// form stays in <c>Cpu.LossReference</c>, which tests compare it with.
     /// </summary>
     /// <param name="loss">One element, written.</param>
     /// <param name="dStudent">The student gradient, the logits' shape, written; required (a backend may use it as scratch).</param>
@@ -183,17 +183,6 @@ public interface ICompute
     /// <param name="temperature">T, finite and &gt; 0.</param>
     void KlDivergenceWithGradient(Tensor loss, Tensor dStudent, Tensor dTeacher, Tensor studentLogits, Tensor teacherLogits,
         float temperature);
-
-    /// <summary>loss[0] = (1/B)·Σ exp(lt)·(lt − ls) over all elements: batch-mean KL(t ‖ s) from log-probabilities.</summary>
-    void KlDivergence(Tensor loss, Tensor logPStudent, Tensor logPTeacher);
-
-    /// <summary>
-    /// Backward of <see cref="KlDivergence"/> through the temperature-T log-softmaxes that produced its inputs:
-    /// dStudent += scale·(ps − pt)/(T·B) and dTeacher += scale·pt·((lt − ls) − KL_r)/(T·B). Either gradient may be
-    /// empty.
-    /// </summary>
-    void KlDivergenceBackward(Tensor dStudentLogits, Tensor dTeacherLogits, Tensor logPStudent, Tensor logPTeacher,
-        float temperature, float scale);
 
     /// <summary>loss[0] = mean of max(x, 0) − x·y + log(1 + e^−|x|): binary cross-entropy on logits x, targets y.</summary>
     void BceWithLogits(Tensor loss, Tensor logits, Tensor targets);

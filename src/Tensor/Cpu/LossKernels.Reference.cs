@@ -57,4 +57,49 @@ public static class LossReference
         double logSum = Math.Log(sum);
         for (int c = 0; c < x.Length; c++) y[c] = (x[c] - max) / temperature - logSum;
     }
+
+    /// <summary>
+    /// The composed form the fused <see cref="KlDivergenceWithGradient"/> replaces, step 2 of 3 (after two
+    /// log-softmaxes): (1/B)·Σ exp(lt)·(lt − ls) from log-probabilities, in double.
+    /// </summary>
+    public static float KlDivergence(ReadOnlySpan<float> logPs, ReadOnlySpan<float> logPt, int rows)
+    {
+        double total = 0;
+        for (int i = 0; i < logPs.Length; i++)
+        {
+            float lt = logPt[i];
+            total += Math.Exp(lt) * ((double)lt - logPs[i]);
+        }
+        return rows == 0 ? 0f : (float)(total / rows);
+    }
+
+    /// <summary>
+    /// The composed form's backward through the temperature-T log-softmaxes: dStudent += scale·(ps − pt)/(T·B) and
+    /// dTeacher += scale·pt·((lt − ls) − KL_r)/(T·B); either may be empty.
+    /// </summary>
+    public static void KlDivergenceBackward(Span<float> dStudent, Span<float> dTeacher, ReadOnlySpan<float> logPs,
+        ReadOnlySpan<float> logPt, int columns, float temperature, float scale)
+    {
+        int rows = columns == 0 ? 0 : logPs.Length / columns;
+        if (rows == 0) return;
+        float k = scale / (temperature * rows);
+        for (int r = 0; r < rows; r++)
+        {
+            ReadOnlySpan<float> ls = logPs.Slice(r * columns, columns);
+            ReadOnlySpan<float> lt = logPt.Slice(r * columns, columns);
+            if (!dStudent.IsEmpty)
+            {
+                Span<float> d = dStudent.Slice(r * columns, columns);
+                for (int c = 0; c < columns; c++) d[c] += k * (MathF.Exp(ls[c]) - MathF.Exp(lt[c]));
+            }
+            if (!dTeacher.IsEmpty)
+            {
+                double kl = 0;
+                for (int c = 0; c < columns; c++) kl += Math.Exp(lt[c]) * ((double)lt[c] - ls[c]);
+                Span<float> d = dTeacher.Slice(r * columns, columns);
+                for (int c = 0; c < columns; c++)
+                    d[c] += (float)(k * Math.Exp(lt[c]) * ((double)lt[c] - ls[c] - kl));
+            }
+        }
+    }
 }

@@ -42,43 +42,6 @@ internal static class LossKernels
         }
     }
 
-    internal static float KlDivergence(ReadOnlySpan<float> logPs, ReadOnlySpan<float> logPt, int rows)
-    {
-        double total = 0;
-        for (int i = 0; i < logPs.Length; i++)
-        {
-            float lt = logPt[i];
-            total += Math.Exp(lt) * ((double)lt - logPs[i]);
-        }
-        return rows == 0 ? 0f : (float)(total / rows);
-    }
-
-    internal static void KlDivergenceBackward(Span<float> dStudent, Span<float> dTeacher, ReadOnlySpan<float> logPs,
-        ReadOnlySpan<float> logPt, int columns, float temperature, float scale)
-    {
-        int rows = columns == 0 ? 0 : logPs.Length / columns;
-        if (rows == 0) return;
-        float k = scale / (temperature * rows);
-        for (int r = 0; r < rows; r++)
-        {
-            ReadOnlySpan<float> ls = logPs.Slice(r * columns, columns);
-            ReadOnlySpan<float> lt = logPt.Slice(r * columns, columns);
-            if (!dStudent.IsEmpty)
-            {
-                Span<float> d = dStudent.Slice(r * columns, columns);
-                for (int c = 0; c < columns; c++) d[c] += k * (MathF.Exp(ls[c]) - MathF.Exp(lt[c]));
-            }
-            if (!dTeacher.IsEmpty)
-            {
-                double kl = 0;
-                for (int c = 0; c < columns; c++) kl += Math.Exp(lt[c]) * ((double)lt[c] - ls[c]);
-                Span<float> d = dTeacher.Slice(r * columns, columns);
-                for (int c = 0; c < columns; c++)
-                    d[c] += (float)(k * Math.Exp(lt[c]) * ((double)lt[c] - ls[c] - kl));
-            }
-        }
-    }
-
     internal static float BceWithLogits(ReadOnlySpan<float> x, ReadOnlySpan<float> y)
     {
         double total = 0;
