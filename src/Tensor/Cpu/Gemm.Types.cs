@@ -21,48 +21,6 @@ internal unsafe struct Problem
     public bool Swapped;
 }
 
-/// <summary>
-/// A parallel job that hands out its own work items: each participant claims items from the job's counter, then
-/// spins (yielding, never sleeping) until every item is finished. The pool's caller therefore only returns to the
-/// pool's own wait once all work is done, and a call's time does not grow by a scheduler tick when one thread
-/// finishes its share a little before the other.
-/// </summary>
-internal abstract class ItemJob : ParallelJob
-{
-    private int _items, _next, _done;
-
-    /// <summary>Runs items 0 … <paramref name="items"/> − 1 on up to that many threads and returns when all are done.</summary>
-    public void Run(int items)
-    {
-        _items = items;
-        _next = 0;
-        _done = 0;
-        WorkerPool.Run(this, items);
-    }
-
-    /// <summary>Runs one item.</summary>
-    protected abstract void RunItem(int item);
-
-    /// <inheritdoc />
-    public sealed override void Execute(int task)
-    {
-        int item;
-        while ((item = Interlocked.Increment(ref _next) - 1) < _items)
-        {
-            try
-            {
-                RunItem(item);
-            }
-            finally
-            {
-                Interlocked.Increment(ref _done);
-            }
-        }
-        var spin = new SpinWait();
-        while (Volatile.Read(ref _done) < _items) spin.SpinOnce(sleep1Threshold: -1);
-    }
-}
-
 /// <summary>How a finished tile of α·op(A)·op(B) (one KC block of it) goes into C.</summary>
 internal enum TileMode
 {

@@ -46,16 +46,16 @@ internal static unsafe class GemmVector
         GemvJob job = t_job ??= new GemvJob();
         job.Problem = p;
         job.Tasks = tasks;
-        job.Run(tasks);
+        WorkerPool.Run(job, tasks);
         job.Problem = default;
     }
 
-    private sealed class GemvJob : ItemJob
+    private sealed class GemvJob : ParallelJob
     {
         public Problem Problem;
         public int Tasks;
 
-        protected override void RunItem(int task)
+        public override void Execute(int task)
         {
             int grains = (Problem.N + ShareGrain - 1) / ShareGrain;
             int start = (int)((long)grains * task / Tasks) * ShareGrain, end = (int)((long)grains * (task + 1) / Tasks) * ShareGrain;

@@ -145,7 +145,7 @@ internal static unsafe class Gemm
         }
         GemmJob job = t_job ??= new GemmJob();
         job.Problem = p;
-        job.Run(p.Tasks);
+        WorkerPool.Run(job, p.Tasks);
         job.Problem = default;
     }
 
@@ -153,11 +153,11 @@ internal static unsafe class Gemm
     private static double TileFill<TKernel>(int m, int n) where TKernel : struct, IGemmKernel =>
         (double)m / RoundUp(m, TKernel.TileStepM) * n / RoundUp(n, TKernel.TileStepN);
 
-    private sealed class GemmJob : ItemJob
+    private sealed class GemmJob : ParallelJob
     {
         public Problem Problem;
 
-        protected override void RunItem(int item)
+        public override void Execute(int item)
         {
             switch (Problem.Path)
             {
