@@ -132,21 +132,9 @@ public sealed partial class Variable
     // The gradient buffer for the current backward pass: zeroed on first use in that pass, reused afterwards.
     internal Tensor GradFor(int epoch)
     {
-        ICompute backend = Data.Backend;
-        if (IsLeaf)
-        {
-            if (Grad.IsEmpty) Grad = Tensor.Zeros(Shape, backend);
-            return Grad;
-        }
-        if (GradEpoch != epoch)
-        {
-            if (_gradBuffer is null || _gradBuffer.Length < Shape.Length || !ReferenceEquals(_gradBuffer.Backend, backend))
-                _gradBuffer = backend.Allocate(Shape.Length);
-            Grad = new Tensor(_gradBuffer, Shape);
-            backend.Fill(Grad, 0f);
-            GradEpoch = epoch;
-        }
-        return Grad;
+        Tensor grad = GradForOverwrite(epoch, out bool overwrite);
+        if (overwrite) grad.Backend.Fill(grad, 0f);
+        return grad;
     }
 
     // Like GradFor, but when the gradient holds nothing of this pass yet (a fresh graph buffer, or a leaf after
