@@ -45,13 +45,22 @@ public static class ComputeChecks
             throw new ArgumentOutOfRangeException(nameof(temperature), $"The temperature must be finite and > 0; got {temperature}.");
     }
 
-    /// <summary>Throws unless there is one label per row, each in [0, classes).</summary>
-    public static void Labels(ReadOnlySpan<int> labels, int rows, int classes)
+    /// <summary>
+    /// The label of a row without one (a transfer-set sample): the cross-entropy primitives skip such rows, like
+    /// PyTorch's <c>ignore_index=-1</c>.
+    /// </summary>
+    public const int Unlabelled = -1;
+
+    /// <summary>
+    /// Throws unless there is one label per row, each in [0, classes) or, when <paramref name="allowUnlabelled"/>,
+    /// equal to <see cref="Unlabelled"/>.
+    /// </summary>
+    public static void Labels(ReadOnlySpan<int> labels, int rows, int classes, bool allowUnlabelled = false)
     {
         if (labels.Length != rows)
             throw new ArgumentException($"There are {labels.Length} labels for {rows} rows of logits.", nameof(labels));
         for (int i = 0; i < labels.Length; i++)
-            if ((uint)labels[i] >= (uint)classes)
+            if ((uint)labels[i] >= (uint)classes && !(allowUnlabelled && labels[i] == Unlabelled))
                 throw new ArgumentOutOfRangeException(nameof(labels), $"Label {labels[i]} at index {i} is outside [0, {classes}).");
     }
 }

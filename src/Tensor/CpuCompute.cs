@@ -217,7 +217,7 @@ public sealed class CpuCompute : ICompute
     public void NllLoss(Tensor loss, Tensor logProbabilities, ReadOnlySpan<int> labels, float smoothing)
     {
         Check(loss, nameof(loss), logProbabilities, nameof(logProbabilities));
-        ComputeChecks.Labels(labels, logProbabilities.Shape.Rows, logProbabilities.Shape.Columns);
+        ComputeChecks.Labels(labels, logProbabilities.Shape.Rows, logProbabilities.Shape.Columns, allowUnlabelled: true);
         loss.Span[0] = LossKernels.Nll(logProbabilities.Span, logProbabilities.Shape.Columns, labels, smoothing);
     }
 
@@ -226,7 +226,7 @@ public sealed class CpuCompute : ICompute
     {
         Check(dLogits, nameof(dLogits), logProbabilities, nameof(logProbabilities));
         ComputeChecks.SameShape(logProbabilities, nameof(logProbabilities), dLogits, nameof(dLogits));
-        ComputeChecks.Labels(labels, logProbabilities.Shape.Rows, logProbabilities.Shape.Columns);
+        ComputeChecks.Labels(labels, logProbabilities.Shape.Rows, logProbabilities.Shape.Columns, allowUnlabelled: true);
         LossKernels.SoftmaxCrossEntropyBackward(CpuKernels.Path, dLogits.Span, logProbabilities.Span, logProbabilities.Shape.Columns,
             labels, smoothing, scale);
     }

@@ -156,13 +156,15 @@ public interface ICompute
 
     /// <summary>
     /// loss[0] = −mean over rows of ((1−ε)·logp[r, label_r] + ε/C·Σ_c logp[r, c]), the negative log-likelihood with
-    /// label smoothing ε.
+    /// label smoothing ε. Rows labelled <see cref="ComputeChecks.Unlabelled"/> are skipped and the mean is over the
+    /// other rows (0 when there are none).
     /// </summary>
     void NllLoss(Tensor loss, Tensor logProbabilities, ReadOnlySpan<int> labels, float smoothing);
 
     /// <summary>
     /// The fused backward of log-softmax + NLL: dlogits += scale·(softmax − target)/B where target is the smoothed
-    /// one-hot row.
+    /// one-hot row; B counts the labelled rows only, and unlabelled rows (<see cref="ComputeChecks.Unlabelled"/>) get
+    /// no gradient.
     /// </summary>
     void SoftmaxCrossEntropyBackward(Tensor dLogits, Tensor logProbabilities, ReadOnlySpan<int> labels, float smoothing, float scale);
 

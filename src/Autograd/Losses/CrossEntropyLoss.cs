@@ -8,16 +8,19 @@ public static partial class Losses
     /// Cross-entropy from logits and integer labels, averaged over the batch, as PyTorch's
     /// <c>F.cross_entropy(logits, labels, label_smoothing=ε)</c>: −mean((1−ε)·log p[label] + ε/C·Σ log p).
     /// logits: [B, C], labels: B values in [0, C). The labels are read again by backward: keep them unchanged until then.
+    /// With <paramref name="ignoreUnlabelled"/>, rows labelled <see cref="ComputeChecks.Unlabelled"/> (−1) are left out
+    /// and the mean is over the labelled rows, as PyTorch's <c>ignore_index=-1</c>; a batch without any label gives 0
+    /// (PyTorch gives NaN) and no gradient, so a transfer-set batch of unlabelled samples is harmless.
     /// </summary>
     /// <exception cref="ArgumentException">Shapes disagree, or a label is out of range (named with its index).</exception>
-    public static Variable CrossEntropy(Variable logits, ReadOnlyMemory<int> labels, float labelSmoothing = 0f)
+    public static Variable CrossEntropy(Variable logits, ReadOnlyMemory<int> labels, float labelSmoothing = 0f, bool ignoreUnlabelled = false)
     {
         Graph g = Graph.Of(nameof(CrossEntropy), logits);
         if (logits.Shape.Rank != 2)
             throw new ArgumentException($"CrossEntropy: logits must be [B, C]; got {logits.Shape}.", nameof(logits));
         if (!(labelSmoothing >= 0f && labelSmoothing <= 1f))
             throw new ArgumentOutOfRangeException(nameof(labelSmoothing), $"Label smoothing must be in [0, 1]; got {labelSmoothing}.");
-        ComputeChecks.Labels(labels.Span, logits.Shape[0], logits.Shape[1]);
+        ComputeChecks.Labels(labels.Span, logits.Shape[0], logits.Shape[1], ignoreUnlabelled);
         bool records = Graph.Records(logits);
         Tensor logp = g.Scratch(logits.Shape);
         g.Backend.Softmax(logp, logits.Data, 1f, log: true);

@@ -30,6 +30,14 @@ public abstract class Module
                 yield return (childName + "." + name, p);
     }
 
+    /// <summary>This module and all its descendants, depth first (PyTorch's <c>modules()</c>).</summary>
+    public IEnumerable<Module> Modules()
+    {
+        yield return this;
+        foreach (var (_, child) in Children())
+            foreach (Module m in child.Modules()) yield return m;
+    }
+
     /// <summary>Every parameter, in the order of <see cref="NamedParameters"/>.</summary>
     public IReadOnlyList<Variable> Parameters() => NamedParameters().Select(np => np.Parameter).ToList();
 

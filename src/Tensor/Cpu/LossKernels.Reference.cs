@@ -6,17 +6,24 @@ namespace TinyKd.Tensors.Cpu;
 /// </summary>
 public static class LossReference
 {
-    /// <summary>dlogits += scale·(e^logp − target)/B with target = (1−ε)·onehot(label) + ε/C.</summary>
+    /// <summary>
+    /// dlogits += scale·(e^logp − target)/B with target = (1−ε)·onehot(label) + ε/C, over the labelled rows (B of
+    /// them); rows labelled −1 are skipped.
+    /// </summary>
     public static void SoftmaxCrossEntropyBackward(Span<float> dLogits, ReadOnlySpan<float> logp, int columns,
         ReadOnlySpan<int> labels, float smoothing, float scale)
     {
-        int rows = labels.Length;
-        for (int r = 0; r < rows; r++)
+        int labelled = 0;
+        foreach (int label in labels) if (label >= 0) labelled++;
+        for (int r = 0; r < labels.Length; r++)
+        {
+            if (labels[r] < 0) continue;
             for (int c = 0; c < columns; c++)
             {
                 double target = (c == labels[r] ? 1.0 - smoothing : 0.0) + (double)smoothing / columns;
-                dLogits[r * columns + c] = (float)(dLogits[r * columns + c] + (double)scale * (Math.Exp(logp[r * columns + c]) - target) / rows);
+                dLogits[r * columns + c] = (float)(dLogits[r * columns + c] + (double)scale * (Math.Exp(logp[r * columns + c]) - target) / labelled);
             }
+        }
     }
 
     /// <summary>

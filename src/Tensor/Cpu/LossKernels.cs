@@ -14,28 +14,39 @@ internal static class LossKernels
 {
     internal static float Nll(ReadOnlySpan<float> logp, int columns, ReadOnlySpan<int> labels, float smoothing)
     {
-        int rows = labels.Length;
+        int labelled = LabelledRows(labels);
         double total = 0;
-        for (int r = 0; r < rows; r++)
+        for (int r = 0; r < labels.Length; r++)
         {
+            if (labels[r] < 0) continue;
             ReadOnlySpan<float> row = logp.Slice(r * columns, columns);
             double rowSum = 0;
             if (smoothing != 0f) foreach (float v in row) rowSum += v;
             total += (1.0 - smoothing) * row[labels[r]] + smoothing / columns * rowSum;
         }
-        return rows == 0 ? 0f : (float)(-total / rows);
+        return labelled == 0 ? 0f : (float)(-total / labelled);
     }
 
-    // dlogits += scale·(softmax − target)/B, target = (1−ε)·onehot + ε/C: k·(e^logp − ε/C) over the row, then
+    /// <summary>The rows that carry a label (unlabelled rows are negative), the divisor of the cross-entropy mean.</summary>
+    internal static int LabelledRows(ReadOnlySpan<int> labels)
+    {
+        int count = 0;
+        foreach (int label in labels) if (label >= 0) count++;
+        return count;
+    }
+
+    // dlogits += scale·(softmax − target)/B (B = labelled rows; unlabelled rows are skipped), target = (1−ε)·onehot + ε/C: k·(e^logp − ε/C) over the row, then
     // −k·(1−ε) at the label.
     internal static void SoftmaxCrossEntropyBackward(KernelPath path, Span<float> dLogits, ReadOnlySpan<float> logp, int columns,
         ReadOnlySpan<int> labels, float smoothing, float scale)
     {
-        int rows = labels.Length;
-        float k = scale / rows;
+        int labelled = LabelledRows(labels);
+        if (labelled == 0) return;
+        float k = scale / labelled;
         var op = new ScaledExpMinus(k, smoothing / columns);
-        for (int r = 0; r < rows; r++)
+        for (int r = 0; r < labels.Length; r++)
         {
+            if (labels[r] < 0) continue;
             Span<float> d = dLogits.Slice(r * columns, columns);
             VectorLoop.MapAdd(path, op, logp.Slice(r * columns, columns), d);
             d[labels[r]] -= k * (1f - smoothing);
