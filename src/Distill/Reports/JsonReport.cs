@@ -1,0 +1,141 @@
+using System.Buffers;
+using System.Text;
+using System.Text.Encodings.Web;
+using System.Text.Json;
+using System.Text.Unicode;
+
+namespace TinyKd.Distill.Reports;
+
+/// <summary>
+/// The pipeline report as JSON: indented with "\n", camelCase property names (<see cref="JsonNamingPolicy.CamelCase"/>
+/// of the record members), every member of every record in its declaration order, curves included.
+/// </summary>
+/// <remarks>
+/// JSON has no NaN or infinity, so a number that is not finite is written as <c>null</c> (as JavaScript's
+/// <c>JSON.stringify</c> does); every other double is written in its shortest round-trip form. Letters outside ASCII
+/// ("α", "µ") are written as themselves; the characters HTML gives meaning to are escaped.
+/// The document is written member by member rather than by the reflection serializer, so the field order is fixed by
+/// this file and no trimming or source-generation setting can change it.
+/// </remarks>
+public static class JsonReport
+{
+    private static readonly JsonWriterOptions Options = new()
+    {
+        Indented = true,
+        NewLine = "\n",
+        Encoder = JavaScriptEncoder.Create(UnicodeRanges.All),
+    };
+
+    /// <summary>Renders <paramref name="report"/> as one JSON object.</summary>
+    /// <exception cref="ArgumentNullException"><paramref name="report"/> is null.</exception>
+    public static string Render(PipelineReport report)
+    {
+        ArgumentNullException.ThrowIfNull(report);
+        var buffer = new ArrayBufferWriter<byte>();
+        using (var json = new Utf8JsonWriter(buffer, Options))
+            Report(json, report);
+        return Encoding.UTF8.GetString(buffer.WrittenSpan) + "\n";
+    }
+
+    private static void Report(Utf8JsonWriter json, PipelineReport report)
+    {
+        json.WriteStartObject();
+        json.WriteString(Name(nameof(PipelineReport.Title)), report.Title);
+        json.WriteString(Name(nameof(PipelineReport.Data)), report.Data);
+        json.WriteString(Name(nameof(PipelineReport.Recipe)), report.Recipe);
+        json.WriteStartArray(Name(nameof(PipelineReport.Seeds)));
+        foreach (ulong seed in report.Seeds) json.WriteNumberValue(seed);
+        json.WriteEndArray();
+        json.WriteStartArray(Name(nameof(PipelineReport.Scenarios)));
+        foreach (var scenario in report.Scenarios) Scenario(json, scenario);
+        json.WriteEndArray();
+        Number(json, nameof(PipelineReport.WallSeconds), report.WallSeconds);
+        json.WriteString(Name(nameof(PipelineReport.Machine)), report.Machine);
+        json.WriteEndObject();
+    }
+
+    private static void Scenario(Utf8JsonWriter json, ScenarioReport scenario)
+    {
+        json.WriteStartObject();
+        json.WriteString(Name(nameof(ScenarioReport.Name)), scenario.Name);
+        json.WriteString(Name(nameof(ScenarioReport.Description)), scenario.Description);
+        json.WriteStartArray(Name(nameof(ScenarioReport.Models)));
+        foreach (var model in scenario.Models) Model(json, model);
+        json.WriteEndArray();
+        json.WriteStartArray(Name(nameof(ScenarioReport.Search)));
+        foreach (var cell in scenario.Search) Cell(json, cell);
+        json.WriteEndArray();
+        json.WriteStartObject(Name(nameof(ScenarioReport.Comparison)));
+        Number(json, nameof(Comparison.GainPoints), scenario.Comparison.GainPoints);
+        Number(json, nameof(Comparison.SpreadPoints), scenario.Comparison.SpreadPoints);
+        json.WriteString(Name(nameof(Comparison.Verdict)), scenario.Comparison.Verdict);
+        json.WriteEndObject();
+        json.WriteEndObject();
+    }
+
+    private static void Model(Utf8JsonWriter json, ModelResult model)
+    {
+        json.WriteStartObject();
+        json.WriteString(Name(nameof(ModelResult.Name)), model.Name);
+        json.WriteString(Name(nameof(ModelResult.Architecture)), model.Architecture);
+        json.WriteString(Name(nameof(ModelResult.Settings)), model.Settings);
+        Stat(json, nameof(ModelResult.Accuracy), model.Accuracy);
+        Stat(json, nameof(ModelResult.MacroF1), model.MacroF1);
+        Stat(json, nameof(ModelResult.Ece), model.Ece);
+        json.WriteNumber(Name(nameof(ModelResult.Parameters)), model.Parameters);
+        json.WriteNumber(Name(nameof(ModelResult.ModelBytes)), model.ModelBytes);
+        Number(json, nameof(ModelResult.MicrosecondsPerSample), model.MicrosecondsPerSample);
+        Number(json, nameof(ModelResult.TrainSeconds), model.TrainSeconds);
+        json.WriteStartArray(Name(nameof(ModelResult.Curves)));
+        foreach (var curve in model.Curves)
+        {
+            json.WriteStartArray();
+            foreach (double value in curve) NumberValue(json, value);
+            json.WriteEndArray();
+        }
+        json.WriteEndArray();
+        json.WriteEndObject();
+    }
+
+    private static void Stat(Utf8JsonWriter json, string member, SeedStat stat)
+    {
+        json.WriteStartObject(Name(member));
+        Number(json, nameof(SeedStat.Mean), stat.Mean);
+        Number(json, nameof(SeedStat.Std), stat.Std);
+        Number(json, nameof(SeedStat.Min), stat.Min);
+        Number(json, nameof(SeedStat.Max), stat.Max);
+        json.WriteNumber(Name(nameof(SeedStat.Count)), stat.Count);
+        json.WriteEndObject();
+    }
+
+    private static void Cell(Utf8JsonWriter json, SearchCell cell)
+    {
+        json.WriteStartObject();
+        Number(json, nameof(SearchCell.Temperature), cell.Temperature);
+        Number(json, nameof(SearchCell.Alpha), cell.Alpha);
+        Number(json, nameof(SearchCell.ValidationAccuracy), cell.ValidationAccuracy);
+        json.WriteBoolean(Name(nameof(SearchCell.Chosen)), cell.Chosen);
+        json.WriteEndObject();
+    }
+
+    private static void Number(Utf8JsonWriter json, string member, double value)
+    {
+        json.WritePropertyName(Name(member));
+        NumberValue(json, value);
+    }
+
+    private static void Number(Utf8JsonWriter json, string member, float value)
+    {
+        json.WritePropertyName(Name(member));
+        if (float.IsFinite(value)) json.WriteNumberValue(value);
+        else json.WriteNullValue();
+    }
+
+    private static void NumberValue(Utf8JsonWriter json, double value)
+    {
+        if (double.IsFinite(value)) json.WriteNumberValue(value);
+        else json.WriteNullValue();
+    }
+
+    private static string Name(string member) => JsonNamingPolicy.CamelCase.ConvertName(member);
+}
