@@ -1,0 +1,110 @@
+using System.Text;
+
+namespace TinyKd.Distill.Reports;
+
+/// <summary>
+/// The pipeline report as one self-contained HTML page: inline CSS, no script, no external resource (a
+/// Content-Security-Policy meta tag forbids both), the tables of the Markdown report, and inline SVG charts from
+/// <see cref="SvgChart"/>: per scenario the validation accuracy of each model per epoch (mean over the seeds), and one
+/// scatter of test accuracy against model bytes over every model of every scenario.
+/// </summary>
+public static class HtmlReport
+{
+    private const string Style = """
+        body { font-family: system-ui, sans-serif; max-width: 1100px; margin: 2em auto; padding: 0 1em; color: #222; line-height: 1.45; }
+        h1 { font-size: 1.6em; } h2 { margin-top: 2em; border-bottom: 1px solid #ddd; }
+        dl.summary { display: grid; grid-template-columns: max-content auto; gap: 0.2em 1em; }
+        dl.summary dt { font-weight: bold; } dl.summary dd { margin: 0; }
+        table { border-collapse: collapse; margin: 1em 0; font-size: 0.92em; }
+        th, td { border: 1px solid #ccc; padding: 0.3em 0.6em; text-align: left; }
+        th { background: #f3f3f3; } td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; }
+        .verdict { font-weight: bold; } .verdict.wins { color: #1a7f37; } .verdict.loses { color: #b42318; }
+        figure { margin: 1em 0; } svg { max-width: 100%; height: auto; }
+        """;
+
+    /// <summary>Renders <paramref name="report"/>.</summary>
+    /// <remarks>Every text from the report is HTML-escaped; numbers are formatted as in <see cref="MarkdownReport"/>.</remarks>
+    /// <exception cref="ArgumentNullException"><paramref name="report"/> is null.</exception>
+    /// <exception cref="ArgumentException">A scenario's search holds the same (T, α) pair twice.</exception>
+    public static string Render(PipelineReport report)
+    {
+        ArgumentNullException.ThrowIfNull(report);
+        var html = new StringBuilder();
+        string title = Markup.Escape(report.Title);
+        html.Append("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n")
+            .Append("<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; style-src 'unsafe-inline'\">\n")
+            .Append("<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n")
+            .Append($"<title>{title}</title>\n<style>\n{Style}\n</style>\n</head>\n<body>\n<h1>{title}</h1>\n<dl class=\"summary\">\n");
+        foreach (var (label, value) in ReportText.Summary(report))
+            html.Append($"<dt>{Markup.Escape(label)}</dt><dd>{Markup.Escape(value)}</dd>\n");
+        html.Append("</dl>\n");
+        foreach (var scenario in report.Scenarios) Scenario(html, scenario, nameof(report));
+        html.Append("<section>\n<h2>Test accuracy vs model size</h2>\n<figure>\n").Append(SizeChart(report)).Append("\n</figure>\n</section>\n");
+        html.Append("</body>\n</html>\n");
+        return html.ToString();
+    }
+
+    private static void Scenario(StringBuilder html, ScenarioReport scenario, string parameterName)
+    {
+        html.Append($"<section>\n<h2>{Markup.Escape(scenario.Name)}</h2>\n");
+        if (!string.IsNullOrWhiteSpace(scenario.Description)) html.Append($"<p>{Markup.Escape(scenario.Description)}</p>\n");
+        var rows = scenario.Models.Select(m => ReportText.ModelRow(m).Select(cell => (cell, false)).ToList());
+        Table(html, ReportText.ModelHeader, ReportText.TextColumns, rows);
+        string verdict = scenario.Comparison.Verdict.Trim().ToLowerInvariant();
+        string style = verdict is "wins" or "ties" or "loses" ? $"verdict {verdict}" : "verdict";
+        html.Append($"<p class=\"{style}\">{Markup.Escape(ReportText.Verdict(scenario.Comparison))}</p>\n");
+        if (scenario.Search.Count > 0) Search(html, SearchGrid.Of(scenario, parameterName));
+        if (scenario.Models.Any(m => m.Curves.Any(c => c.Count > 0)))
+        {
+            var series = scenario.Models.Select(m => new ChartSeries(m.Name, SeedCurves.Mean(m.Curves).Select(v => 100 * v).ToList())).ToList();
+            html.Append("<figure>\n")
+                .Append(SvgChart.Line($"{scenario.Name}: validation accuracy per epoch", "epoch", "validation accuracy (%)", series))
+                .Append("\n<figcaption>Mean over the seeds that reached each epoch.</figcaption>\n</figure>\n");
+        }
+        html.Append("</section>\n");
+    }
+
+    private static void Search(StringBuilder html, SearchGrid grid)
+    {
+        html.Append("<p>Validation accuracy (%) of the distilled student over the temperature T (rows) and α (columns); ")
+            .Append("the pair kept in bold.</p>\n");
+        var header = new List<string> { SearchGrid.Corner };
+        header.AddRange(grid.Alphas.Select(ReportText.Hyperparameter));
+        var rows = grid.Temperatures.Select((t, row) =>
+        {
+            var cells = new List<(string, bool)> { (ReportText.Hyperparameter(t), false) };
+            for (int column = 0; column < grid.Alphas.Count; column++)
+                cells.Add((SearchGrid.Value(grid[row, column]), grid[row, column] is { Chosen: true }));
+            return cells;
+        });
+        Table(html, header, textColumns: 0, rows, rowHeaders: true);
+    }
+
+    /// <summary>An HTML table; a cell flagged true is set in bold; numeric columns are aligned right.</summary>
+    private static void Table(StringBuilder html, IReadOnlyList<string> header, int textColumns,
+        IEnumerable<List<(string Text, bool Bold)>> rows, bool rowHeaders = false)
+    {
+        string Class(int column) => column < textColumns ? "" : " class=\"num\"";
+        html.Append("<table>\n<thead><tr>");
+        for (int c = 0; c < header.Count; c++) html.Append($"<th{Class(c)}>{Markup.Escape(header[c])}</th>");
+        html.Append("</tr></thead>\n<tbody>\n");
+        foreach (var row in rows)
+        {
+            html.Append("<tr>");
+            for (int c = 0; c < row.Count; c++)
+            {
+                string tag = rowHeaders && c == 0 ? "th" : "td", text = Markup.Escape(row[c].Text);
+                html.Append($"<{tag}{Class(c)}>{(row[c].Bold ? $"<strong>{text}</strong>" : text)}</{tag}>");
+            }
+            html.Append("</tr>\n");
+        }
+        html.Append("</tbody>\n</table>\n");
+    }
+
+    private static string SizeChart(PipelineReport report)
+    {
+        var points = report.Scenarios.SelectMany(s => s.Models.Select(m => new ChartPoint(m.Name, s.Name, m.ModelBytes,
+            100 * m.Accuracy.Mean, m.Accuracy.Count > 1 ? 100 * m.Accuracy.Std : 0))).ToList();
+        return SvgChart.Scatter("Test accuracy vs model bytes", "model bytes (log scale)", "test accuracy (%)", points, logarithmicX: true);
+    }
+}
