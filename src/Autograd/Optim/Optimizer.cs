@@ -81,6 +81,27 @@ public abstract class Optimizer
     /// <summary>The per-parameter state tensors (moments, momentum buffers), in a fixed order, for checkpoints.</summary>
     public abstract IReadOnlyList<Tensor> StateTensors();
 
+    /// <summary>
+    /// Restores the state a checkpoint saved: values for every tensor of <see cref="StateTensors"/> (same order and
+    /// shapes) and the step count, so that the next <see cref="Step"/> is the one an uninterrupted run would take.
+    /// </summary>
+    /// <exception cref="ArgumentException">The count or a shape of <paramref name="state"/> differs.</exception>
+    public void LoadState(IReadOnlyList<Tensor> state, long stepCount)
+    {
+        ArgumentNullException.ThrowIfNull(state);
+        ArgumentOutOfRangeException.ThrowIfNegative(stepCount);
+        IReadOnlyList<Tensor> own = StateTensors();
+        if (state.Count != own.Count)
+            throw new ArgumentException($"The optimizer has {own.Count} state tensors; got {state.Count}.", nameof(state));
+        for (int i = 0; i < own.Count; i++)
+        {
+            if (state[i].Shape != own[i].Shape)
+                throw new ArgumentException($"Optimizer state tensor {i} is {own[i].Shape}; got {state[i].Shape}.", nameof(state));
+            own[i].Backend.CopyFromHost(own[i], state[i].ToArray());
+        }
+        StepCount = stepCount;
+    }
+
     /// <summary>Applies one update to parameter <paramref name="index"/>, whose gradient is present.</summary>
     protected abstract void Update(int index, Variable parameter);
 }

@@ -9,11 +9,21 @@ namespace TinyKd.Distill.Data;
 public readonly struct Batch
 {
     /// <summary>Wraps views of a loader's buffers.</summary>
-    public Batch(Tensor features, ReadOnlyMemory<int> labels)
+    /// <param name="features">[B, D] features.</param>
+    /// <param name="labels">B labels.</param>
+    /// <param name="indices">The dataset row of each example (B of them), or empty when unknown.</param>
+    public Batch(Tensor features, ReadOnlyMemory<int> labels, ReadOnlyMemory<int> indices = default)
     {
         Features = features;
         Labels = labels;
+        Indices = indices;
     }
+
+    /// <summary>
+    /// The dataset row each example came from (what per-sample caches, such as cached teacher logits, and seeded
+    /// per-sample augmentation are keyed by); empty when the batch was not made by a loader.
+    /// </summary>
+    public ReadOnlyMemory<int> Indices { get; }
 
     /// <summary>The features, a CPU tensor [Count, D].</summary>
     public Tensor Features { get; }

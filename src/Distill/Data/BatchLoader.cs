@@ -111,9 +111,9 @@ public sealed class BatchLoader
             source.Slice(row * d, d).CopyTo(destination.Slice(i * d, d));
             _labels[i] = labels[row];
         }
-        _cursor += count;
         var features = count == _labels.Length ? _features : _features.Slice(0, count);
-        batch = new Batch(features, new ReadOnlyMemory<int>(_labels, 0, count));
+        batch = new Batch(features, new ReadOnlyMemory<int>(_labels, 0, count), new ReadOnlyMemory<int>(_order, _cursor, count));
+        _cursor += count;
         return true;
     }
 }

@@ -3,15 +3,16 @@ using TinyKd.Tensors;
 namespace TinyKd.Distill.Data;
 
 /// <summary>
-/// A labelled classification dataset held in memory: features as a CPU tensor [N, D] (float32) and one class index
-/// in [0, <see cref="Classes"/>) per row. The dataset owns its feature tensor; <see cref="Standardizer"/> changes it
+/// A classification dataset held in memory: features as a CPU tensor [N, D] (float32) and one class index in
+/// [0, <see cref="Classes"/>) per row, or <see cref="Unlabelled"/> for a row without a label (a transfer-set
+/// sample that only a teacher's soft targets can teach). The dataset owns its feature tensor; <see cref="Standardizer"/> changes it
 /// in place, and <see cref="Subset"/> and <see cref="Split"/> copy rows into new datasets.
 /// </summary>
 public sealed class Dataset
 {
     /// <summary>Wraps <paramref name="features"/> (not copied) and <paramref name="labels"/> as a dataset.</summary>
     /// <param name="features">A CPU tensor [N, D].</param>
-    /// <param name="labels">N class indices, each in [0, <paramref name="classes"/>).</param>
+    /// <param name="labels">N class indices, each in [0, <paramref name="classes"/>) or <see cref="Unlabelled"/>.</param>
     /// <param name="classes">The number of classes, at least 1.</param>
     /// <param name="name">A short name for logs, e.g. <c>fashion-mnist/train</c>.</param>
     /// <param name="source">Where the data came from (paths, a resource name); <paramref name="name"/> when null.</param>
@@ -34,7 +35,7 @@ public sealed class Dataset
         if (classes < 1) throw new ArgumentException($"Dataset '{name}' needs at least one class; got {classes}.", nameof(classes));
         for (int i = 0; i < labels.Length; i++)
         {
-            if ((uint)labels[i] >= (uint)classes)
+            if ((uint)labels[i] >= (uint)classes && labels[i] != Unlabelled)
                 throw new ArgumentException(
                     $"Dataset '{name}': label {labels[i]} at index {i} is outside [0, {classes - 1}].", nameof(labels));
         }
@@ -49,10 +50,13 @@ public sealed class Dataset
         ClassNames = classNames;
     }
 
+    /// <summary>The label of a row without one (−1, what the cross-entropy leaves out).</summary>
+    public const int Unlabelled = TinyKd.Tensors.ComputeChecks.Unlabelled;
+
     /// <summary>The features, a CPU tensor [N, D].</summary>
     public Tensor Features { get; }
 
-    /// <summary>The class index of each row, N of them, each in [0, <see cref="Classes"/>).</summary>
+    /// <summary>The class index of each row, N of them, each in [0, <see cref="Classes"/>) or <see cref="Unlabelled"/>.</summary>
     public int[] Labels { get; }
 
     /// <summary>The number of classes.</summary>
@@ -82,12 +86,34 @@ public sealed class Dataset
         return Features.Span.Slice(index * FeatureCount, FeatureCount);
     }
 
-    /// <summary>The number of examples of each class, indexed by class.</summary>
+    /// <summary>The number of rows that carry a label.</summary>
+    public int LabelledCount => Labels.Count(label => label != Unlabelled);
+
+    /// <summary>The number of labelled examples of each class, indexed by class.</summary>
     public int[] CountPerClass()
     {
         var counts = new int[Classes];
-        foreach (int label in Labels) counts[label]++;
+        foreach (int label in Labels) if (label != Unlabelled) counts[label]++;
         return counts;
+    }
+
+    /// <summary>
+    /// A copy whose rows outside <paramref name="keepLabels"/> are marked <see cref="Unlabelled"/> (features and row
+    /// order unchanged): a transfer set that keeps the labels of a few samples only.
+    /// </summary>
+    /// <exception cref="ArgumentException">An index is outside [0, N).</exception>
+    public Dataset WithLabelsOnly(ReadOnlySpan<int> keepLabels, string? name = null)
+    {
+        var labels = new int[Count];
+        Array.Fill(labels, Unlabelled);
+        foreach (int row in keepLabels)
+        {
+            if ((uint)row >= (uint)Count)
+                throw new ArgumentException($"Index {row} is outside [0, {Count}) of dataset '{Name}'.", nameof(keepLabels));
+            labels[row] = Labels[row];
+        }
+        var features = Tensor.FromArray(Features.ToArray(), Count, FeatureCount);
+        return new Dataset(features, labels, Classes, name ?? $"{Name}[{keepLabels.Length} labelled]", Source, ClassNames);
     }
 
     /// <summary>A new dataset holding copies of the rows at <paramref name="indices"/>, in that order.</summary>
@@ -117,6 +143,14 @@ public sealed class Dataset
     /// <exception cref="ArgumentException">The fraction is outside (0, 1) or leaves a part empty.</exception>
     public (Dataset Train, Dataset Validation) Split(double validationFraction, ulong seed)
     {
+        var (train, validation) = SplitRows(validationFraction, seed);
+        return (Subset(train, $"{Name}/train-split"), Subset(validation, $"{Name}/validation-split"));
+    }
+
+    /// <summary>The row indices <see cref="Split"/> puts in each part, each in ascending order.</summary>
+    /// <exception cref="ArgumentException">The fraction is outside (0, 1) or leaves a part empty.</exception>
+    public (int[] Train, int[] Validation) SplitRows(double validationFraction, ulong seed)
+    {
         if (!(validationFraction > 0 && validationFraction < 1))
             throw new ArgumentException($"The validation fraction must be in (0, 1); got {validationFraction}.", nameof(validationFraction));
         int validationCount = (int)Math.Round(Count * validationFraction);
@@ -127,11 +161,10 @@ public sealed class Dataset
         var order = new int[Count];
         for (int i = 0; i < order.Length; i++) order[i] = i;
         new Rng(seed).Shuffle<int>(order);
-        var validation = order.AsSpan(0, validationCount);
-        var train = order.AsSpan(validationCount);
-        validation.Sort();
-        train.Sort();
-        return (Subset(train, $"{Name}/train-split"), Subset(validation, $"{Name}/validation-split"));
+        int[] validation = order[..validationCount], train = order[validationCount..];
+        Array.Sort(validation);
+        Array.Sort(train);
+        return (train, validation);
     }
 
     /// <summary>The name, size and class count, e.g. <c>fashion-mnist/train: 60000 × 784, 10 classes</c>.</summary>

@@ -61,8 +61,16 @@ public sealed class Evaluation
     }
 
     /// <summary>Softmax probabilities of <paramref name="model"/> for every row of <paramref name="features"/>, [N, C].</summary>
-    public static float[] Predict(Module model, Tensor features, int classes, int batchSize = 512)
+    public static float[] Predict(Module model, Tensor features, int classes, int batchSize = 512) =>
+        Run(model, features, classes, batchSize, softmax: true);
+
+    /// <summary>The logits of <paramref name="model"/> (evaluation mode, no gradients) for every row of <paramref name="features"/>, [N, C].</summary>
+    public static float[] PredictLogits(Module model, Tensor features, int classes, int batchSize = 512) =>
+        Run(model, features, classes, batchSize, softmax: false);
+
+    private static float[] Run(Module model, Tensor features, int classes, int batchSize, bool softmax)
     {
+        ArgumentNullException.ThrowIfNull(model);
         bool wasTraining = model.IsTraining;
         model.Eval();
         try
@@ -78,7 +86,7 @@ public sealed class Evaluation
                 Variable logits = model.Forward(graph.Input(features.Slice(start, count)));
                 if (logits.Shape.Rank != 2 || logits.Shape[1] != classes)
                     throw new ArgumentException($"The model outputs {logits.Shape} but the data has {classes} classes.", nameof(classes));
-                Variable p = Ops.Softmax(logits);
+                Variable p = softmax ? Ops.Softmax(logits) : logits;
                 p.Data.Backend.CopyToHost(p.Data, probabilities.AsSpan(start * classes, count * classes));
             }
             return probabilities;

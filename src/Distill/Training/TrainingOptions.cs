@@ -58,6 +58,29 @@ public sealed record TrainingOptions
     /// <summary>Seed of the batch order (the model's initial weights come from its own seed).</summary>
     public ulong Seed { get; init; } = 1;
 
+    /// <summary>
+    /// Stop after this many epochs without a better validation accuracy (0 = train every epoch). Needs a validation set.
+    /// </summary>
+    public int Patience { get; init; }
+
+    /// <summary>
+    /// With a validation set, end with the weights of the epoch that scored best on it (the earliest on ties) rather
+    /// than the last epoch's.
+    /// </summary>
+    public bool RestoreBestWeights { get; init; } = true;
+
+    /// <summary>Write a checkpoint (weights, optimizer, RNG streams, epoch, history) here after every epoch; null for none.</summary>
+    public string? CheckpointPath { get; init; }
+
+    /// <summary>
+    /// Continue from <see cref="CheckpointPath"/> when it exists (a killed run resumes at the epoch after the last
+    /// checkpoint and ends bit-identical to an uninterrupted run); start afresh when it does not.
+    /// </summary>
+    public bool Resume { get; init; }
+
+    /// <summary>Random image translation applied to every training batch, or null for none.</summary>
+    public ImageAugmentation? Augmentation { get; init; }
+
     /// <summary>Throws with the offending option named if a value is out of range.</summary>
     public void Validate()
     {
@@ -70,5 +93,9 @@ public sealed record TrainingOptions
             throw new ArgumentOutOfRangeException(nameof(LabelSmoothing), $"Label smoothing must be in [0, 1); got {LabelSmoothing}.");
         if (ClipGradNorm is { } c && !(c > 0f)) throw new ArgumentOutOfRangeException(nameof(ClipGradNorm), $"Gradient clipping norm must be > 0; got {c}.");
         if (WarmupSteps < 0) throw new ArgumentOutOfRangeException(nameof(WarmupSteps), $"Warm-up steps must be ≥ 0; got {WarmupSteps}.");
+        if (Patience < 0) throw new ArgumentOutOfRangeException(nameof(Patience), $"Patience must be ≥ 0; got {Patience}.");
+        if (Resume && CheckpointPath is null)
+            throw new ArgumentException("Resuming needs a checkpoint path.", nameof(Resume));
+        Augmentation?.Validate();
     }
 }
