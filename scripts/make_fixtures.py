@@ -156,6 +156,17 @@ def losses_fixture():
     record(tensors, "hinton.loss", loss)
     record(tensors, "hinton.grad.s", s.grad)
 
+    # A transfer-set batch: rows 1 and 3 have no label (-1), so only the soft term teaches them.
+    partial = labels.clone()
+    partial[1] = -1
+    partial[3] = -1
+    s = leaf(s0)
+    kl = F.kl_div(F.log_softmax(s / T, dim=1), F.softmax(t0 / T, dim=1), reduction="batchmean")
+    loss = alpha * T * T * kl + (1 - alpha) * F.cross_entropy(s, partial, ignore_index=-1)
+    loss.backward()
+    record(tensors, "hinton_unlabelled.loss", loss)
+    record(tensors, "hinton_unlabelled.grad.s", s.grad)
+
     s, y = leaf(s0), leaf(target)
     loss = F.mse_loss(s, y)
     loss.backward()
@@ -173,11 +184,12 @@ def losses_fixture():
     return {
         "about": "s student logits, t teacher logits, labels; ce = F.cross_entropy (label_smoothing 0 and "
                  "ce_smoothing); kl_T* = F.kl_div(F.log_softmax(s/T,1), F.softmax(t/T,1), reduction='batchmean'); "
-                 "hinton = alpha*T^2*kl + (1-alpha)*ce with t constant; mse = F.mse_loss(s, target); "
+                 "hinton = alpha*T^2*kl + (1-alpha)*ce with t constant; hinton_unlabelled the same with "
+                 "labels_partial and F.cross_entropy(..., ignore_index=-1); mse = F.mse_loss(s, target); "
                  "bce = F.binary_cross_entropy_with_logits(s, prob); all reductions are means.",
         "config": {"label_smoothing": smoothing, "temperatures": temperatures, "hinton_alpha": alpha,
                    "hinton_temperature": T},
-        "labels": {"labels": labels.tolist()},
+        "labels": {"labels": labels.tolist(), "labels_partial": partial.tolist()},
         "tensors": tensors,
     }
 

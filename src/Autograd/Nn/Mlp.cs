@@ -48,6 +48,34 @@ public sealed class Mlp : Sequential
     /// <summary>The architecture.</summary>
     public MlpSpec Spec { get; }
 
+    /// <summary>
+    /// The logits, and in <paramref name="hidden"/> the output of hidden layer <paramref name="hiddenLayer"/> (1-based:
+    /// 1 is the first hidden layer) after its activation and before dropout — the "hint" of FitNets.
+    /// </summary>
+    /// <exception cref="ArgumentOutOfRangeException">The network has no such hidden layer.</exception>
+    public Variable Forward(Variable input, int hiddenLayer, out Variable hidden)
+    {
+        int hiddenLayers = Spec.Sizes.Length - 2;
+        if (hiddenLayer < 1 || hiddenLayer > hiddenLayers)
+            throw new ArgumentOutOfRangeException(nameof(hiddenLayer),
+                $"MLP {Spec} has {hiddenLayers} hidden layer(s); hidden layer {hiddenLayer} does not exist (they are numbered from 1).");
+        Variable x = input;
+        hidden = default!;
+        int linearSeen = 0;
+        for (int i = 0; i < Count; i++)
+        {
+            x = this[i].Forward(x);
+            if (this[i] is Linear) linearSeen++;
+            else if (this[i] is not Dropout && linearSeen == hiddenLayer) hidden = x;
+        }
+        return x;
+    }
+
+    /// <summary>The width of hidden layer <paramref name="hiddenLayer"/> (1-based).</summary>
+    public int HiddenWidth(int hiddenLayer) => hiddenLayer >= 1 && hiddenLayer <= Spec.Sizes.Length - 2
+        ? Spec.Sizes[hiddenLayer]
+        : throw new ArgumentOutOfRangeException(nameof(hiddenLayer), $"MLP {Spec} has no hidden layer {hiddenLayer} (they are numbered from 1).");
+
     /// <summary>The Linear layers in order.</summary>
     public IEnumerable<Linear> LinearLayers() => Enumerable.Range(0, Count).Select(i => this[i]).OfType<Linear>();
 
