@@ -42,9 +42,9 @@ public sealed record ModelResult(string Name, string Architecture, string Settin
 /// <param name="Chosen">True for the pair the search kept.</param>
 public sealed record SearchCell(float Temperature, float Alpha, double ValidationAccuracy, bool Chosen);
 
-/// <summary>Distilled student against the student alone: the gain, the seed spread and the verdict.</summary>
-/// <param name="GainPoints">Mean test accuracy of the distilled student minus the student alone, in percentage points.</param>
-/// <param name="SpreadPoints">The larger of the two seed standard deviations, in percentage points.</param>
+/// <summary>Distilled student against the student alone, paired by seed: the gain, its seed spread and the verdict.</summary>
+/// <param name="GainPoints">Mean over seeds of the distilled student's test accuracy minus the student alone's, in percentage points.</param>
+/// <param name="SpreadPoints">Standard deviation over seeds of that per-seed gain, in percentage points.</param>
 /// <param name="Verdict">"wins", "ties" or "loses": a gain beyond ±<paramref name="SpreadPoints"/> decides.</param>
 public sealed record Comparison(double GainPoints, double SpreadPoints, string Verdict);
 

@@ -1,0 +1,180 @@
+using System.Diagnostics;
+using System.Globalization;
+using TinyKd.Autograd.Nn;
+using TinyKd.Distill.Data;
+using TinyKd.Distill.Distillation;
+using TinyKd.Distill.Models;
+using TinyKd.Distill.Reports;
+using TinyKd.Distill.Training;
+using TinyKd.Tensors;
+
+namespace TinyKd.Distill.Pipeline;
+
+/// <summary>
+/// What <c>tinykd pipeline</c> does, as a library: for each scenario and seed, train the teacher, the student alone
+/// and the student distilled from the teacher with the same budget and seed — one distilled student per (T, α) of
+/// the search, the pair kept being the one with the best mean validation accuracy — then score every kept model on
+/// the test set and say honestly whether distillation beat the student alone by more than the seed spread.
+/// </summary>
+public sealed class DistillationPipeline
+{
+    private readonly PipelineOptions _options;
+    private readonly TextWriter _log;
+    private readonly Func<string, Action<TrainingProgress>?> _progress;
+
+    /// <summary>The recipe.</summary>
+    public PipelineOptions Options => _options;
+
+    /// <summary>Prepares a run.</summary>
+    /// <param name="options">The recipe; validated here.</param>
+    /// <param name="log">Receives one line per trained model (nothing when null).</param>
+    /// <param name="progress">Gives a progress callback for the training run it names (none when null).</param>
+    public DistillationPipeline(PipelineOptions options, TextWriter? log = null, Func<string, Action<TrainingProgress>?>? progress = null)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        options.Validate();
+        _options = options;
+        _log = log ?? TextWriter.Null;
+        _progress = progress ?? (_ => null);
+    }
+
+    /// <summary>
+    /// Runs every scenario on standardised <paramref name="train"/> and <paramref name="test"/> data; the kept models
+    /// of the first seed are written to <paramref name="modelDirectory"/> (their sizes are the reported bytes).
+    /// </summary>
+    /// <exception cref="ArgumentException">The data does not fit the models.</exception>
+    public IReadOnlyList<ScenarioReport> Run(Dataset train, Dataset test, string modelDirectory)
+    {
+        ArgumentNullException.ThrowIfNull(train);
+        ArgumentNullException.ThrowIfNull(test);
+        ArgumentException.ThrowIfNullOrEmpty(modelDirectory);
+        if (train.FeatureCount != _options.Teacher.InputSize || train.Classes != _options.Teacher.OutputSize)
+            throw new ArgumentException(
+                $"The models {_options.Teacher} and {_options.Student} do not fit '{train.Name}' ({train.FeatureCount} features, {train.Classes} classes).", nameof(train));
+        return _options.Scenarios.Select(s => RunScenario(s, train, test, modelDirectory)).ToList();
+    }
+
+    /// <summary>The name of a scenario in reports ("all labels", "few labels").</summary>
+    public static string NameOf(Scenario scenario) => scenario == Scenario.AllLabels ? "all labels" : "few labels";
+
+    private ScenarioReport RunScenario(Scenario scenario, Dataset train, Dataset test, string modelDirectory)
+    {
+        string name = NameOf(scenario);
+        var teachers = new List<Trained>();
+        var alone = new List<Trained>();
+        var grid = Grid().ToDictionary(g => g, _ => new List<Trained>());
+        ScenarioData? first = null;
+        foreach (ulong seed in _options.Seeds)
+        {
+            var data = ScenarioData.Create(scenario, train, seed, _options.ValidationFraction, _options.Labelled);
+            first ??= data;
+            string tag = $"{name}, seed {seed}";
+            // The same budget is the same number of optimizer steps: models that learn from the labelled rows only
+            // get proportionally more epochs than the distilled student, which also sees the unlabelled rows.
+            int teacherEpochs = EqualSteps(_options.TeacherEpochs, data), studentEpochs = EqualSteps(_options.StudentEpochs, data);
+            Trained teacher = Train($"{tag}: teacher {_options.Teacher}", _options.Teacher, teacherEpochs, seed, data.Labelled, data.Validation, test, null, null);
+            teachers.Add(teacher);
+            alone.Add(Train($"{tag}: student alone {_options.Student}", _options.Student, studentEpochs, seed, data.Labelled, data.Validation, test, null, null));
+            foreach (var (t, a) in grid.Keys)
+            {
+                var settings = new DistillationOptions { Temperature = ParameterSchedule.Constant(t), Alpha = ParameterSchedule.Constant(a) };
+                grid[(t, a)].Add(Train($"{tag}: student distilled (T {Format(t)}, α {Format(a)})", _options.Student, _options.StudentEpochs, seed,
+                    data.Transfer, data.Validation, test, teacher.Model, settings));
+            }
+        }
+
+        var chosen = grid.OrderByDescending(g => g.Value.Average(r => r.ValidationAccuracy)).First().Key;
+        List<Trained> distilled = grid[chosen];
+        var search = grid.Count == 1 ? [] : grid.Select(g => new SearchCell(g.Key.T, g.Key.Alpha, g.Value.Average(r => r.ValidationAccuracy), g.Key == chosen)).ToList();
+        string folder = Path.Combine(modelDirectory, scenario == Scenario.AllLabels ? "all-labels" : "few-labels");
+        var models = new List<ModelResult>
+        {
+            Summarise("teacher", $"dropout {Format(_options.Teacher.Dropout)}", teachers, Path.Combine(folder, "teacher.tkd"), test),
+            Summarise("student alone", "", alone, Path.Combine(folder, "student-alone.tkd"), test),
+            Summarise("student distilled", $"T {Format(chosen.T)}, α {Format(chosen.Alpha)}", distilled, Path.Combine(folder, "student-distilled.tkd"), test),
+        };
+        string description = scenario == Scenario.AllLabels
+            ? $"Every model trains on the same {first!.Labelled.Count:N0} labelled images; {first.Validation.Count:N0} held out for validation."
+            : $"{first!.Labelled.Count:N0} labelled training images (+{first.Validation.Count:N0} for validation) for the teacher and the student alone; " +
+              $"the distilled student also learns from the teacher's soft targets on {first.Transfer.Count - first.Labelled.Count:N0} unlabelled images. " +
+              $"Every student takes the same number of optimizer steps ({EqualSteps(_options.StudentEpochs, first)} epochs over the labelled images = " +
+              $"{_options.StudentEpochs} over the transfer set); the teacher {EqualSteps(_options.TeacherEpochs, first)} epochs.";
+        return new ScenarioReport(name, description, models, search,
+            Compare(alone.Select(r => r.Test.Accuracy).ToList(), distilled.Select(r => r.Test.Accuracy).ToList()));
+    }
+
+    private static int EqualSteps(int epochs, ScenarioData data) =>
+        (int)Math.Ceiling(epochs * (double)data.Transfer.Count / data.Labelled.Count);
+
+    private IEnumerable<(float T, float Alpha)> Grid() =>
+        from t in _options.Temperatures from a in _options.Alphas select (t, a);
+
+    private Trained Train(string label, MlpSpec spec, int epochs, ulong seed, Dataset trainOn, Dataset validation, Dataset test,
+        Mlp? teacher, DistillationOptions? distillation)
+    {
+        var model = new Mlp(spec, new Rng(seed));
+        var training = new TrainingOptions
+        {
+            Epochs = epochs,
+            BatchSize = _options.BatchSize,
+            LearningRate = _options.LearningRate,
+            Seed = seed,
+            Augmentation = _options.Augment && teacher is not null ? new ImageAugmentation(28, 28, 2, Fill(trainOn)) : null,
+        };
+        long start = Stopwatch.GetTimestamp();
+        IReadOnlyList<EpochResult> history = teacher is null
+            ? new Trainer(model, training).Fit(trainOn, validation, _progress(label))
+            : new Distiller(model, [Teacher.FromModel(teacher)], distillation!, training).Fit(trainOn, validation, _progress(label));
+        double seconds = Stopwatch.GetElapsedTime(start).TotalSeconds;
+        Evaluation evaluation = Evaluation.Run(model, test);
+        double best = history.Max(h => h.ValidationAccuracy ?? 0);
+        _log.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"  {label}: validation {best * 100:F2}%, test {evaluation.Accuracy * 100:F2}% ({seconds:F1} s)"));
+        return new Trained(model, history.Select(h => h.ValidationAccuracy ?? 0).ToList(), best, evaluation, seconds);
+    }
+
+    // The standardised value of a black pixel: the feature with the smallest value in the data.
+    private static float Fill(Dataset data)
+    {
+        float min = float.PositiveInfinity;
+        foreach (float v in data.Features.Span) min = Math.Min(min, v);
+        return min;
+    }
+
+    private static ModelResult Summarise(string role, string settings, List<Trained> runs, string path, Dataset test)
+    {
+        Mlp model = runs[0].Model;
+        ModelFile.Save(path, model, metadata: new Dictionary<string, string> { ["stage"] = role, ["settings"] = settings });
+        return new ModelResult(role, model.Spec.ToString(), settings,
+            SeedStat.From(runs.Select(r => r.Test.Accuracy).ToList()),
+            SeedStat.From(runs.Select(r => r.Test.MacroF1).ToList()),
+            SeedStat.From(runs.Select(r => r.Test.Ece).ToList()),
+            model.ParameterCount(), new FileInfo(path).Length,
+            InferenceLatency.MicrosecondsPerSample(model, test.Features),
+            runs.Average(r => r.Seconds),
+            runs.Select(r => (IReadOnlyList<double>)r.Curve).ToList());
+    }
+
+    /// <summary>
+    /// The verdict, paired by seed (a seed gives both students the same split, initial weights and batch order):
+    /// the gain is the mean over seeds of (distilled − alone) test accuracy in points and the spread the standard
+    /// deviation of those per-seed gains; a gain beyond the spread wins, below its negative loses, otherwise ties.
+    /// One seed has no spread, so it cannot decide.
+    /// </summary>
+    /// <exception cref="ArgumentException">The lists differ in length or are empty.</exception>
+    public static Comparison Compare(IReadOnlyList<double> alone, IReadOnlyList<double> distilled)
+    {
+        ArgumentNullException.ThrowIfNull(alone);
+        ArgumentNullException.ThrowIfNull(distilled);
+        if (alone.Count == 0 || alone.Count != distilled.Count)
+            throw new ArgumentException($"A paired comparison needs one accuracy per seed for both models; got {alone.Count} and {distilled.Count}.", nameof(distilled));
+        SeedStat gains = SeedStat.From(alone.Zip(distilled, (a, d) => (d - a) * 100).ToList());
+        string verdict = gains.Count < 2 ? "undecided (one seed: run several for a verdict)"
+            : gains.Mean > gains.Std ? "wins" : gains.Mean < -gains.Std ? "loses" : "ties";
+        return new Comparison(gains.Mean, gains.Std, verdict);
+    }
+
+    private static string Format(float value) => value.ToString(CultureInfo.InvariantCulture);
+
+    private sealed record Trained(Mlp Model, List<double> Curve, double ValidationAccuracy, Evaluation Test, double Seconds);
+}
