@@ -20,6 +20,7 @@ public sealed record OptionSpec(string Name, string? Value, string Help, string?
 public sealed class CommandLine
 {
     private readonly Dictionary<string, string?> _values = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, List<string>> _repeated = new(StringComparer.Ordinal);
     private readonly IReadOnlyList<OptionSpec> _specs;
 
     private CommandLine(IReadOnlyList<OptionSpec> specs) => _specs = specs;
@@ -46,16 +47,20 @@ public sealed class CommandLine
             if (eq >= 0) (name, inline) = (name[..eq], name[(eq + 1)..]);
             OptionSpec spec = specs.FirstOrDefault(s => s.Name == name)
                 ?? throw new UsageException($"unknown option '--{name}'");
-            if (spec.Value is null) line._values[name] = "true";
-            else if (inline is not null) line._values[name] = inline;
-            else if (i + 1 < args.Count) line._values[name] = args[++i];
-            else throw new UsageException($"option '--{name}' needs a value ({spec.Value})");
+            string value = spec.Value is null ? "true"
+                : inline ?? (i + 1 < args.Count ? args[++i] : throw new UsageException($"option '--{name}' needs a value ({spec.Value})"));
+            line._values[name] = value;
+            if (!line._repeated.TryGetValue(name, out List<string>? all)) line._repeated[name] = all = [];
+            all.Add(value);
         }
         return line;
     }
 
     /// <summary>The raw value of an option, or its default.</summary>
     public string? Get(string name) => _values.TryGetValue(name, out string? v) ? v : Spec(name).Default;
+
+    /// <summary>Every value of an option given several times (e.g. two --teacher), in order; empty when absent.</summary>
+    public IReadOnlyList<string> GetAll(string name) => _repeated.TryGetValue(name, out List<string>? all) ? all : [];
 
     /// <summary>True when the flag was given.</summary>
     public bool Flag(string name) => _values.ContainsKey(name);

@@ -5,7 +5,9 @@ const string Usage = """
 usage: tinykd <command> [options]
 
 commands:
+  pipeline train a teacher, a student alone and a distilled student in two scenarios; print and write the comparison
   train    train an MLP on Fashion-MNIST and save it (tinykd train --help)
+  distill  distil a student from saved teachers or teacher logits (tinykd distill --help)
   eval     evaluate a saved model on the test split (tinykd eval --help)
   bench    time GEMMs, training steps and inference against this machine's FMA peak (tinykd bench --help)
 
@@ -23,6 +25,8 @@ try
     return args[0] switch
     {
         "train" => TrainCommand.Run(args[1..], Console.Out),
+        "distill" => DistillCommand.Run(args[1..], Console.Out),
+        "pipeline" => PipelineCommand.Run(args[1..], Console.Out),
         "eval" => EvalCommand.Run(args[1..], Console.Out),
         "bench" => BenchCommand.Run(args[1..], Console.Out),
         _ => throw new UsageException($"unknown command '{args[0]}'"),
@@ -30,7 +34,7 @@ try
 }
 catch (UsageException e)
 {
-    Console.Error.WriteLine($"tinykd: {e.Message} (see 'tinykd {(args.Length > 0 && args[0] is "train" or "eval" or "bench" ? args[0] + " " : "")}--help')");
+    Console.Error.WriteLine($"tinykd: {e.Message} (see 'tinykd {(args.Length > 0 && args[0] is "train" or "eval" or "bench" or "distill" or "pipeline" ? args[0] + " " : "")}--help')");
     return 2;
 }
 catch (Exception e) when (e is IOException or InvalidDataException or ArgumentException or ArithmeticException or UnauthorizedAccessException

@@ -5,9 +5,9 @@ namespace TinyKd.Cli;
 
 /// <summary>
 /// Renders training progress: a live bar on an interactive terminal (standard error, redrawn in place at most
-/// ten times a second), and one summary line per epoch on standard output.
+/// ten times a second), and one summary line per epoch on standard output unless <c>epochLines</c> is false.
 /// </summary>
-public sealed class ProgressBar(TextWriter output, bool live)
+public sealed class ProgressBar(TextWriter output, bool live, bool epochLines = true)
 {
     private long _lastDraw;
 
@@ -17,6 +17,7 @@ public sealed class ProgressBar(TextWriter output, bool live)
         if (p.EpochDone)
         {
             if (live) Console.Error.Write("\r" + new string(' ', 100) + "\r");
+            if (!epochLines) return;
             output.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"  epoch {p.Epoch,3}/{p.Epochs}  loss {p.Loss:F4}  train acc {p.Accuracy * 100,6:F2}%{(p.ValidationAccuracy is { } v ? $"  val acc {v * 100,6:F2}%" : "")}  {p.SamplesPerSecond,9:F0} samples/s"));
             return;

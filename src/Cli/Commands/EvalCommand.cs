@@ -1,3 +1,4 @@
+using TinyKd.Distill.Data;
 using TinyKd.Distill.Models;
 using TinyKd.Distill.Training;
 
@@ -6,7 +7,11 @@ namespace TinyKd.Cli.Commands;
 /// <summary><c>tinykd eval MODEL</c>: scores a saved model on the test split.</summary>
 public static class EvalCommand
 {
-    private static readonly OptionSpec[] Options = [DataOptions.Data];
+    private static readonly OptionSpec[] Options =
+    [
+        DataOptions.Data,
+        new("logits-out", "FILE", "also write the model's logits for every training image as float32 [N, C] .npy (teacher logits for 'tinykd distill --teacher-logits')"),
+    ];
 
     /// <summary>Runs the command; returns the process exit code.</summary>
     public static int Run(IReadOnlyList<string> args, TextWriter output)
@@ -19,11 +24,18 @@ public static class EvalCommand
         }
         if (line.Positional.Count != 1) throw new UsageException("eval needs exactly one model file, e.g. tinykd eval model.tkd");
         SavedModel saved = ModelFile.Load(line.Positional[0]);
-        var (_, test) = DataOptions.Load(line);
+        var (train, test) = DataOptions.Load(line);
         TrainCommand.CheckFits(saved.Model.Spec, test);
         saved.Standardizer?.Apply(test);
         output.WriteLine($"tinykd eval: {line.Positional[0]}: MLP {saved.Model.Spec}, {saved.Model.ParameterCount():N0} parameters; {test.Count} test samples from {test.Source}");
         Report.Metrics(output, "test", Evaluation.Run(saved.Model, test));
+        if (line.Get("logits-out") is { } logitsPath)
+        {
+            saved.Standardizer?.Apply(train);
+            float[] logits = Evaluation.PredictLogits(saved.Model, train.Features, train.Classes);
+            NpyFile.WriteFloat32Matrix(logitsPath, logits, train.Count, train.Classes);
+            output.WriteLine($"wrote the logits of {train.Count} training images to {logitsPath} (float32 [{train.Count}, {train.Classes}])");
+        }
         return 0;
     }
 }

@@ -1,0 +1,137 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Runtime.InteropServices;
+using TinyKd.Autograd.Nn;
+using TinyKd.Distill.Data;
+using TinyKd.Distill.Pipeline;
+using TinyKd.Distill.Reports;
+using TinyKd.Tensors.Cpu;
+
+namespace TinyKd.Cli.Commands;
+
+/// <summary>
+/// <c>tinykd pipeline</c>, the README's main command: teacher, student alone and distilled student, same budget and
+/// seeds, in the all-labels and the few-labels scenarios; prints the comparison and writes the report folder.
+/// </summary>
+public static class PipelineCommand
+{
+    private static readonly OptionSpec[] Options =
+    [
+        DataOptions.Data,
+        new("seeds", "S,S,...", "train every model once per seed; mean ± std over them", "1,2,3"),
+        new("teacher", "SIZES", "teacher layer widths (ReLU, dropout 0.5)", "784-1200-1200-10"),
+        new("student", "SIZES", "student layer widths", "784-128-10"),
+        new("teacher-epochs", "N", "teacher epochs (default 10 on the sample, 15 on larger data)"),
+        new("student-epochs", "N", "epochs of every student (default 20 on the sample, 40 on larger data)"),
+        new("labelled", "N", "labelled training images in the few-labels scenario (default 2000 on the sample, 10000 on larger data)"),
+        new("scenario", "NAME", "all, few or both", "both"),
+        new("no-search", null, "skip the T/α search: use --temperature and --alpha"),
+        new("temperature", "T", "the temperature without search", "4"),
+        new("alpha", "A", "α without search", "0.5"),
+        new("augment", null, "shift the distilled students' training images by up to ±2 pixels"),
+        new("report", "DIR", "where to write report.md, report.json, report.html and the models", "report"),
+    ];
+
+    /// <summary>Runs the command; returns the process exit code.</summary>
+    public static int Run(IReadOnlyList<string> args, TextWriter output)
+    {
+        var line = CommandLine.Parse(args, Options);
+        if (line.WantsHelp)
+        {
+            output.Write(CommandLine.Help("tinykd pipeline [options]",
+                "Trains a teacher, the student alone and the student distilled from the teacher (same budget and seeds) with all labels and with few labels plus an unlabelled transfer set; prints the comparison and writes a report folder.",
+                Options));
+            return 0;
+        }
+        if (line.Positional.Count > 0) throw new UsageException($"unexpected argument '{line.Positional[0]}'");
+        long started = Stopwatch.GetTimestamp();
+        var (train, test) = DataOptions.Load(line);
+        bool sample = train.Count <= 10_000;
+        PipelineOptions options = Parse(line, sample);
+        TrainCommand.CheckFits(options.Teacher, train);
+        TrainCommand.CheckFits(options.Student, train);
+        var standardizer = Standardizer.Fit(train);
+        standardizer.Apply(train);
+        standardizer.Apply(test);
+        string directory = line.Get("report")!;
+
+        output.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"tinykd pipeline: teacher {options.Teacher}, student {options.Student}; {train.Count:N0} train / {test.Count:N0} test images; seeds {string.Join(",", options.Seeds)}; " +
+            $"{(options.Temperatures.Count * options.Alphas.Count > 1 ? $"searching T ∈ {{{string.Join(",", options.Temperatures)}}} × α ∈ {{{string.Join(",", options.Alphas)}}}" : $"T {options.Temperatures[0]}, α {options.Alphas[0]}")}"));
+        var bar = new ProgressBar(output, live: !Console.IsErrorRedirected, epochLines: false);
+        var pipeline = new DistillationPipeline(options, output, label => bar.Report);
+        IReadOnlyList<ScenarioReport> scenarios = pipeline.Run(train, test, Path.Combine(directory, "models"));
+        double seconds = Stopwatch.GetElapsedTime(started).TotalSeconds;
+
+        var report = new PipelineReport("TinyKd distillation pipeline",
+            string.Create(CultureInfo.InvariantCulture, $"{train.Source}: {train.Count:N0} training and {test.Count:N0} test images, globally standardised"),
+            string.Create(CultureInfo.InvariantCulture,
+                $"Adam (lr {options.LearningRate}, cosine to 0), batch {options.BatchSize}; teacher {options.TeacherEpochs} epochs, students {options.StudentEpochs} epochs (of the largest training set; smaller ones get as many steps); " +
+                $"best validation epoch kept; validation {options.ValidationFraction:P0} of the labelled data"),
+            options.Seeds, scenarios, seconds,
+            $"{Environment.ProcessorCount} cores, {RuntimeInformation.OSDescription}, {RuntimeInformation.FrameworkDescription}, kernels {CpuKernels.Path}");
+        output.WriteLine();
+        output.Write(MarkdownReport.Render(report));
+        IReadOnlyList<string> written = ReportWriter.Write(report, directory);
+        output.WriteLine();
+        output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"wrote {string.Join(", ", written)} in {seconds:F0} s"));
+        return 0;
+    }
+
+    private static PipelineOptions Parse(CommandLine line, bool sample)
+    {
+        ulong[] seeds = ParseSeeds(line.Get("seeds")!);
+        bool search = !line.Flag("no-search");
+        var options = new PipelineOptions
+        {
+            Teacher = Spec(line, "teacher", 0.5f),
+            Student = Spec(line, "student", 0f),
+            TeacherEpochs = line.Get("teacher-epochs") is null ? (sample ? 10 : 15) : line.Int("teacher-epochs", 1),
+            StudentEpochs = line.Get("student-epochs") is null ? (sample ? 20 : 40) : line.Int("student-epochs", 1),
+            Labelled = line.Get("labelled") is null ? (sample ? 2000 : 10_000) : line.Int("labelled", 20),
+            Seeds = seeds,
+            Scenarios = line.Choice("scenario", "both", "all", "few") switch
+            {
+                "all" => [Scenario.AllLabels],
+                "few" => [Scenario.FewLabels],
+                _ => [Scenario.AllLabels, Scenario.FewLabels],
+            },
+            Augment = line.Flag("augment"),
+        };
+        if (!search)
+            options = options with { Temperatures = [line.Float("temperature", 1e-3f, 1e3f)], Alphas = [line.Float("alpha", 0f, 1f)] };
+        try
+        {
+            options.Validate();
+        }
+        catch (ArgumentException e)
+        {
+            throw new UsageException(Messages.Plain(e));
+        }
+        return options;
+    }
+
+    private static ulong[] ParseSeeds(string raw)
+    {
+        var seeds = new List<ulong>();
+        foreach (string part in raw.Split(',', StringSplitOptions.TrimEntries))
+        {
+            if (!ulong.TryParse(part, NumberStyles.None, CultureInfo.InvariantCulture, out ulong seed))
+                throw new UsageException($"option '--seeds' must be non-negative integers separated by commas; got '{raw}'");
+            seeds.Add(seed);
+        }
+        return [.. seeds];
+    }
+
+    private static MlpSpec Spec(CommandLine line, string name, float dropout)
+    {
+        try
+        {
+            return MlpSpec.Parse(line.Get(name)!, Activation.Relu, dropout);
+        }
+        catch (ArgumentException e)
+        {
+            throw new UsageException($"option '--{name}': {Messages.Plain(e)}");
+        }
+    }
+}
