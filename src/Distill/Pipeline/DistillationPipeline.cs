@@ -13,7 +13,7 @@ namespace TinyKd.Distill.Pipeline;
 /// <summary>
 /// What <c>tinykd pipeline</c> does, as a library: for each scenario and seed, train the teacher, the student alone
 /// and the student distilled from the teacher with the same budget and seed — one distilled student per (T, α) of
-/// the search, the pair kept being the one with the best mean validation accuracy — then score every kept model on
+/// the search on the first seed, the pair with the best validation accuracy then trained with every other seed — then score every kept model on
 /// the test set and say honestly whether distillation beat the student alone by more than the seed spread.
 /// </summary>
 public sealed class DistillationPipeline
@@ -63,6 +63,7 @@ public sealed class DistillationPipeline
         var teachers = new List<Trained>();
         var alone = new List<Trained>();
         var grid = Grid().ToDictionary(g => g, _ => new List<Trained>());
+        (float T, float Alpha)? chosen = null;
         ScenarioData? first = null;
         foreach (ulong seed in _options.Seeds)
         {
@@ -75,23 +76,27 @@ public sealed class DistillationPipeline
             Trained teacher = Train($"{tag}: teacher {_options.Teacher}", _options.Teacher, teacherEpochs, seed, data.Labelled, data.Validation, test, null, null);
             teachers.Add(teacher);
             alone.Add(Train($"{tag}: student alone {_options.Student}", _options.Student, studentEpochs, seed, data.Labelled, data.Validation, test, null, null));
-            foreach (var (t, a) in grid.Keys)
+            // The search runs on the first seed's validation split; the pair it keeps is then trained with every
+            // other seed, whose test accuracies were never used to choose it.
+            var pairs = chosen is { } pair ? [pair] : grid.Keys.ToList();
+            foreach (var (t, a) in pairs)
             {
                 var settings = new DistillationOptions { Temperature = ParameterSchedule.Constant(t), Alpha = ParameterSchedule.Constant(a) };
                 grid[(t, a)].Add(Train($"{tag}: student distilled (T {Format(t)}, α {Format(a)})", _options.Student, _options.StudentEpochs, seed,
                     data.Transfer, data.Validation, test, teacher.Model, settings));
             }
+            chosen ??= grid.OrderByDescending(g => g.Value[0].ValidationAccuracy).First().Key;
         }
 
-        var chosen = grid.OrderByDescending(g => g.Value.Average(r => r.ValidationAccuracy)).First().Key;
-        List<Trained> distilled = grid[chosen];
-        var search = grid.Count == 1 ? [] : grid.Select(g => new SearchCell(g.Key.T, g.Key.Alpha, g.Value.Average(r => r.ValidationAccuracy), g.Key == chosen)).ToList();
+        var best = chosen!.Value;
+        List<Trained> distilled = grid[best];
+        var search = grid.Count == 1 ? [] : grid.Select(g => new SearchCell(g.Key.T, g.Key.Alpha, g.Value[0].ValidationAccuracy, g.Key == best)).ToList();
         string folder = Path.Combine(modelDirectory, scenario == Scenario.AllLabels ? "all-labels" : "few-labels");
         var models = new List<ModelResult>
         {
             Summarise("teacher", $"dropout {Format(_options.Teacher.Dropout)}", teachers, Path.Combine(folder, "teacher.tkd"), test),
             Summarise("student alone", "", alone, Path.Combine(folder, "student-alone.tkd"), test),
-            Summarise("student distilled", $"T {Format(chosen.T)}, α {Format(chosen.Alpha)}", distilled, Path.Combine(folder, "student-distilled.tkd"), test),
+            Summarise("student distilled", $"T {Format(best.T)}, α {Format(best.Alpha)}", distilled, Path.Combine(folder, "student-distilled.tkd"), test),
         };
         string description = scenario == Scenario.AllLabels
             ? $"Every model trains on the same {first!.Labelled.Count:N0} labelled images; {first.Validation.Count:N0} held out for validation."

@@ -35,10 +35,10 @@ public readonly record struct SeedStat(double Mean, double Std, double Min, doub
 public sealed record ModelResult(string Name, string Architecture, string Settings, SeedStat Accuracy, SeedStat MacroF1, SeedStat Ece,
     long Parameters, long ModelBytes, double MicrosecondsPerSample, double TrainSeconds, IReadOnlyList<IReadOnlyList<double>> Curves);
 
-/// <summary>One cell of the temperature/α search: validation accuracy of the distilled student, mean over seeds.</summary>
+/// <summary>One cell of the temperature/α search: validation accuracy of the distilled student on the first seed.</summary>
 /// <param name="Temperature">T.</param>
 /// <param name="Alpha">α.</param>
-/// <param name="ValidationAccuracy">Mean validation accuracy over the seeds.</param>
+/// <param name="ValidationAccuracy">Validation accuracy with the first seed (the search runs there).</param>
 /// <param name="Chosen">True for the pair the search kept.</param>
 public sealed record SearchCell(float Temperature, float Alpha, double ValidationAccuracy, bool Chosen);
 
