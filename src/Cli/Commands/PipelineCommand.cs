@@ -60,7 +60,7 @@ public static class PipelineCommand
             $"{(options.Temperatures.Count * options.Alphas.Count > 1 ? $"searching T ∈ {{{string.Join(",", options.Temperatures)}}} × α ∈ {{{string.Join(",", options.Alphas)}}}" : $"T {options.Temperatures[0]}, α {options.Alphas[0]}")}"));
         var bar = new ProgressBar(output, live: !Console.IsErrorRedirected, epochLines: false);
         var pipeline = new DistillationPipeline(options, output, label => bar.Report);
-        IReadOnlyList<ScenarioReport> scenarios = pipeline.Run(train, test, Path.Combine(directory, "models"));
+        IReadOnlyList<ScenarioReport> scenarios = pipeline.Run(train, test, Path.Combine(directory, "models"), standardizer);
         double seconds = Stopwatch.GetElapsedTime(started).TotalSeconds;
 
         var report = new PipelineReport("TinyKd distillation pipeline",

@@ -21,6 +21,7 @@ public sealed class DistillationPipeline
     private readonly PipelineOptions _options;
     private readonly TextWriter _log;
     private readonly Func<string, Action<TrainingProgress>?> _progress;
+    private Standardizer? _standardizer;
 
     /// <summary>The recipe.</summary>
     public PipelineOptions Options => _options;
@@ -40,10 +41,11 @@ public sealed class DistillationPipeline
 
     /// <summary>
     /// Runs every scenario on standardised <paramref name="train"/> and <paramref name="test"/> data; the kept models
-    /// of the first seed are written to <paramref name="modelDirectory"/> (their sizes are the reported bytes).
+    /// of the first seed are written to <paramref name="modelDirectory"/> (their sizes are the reported bytes), with
+    /// <paramref name="standardizer"/> — how the data was standardised — so that they score raw data again.
     /// </summary>
     /// <exception cref="ArgumentException">The data does not fit the models.</exception>
-    public IReadOnlyList<ScenarioReport> Run(Dataset train, Dataset test, string modelDirectory)
+    public IReadOnlyList<ScenarioReport> Run(Dataset train, Dataset test, string modelDirectory, Standardizer? standardizer = null)
     {
         ArgumentNullException.ThrowIfNull(train);
         ArgumentNullException.ThrowIfNull(test);
@@ -51,6 +53,7 @@ public sealed class DistillationPipeline
         if (train.FeatureCount != _options.Teacher.InputSize || train.Classes != _options.Teacher.OutputSize)
             throw new ArgumentException(
                 $"The models {_options.Teacher} and {_options.Student} do not fit '{train.Name}' ({train.FeatureCount} features, {train.Classes} classes).", nameof(train));
+        _standardizer = standardizer;
         return _options.Scenarios.Select(s => RunScenario(s, train, test, modelDirectory)).ToList();
     }
 
@@ -146,10 +149,10 @@ public sealed class DistillationPipeline
         return min;
     }
 
-    private static ModelResult Summarise(string role, string settings, List<Trained> runs, string path, Dataset test)
+    private ModelResult Summarise(string role, string settings, List<Trained> runs, string path, Dataset test)
     {
         Mlp model = runs[0].Model;
-        ModelFile.Save(path, model, metadata: new Dictionary<string, string> { ["stage"] = role, ["settings"] = settings });
+        ModelFile.Save(path, model, _standardizer, new Dictionary<string, string> { ["stage"] = role, ["settings"] = settings });
         return new ModelResult(role, model.Spec.ToString(), settings,
             SeedStat.From(runs.Select(r => r.Test.Accuracy).ToList()),
             SeedStat.From(runs.Select(r => r.Test.MacroF1).ToList()),
