@@ -76,24 +76,12 @@ public static class NpyFile
                 $"A [{rows}, {columns}] matrix holds {(long)rows * columns} floats, but data holds {data.Length}.", nameof(data));
 
         byte[] header = NpyHeader.FormatFloat32Matrix(rows, columns);
-        string fullPath = Path.GetFullPath(path);
-        string directory = Path.GetDirectoryName(fullPath)!;
-        Directory.CreateDirectory(directory);
-        string temp = Path.Combine(directory, $".{Path.GetFileName(fullPath)}.{Guid.NewGuid():N}.tmp");
-        try
+        float[] values = data.ToArray();
+        AtomicFile.Write(path, stream =>
         {
-            using (var stream = new FileStream(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None))
-            {
-                stream.Write(header);
-                WriteElements(stream, data);
-                stream.Flush(flushToDisk: true);
-            }
-            File.Move(temp, fullPath, overwrite: true);
-        }
-        finally
-        {
-            if (File.Exists(temp)) File.Delete(temp);
-        }
+            stream.Write(header);
+            WriteElements(stream, values);
+        });
     }
 
     // Reads the magic string, version, header length and header; returns the offset at which the data start.

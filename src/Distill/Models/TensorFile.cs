@@ -11,8 +11,8 @@ namespace TinyKd.Distill.Models;
 /// u32 tensorCount  { u16 nameLength  name  u8 rank  i32 dims[rank]  f32 data[∏dims] }*
 /// u32 CRC-32 of every byte before it
 /// </code>
-/// Writing goes to a temporary file beside the target, flushed to disk, then renamed over the target, so a crash
-/// (even kill -9) leaves either the old file or the new one, never a torn one. Reading checks the magic, the
+/// Writing goes through <see cref="AtomicFile"/>, so a crash (even kill -9) leaves either the old file or the new
+/// one, never a torn one. Reading checks the magic, the
 /// version, the checksum and every length, and names the file in every error.
 /// </summary>
 public static class TensorFile
@@ -29,22 +29,7 @@ public static class TensorFile
         ArgumentException.ThrowIfNullOrEmpty(path);
         ArgumentNullException.ThrowIfNull(tensors);
         byte[] bytes = Serialize(header, tensors.ToList());
-        string directory = Path.GetDirectoryName(Path.GetFullPath(path))!;
-        Directory.CreateDirectory(directory);
-        string temp = Path.Combine(directory, $".{Path.GetFileName(path)}.{Environment.ProcessId}.tmp");
-        try
-        {
-            using (var stream = new FileStream(temp, FileMode.Create, FileAccess.Write, FileShare.None))
-            {
-                stream.Write(bytes);
-                stream.Flush(flushToDisk: true);
-            }
-            File.Move(temp, path, overwrite: true);
-        }
-        finally
-        {
-            if (File.Exists(temp)) File.Delete(temp);
-        }
+        AtomicFile.Write(path, stream => stream.Write(bytes));
     }
 
     /// <summary>Reads a file written by <see cref="Write"/>: its JSON header and its tensors (CPU, in file order).</summary>
