@@ -99,4 +99,17 @@ public sealed class DistillCommandTests : IDisposable
         Assert.Contains("hint 1:1", saved.Metadata["distillation"]);
         Assert.NotNull(saved.Standardizer);
     }
+
+    [Fact]
+    public void An_unlabelled_images_file_joins_the_transfer_set()
+    {
+        string images = File("extra-images.idx");
+        var (train, _) = TinyKd.Distill.Data.FashionMnist.LoadEmbedded();
+        byte[] pixels = train.Features.ToArray().Take(300 * 784).Select(v => (byte)Math.Round(v * 255)).ToArray();
+        TinyKd.Distill.Data.IdxWriter.WriteImages(images, new TinyKd.Distill.Data.IdxImages(pixels, 300, 28, 28));
+        var output = new StringWriter();
+        Assert.Equal(0, DistillCommand.Run(["--teacher", _teacher, "--student", "784-16-10", "--epochs", "1", "--labelled", "1000",
+            "--unlabelled", images, "--out", File("s.tkd")], output));
+        Assert.Contains("10,200 transfer samples (900 labelled)", output.ToString());
+    }
 }

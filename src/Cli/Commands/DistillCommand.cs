@@ -17,7 +17,7 @@ public static class DistillCommand
     private static readonly OptionSpec[] Options =
     [
         new("teacher", "FILE", "a teacher model (.tkd); repeat for several teachers"),
-        new("teacher-logits", "FILE", "a teacher's logits for every training image, float32 [N, C] .npy (e.g. from PyTorch); repeatable"),
+        new("teacher-logits", "FILE", "a teacher's logits for every training image (then every --unlabelled image), float32 [N, C] .npy; repeatable"),
         new("teacher-weights", "W,W,...", "weights of the teachers in the order given (models first, then logits)"),
         new("student", "SIZES", "the student's layer widths", "784-128-10"),
         new("temperature", "T", "softmax temperature T > 0, or a schedule linear:8:1 / cosine:8:1", "4"),
@@ -33,6 +33,7 @@ public static class DistillCommand
         new("patience", "N", "stop after N epochs without a better validation accuracy (0 = off)", "0"),
         new("augment", null, "shift each training image by up to ±2 pixels (the teachers then run on the shifted images)"),
         new("labelled", "N", "keep the labels of N training images only; the others are an unlabelled transfer set (0 = all)", "0"),
+        new("unlabelled", "FILE", "an IDX images file (raw or .gz) of extra images without labels, added to the transfer set"),
         new("omit-class", "K", "leave class K out of the transfer set (Hinton's demonstration), then report the student's recall on K"),
         new("checkpoint", "FILE", "write a checkpoint after every epoch"),
         new("resume", null, "continue from --checkpoint when it exists"),
@@ -75,29 +76,35 @@ public static class DistillCommand
 
         var teacherModels = teacherFiles.Select(ModelFile.Load).ToList();
         var (train, test) = DataOptions.Load(line);
+        Dataset? extra = line.Get("unlabelled") is { } unlabelledPath ? IdxReader.ReadUnlabelled(unlabelledPath, train.Classes, "unlabelled") : null;
+        if (extra is not null && extra.FeatureCount != train.FeatureCount)
+            throw new UsageException($"--unlabelled '{extra.Source}' holds images of {extra.FeatureCount} pixels; the training images have {train.FeatureCount}");
         Standardizer standardizer = CommonStandardizer(teacherModels, teacherFiles) ?? Standardizer.Fit(train);
         standardizer.Apply(train);
         standardizer.Apply(test);
+        if (extra is not null) standardizer.Apply(extra);
         foreach (var (model, file) in teacherModels.Zip(teacherFiles)) CheckFits(model.Model.Spec, train, $"teacher '{file}'");
         TrainCommand.CheckFits(studentSpec, train);
         if (omitted is { } k && (k >= train.Classes)) throw new UsageException($"--omit-class {k}: the data has classes 0..{train.Classes - 1}");
 
-        // The rows each part uses, in the training file's order, so precomputed logits can follow them.
+        // Row indices refer to the pool: the training file's rows, then the --unlabelled file's, so precomputed
+        // logits (one row per pool row, in that order) can follow them.
+        Dataset pool = extra is null ? train : train.Append(extra, "training+unlabelled");
         int[] labelledRows = labelled > 0 ? TakeLabelled(train.Count, labelled, seed) : Enumerable.Range(0, train.Count).ToArray();
         var (fitRows, validationRows) = train.Subset(labelledRows).SplitRows(line.Float("validation", 0.01f, 0.5f), seed);
         int[] validationSet = validationRows.Select(i => labelledRows[i]).ToArray();
         var excluded = new HashSet<int>(validationSet);
-        int[] transferRows = Enumerable.Range(0, train.Count)
-            .Where(r => !excluded.Contains(r) && !(omitted is { } c && train.Labels[r] == c)).ToArray();
+        int[] transferRows = Enumerable.Range(0, pool.Count)
+            .Where(r => !excluded.Contains(r) && !(omitted is { } c && pool.Labels[r] == c)).ToArray();
         var keepLabels = new HashSet<int>(fitRows.Select(i => labelledRows[i]));
         int[] keepPositions = transferRows.Select((r, i) => (r, i)).Where(p => keepLabels.Contains(p.r)).Select(p => p.i).ToArray();
-        Dataset transfer = train.Subset(transferRows, "transfer").WithLabelsOnly(keepPositions, "transfer");
+        Dataset transfer = pool.Subset(transferRows, "transfer").WithLabelsOnly(keepPositions, "transfer");
         Dataset validation = train.Subset(validationSet, "validation");
 
         var teachers = new List<Teacher>();
         for (int i = 0; i < teacherModels.Count; i++) teachers.Add(Teacher.FromModel(teacherModels[i].Model, teacherFiles[i], weights[i]));
         for (int i = 0; i < logitFiles.Count; i++)
-            teachers.Add(LogitsTeacher(logitFiles[i], weights[teacherModels.Count + i], train, transferRows));
+            teachers.Add(LogitsTeacher(logitFiles[i], weights[teacherModels.Count + i], pool, transferRows));
         if (line.Flag("augment"))
         {
             if (standardizer.IsPerFeature) throw new UsageException("--augment needs global input standardisation (the teacher uses per-feature)");
@@ -175,12 +182,12 @@ public static class DistillCommand
         return kept;
     }
 
-    private static Teacher LogitsTeacher(string path, float weight, Dataset train, int[] transferRows)
+    private static Teacher LogitsTeacher(string path, float weight, Dataset pool, int[] transferRows)
     {
         float[] all = NpyFile.ReadFloat32Matrix(path, out int rows, out int classes);
-        if (rows != train.Count || classes != train.Classes)
+        if (rows != pool.Count || classes != pool.Classes)
             throw new InvalidDataException(
-                $"Teacher logits '{path}' are [{rows}, {classes}] but the training data '{train.Name}' is {train.Count} samples of {train.Classes} classes; they must be [{train.Count}, {train.Classes}] in the data's order.");
+                $"Teacher logits '{path}' are [{rows}, {classes}] but the training data '{pool.Name}' is {pool.Count} samples of {pool.Classes} classes; they must be [{pool.Count}, {pool.Classes}] in the data's order.");
         var picked = new float[transferRows.Length * classes];
         for (int i = 0; i < transferRows.Length; i++) all.AsSpan(transferRows[i] * classes, classes).CopyTo(picked.AsSpan(i * classes, classes));
         try

@@ -136,6 +136,19 @@ public sealed class Dataset
             name ?? $"{Name}[{indices.Length} of {Count}]", Source, ClassNames);
     }
 
+    /// <summary>A new dataset with the rows of this one followed by those of <paramref name="more"/> (copies).</summary>
+    /// <exception cref="ArgumentException">The feature counts or class counts differ (both are named).</exception>
+    public Dataset Append(Dataset more, string? name = null)
+    {
+        ArgumentNullException.ThrowIfNull(more);
+        if (more.FeatureCount != FeatureCount || more.Classes != Classes)
+            throw new ArgumentException(
+                $"Dataset '{more.Name}' ({more.FeatureCount} features, {more.Classes} classes) cannot follow '{Name}' ({FeatureCount} features, {Classes} classes).", nameof(more));
+        float[] features = [.. Features.ToArray(), .. more.Features.ToArray()];
+        int[] labels = [.. Labels, .. more.Labels];
+        return new Dataset(Tensor.FromArray(features, Count + more.Count, FeatureCount), labels, Classes, name ?? $"{Name}+{more.Name}", $"{Source}; {more.Source}", ClassNames);
+    }
+
     /// <summary>
     /// Splits the examples at random (seeded, not stratified) into a training part and a validation part of
     /// round(N × <paramref name="validationFraction"/>) examples; each part keeps the original row order.

@@ -94,6 +94,21 @@ public static class IdxReader
     public static Dataset ReadDataset(Stream images, string imagesSource, Stream labels, string labelsSource, int classes, string name) =>
         ToDataset(ReadImages(images, imagesSource), imagesSource, ReadLabels(labels, labelsSource), labelsSource, classes, name);
 
+    /// <summary>
+    /// Reads an images file without labels — a transfer set for distillation — into a <see cref="Dataset"/> whose
+    /// rows are all <see cref="Dataset.Unlabelled"/>, pixels scaled to [0, 1] by /255.
+    /// </summary>
+    /// <exception cref="InvalidDataException">The file is malformed (the message names it).</exception>
+    public static Dataset ReadUnlabelled(string imagesPath, int classes, string name)
+    {
+        IdxImages images = ReadImages(imagesPath);
+        var labels = new int[images.Count];
+        Array.Fill(labels, Dataset.Unlabelled);
+        var features = new float[images.Pixels.Length];
+        for (int i = 0; i < features.Length; i++) features[i] = images.Pixels[i] / 255f;
+        return new Dataset(Tensor.FromArray(features, images.Count, images.PixelsPerImage), labels, classes, name, imagesPath);
+    }
+
     private static Dataset ToDataset(IdxImages images, string imagesSource, byte[] labels, string labelsSource, int classes, string name)
     {
         if (classes < 1) throw new ArgumentOutOfRangeException(nameof(classes), $"A dataset needs at least one class; got {classes}.");
