@@ -1,0 +1,523 @@
+#!/usr/bin/env python3
+"""Runs TinyKd's distillation experiment (`tinykd pipeline`) in PyTorch and writes the same report, to diff the two.
+
+Run from the repository root with Debian's python3-torch (1.13; /usr/bin/python3, not a pyenv without torch) and
+Debian's OpenBLAS as the BLAS behind it (libopenblas0-pthread; without it torch falls back to the slow reference
+BLAS, and the machine line of the report says so). scripts/experiment_distill_pytorch.sh installs both first:
+
+    bash scripts/experiment_distill_pytorch.sh [options]               # installs the two Debian packages when missing
+    /usr/bin/python3 scripts/experiment_distill_pytorch.py [options]
+
+    --data sample|full|DIR   the embedded sample (data/fashion-mnist-sample, 10k/2k), the Debian set
+                             (/usr/share/datasets/fashion-mnist, 60k/10k) or a folder with the four IDX files
+    --seeds 1,2,3            one full run per seed; tables give mean ± sample std over them
+    --out DIR                report.json and report.md (default results/pytorch-<data>)
+    --threads 2              torch.set_num_threads and OpenBLAS's own pool (through ctypes)
+    --teacher-epochs, --student-epochs, --labelled, --student 784-128-10
+    --no-search [--temperature 4 --alpha 0.5]   one distilled student per seed instead of the T×α search
+    --quick                  smoke test: 1 teacher epoch, 2 student epochs, T ∈ {1, 4}, α ∈ {0.5}
+
+    e.g. /usr/bin/python3 scripts/experiment_distill_pytorch.py --data sample --seeds 1,2      # a few minutes
+         bash scripts/experiment_distill_pytorch.sh --data full --seeds 1,2,3               # ~40 min on 2 cores
+
+The recipe (the same as `tinykd pipeline`):
+  Data       pixels / 255 as float32, 784 features; one global mean and (population) std over every pixel of the
+             whole training set, applied to train and test.
+  Scenarios  "all labels": a random round(10%) of the training set is validation, the other 90% is trained on.
+             "few labels": N random training images are labelled (--labelled; default 10000 full, 2000 sample);
+             a random round(10%) of them is validation, the other 90% ("train-labelled") is what the teacher and the
+             student alone train on; the transfer set is train-labelled plus every image outside the N, the latter
+             with label -1. Validation rows are never trained on. Splits: numpy.random.default_rng(seed), fresh per
+             scenario.
+  Models     teacher 784-1200-1200-10, ReLU, dropout 0.5 after each hidden ReLU; student 784-128-10 ReLU;
+             PyTorch's default Linear init; torch.manual_seed(seed) right before each model is built, so within a
+             seed the student alone and every distilled student start from the same weights.
+  Training   Adam lr 1e-3 (default betas/eps, no weight decay), batch 128, reshuffled every epoch, last partial
+             batch kept; before every step lr = 0.5·1e-3·(1 + cos(π·s/S)), s = steps taken, S = epochs × batches.
+             Teacher and student alone: cross-entropy on the labelled training rows. After every epoch the
+             validation accuracy (eval mode) is recorded (the curve); the final model is the best epoch's weights
+             (earliest on ties). Train time covers the epochs and their validation passes.
+  Distilled  teacher logits computed once in eval mode over the transfer set and cached (not in its train time);
+             loss = α·T²·KL(softmax(t/T) ‖ softmax(s/T)) (batchmean) + (1−α)·CE over the batch's labelled rows
+             (0 when there are none). Same epochs, optimizer and schedule as the student alone.
+  Search     T ∈ {1, 2, 4, 8} × α ∈ {0.1, 0.5, 0.9}, one distilled student per pair and seed; the pair with the highest
+             mean (over seeds) best-epoch validation accuracy is chosen, ties to the first with T then α ascending;
+             the "student distilled" row reports that pair's test metrics.
+  Metrics    test accuracy; macro-F1 (mean of per-class 2PR/(P+R), 0 when P+R = 0); ECE with 15 equal-width bins
+             ((m−1)/M, m/M] over the max softmax probability (0 goes to the first bin); parameters; model bytes =
+             the size of torch.save(model.state_dict()); µs per sample = median of 300 single-sample forwards under
+             torch.no_grad() after 50 warm-up ones (mean over seeds); train seconds (mean over seeds).
+  Verdict    gain = mean accuracy (distilled) − mean accuracy (student alone) in points; spread = the larger of the
+             two sample stds in points; "wins" if gain > spread, "loses" if gain < −spread, else "ties".
+
+report.json has the camelCase schema of TinyKd's PipelineReport (src/Distill/Reports/PipelineReport.cs); accuracies,
+F1 and ECE are fractions. On a busy 2-core machine the timings are noisy; accuracies are what should match.
+"""
+import argparse
+import copy
+import ctypes
+import gzip
+import json
+import math
+import os
+import platform
+import statistics
+import sys
+import tempfile
+import time
+
+import numpy as np
+
+REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+SAMPLE_DIR = os.path.join(REPO, "data", "fashion-mnist-sample")
+FULL_DIR = "/usr/share/datasets/fashion-mnist"
+TEACHER = "784-1200-1200-10"
+TEACHER_DROPOUT = 0.5
+LEARNING_RATE = 1e-3
+BATCH = 128
+VALIDATION_FRACTION = 0.1
+ECE_BINS = 15
+TEMPERATURES = (1.0, 2.0, 4.0, 8.0)
+ALPHAS = (0.1, 0.5, 0.9)
+LATENCY_WARMUP, LATENCY_REPEATS = 50, 300
+EVAL_BATCH = 2048
+
+torch = None  # imported in main(), after OPENBLAS_NUM_THREADS is set
+F = None
+
+
+def main():
+    started = time.perf_counter()
+    args = parse_args()
+    os.environ["OPENBLAS_NUM_THREADS"] = str(args.threads)  # read by OpenBLAS when torch loads it
+    global torch, F
+    import torch as _torch
+    import torch.nn.functional as _F
+    torch, F = _torch, _F
+    torch.set_num_threads(args.threads)
+    blas = Blas()
+    blas.set_threads(args.threads)
+
+    data_label, data_dir = resolve_data(args.data)
+    train_x, train_y, test_x, test_y = load_fashion(data_dir)
+    full = train_x.shape[0] > 20000
+    teacher_epochs = args.teacher_epochs or (1 if args.quick else 15 if full else 10)
+    student_epochs = args.student_epochs or (2 if args.quick else 40 if full else 20)
+    labelled = args.labelled or (10000 if full else 2000)
+    if not 10 <= labelled <= train_x.shape[0]:
+        sys.exit(f"--labelled {labelled} must be between 10 and the training set's {train_x.shape[0]} images")
+    if args.no_search:
+        grid = [(args.temperature, args.alpha)]
+    elif args.quick:
+        grid = [(1.0, 0.5), (4.0, 0.5)]
+    else:
+        grid = [(t, a) for t in TEMPERATURES for a in ALPHAS]
+    seeds = [int(s) for s in args.seeds.split(",") if s.strip()]
+    out_dir = args.out or os.path.join("results", f"pytorch-{data_label}")
+
+    # Global standardisation: population mean/std over every pixel of the whole training set, in double.
+    pixels = train_x.astype(np.float64)
+    mean = float(pixels.mean())
+    std = float(math.sqrt(max(0.0, (pixels * pixels).mean() - mean * mean)))
+    del pixels
+    mean32, std32 = np.float32(mean), np.float32(std if std >= 1e-6 else 1.0)
+    train_x = (train_x - mean32) / std32
+    test_x = (test_x - mean32) / std32
+    X = torch.from_numpy(np.ascontiguousarray(train_x, dtype=np.float32))
+    Y = torch.from_numpy(train_y.astype(np.int64))
+    Xt = torch.from_numpy(np.ascontiguousarray(test_x, dtype=np.float32))
+    Yt = torch.from_numpy(test_y.astype(np.int64))
+
+    machine = (f"{os.cpu_count()} logical processors, {platform.system()} {platform.release()}, {platform.machine()}; "
+               f"torch {torch.__version__}, {args.threads} threads, {blas.describe()}")
+    shown_dir = os.path.relpath(data_dir, REPO) if os.path.abspath(data_dir).startswith(REPO + os.sep) else data_dir
+    data_desc = (f"Fashion-MNIST {data_label} ({shown_dir}): {X.shape[0]} training and {Xt.shape[0]} test images, "
+                 f"784 features, global standardisation (mean {mean:.4f}, std {std:.4f})")
+    recipe = (f"Adam lr {LEARNING_RATE:g}, batch {BATCH}, cosine decay per step to 0, teacher {teacher_epochs} epochs, "
+              f"students {student_epochs} epochs, best-validation-epoch weights, validation {VALIDATION_FRACTION:.0%} "
+              f"of the labelled images, PyTorch {torch.__version__}")
+    print(f"Data: {data_desc}")
+    print(f"Recipe: {recipe}")
+    print(f"Machine: {machine}")
+    print(f"Seeds {seeds}; distillation grid {[f'T {t:g}, α {a:g}' for t, a in grid]}; writing to {out_dir}", flush=True)
+
+    n = X.shape[0]
+    scenarios = []
+    all_desc = (f"A random 10% of the {n} training images is validation; teacher, student alone and distilled student "
+                f"train on the other {n - round(n * VALIDATION_FRACTION)}.")
+    n_val_few = round(labelled * VALIDATION_FRACTION)
+    few_desc = (f"{labelled} random training images are labelled: {n_val_few} validate, teacher and student alone train "
+                f"on the other {labelled - n_val_few}; the distilled student learns from those plus the "
+                f"{n - labelled} unlabelled images (teacher logits only).")
+    for name, description in (("all labels", all_desc), ("few labels", few_desc)):
+        scenarios.append(run_scenario(name, description, X, Y, Xt, Yt, seeds, labelled, teacher_epochs, student_epochs,
+                                      args.student, grid, not args.no_search))
+
+    report = {"title": "Knowledge distillation on Fashion-MNIST (PyTorch reference)", "data": data_desc,
+              "recipe": recipe, "seeds": seeds, "scenarios": scenarios,
+              "wallSeconds": time.perf_counter() - started, "machine": machine}
+    os.makedirs(out_dir, exist_ok=True)
+    with open(os.path.join(out_dir, "report.json"), "w", encoding="utf-8") as f:
+        json.dump(report, f, indent=1, ensure_ascii=False)
+        f.write("\n")
+    markdown = render_markdown(report)
+    with open(os.path.join(out_dir, "report.md"), "w", encoding="utf-8") as f:
+        f.write(markdown)
+    print("\n" + markdown)
+    print(f"wrote {os.path.join(out_dir, 'report.json')} and report.md in {report['wallSeconds']:.0f} s")
+
+
+def parse_args():
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--data", default="sample", help="sample, full or a folder of Fashion-MNIST IDX files (default sample)")
+    parser.add_argument("--seeds", default="1,2,3", help="comma-separated seeds (default 1,2,3)")
+    parser.add_argument("--out", help="output folder (default results/pytorch-<data>)")
+    parser.add_argument("--threads", type=int, default=2, help="torch and OpenBLAS threads (default 2)")
+    parser.add_argument("--teacher-epochs", type=int, help="default 15 (full), 10 (sample), 1 (--quick)")
+    parser.add_argument("--student-epochs", type=int, help="default 40 (full), 20 (sample), 2 (--quick)")
+    parser.add_argument("--labelled", type=int, help="labelled images of the few-labels scenario (default 10000 full, 2000 sample)")
+    parser.add_argument("--student", default="784-128-10", help="student layer widths (default 784-128-10)")
+    parser.add_argument("--no-search", action="store_true", help="one distilled student with --temperature and --alpha")
+    parser.add_argument("--temperature", type=float, default=4.0, help="T with --no-search (default 4)")
+    parser.add_argument("--alpha", type=float, default=0.5, help="α with --no-search (default 0.5)")
+    parser.add_argument("--quick", action="store_true", help="smoke test: 1 teacher epoch, 2 student epochs, T ∈ {1, 4}, α = 0.5")
+    args = parser.parse_args()
+    widths = [int(w) for w in args.student.split("-")]
+    if len(widths) < 2 or widths[0] != 784 or widths[-1] != 10 or min(widths) < 1:
+        parser.error(f"--student {args.student}: widths must start with 784 and end with 10")
+    if not 0 <= args.alpha <= 1 or args.temperature <= 0:
+        parser.error("--alpha must be in [0, 1] and --temperature positive")
+    return args
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Data.
+
+def resolve_data(data):
+    if data.lower() == "sample":
+        return "sample", SAMPLE_DIR
+    if data.lower() == "full":
+        return "full", FULL_DIR
+    if not os.path.isdir(data):
+        sys.exit(f"--data {data}: no such folder (use sample, full or a folder of the four Fashion-MNIST IDX files)")
+    return os.path.basename(os.path.normpath(data)) or "data", data
+
+
+def load_fashion(directory):
+    def find(prefix, kind):
+        for sep in ("-", "."):
+            for ext in (".gz", ""):
+                path = os.path.join(directory, f"{prefix}{sep}{kind}{ext}")
+                if os.path.isfile(path):
+                    return path
+        hint = " (scripts/install-full-data.sh installs the full set)" if directory == FULL_DIR else ""
+        sys.exit(f"{directory}: no {prefix}-{kind}[.gz]{hint}")
+
+    def read(path, magic):
+        with (gzip.open(path, "rb") if path.endswith(".gz") else open(path, "rb")) as f:
+            raw = f.read()
+        found = int.from_bytes(raw[:4], "big")
+        if found != magic:
+            sys.exit(f"{path}: IDX magic {found:#010x}, expected {magic:#010x}")
+        dims = [int.from_bytes(raw[4 + 4 * i:8 + 4 * i], "big") for i in range(magic & 0xFF)]
+        return np.frombuffer(raw, dtype=np.uint8, offset=4 + 4 * len(dims)).reshape(dims)
+
+    out = []
+    for prefix in ("train", "t10k"):
+        images = read(find(prefix, "images-idx3-ubyte"), 0x803)
+        labels = read(find(prefix, "labels-idx1-ubyte"), 0x801)
+        if images.shape[0] != labels.shape[0]:
+            sys.exit(f"{directory}: {prefix} has {images.shape[0]} images but {labels.shape[0]} labels")
+        out += [images.reshape(images.shape[0], -1).astype(np.float32) / np.float32(255), labels.astype(np.int64)]
+    return out
+
+
+def split_indices(name, n, seed, labelled):
+    """(labelled training rows, validation rows, transfer rows, which transfer rows keep their label) for one seed."""
+    rng = np.random.default_rng(seed)
+    if name == "all labels":
+        order = rng.permutation(n)
+        n_val = round(n * VALIDATION_FRACTION)
+        val, train = np.sort(order[:n_val]), np.sort(order[n_val:])
+        return train, val, train, np.ones(len(train), dtype=bool)
+    order = rng.permutation(n)
+    chosen, unlabelled = order[:labelled], np.sort(order[labelled:])
+    n_val = round(labelled * VALIDATION_FRACTION)
+    inner = rng.permutation(labelled)
+    val, train = np.sort(chosen[inner[:n_val]]), np.sort(chosen[inner[n_val:]])
+    transfer = np.concatenate([train, unlabelled])
+    mask = np.concatenate([np.ones(len(train), dtype=bool), np.zeros(len(unlabelled), dtype=bool)])
+    return train, val, transfer, mask
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Models, training and metrics.
+
+def build_mlp(arch, dropout):
+    widths = [int(w) for w in arch.split("-")]
+    layers = []
+    for i in range(len(widths) - 1):
+        layers.append(torch.nn.Linear(widths[i], widths[i + 1]))
+        if i + 2 < len(widths):
+            layers.append(torch.nn.ReLU())
+            if dropout > 0:
+                layers.append(torch.nn.Dropout(dropout))
+    return torch.nn.Sequential(*layers)
+
+
+def logits_of(model, x):
+    model.eval()
+    with torch.no_grad():
+        return torch.cat([model(x[i:i + EVAL_BATCH]) for i in range(0, x.shape[0], EVAL_BATCH)])
+
+
+def accuracy_of(model, x, y):
+    return (logits_of(model, x).argmax(1) == y).double().mean().item()
+
+
+def train(model, x, y, val_x, val_y, epochs, teacher_logits=None, temperature=None, alpha=None):
+    """Trains in place; returns (per-epoch validation accuracies, best epoch index, seconds). y = -1: unlabelled."""
+    started = time.perf_counter()
+    optimizer = torch.optim.Adam(model.parameters(), lr=LEARNING_RATE)
+    n = x.shape[0]
+    batches = (n + BATCH - 1) // BATCH
+    total_steps = epochs * batches
+    step = 0
+    curve, best, best_state = [], -1.0, None
+    for _ in range(epochs):
+        model.train()
+        order = torch.randperm(n)
+        for b in range(batches):
+            idx = order[b * BATCH:(b + 1) * BATCH]
+            xb, yb = x[idx], y[idx]
+            lr = 0.5 * LEARNING_RATE * (1 + math.cos(math.pi * step / total_steps))
+            for group in optimizer.param_groups:
+                group["lr"] = lr
+            logits = model(xb)
+            if teacher_logits is None:
+                loss = F.cross_entropy(logits, yb)
+            else:
+                tb = teacher_logits[idx]
+                soft = F.kl_div(F.log_softmax(logits / temperature, dim=1), F.softmax(tb / temperature, dim=1),
+                                reduction="batchmean")
+                loss = alpha * temperature * temperature * soft
+                if alpha < 1 and bool((yb >= 0).any()):
+                    loss = loss + (1 - alpha) * F.cross_entropy(logits, yb, ignore_index=-1)
+            optimizer.zero_grad()
+            loss.backward()
+            optimizer.step()
+            step += 1
+        accuracy = accuracy_of(model, val_x, val_y)
+        curve.append(accuracy)
+        if accuracy > best:
+            best, best_state = accuracy, copy.deepcopy(model.state_dict())
+    model.load_state_dict(best_state)
+    model.eval()
+    return curve, int(np.argmax(curve)), time.perf_counter() - started
+
+
+def test_metrics(model, x, y, classes=10):
+    logits = logits_of(model, x).double()
+    probs = torch.softmax(logits, dim=1).numpy()
+    pred = probs.argmax(1)
+    labels = y.numpy()
+    accuracy = float((pred == labels).mean())
+    f1s = []
+    for c in range(classes):
+        tp = float(((pred == c) & (labels == c)).sum())
+        predicted, support = float((pred == c).sum()), float((labels == c).sum())
+        p = tp / predicted if predicted else 0.0
+        r = tp / support if support else 0.0
+        f1s.append(2 * p * r / (p + r) if p + r else 0.0)
+    confidence = probs[np.arange(len(pred)), pred]
+    bins = np.clip(np.ceil(confidence * ECE_BINS).astype(int) - 1, 0, ECE_BINS - 1)
+    ece = 0.0
+    for m in range(ECE_BINS):
+        in_bin = bins == m
+        if in_bin.any():
+            ece += abs(float((pred[in_bin] == labels[in_bin]).sum()) - float(confidence[in_bin].sum())) / len(labels)
+    return {"accuracy": accuracy, "macroF1": float(np.mean(f1s)), "ece": ece}
+
+
+def model_bytes(model):
+    with tempfile.TemporaryDirectory(prefix="tinykd-torch-") as tmp:
+        path = os.path.join(tmp, "model.pt")
+        torch.save(model.state_dict(), path)
+        return os.path.getsize(path)
+
+
+def microseconds_per_sample(model, x):
+    model.eval()
+    times = []
+    with torch.no_grad():
+        for i in range(LATENCY_WARMUP + LATENCY_REPEATS):
+            row = x[i % x.shape[0]:i % x.shape[0] + 1]
+            begin = time.perf_counter_ns()
+            model(row)
+            if i >= LATENCY_WARMUP:
+                times.append((time.perf_counter_ns() - begin) / 1e3)
+    return statistics.median(times)
+
+
+def measure(model, test_x, test_y, curve, best_epoch, seconds):
+    result = test_metrics(model, test_x, test_y)
+    result.update(curve=curve, validation=curve[best_epoch], bestEpoch=best_epoch + 1, seconds=seconds,
+                  parameters=sum(p.numel() for p in model.parameters()), modelBytes=model_bytes(model),
+                  microseconds=microseconds_per_sample(model, test_x))
+    return result
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# A scenario over the seeds.
+
+def run_scenario(name, description, X, Y, Xt, Yt, seeds, labelled, teacher_epochs, student_epochs, student_arch, grid, searched):
+    print(f"\n== {name}: {description}", flush=True)
+    runs = {"teacher": [], "student alone": []}
+    cells = {pair: [] for pair in grid}
+    for seed in seeds:
+        train_rows, val_rows, transfer_rows, transfer_mask = split_indices(name, X.shape[0], seed, labelled)
+        tx, ty = X[train_rows], Y[train_rows]
+        vx, vy = X[val_rows], Y[val_rows]
+        print(f"[seed {seed}] {len(train_rows)} labelled training rows, {len(val_rows)} validation rows, "
+              f"transfer set {len(transfer_rows)} ({int(transfer_mask.sum())} labelled)", flush=True)
+
+        def report(role, arch, settings, result):
+            print(f"[seed {seed}] {name:<10} {role:<17} {arch:<16} {settings:<14} val {result['validation']:.2%} "
+                  f"(best epoch {result['bestEpoch']}/{len(result['curve'])})  test {result['accuracy']:.2%}  "
+                  f"{result['seconds']:.1f} s", flush=True)
+
+        torch.manual_seed(seed)
+        teacher = build_mlp(TEACHER, TEACHER_DROPOUT)
+        result = measure(teacher, Xt, Yt, *train(teacher, tx, ty, vx, vy, teacher_epochs))
+        runs["teacher"].append(result)
+        report("teacher", TEACHER, f"dropout {TEACHER_DROPOUT:g}", result)
+
+        torch.manual_seed(seed)
+        student = build_mlp(student_arch, 0)
+        result = measure(student, Xt, Yt, *train(student, tx, ty, vx, vy, student_epochs))
+        runs["student alone"].append(result)
+        report("student alone", student_arch, "", result)
+
+        cache_start = time.perf_counter()
+        kx = X[transfer_rows]
+        ky = torch.where(torch.from_numpy(transfer_mask), Y[transfer_rows], torch.full_like(Y[transfer_rows], -1))
+        teacher_logits = logits_of(teacher, kx)
+        print(f"[seed {seed}] cached the teacher's logits on {kx.shape[0]} transfer rows in "
+              f"{time.perf_counter() - cache_start:.1f} s", flush=True)
+        for temperature, alpha in grid:
+            torch.manual_seed(seed)
+            student = build_mlp(student_arch, 0)
+            result = measure(student, Xt, Yt, *train(student, kx, ky, vx, vy, student_epochs,
+                                                     teacher_logits, temperature, alpha))
+            cells[(temperature, alpha)].append(result)
+            report("student distilled", student_arch, settings_of(temperature, alpha), result)
+
+    search_means = {pair: statistics.fmean(r["validation"] for r in results) for pair, results in cells.items()}
+    chosen = None
+    for pair in sorted(grid):  # T ascending, then α ascending; strict > keeps the first on ties
+        if chosen is None or search_means[pair] > search_means[chosen]:
+            chosen = pair
+    print(f"{name}: chosen {settings_of(*chosen)} (mean validation accuracy {search_means[chosen]:.2%})", flush=True)
+
+    models = [summarise("teacher", TEACHER, f"dropout {TEACHER_DROPOUT:g}", runs["teacher"]),
+              summarise("student alone", student_arch, "", runs["student alone"]),
+              summarise("student distilled", student_arch, settings_of(*chosen), cells[chosen])]
+    search = [{"temperature": t, "alpha": a, "validationAccuracy": search_means[(t, a)], "chosen": (t, a) == chosen}
+              for t, a in sorted(grid)] if searched else []
+    alone, distilled = models[1]["accuracy"], models[2]["accuracy"]
+    gain = 100 * (distilled["mean"] - alone["mean"])
+    spread = 100 * max(distilled["std"], alone["std"])
+    verdict = "wins" if gain > spread else "loses" if gain < -spread else "ties"
+    return {"name": name, "description": description, "models": models, "search": search,
+            "comparison": {"gainPoints": gain, "spreadPoints": spread, "verdict": verdict}}
+
+
+def settings_of(temperature, alpha):
+    return f"T {temperature:g}, α {alpha:g}"
+
+
+def seed_stat(values):
+    return {"mean": statistics.fmean(values), "std": statistics.stdev(values) if len(values) > 1 else 0.0,
+            "min": min(values), "max": max(values), "count": len(values)}
+
+
+def summarise(role, arch, settings, results):
+    return {"name": role, "architecture": arch, "settings": settings,
+            "accuracy": seed_stat([r["accuracy"] for r in results]),
+            "macroF1": seed_stat([r["macroF1"] for r in results]),
+            "ece": seed_stat([r["ece"] for r in results]),
+            "parameters": results[0]["parameters"], "modelBytes": results[0]["modelBytes"],
+            "microsecondsPerSample": statistics.fmean(r["microseconds"] for r in results),
+            "trainSeconds": statistics.fmean(r["seconds"] for r in results),
+            "curves": [r["curve"] for r in results]}
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Report.
+
+def render_markdown(report):
+    lines = [f"# {report['title']}", "", f"- Data: {report['data']}", f"- Recipe: {report['recipe']}",
+             f"- Seeds: {', '.join(str(s) for s in report['seeds'])}", f"- Machine: {report['machine']}",
+             f"- Wall time: {report['wallSeconds']:.0f} s", ""]
+    for scenario in report["scenarios"]:
+        lines += [f"## {scenario['name']}", "", scenario["description"], ""]
+        lines.append("| model | architecture | settings | test accuracy (mean ± std, min–max) | macro-F1 | ECE | parameters "
+                     "| model bytes | µs/sample | train time (s) |")
+        lines.append("|---|---|---|---:|---:|---:|---:|---:|---:|---:|")
+        for m in scenario["models"]:
+            a, f1, ece = m["accuracy"], m["macroF1"], m["ece"]
+            lines.append(f"| {m['name']} | {m['architecture']} | {m['settings']} | {100 * a['mean']:.2f} ± {100 * a['std']:.2f}% "
+                         f"({100 * a['min']:.2f}–{100 * a['max']:.2f}) | {f1['mean']:.4f} ± {f1['std']:.4f} | "
+                         f"{ece['mean']:.4f} ± {ece['std']:.4f} | {m['parameters']:,} | {m['modelBytes']:,} | "
+                         f"{m['microsecondsPerSample']:.1f} | {m['trainSeconds']:.1f} |")
+        c = scenario["comparison"]
+        lines += ["", f"Distilled student vs student alone: {c['gainPoints']:+.2f} points (spread ±{c['spreadPoints']:.2f}) "
+                      f"→ **{c['verdict']}**.", ""]
+        if scenario["search"]:
+            temperatures = sorted({cell["temperature"] for cell in scenario["search"]})
+            alphas = sorted({cell["alpha"] for cell in scenario["search"]})
+            by_pair = {(cell["temperature"], cell["alpha"]): cell for cell in scenario["search"]}
+            lines.append("Validation accuracy of the distilled student (mean over seeds; bold = chosen):")
+            lines.append("")
+            lines.append("| T \\ α | " + " | ".join(f"{a:g}" for a in alphas) + " |")
+            lines.append("|---|" + "---:|" * len(alphas))
+            for t in temperatures:
+                row = []
+                for a in alphas:
+                    cell = by_pair.get((t, a))
+                    text = "—" if cell is None else f"{100 * cell['validationAccuracy']:.2f}%"
+                    row.append(f"**{text}**" if cell and cell["chosen"] else text)
+                lines.append(f"| {t:g} | " + " | ".join(row) + " |")
+            lines.append("")
+    return "\n".join(lines)
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# OpenBLAS (as in scripts/compare_pytorch.py).
+
+class Blas:
+    """The BLAS torch loaded (found in /proc/self/maps) and, for OpenBLAS, its core name and thread control."""
+
+    def __init__(self):
+        with open("/proc/self/maps", encoding="utf-8") as maps:
+            mapped = {fields[5] for fields in (line.split() for line in maps) if len(fields) >= 6}
+        openblas = sorted(p for p in mapped if "openblas" in os.path.basename(p))
+        blas = sorted(p for p in mapped if os.path.basename(p).startswith("libblas.so"))
+        self.path = (openblas or blas or [None])[0]
+        self.lib = None
+        if openblas:
+            self.lib = ctypes.CDLL(self.path)  # the already-loaded copy: dlopen returns the same handle
+            self.lib.openblas_get_corename.restype = ctypes.c_char_p
+
+    def set_threads(self, threads):
+        if self.lib is not None:
+            self.lib.openblas_set_num_threads(threads)
+
+    def describe(self):
+        if self.lib is None:
+            return f"{self.path or 'unknown BLAS'} (not OpenBLAS: the reference BLAS is far slower)"
+        return f"OpenBLAS core {self.lib.openblas_get_corename().decode()}"
+
+
+if __name__ == "__main__":
+    main()
