@@ -124,7 +124,7 @@ public static class DistillCommand
         Report.Metrics(output, "test", evaluation);
         if (omitted is { } omit)
             output.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"class {omit} ({ClassName(test, omit)}) was left out of the transfer set: the student recognises it with recall {evaluation.Scores.Recall[omit] * 100:F1}% and precision {evaluation.Scores.Precision[omit] * 100:F1}% from soft targets alone"));
+                $"class {omit} ({ClassName(test, omit)}) was left out of the transfer set, so the student never saw one: it recognises it with recall {evaluation.Scores.Recall[omit] * 100:F1}% and precision {evaluation.Scores.Precision[omit] * 100:F1}%, from what the soft targets said about the other images"));
         string outPath = line.Get("out")!;
         ModelFile.Save(outPath, student, standardizer, new Dictionary<string, string>
         {
