@@ -66,7 +66,7 @@ public static class HtmlReport
 
     private static void Search(StringBuilder html, SearchGrid grid)
     {
-        html.Append("<p>Validation accuracy (%) of the distilled student over the temperature T (rows) and α (columns); ")
+        html.Append("<p>Validation accuracy (%) of the distilled student with the first seed, over the temperature T (rows) and α (columns); ")
             .Append("the pair kept in bold.</p>\n");
         var header = new List<string> { SearchGrid.Corner };
         header.AddRange(grid.Alphas.Select(ReportText.Hyperparameter));

@@ -36,7 +36,7 @@ public static class MarkdownReport
 
     private static void Search(StringBuilder md, SearchGrid grid)
     {
-        md.Append("\nValidation accuracy (%) of the distilled student over the temperature T (rows) and α (columns); ")
+        md.Append("\nValidation accuracy (%) of the distilled student with the first seed, over the temperature T (rows) and α (columns); ")
           .Append("the pair kept in bold.\n\n");
         var header = new List<string> { SearchGrid.Corner };
         header.AddRange(grid.Alphas.Select(ReportText.Hyperparameter));
