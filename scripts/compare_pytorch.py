@@ -34,7 +34,6 @@ The same workloads in both frameworks (B = batch, In/Out = layer widths):
   infer    model.eval() forward under torch.no_grad()
 """
 import argparse
-import ctypes
 import json
 import math
 import os
@@ -43,6 +42,8 @@ import subprocess
 import sys
 import tempfile
 import time
+
+from torch_blas import Blas
 
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
@@ -116,33 +117,6 @@ def run_worker(bench_json, out_json, budget):
     info = {"torch": torch.__version__, "blas": blas.describe(), "coretype_env": os.environ.get("OPENBLAS_CORETYPE")}
     with open(out_json, "w", encoding="utf-8") as f:
         json.dump({"info": info, "results": results}, f, indent=1)
-
-
-class Blas:
-    """The BLAS torch loaded (found in /proc/self/maps) and, for OpenBLAS, its core name and thread control."""
-
-    def __init__(self):
-        with open("/proc/self/maps", encoding="utf-8") as maps:
-            mapped = {fields[5] for fields in (line.split() for line in maps) if len(fields) >= 6}
-        openblas = sorted(p for p in mapped if "openblas" in os.path.basename(p))
-        blas = sorted(p for p in mapped if os.path.basename(p).startswith("libblas.so"))
-        self.path = (openblas or blas or [None])[0]
-        self.lib = None
-        if openblas:
-            self.lib = ctypes.CDLL(self.path)  # the already-loaded copy: dlopen returns the same handle
-            self.lib.openblas_get_corename.restype = ctypes.c_char_p
-            self.lib.openblas_get_config.restype = ctypes.c_char_p
-
-    def set_threads(self, threads):
-        if self.lib is not None:
-            self.lib.openblas_set_num_threads(threads)
-
-    def describe(self):
-        if self.lib is None:
-            return f"{self.path or 'unknown BLAS'} (not OpenBLAS: the reference BLAS is far slower)"
-        core = self.lib.openblas_get_corename().decode()
-        config = self.lib.openblas_get_config().decode().strip()
-        return f"OpenBLAS core {core} ({config})"
 
 
 def time_workload(torch, row, budget):

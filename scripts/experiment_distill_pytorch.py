@@ -60,7 +60,6 @@ F1 and ECE are fractions. On a busy 2-core machine the timings are noisy; accura
 """
 import argparse
 import copy
-import ctypes
 import gzip
 import json
 import math
@@ -72,6 +71,8 @@ import tempfile
 import time
 
 import numpy as np
+
+from torch_blas import Blas
 
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 SAMPLE_DIR = os.path.join(REPO, "data", "fashion-mnist-sample")
@@ -501,33 +502,6 @@ def render_markdown(report):
                 lines.append(f"| {t:g} | " + " | ".join(row) + " |")
             lines.append("")
     return "\n".join(lines)
-
-
-# ---------------------------------------------------------------------------------------------------------------
-# OpenBLAS (as in scripts/compare_pytorch.py).
-
-class Blas:
-    """The BLAS torch loaded (found in /proc/self/maps) and, for OpenBLAS, its core name and thread control."""
-
-    def __init__(self):
-        with open("/proc/self/maps", encoding="utf-8") as maps:
-            mapped = {fields[5] for fields in (line.split() for line in maps) if len(fields) >= 6}
-        openblas = sorted(p for p in mapped if "openblas" in os.path.basename(p))
-        blas = sorted(p for p in mapped if os.path.basename(p).startswith("libblas.so"))
-        self.path = (openblas or blas or [None])[0]
-        self.lib = None
-        if openblas:
-            self.lib = ctypes.CDLL(self.path)  # the already-loaded copy: dlopen returns the same handle
-            self.lib.openblas_get_corename.restype = ctypes.c_char_p
-
-    def set_threads(self, threads):
-        if self.lib is not None:
-            self.lib.openblas_set_num_threads(threads)
-
-    def describe(self):
-        if self.lib is None:
-            return f"{self.path or 'unknown BLAS'} (not OpenBLAS: the reference BLAS is far slower)"
-        return f"OpenBLAS core {self.lib.openblas_get_corename().decode()}"
 
 
 if __name__ == "__main__":
