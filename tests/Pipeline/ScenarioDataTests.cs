@@ -42,8 +42,9 @@ public class ScenarioDataTests
     public void Seeds_give_different_splits_and_a_seed_the_same_one()
     {
         int[] A(ulong seed) => Ids(ScenarioData.Create(Scenario.FewLabels, Numbered(500), seed, 0.1, 100).Labelled);
-        Assert.Equal(A(1), A(1));
-        Assert.NotEqual(A(1), A(2));
+        int[] first = A(1), again = A(1), other = A(2);
+        Assert.Equal(first, again);
+        Assert.NotEqual(first, other);
     }
 
     [Fact]
