@@ -33,7 +33,7 @@ public class HtmlReportTests
 
         Assert.Equal(3, blocks.Count);
         var charts = blocks.Select(XDocument.Parse).ToList();
-        Assert.Equal(["all labels: validation accuracy per epoch", "few labels: validation accuracy per epoch", "Test accuracy vs model bytes"],
+        Assert.Equal(["all labels: validation accuracy during training", "few labels: validation accuracy during training", "Test accuracy vs model bytes"],
             charts.Select(c => c.Root!.Elements().First(e => e.Name.LocalName == "title").Value));
     }
 

@@ -54,6 +54,18 @@ public class SvgChartTests
     }
 
     [Fact]
+    public void As_a_share_of_the_run_every_series_ends_at_the_right_edge()
+    {
+        var svg = XDocument.Parse(SvgChart.Line("curves", "progress", "accuracy", ThreeCurves, percentOfRun: true));
+        var ends = WithClass(svg, "path", "series")
+            .Select(p => ((string)p.Attribute("d")!).Split(['M', 'L'], StringSplitOptions.RemoveEmptyEntries)[^1].Split(',')[0])
+            .Distinct().ToList();
+        Assert.Single(ends);
+        var axisTexts = svg.Descendants(Svg + "g").Single(g => (string?)g.Attribute("class") == "axes").Elements(Svg + "text").Select(t => t.Value).ToList();
+        Assert.Contains("100", axisTexts);
+    }
+
+    [Fact]
     public void Line_chart_has_a_view_box_title_axes_captions_and_nice_ticks()
     {
         string text = SvgChart.Line("curves", "epoch", "accuracy", ThreeCurves);

@@ -5,7 +5,7 @@ namespace TinyKd.Distill.Reports;
 /// <summary>
 /// The pipeline report as one self-contained HTML page: inline CSS, no script, no external resource (a
 /// Content-Security-Policy meta tag forbids both), the tables of the Markdown report, and inline SVG charts from
-/// <see cref="SvgChart"/>: per scenario the validation accuracy of each model per epoch (mean over the seeds), and one
+/// <see cref="SvgChart"/>: per scenario the validation accuracy of each model during training (mean over the seeds), and one
 /// scatter of test accuracy against model bytes over every model of every scenario.
 /// </summary>
 public static class HtmlReport
@@ -57,9 +57,15 @@ public static class HtmlReport
         if (scenario.Models.Any(m => m.Curves.Any(c => c.Count > 0)))
         {
             var series = scenario.Models.Select(m => new ChartSeries(m.Name, SeedCurves.Mean(m.Curves).Select(v => 100 * v).ToList())).ToList();
+            // Models that learn from fewer rows run more epochs for the same number of steps: then the x axis is the
+            // share of the run, so that the curves line up.
+            bool byShare = series.Select(c => c.Values.Count).Distinct().Count() > 1;
             html.Append("<figure>\n")
-                .Append(SvgChart.Line($"{scenario.Name}: validation accuracy per epoch", "epoch", "validation accuracy (%)", series))
-                .Append("\n<figcaption>Mean over the seeds that reached each epoch.</figcaption>\n</figure>\n");
+                .Append(SvgChart.Line($"{scenario.Name}: validation accuracy during training", byShare ? "training progress (% of the run's steps)" : "epoch",
+                    "validation accuracy (%)", series, percentOfRun: byShare))
+                .Append(byShare
+                    ? "\n<figcaption>Each model's own run on one axis (its epochs as a share of its steps); mean over the seeds.</figcaption>\n</figure>\n"
+                    : "\n<figcaption>Mean over the seeds that reached each epoch.</figcaption>\n</figure>\n");
         }
         html.Append("</section>\n");
     }

@@ -19,10 +19,12 @@ public static class SvgChart
     /// <summary>
     /// A line chart: series <c>s</c> joins (i + 1, s.Values[i]); a value that is not finite breaks the line, and a point
     /// with no finite neighbour is drawn as a dot so that a one-epoch series stays visible. The x axis counts steps
-    /// from 0 in whole numbers; the y axis spans the finite values. Colours follow the series order.
+    /// from 0 in whole numbers — or, with <paramref name="percentOfRun"/>, puts value i of n at 100·(i + 1)/n, so
+    /// that runs of different lengths over the same budget line up; the y axis spans the finite values. Colours
+    /// follow the series order.
     /// </summary>
     /// <exception cref="ArgumentNullException">An argument or a series is null.</exception>
-    public static string Line(string title, string xCaption, string yCaption, IReadOnlyList<ChartSeries> series)
+    public static string Line(string title, string xCaption, string yCaption, IReadOnlyList<ChartSeries> series, bool percentOfRun = false)
     {
         ArgumentNullException.ThrowIfNull(title);
         ArgumentNullException.ThrowIfNull(xCaption);
@@ -32,12 +34,12 @@ public static class SvgChart
         var finite = series.SelectMany(s => s.Values).Where(double.IsFinite).ToList();
         int steps = series.Count == 0 ? 0 : series.Max(s => s.Values.Count);
         var frame = new ChartFrame(LineHeight,
-            ChartAxis.Linear(0, Math.Max(steps, 2), ticks: 8, integer: true),
+            percentOfRun ? ChartAxis.Linear(0, 100, ticks: 6, integer: true) : ChartAxis.Linear(0, Math.Max(steps, 2), ticks: 8, integer: true),
             finite.Count == 0 ? ChartAxis.Linear(0, 1) : ChartAxis.Linear(finite.Min(), finite.Max()));
         var svg = new StringBuilder();
         frame.Open(svg, title);
         frame.Axes(svg, xCaption, yCaption);
-        for (int i = 0; i < series.Count; i++) Series(svg, frame, series[i].Values, ChartFrame.Colour(i));
+        for (int i = 0; i < series.Count; i++) Series(svg, frame, series[i].Values, ChartFrame.Colour(i), percentOfRun);
         frame.Legend(svg, series.Select(s => s.Name).ToList(), lines: true);
         ChartFrame.Close(svg);
         return svg.ToString();
@@ -108,7 +110,7 @@ public static class SvgChart
         return svg.ToString();
     }
 
-    private static void Series(StringBuilder svg, ChartFrame frame, IReadOnlyList<double> values, string colour)
+    private static void Series(StringBuilder svg, ChartFrame frame, IReadOnlyList<double> values, string colour, bool percentOfRun)
     {
         var path = new StringBuilder();
         var dots = new List<(double X, double Y)>();
@@ -120,7 +122,7 @@ public static class SvgChart
                 drawing = false;
                 continue;
             }
-            double x = frame.PlotX(i + 1), y = frame.PlotY(values[i]);
+            double x = frame.PlotX(percentOfRun ? 100.0 * (i + 1) / values.Count : i + 1), y = frame.PlotY(values[i]);
             path.Append(drawing ? 'L' : 'M').Append(Markup.Number(x)).Append(',').Append(Markup.Number(y));
             bool before = i > 0 && double.IsFinite(values[i - 1]), after = i + 1 < values.Count && double.IsFinite(values[i + 1]);
             if (!before && !after) dots.Add((x, y));
