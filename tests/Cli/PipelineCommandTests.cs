@@ -36,6 +36,15 @@ public sealed class PipelineCommandTests : IDisposable
         Assert.NotNull(teacher.Standardizer);
     }
 
+    [Fact]
+    public void With_augment_the_distilled_students_train_on_shifted_images()
+    {
+        var output = new StringWriter();
+        Assert.Equal(0, PipelineCommand.Run(["--teacher", "784-16-10", "--student", "784-8-10", "--teacher-epochs", "1", "--student-epochs", "1",
+            "--seeds", "1", "--no-search", "--scenario", "few", "--labelled", "500", "--augment", "--report", Path.Combine(_dir, "aug")], output));
+        Assert.Contains("## few labels", output.ToString());
+    }
+
     [Theory]
     [InlineData("--seeds", "1,x", "--seeds")]
     [InlineData("--seeds", "2,2", "repeat")]

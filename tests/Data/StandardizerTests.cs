@@ -77,4 +77,15 @@ public class StandardizerTests
 
         Assert.Equal("std", e.ParamName);
     }
+
+    [Fact]
+    public void Transform_maps_one_raw_value_like_apply_and_refuses_per_feature_statistics()
+    {
+        var global = new Standardizer([0.25f], [0.5f]);
+        var features = Tensor.FromArray([0f, 1f], 1, 2);
+        global.Apply(features);
+        Assert.Equal(features.ToArray()[0], global.Transform(0f));
+        Assert.Equal(features.ToArray()[1], global.Transform(1f));
+        Assert.Throws<InvalidOperationException>(() => new Standardizer([0f, 1f], [1f, 2f]).Transform(0f));
+    }
 }

@@ -108,7 +108,7 @@ public static class DistillCommand
         if (line.Flag("augment"))
         {
             if (standardizer.IsPerFeature) throw new UsageException("--augment needs global input standardisation (the teacher uses per-feature)");
-            training = training with { Augmentation = new ImageAugmentation(28, 28, 2, -standardizer.Mean[0] / standardizer.Std[0]) };
+            training = training with { Augmentation = new ImageAugmentation(28, 28, 2, standardizer.Transform(0f)) };
         }
 
         output.WriteLine(string.Create(CultureInfo.InvariantCulture,

@@ -80,6 +80,15 @@ public sealed class Standardizer
         return new Standardizer(mean, std);
     }
 
+    /// <summary>
+    /// What one raw feature value becomes under global statistics — e.g. the standardised value of a black pixel,
+    /// which image augmentation fills vacated pixels with.
+    /// </summary>
+    /// <exception cref="InvalidOperationException">The statistics are per feature: a value has no single image.</exception>
+    public float Transform(float value) => IsPerFeature
+        ? throw new InvalidOperationException("Per-feature standardisation maps a raw value differently in every feature; there is no single standardised value.")
+        : (value - Mean[0]) / Std[0];
+
     /// <summary>Standardises <paramref name="data"/>'s features in place.</summary>
     /// <exception cref="ArgumentException">Per-feature statistics whose count differs from the dataset's D.</exception>
     public void Apply(Dataset data)

@@ -42,7 +42,8 @@ public sealed class DistillationPipeline
     /// <summary>
     /// Runs every scenario on standardised <paramref name="train"/> and <paramref name="test"/> data; the kept models
     /// of the first seed are written to <paramref name="modelDirectory"/> (their sizes are the reported bytes), with
-    /// <paramref name="standardizer"/> — how the data was standardised — so that they score raw data again.
+    /// <paramref name="standardizer"/> — how the data was standardised — so that they score raw data again (it also
+    /// gives augmentation the standardised value of a blank pixel; null means the data is raw).
     /// </summary>
     /// <exception cref="ArgumentException">The data does not fit the models.</exception>
     public IReadOnlyList<ScenarioReport> Run(Dataset train, Dataset test, string modelDirectory, Standardizer? standardizer = null)
@@ -127,7 +128,7 @@ public sealed class DistillationPipeline
             BatchSize = _options.BatchSize,
             LearningRate = _options.LearningRate,
             Seed = seed,
-            Augmentation = _options.Augment && teacher is not null ? new ImageAugmentation(28, 28, 2, Fill(trainOn)) : null,
+            Augmentation = _options.Augment && teacher is not null ? new ImageAugmentation(28, 28, 2, _standardizer?.Transform(0f) ?? 0f) : null,
         };
         long start = Stopwatch.GetTimestamp();
         IReadOnlyList<EpochResult> history = teacher is null
@@ -139,14 +140,6 @@ public sealed class DistillationPipeline
         _log.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"  {label}: validation {best * 100:F2}%, test {evaluation.Accuracy * 100:F2}% ({seconds:F1} s)"));
         return new Trained(model, history.Select(h => h.ValidationAccuracy ?? 0).ToList(), best, evaluation, seconds);
-    }
-
-    // The standardised value of a black pixel: the feature with the smallest value in the data.
-    private static float Fill(Dataset data)
-    {
-        float min = float.PositiveInfinity;
-        foreach (float v in data.Features.Span) min = Math.Min(min, v);
-        return min;
     }
 
     private ModelResult Summarise(string role, string settings, List<Trained> runs, string path, Dataset test)
