@@ -160,8 +160,8 @@ public static class DistillCommand
         Mlp? best = null;
         double bestAccuracy = -1;
         output.WriteLine("  T     α     validation accuracy");
-        foreach (float t in new[] { 1f, 2f, 4f, 8f })
-            foreach (float a in new[] { 0.1f, 0.5f, 0.9f })
+        foreach (float t in DistillationOptions.SearchTemperatures)
+            foreach (float a in DistillationOptions.SearchAlphas)
             {
                 var options = distillation with { Temperature = ParameterSchedule.Constant(t), Alpha = ParameterSchedule.Constant(a) };
                 var run = Distil(spec, teachers, options, training with { CheckpointPath = null, Resume = false }, transfer, validation, seed, null);

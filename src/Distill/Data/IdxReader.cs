@@ -104,9 +104,15 @@ public static class IdxReader
         IdxImages images = ReadImages(imagesPath);
         var labels = new int[images.Count];
         Array.Fill(labels, Dataset.Unlabelled);
+        return new Dataset(Features(images), labels, classes, name, imagesPath);
+    }
+
+    // Flattened images [N, rows × columns], pixels scaled to [0, 1] by /255.
+    private static Tensor Features(IdxImages images)
+    {
         var features = new float[images.Pixels.Length];
         for (int i = 0; i < features.Length; i++) features[i] = images.Pixels[i] / 255f;
-        return new Dataset(Tensor.FromArray(features, images.Count, images.PixelsPerImage), labels, classes, name, imagesPath);
+        return Tensor.FromArray(features, images.Count, images.PixelsPerImage);
     }
 
     private static Dataset ToDataset(IdxImages images, string imagesSource, byte[] labels, string labelsSource, int classes, string name)
@@ -123,10 +129,7 @@ public static class IdxReader
                     $"Labels file '{labelsSource}': label {labels[i]} at index {i} is outside the allowed range [0, {classes - 1}].");
             classLabels[i] = labels[i];
         }
-        var features = new float[images.Pixels.Length];
-        for (int i = 0; i < features.Length; i++) features[i] = images.Pixels[i] / 255f;
-        var tensor = Tensor.FromArray(features, images.Count, images.PixelsPerImage);
-        return new Dataset(tensor, classLabels, classes, name, $"{imagesSource}, {labelsSource}");
+        return new Dataset(Features(images), classLabels, classes, name, $"{imagesSource}, {labelsSource}");
     }
 
     private static void ReadExactly(IdxPayload payload, Span<byte> destination, string source, string what, int offset)

@@ -8,6 +8,12 @@ namespace TinyKd.Distill.Distillation;
 /// </summary>
 public sealed record DistillationOptions
 {
+    /// <summary>The temperatures a T/α search tries (Hinton et al.'s range for MNIST-sized problems).</summary>
+    public static IReadOnlyList<float> SearchTemperatures { get; } = [1f, 2f, 4f, 8f];
+
+    /// <summary>The soft-target weights α a T/α search tries.</summary>
+    public static IReadOnlyList<float> SearchAlphas { get; } = [0.1f, 0.5f, 0.9f];
+
     /// <summary>The temperature T of the soft targets (> 0 throughout the schedule).</summary>
     public ParameterSchedule Temperature { get; init; } = ParameterSchedule.Constant(4f);
 

@@ -1,4 +1,5 @@
 using TinyKd.Autograd.Nn;
+using TinyKd.Distill.Distillation;
 
 namespace TinyKd.Distill.Pipeline;
 
@@ -48,10 +49,10 @@ public sealed record PipelineOptions
     public IReadOnlyList<Scenario> Scenarios { get; init; } = [Scenario.AllLabels, Scenario.FewLabels];
 
     /// <summary>The temperatures searched (one value: no search over T).</summary>
-    public IReadOnlyList<float> Temperatures { get; init; } = [1f, 2f, 4f, 8f];
+    public IReadOnlyList<float> Temperatures { get; init; } = DistillationOptions.SearchTemperatures;
 
     /// <summary>The soft-target weights α searched.</summary>
-    public IReadOnlyList<float> Alphas { get; init; } = [0.1f, 0.5f, 0.9f];
+    public IReadOnlyList<float> Alphas { get; init; } = DistillationOptions.SearchAlphas;
 
     /// <summary>Random ±2-pixel translation of the students' training images (28×28 inputs only).</summary>
     public bool Augment { get; init; }
