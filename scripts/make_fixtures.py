@@ -21,6 +21,8 @@ Fixtures:
                  SGD steps (momentum, Nesterov, weight decay; gradients recomputed on the same batch).
     losses.json  cross-entropy (plain and label-smoothed), KL(softmax(t/T) || softmax(s/T)) batchmean for T = 1, 4,
                  Hinton's alpha*T^2*KL + (1-alpha)*CE, MSE and BCE-with-logits: values and input gradients.
+    embedding.json  F.embedding and F.embedding_bag (mean, with an empty bag) on a 6x4 table: values and the
+                 table's VJP; then three SparseAdam steps on nn.Embedding(sparse=True) with repeated indices.
     ops.json     softmax/log-softmax of x/T, relu, leaky_relu, tanh, sigmoid, exact gelu on x in [-2, 2] (why that
                  range: see ops_fixture): values and VJPs for a given upstream gradient; A.B, A.B^T, A^T.B values
                  and the VJP of A.B.
@@ -251,6 +253,56 @@ def ops_fixture():
 NUMBER_LIST = re.compile(r"\[[-+\d.eE,\s]*\]")
 
 
+def embedding_fixture():
+    torch.manual_seed(SEED + 3)
+    table = torch.randn(6, 4)
+    indices = [3, 1, 3, 5]
+    bag_indices = [0, 2, 2, 4, 1]
+    bag_offsets = [0, 2, 2, 5]
+    steps = [[3, 1, 3], [0, 1], [5, 5, 2]]
+    lr = 0.1
+    tensors = {}
+    record(tensors, "table", table)
+    t = table.clone().requires_grad_(True)
+    y = F.embedding(torch.tensor(indices), t)
+    dy = torch.randn_like(y)
+    y.backward(dy)
+    record(tensors, "lookup.y", y)
+    record(tensors, "lookup.dy", dy)
+    record(tensors, "lookup.vjp", t.grad)
+    t = table.clone().requires_grad_(True)
+    y = F.embedding_bag(torch.tensor(bag_indices), t, torch.tensor(bag_offsets[:-1]), mode="mean")
+    dy = torch.randn_like(y)
+    y.backward(dy)
+    record(tensors, "bag.y", y)
+    record(tensors, "bag.dy", dy)
+    record(tensors, "bag.vjp", t.grad)
+    emb = torch.nn.Embedding(6, 4, sparse=True)
+    with torch.no_grad():
+        emb.weight.copy_(table)
+    opt = torch.optim.SparseAdam(emb.parameters(), lr=lr)
+    for k, step in enumerate(steps):
+        out = emb(torch.tensor(step))
+        w = torch.randn_like(out)
+        record(tensors, "adam.w%d" % k, w)
+        opt.zero_grad()
+        (out * w).sum().backward()
+        opt.step()
+        record(tensors, "adam.weight%d" % k, emb.weight)
+    labels = {"indices": indices, "bag_indices": bag_indices, "bag_offsets": bag_offsets}
+    for k, step in enumerate(steps):
+        labels["adam.step%d" % k] = step
+    return {
+        "about": "lookup.y = F.embedding(indices, table), lookup.vjp = the table's gradient for upstream lookup.dy; "
+                 "bag.* the same for F.embedding_bag(bag_indices, table, offsets, mode='mean') whose bags are "
+                 "[bag_offsets[b], bag_offsets[b+1]) (bag 1 is empty); adam.weightK = nn.Embedding(6, 4, sparse=True) "
+                 "weights (starting at table) after SparseAdam step K with loss sum(emb(adam.stepK) * adam.wK).",
+        "config": {"adam_lr": lr},
+        "labels": labels,
+        "tensors": tensors,
+    }
+
+
 def one_line(match):
     """Joins a JSON list of numbers onto one line, which keeps the files short and their diffs readable."""
     values = [v.strip() for v in match.group(0)[1:-1].split(",")]
@@ -264,7 +316,7 @@ def main():
     torch.set_num_threads(1)
     torch.use_deterministic_algorithms(True)
     os.makedirs(args.out, exist_ok=True)
-    for name, build in (("mlp", mlp_fixture), ("losses", losses_fixture), ("ops", ops_fixture)):
+    for name, build in (("mlp", mlp_fixture), ("losses", losses_fixture), ("ops", ops_fixture), ("embedding", embedding_fixture)):
         fixture = build()
         fixture["generator"] = "scripts/make_fixtures.py, torch %s, seed %d" % (torch.__version__, SEED)
         path = os.path.join(args.out, name + ".json")

@@ -34,4 +34,5 @@ internal readonly struct TapeEntry
     public int I1 { get; init; }
     public int I2 { get; init; }
     public ReadOnlyMemory<int> Labels { get; init; }
+    public ReadOnlyMemory<int> Offsets { get; init; }
 }

@@ -70,6 +70,25 @@ public sealed partial class Variable
         return new Variable(null) { Data = data, RequiresGrad = true, Name = name };
     }
 
+    /// <summary>
+    /// A trainable [rows, width] table whose gradient is row-sparse (<see cref="SparseGrad"/>; <see cref="Grad"/> stays
+    /// empty), as PyTorch's <c>nn.Embedding(sparse=True)</c>: backward passes touch only the rows they looked up, and
+    /// optimizers that support it (<see cref="Optim.Adam"/>) update only those rows.
+    /// </summary>
+    /// <exception cref="ArgumentException">The tensor is not a matrix.</exception>
+    public static Variable SparseParameter(Tensor data, string? name = null)
+    {
+        if (data.IsEmpty || data.Rank != 2)
+            throw new ArgumentException($"A sparse parameter is a [rows, width] table; got {(data.IsEmpty ? "no tensor" : data.Shape.ToString())}.", nameof(data));
+        return new Variable(null)
+        {
+            Data = data, RequiresGrad = true, Name = name, SparseGrad = new RowSparseGradient(data.Shape[0], data.Shape[1], data.Backend),
+        };
+    }
+
+    /// <summary>The row-sparse gradient of a <see cref="SparseParameter"/>; null for every other variable.</summary>
+    public RowSparseGradient? SparseGrad { get; private init; }
+
     /// <summary>A leaf that never receives a gradient.</summary>
     public static Variable Constant(Tensor data, string? name = null)
     {
@@ -98,6 +117,7 @@ public sealed partial class Variable
     /// </summary>
     public void ZeroGrad()
     {
+        SparseGrad?.Clear();
         if (!_grad.IsEmpty) _gradPendingZero = true;
     }
 

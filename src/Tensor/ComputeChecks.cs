@@ -63,4 +63,32 @@ public static class ComputeChecks
             if ((uint)labels[i] >= (uint)classes && !(allowUnlabelled && labels[i] == Unlabelled))
                 throw new ArgumentOutOfRangeException(nameof(labels), $"Label {labels[i]} at index {i} is outside [0, {classes}).");
     }
+
+    /// <summary>Throws unless every index lies in [0, <paramref name="rows"/>), naming the first that does not.</summary>
+    public static void Indices(ReadOnlySpan<int> indices, int rows, string name)
+    {
+        for (int i = 0; i < indices.Length; i++)
+            if ((uint)indices[i] >= (uint)rows)
+                throw new ArgumentOutOfRangeException(name, $"Index {indices[i]} at position {i} of '{name}' is outside [0, {rows}).");
+    }
+
+    /// <summary>
+    /// Throws unless <paramref name="offsets"/> describes <paramref name="bags"/> bags over <paramref name="count"/>
+    /// indices (bags + 1 non-decreasing entries from 0 to count), or is empty and there is one index per bag.
+    /// </summary>
+    public static void BagOffsets(ReadOnlySpan<int> offsets, int bags, int count)
+    {
+        if (offsets.IsEmpty)
+        {
+            if (count != bags)
+                throw new ArgumentException($"Without offsets every index is its own bag: {count} indices for {bags} rows.", nameof(offsets));
+            return;
+        }
+        if (offsets.Length != bags + 1 || offsets[0] != 0 || offsets[^1] != count)
+            throw new ArgumentException(
+                $"Bag offsets must have {bags + 1} entries from 0 to {count}; got {offsets.Length} entries from {(offsets.IsEmpty ? 0 : offsets[0])} to {(offsets.IsEmpty ? 0 : offsets[^1])}.", nameof(offsets));
+        for (int b = 0; b < bags; b++)
+            if (offsets[b + 1] < offsets[b])
+                throw new ArgumentException($"Bag offsets decrease at bag {b}: {offsets[b]} then {offsets[b + 1]}.", nameof(offsets));
+    }
 }

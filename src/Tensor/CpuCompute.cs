@@ -7,7 +7,7 @@ namespace TinyKd.Tensors;
 /// The CPU backend: managed <c>float[]</c> storage and the kernels in <c>Cpu/</c>. It is the reference that every
 /// other backend is tested against. Stateless apart from per-thread scratch, so one instance serves all threads.
 /// </summary>
-public sealed class CpuCompute : ICompute
+public sealed partial class CpuCompute : ICompute
 {
     /// <summary>The process-wide CPU backend.</summary>
     public static CpuCompute Default { get; } = new();

@@ -202,6 +202,30 @@ public interface ICompute
     /// </summary>
     void DropoutMask(Tensor mask, float p, ulong seed, ulong stream);
 
+    /// <summary>
+    /// Embedding lookup: y[b] = the sum (or the mean when <paramref name="mean"/>) of the table rows
+    /// <paramref name="indices"/>[j] for j in bag b = [offsets[b], offsets[b + 1]). With empty
+    /// <paramref name="offsets"/> every index is its own bag (a plain gather, y[j] = table[indices[j]]). An empty bag
+    /// gives a zero row. table: [R, D], y: [bags, D]; offsets has bags + 1 entries, starts at 0 and ends at the index count.
+    /// </summary>
+    void EmbeddingForward(Tensor y, Tensor table, ReadOnlySpan<int> indices, ReadOnlySpan<int> offsets, bool mean);
+
+    /// <summary>
+    /// The backward of <see cref="EmbeddingForward"/> into a compact row gradient: rows[slots[j]] += dy[b] (times
+    /// 1/|bag b| when <paramref name="mean"/>) for every index j of bag b. <paramref name="slots"/> names, for each
+    /// index, the row of <paramref name="rows"/> that collects it (the table row itself for a dense gradient, or its
+    /// place in a list of touched rows for a sparse one). rows: [S, D], dy: [bags, D].
+    /// </summary>
+    void EmbeddingBackward(Tensor rows, ReadOnlySpan<int> slots, Tensor dy, ReadOnlySpan<int> offsets, bool mean);
+
+    /// <summary>
+    /// Lazy (sparse) Adam, PyTorch's <c>SparseAdam</c>: only the listed rows of <paramref name="parameter"/> and of its
+    /// moments move. For k-th listed row r with gradient g = rowGradients[k]: m_r += (1−β1)(g − m_r),
+    /// v_r += (1−β2)(g² − v_r), p_r −= lr·√(1−β2^t)/(1−β1^t) · m_r/(√v_r + ε). Weight decay must be 0.
+    /// parameter, m, v: [R, D]; rowGradients: at least rows.Length rows of D.
+    /// </summary>
+    void SparseAdamUpdate(Tensor parameter, ReadOnlySpan<int> rows, Tensor rowGradients, Tensor m, Tensor v, AdamStep step);
+
     /// <summary>One fused Adam/AdamW update of a parameter and its two moment buffers.</summary>
     void AdamUpdate(Tensor parameter, Tensor gradient, Tensor m, Tensor v, AdamStep step);
 

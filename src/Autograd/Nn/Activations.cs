@@ -16,7 +16,7 @@ public enum Activation
 }
 
 /// <summary>max(x, 0) as a module.</summary>
-public sealed class ReLU : Module
+public sealed class ReLU : Layer
 {
     /// <inheritdoc />
     public override Variable Forward(Variable input) => Ops.Relu(input);
@@ -24,7 +24,7 @@ public sealed class ReLU : Module
 
 /// <summary>Leaky ReLU as a module.</summary>
 /// <param name="negativeSlope">The slope for x &lt; 0.</param>
-public sealed class LeakyReLU(float negativeSlope = 0.01f) : Module
+public sealed class LeakyReLU(float negativeSlope = 0.01f) : Layer
 {
     /// <summary>The slope for x &lt; 0.</summary>
     public float NegativeSlope { get; } = negativeSlope;
@@ -34,21 +34,21 @@ public sealed class LeakyReLU(float negativeSlope = 0.01f) : Module
 }
 
 /// <summary>tanh as a module.</summary>
-public sealed class Tanh : Module
+public sealed class Tanh : Layer
 {
     /// <inheritdoc />
     public override Variable Forward(Variable input) => Ops.Tanh(input);
 }
 
 /// <summary>The logistic sigmoid as a module.</summary>
-public sealed class Sigmoid : Module
+public sealed class Sigmoid : Layer
 {
     /// <inheritdoc />
     public override Variable Forward(Variable input) => Ops.Sigmoid(input);
 }
 
 /// <summary>The exact GELU as a module.</summary>
-public sealed class GELU : Module
+public sealed class GELU : Layer
 {
     /// <inheritdoc />
     public override Variable Forward(Variable input) => Ops.Gelu(input);
@@ -58,7 +58,7 @@ public sealed class GELU : Module
 public static class Activations
 {
     /// <summary>A new module computing <paramref name="kind"/>.</summary>
-    public static Module Create(Activation kind) => kind switch
+    public static Layer Create(Activation kind) => kind switch
     {
         Activation.Relu => new ReLU(),
         Activation.LeakyRelu => new LeakyReLU(),

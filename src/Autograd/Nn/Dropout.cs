@@ -5,7 +5,7 @@ namespace TinyKd.Autograd.Nn;
 /// counter-based generator keyed by <see cref="Seed"/>, so a run is reproducible and a checkpoint restores it by
 /// saving <see cref="Stream"/>.
 /// </summary>
-public sealed class Dropout : Module
+public sealed class Dropout : Layer
 {
     /// <summary>Creates the layer.</summary>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="p"/> is outside [0, 1).</exception>

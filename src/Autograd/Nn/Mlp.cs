@@ -79,11 +79,11 @@ public sealed class Mlp : Sequential
     /// <summary>The Linear layers in order.</summary>
     public IEnumerable<Linear> LinearLayers() => Enumerable.Range(0, Count).Select(i => this[i]).OfType<Linear>();
 
-    private static Module[] Build(MlpSpec spec, Rng rng)
+    private static Layer[] Build(MlpSpec spec, Rng rng)
     {
         ArgumentNullException.ThrowIfNull(spec);
         ArgumentNullException.ThrowIfNull(rng);
-        var layers = new List<Module>();
+        var layers = new List<Layer>();
         int[] s = spec.Sizes;
         for (int i = 0; i + 1 < s.Length; i++)
         {

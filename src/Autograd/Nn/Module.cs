@@ -3,17 +3,15 @@ using TinyKd.Tensors;
 namespace TinyKd.Autograd.Nn;
 
 /// <summary>
-/// The base of every layer and model, after PyTorch's <c>nn.Module</c>: a forward function, named parameters
-/// (recursively through children, named like PyTorch: <c>0.weight</c>), training/evaluation mode and a state
-/// dictionary.
+/// The base of every layer and model, after PyTorch's <c>nn.Module</c>: named parameters (recursively through
+/// children, named like PyTorch: <c>0.weight</c>), training/evaluation mode and a state dictionary. What a module
+/// computes is up to its kind: a <see cref="Layer"/> maps one variable to one, an <see cref="Embedding"/> looks up
+/// rows by index, a recommender scores (user, item) pairs.
 /// </summary>
 public abstract class Module
 {
     /// <summary>True in training mode (the default); dropout is active only then.</summary>
     public bool IsTraining { get; private set; } = true;
-
-    /// <summary>Computes the module's output for <paramref name="input"/>.</summary>
-    public abstract Variable Forward(Variable input);
 
     /// <summary>The module's own parameters (not its children's), with their local names.</summary>
     protected virtual IEnumerable<(string Name, Variable Parameter)> OwnParameters() => [];

@@ -1,32 +1,32 @@
 namespace TinyKd.Autograd.Nn;
 
 /// <summary>Applies its modules in order; children are named "0", "1", … as in PyTorch.</summary>
-public class Sequential : Module
+public class Sequential : Layer
 {
-    private readonly Module[] _layers;
+    private readonly Layer[] _layers;
 
     /// <summary>Creates the chain.</summary>
-    public Sequential(params Module[] layers)
+    public Sequential(params Layer[] layers)
     {
         ArgumentNullException.ThrowIfNull(layers);
-        _layers = (Module[])layers.Clone();
+        _layers = (Layer[])layers.Clone();
     }
 
     /// <summary>The number of modules.</summary>
     public int Count => _layers.Length;
 
     /// <summary>The module at <paramref name="index"/>.</summary>
-    public Module this[int index] => _layers[index];
+    public Layer this[int index] => _layers[index];
 
     /// <inheritdoc />
     public override Variable Forward(Variable input)
     {
         Variable x = input;
-        foreach (Module layer in _layers) x = layer.Forward(x);
+        foreach (Layer layer in _layers) x = layer.Forward(x);
         return x;
     }
 
     /// <inheritdoc />
     protected override IEnumerable<(string Name, Module Child)> Children() =>
-        _layers.Select((m, i) => (i.ToString(System.Globalization.CultureInfo.InvariantCulture), m));
+        _layers.Select((m, i) => (i.ToString(System.Globalization.CultureInfo.InvariantCulture), (Module)m));
 }

@@ -26,6 +26,9 @@ public class Adam : Optimizer
         if (!(beta2 >= 0f && beta2 < 1f)) throw new ArgumentOutOfRangeException(nameof(beta2), $"beta2 must be in [0, 1); got {beta2}.");
         if (!(epsilon >= 0f)) throw new ArgumentOutOfRangeException(nameof(epsilon), $"epsilon must be ≥ 0; got {epsilon}.");
         if (!(weightDecay >= 0f)) throw new ArgumentOutOfRangeException(nameof(weightDecay), $"Weight decay must be ≥ 0; got {weightDecay}.");
+        if (weightDecay != 0f && Parameters.FirstOrDefault(p => p.SparseGrad is not null) is { } sparse)
+            throw new ArgumentException(
+                $"{sparse} has a sparse gradient, and lazy Adam has no weight decay (nor has PyTorch's SparseAdam); give the sparse tables their own optimizer without decay.", nameof(parameters));
         Beta1 = beta1;
         Beta2 = beta2;
         Epsilon = epsilon;
@@ -50,10 +53,18 @@ public class Adam : Optimizer
     /// <inheritdoc />
     public override IReadOnlyList<Tensor> StateTensors() => [.. _m, .. _v];
 
-    /// <inheritdoc />
-    protected override void Update(int index, Variable parameter) =>
-        parameter.Data.Backend.AdamUpdate(parameter.Data, parameter.Grad, _m[index], _v[index],
-            new AdamStep(LearningRate, Beta1, Beta2, Epsilon, WeightDecay, _decoupled, StepCount));
+    /// <summary>
+    /// Updates one parameter. A table with a sparse gradient gets lazy Adam (PyTorch's <c>SparseAdam</c>): only the
+    /// rows this step touched move, with their moments, and bias correction counts the optimizer's steps.
+    /// </summary>
+    protected override void Update(int index, Variable parameter)
+    {
+        var step = new AdamStep(LearningRate, Beta1, Beta2, Epsilon, WeightDecay, _decoupled, StepCount);
+        if (parameter.SparseGrad is { } sparse)
+            parameter.Data.Backend.SparseAdamUpdate(parameter.Data, sparse.Rows, sparse.Values, _m[index], _v[index], step);
+        else
+            parameter.Data.Backend.AdamUpdate(parameter.Data, parameter.Grad, _m[index], _v[index], step);
+    }
 }
 
 /// <summary>AdamW (Loshchilov &amp; Hutter): Adam with weight decay applied to the weights, not the gradient.</summary>

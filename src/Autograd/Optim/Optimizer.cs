@@ -50,7 +50,7 @@ public abstract class Optimizer
     {
         StepCount++;
         for (int i = 0; i < _parameters.Length; i++)
-            if (!_parameters[i].Grad.IsEmpty) Update(i, _parameters[i]);
+            if (HasGradient(_parameters[i])) Update(i, _parameters[i]);
     }
 
     /// <summary>
@@ -65,8 +65,9 @@ public abstract class Optimizer
         double sum = 0;
         foreach (Variable p in _parameters)
         {
-            if (p.Grad.IsEmpty) continue;
-            p.Grad.Backend.SumOfSquares(_normScratch, p.Grad, 1f);
+            if (!HasGradient(p)) continue;
+            Tensor grad = GradientValues(p);
+            grad.Backend.SumOfSquares(_normScratch, grad, 1f);
             sum += _normScratch.Item();
         }
         double norm = Math.Sqrt(sum);
@@ -74,9 +75,19 @@ public abstract class Optimizer
         double coefficient = maxNorm / (norm + 1e-6);
         if (coefficient < 1)
             foreach (Variable p in _parameters)
-                if (!p.Grad.IsEmpty) p.Grad.Backend.Axpby(p.Grad, p.Grad, (float)coefficient, 0f);
+                if (HasGradient(p))
+                {
+                    Tensor grad = GradientValues(p);
+                    grad.Backend.Axpby(grad, grad, (float)coefficient, 0f);
+                }
         return norm;
     }
+
+    /// <summary>True when the last backward pass left a gradient in <paramref name="p"/> (dense, or some sparse rows).</summary>
+    protected static bool HasGradient(Variable p) => p.SparseGrad is { } sparse ? sparse.Count > 0 : !p.Grad.IsEmpty;
+
+    // The gradient numbers of a parameter: the dense gradient, or the touched rows of a sparse one.
+    private static Tensor GradientValues(Variable p) => p.SparseGrad is { } sparse ? sparse.Values : p.Grad;
 
     /// <summary>The per-parameter state tensors (moments, momentum buffers), in a fixed order, for checkpoints.</summary>
     public abstract IReadOnlyList<Tensor> StateTensors();

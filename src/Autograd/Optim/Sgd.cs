@@ -12,6 +12,8 @@ public sealed class Sgd : Optimizer
     public Sgd(IEnumerable<Variable> parameters, float learningRate, float momentum = 0f, float dampening = 0f,
         bool nesterov = false, float weightDecay = 0f) : base(parameters, learningRate)
     {
+        if (Parameters.FirstOrDefault(p => p.SparseGrad is not null) is { } sparse)
+            throw new ArgumentException($"{sparse} has a sparse gradient; SGD here updates dense gradients only. Use Adam (lazy for sparse tables).", nameof(parameters));
         if (momentum < 0f) throw new ArgumentOutOfRangeException(nameof(momentum), $"Momentum must be ≥ 0; got {momentum}.");
         if (weightDecay < 0f) throw new ArgumentOutOfRangeException(nameof(weightDecay), $"Weight decay must be ≥ 0; got {weightDecay}.");
         if (nesterov && (momentum <= 0f || dampening != 0f))

@@ -78,7 +78,7 @@ public sealed class DistillationObjective : ITrainingObjective
     }
 
     /// <inheritdoc />
-    public Variable Loss(Graph graph, Module model, in Batch batch, in StepContext context, out Variable logits)
+    public Variable Loss(Graph graph, Layer model, in Batch batch, in StepContext context, out Variable logits)
     {
         float temperature = _options.Temperature.At(context.Progress);
         float alpha = _options.Alpha.At(context.Progress);

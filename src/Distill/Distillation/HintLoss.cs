@@ -12,7 +12,7 @@ namespace TinyKd.Distill.Distillation;
 /// </code>
 /// The projection is trained with the student and thrown away afterwards.
 /// </summary>
-public sealed class HintLoss : Module
+public sealed class HintLoss : Layer
 {
     /// <summary>Creates the projection from <paramref name="studentWidth"/> to <paramref name="teacherWidth"/> features.</summary>
     public HintLoss(int studentWidth, int teacherWidth, Rng rng)

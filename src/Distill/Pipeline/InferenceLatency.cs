@@ -14,7 +14,7 @@ namespace TinyKd.Distill.Pipeline;
 public static class InferenceLatency
 {
     /// <summary>The median microseconds of one forward pass on a single row of <paramref name="features"/>.</summary>
-    public static double MicrosecondsPerSample(Module model, Tensor features, int calls = 300)
+    public static double MicrosecondsPerSample(Layer model, Tensor features, int calls = 300)
     {
         ArgumentNullException.ThrowIfNull(model);
         bool wasTraining = model.IsTraining;

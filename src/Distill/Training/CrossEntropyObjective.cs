@@ -20,7 +20,7 @@ public sealed class CrossEntropyObjective(float labelSmoothing = 0f) : ITraining
     }
 
     /// <inheritdoc />
-    public Variable Loss(Graph graph, Module model, in Batch batch, in StepContext context, out Variable logits)
+    public Variable Loss(Graph graph, Layer model, in Batch batch, in StepContext context, out Variable logits)
     {
         logits = model.Forward(graph.Input(batch.Features));
         return Losses.CrossEntropy(logits, batch.Labels, labelSmoothing, ignoreUnlabelled: true);

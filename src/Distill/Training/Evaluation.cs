@@ -52,7 +52,7 @@ public sealed class Evaluation
     /// in batches, and scores it. The model's training mode is restored afterwards.
     /// </summary>
     /// <exception cref="ArgumentException">The model's output width differs from the data's class count.</exception>
-    public static Evaluation Run(Module model, Dataset data, int batchSize = 512)
+    public static Evaluation Run(Layer model, Dataset data, int batchSize = 512)
     {
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(data);
@@ -61,14 +61,14 @@ public sealed class Evaluation
     }
 
     /// <summary>Softmax probabilities of <paramref name="model"/> for every row of <paramref name="features"/>, [N, C].</summary>
-    public static float[] Predict(Module model, Tensor features, int classes, int batchSize = 512) =>
+    public static float[] Predict(Layer model, Tensor features, int classes, int batchSize = 512) =>
         Run(model, features, classes, batchSize, softmax: true);
 
     /// <summary>The logits of <paramref name="model"/> (evaluation mode, no gradients) for every row of <paramref name="features"/>, [N, C].</summary>
-    public static float[] PredictLogits(Module model, Tensor features, int classes, int batchSize = 512) =>
+    public static float[] PredictLogits(Layer model, Tensor features, int classes, int batchSize = 512) =>
         Run(model, features, classes, batchSize, softmax: false);
 
-    private static float[] Run(Module model, Tensor features, int classes, int batchSize, bool softmax)
+    private static float[] Run(Layer model, Tensor features, int classes, int batchSize, bool softmax)
     {
         ArgumentNullException.ThrowIfNull(model);
         bool wasTraining = model.IsTraining;

@@ -33,5 +33,5 @@ public interface ITrainingObjective
     /// Runs the model on <paramref name="batch"/> in <paramref name="graph"/> and returns the scalar loss to minimise;
     /// <paramref name="logits"/> receives the model's output [B, C] (for training accuracy).
     /// </summary>
-    Variable Loss(Graph graph, Module model, in Batch batch, in StepContext context, out Variable logits);
+    Variable Loss(Graph graph, Layer model, in Batch batch, in StepContext context, out Variable logits);
 }

@@ -16,7 +16,7 @@ namespace TinyKd.Distill.Training;
 /// </summary>
 public sealed class Trainer
 {
-    private readonly Module _model;
+    private readonly Layer _model;
     private readonly TrainingOptions _options;
     private readonly ITrainingObjective _objective;
     private readonly (string Name, Variable Parameter)[] _parameters;
@@ -30,7 +30,7 @@ public sealed class Trainer
     /// <param name="model">The network to train.</param>
     /// <param name="options">The recipe; validated here.</param>
     /// <param name="objective">What to minimise; cross-entropy with the options' label smoothing when null.</param>
-    public Trainer(Module model, TrainingOptions options, ITrainingObjective? objective = null)
+    public Trainer(Layer model, TrainingOptions options, ITrainingObjective? objective = null)
     {
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(options);
