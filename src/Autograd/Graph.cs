@@ -20,7 +20,9 @@ public sealed class Graph
     private readonly List<Storage> _scratch = [];
     private readonly List<TapeEntry> _tape = [];
     private readonly List<Variable> _inputLists = [];
+    private readonly List<int[]> _indexBuffers = [];
     private int _nextVariable;
+    private int _nextIndexBuffer;
     private int _nextScratch;
     private int _epoch;
 
@@ -53,6 +55,20 @@ public sealed class Graph
         _inputLists.Clear();
         _nextVariable = 0;
         _nextScratch = 0;
+        _nextIndexBuffer = 0;
+    }
+
+    /// <summary>
+    /// A pooled buffer of <paramref name="length"/> integers for this step's indices (the rows an embedding looks up,
+    /// the bag offsets of a multi-hot feature): the ops keep reading them until backward, so they must outlive the
+    /// forward call, and like every buffer of the graph they are handed back by <see cref="Reset"/>. Contents are stale.
+    /// </summary>
+    public Memory<int> Indices(int length)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(length);
+        if (_nextIndexBuffer == _indexBuffers.Count) _indexBuffers.Add(new int[length]);
+        else if (_indexBuffers[_nextIndexBuffer].Length < length) _indexBuffers[_nextIndexBuffer] = new int[length];
+        return _indexBuffers[_nextIndexBuffer++].AsMemory(0, length);
     }
 
     /// <summary>Back-propagates from a one-element <paramref name="output"/> (seed gradient 1).</summary>

@@ -76,4 +76,26 @@ public static partial class Ops
             offset += n;
         }
     }
+
+    /// <summary>
+    /// The slices [start, start + length) of x along <paramref name="axis"/> (PyTorch's <c>narrow</c>), as a contiguous
+    /// copy: e.g. the positive column of a [B, L] score matrix, or its negatives.
+    /// </summary>
+    /// <exception cref="ArgumentOutOfRangeException">The range lies outside that axis.</exception>
+    public static Variable Narrow(Variable x, int axis, int start, int length)
+    {
+        Graph g = Graph.Of(nameof(Narrow), x);
+        int a = x.Shape.NormalizeAxis(axis);
+        if (start < 0 || length < 0 || start + length > x.Shape[a])
+            throw new ArgumentOutOfRangeException(nameof(start), $"Narrow: [{start}, {start + length}) is outside axis {a} of {x.Shape}.");
+        bool records = Graph.Records(x);
+        Variable y = g.Result(x.Shape.With(a, length), records);
+        g.Backend.CopyAlongAxis(y.Data, 0, x.Data, start, length, a);
+        if (records) g.Record(new TapeEntry(NarrowBackward, y, x) { I0 = a, I1 = start });
+        return y;
+    }
+
+    // I0 = axis, I1 = start.  dx[.., start + k, ..] += dy[.., k, ..].
+    private static void NarrowBackward(in TapeEntry e, Graph g) =>
+        g.Backend.CopyAlongAxis(g.GradOf(e.A!), e.I1, e.Output.Grad, 0, e.Output.Shape[e.I0], e.I0, accumulate: true);
 }

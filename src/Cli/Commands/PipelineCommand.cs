@@ -111,7 +111,7 @@ public static class PipelineCommand
         return options;
     }
 
-    private static ulong[] ParseSeeds(string raw)
+    internal static ulong[] ParseSeeds(string raw)
     {
         var seeds = new List<ulong>();
         foreach (string part in raw.Split(',', StringSplitOptions.TrimEntries))

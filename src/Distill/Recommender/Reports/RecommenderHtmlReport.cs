@@ -1,0 +1,82 @@
+using System.Text;
+using TinyKd.Distill.Reports;
+
+namespace TinyKd.Distill.Recommender;
+
+/// <summary>
+/// The recommender report as one self-contained HTML page (inline CSS and SVG, no script or external resource): the
+/// summary, the tables of the Markdown report, NDCG@10 against model bytes (all users, with the seed std as error
+/// bars) and the training curves (validation NDCG@10 per epoch, mean over the seeds).
+/// </summary>
+public static class RecommenderHtmlReport
+{
+    private const string Style = """
+        body { font-family: system-ui, sans-serif; max-width: 1200px; margin: 2em auto; padding: 0 1em; color: #222; line-height: 1.45; }
+        h1 { font-size: 1.6em; } h2 { margin-top: 2em; border-bottom: 1px solid #ddd; }
+        dl.summary { display: grid; grid-template-columns: max-content auto; gap: 0.2em 1em; }
+        dl.summary dt { font-weight: bold; } dl.summary dd { margin: 0; }
+        table { border-collapse: collapse; margin: 1em 0; font-size: 0.85em; }
+        th, td { border: 1px solid #ccc; padding: 0.3em 0.5em; text-align: left; }
+        th { background: #f3f3f3; } td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; }
+        td.wins { color: #1a7f37; font-weight: bold; } td.loses { color: #b42318; font-weight: bold; }
+        figure { margin: 1em 0; } svg { max-width: 100%; height: auto; }
+        """;
+
+    /// <summary>Renders <paramref name="report"/>; every text is HTML-escaped.</summary>
+    public static string Render(RecommenderReport report)
+    {
+        ArgumentNullException.ThrowIfNull(report);
+        var html = new StringBuilder();
+        string title = Markup.Escape($"TinyKd recommender distillation ({report.Engine})");
+        html.Append("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n")
+            .Append("<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; style-src 'unsafe-inline'\">\n")
+            .Append("<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n")
+            .Append($"<title>{title}</title>\n<style>\n{Style}\n</style>\n</head>\n<body>\n<h1>{title}</h1>\n<dl class=\"summary\">\n");
+        foreach (var (label, value) in RecommenderReportText.Summary(report))
+            html.Append($"<dt>{Markup.Escape(label)}</dt><dd>{Markup.Escape(value)}</dd>\n");
+        html.Append("</dl>\n<section>\n<h2>Models (test, full ranking)</h2>\n");
+        Table(html, RecommenderReportText.ModelHeader, RecommenderReportText.TextColumns, report.Models.Select(RecommenderReportText.ModelRow), -1);
+        html.Append("</section>\n<section>\n<h2>Distilled students against the same student alone</h2>\n");
+        Table(html, RecommenderReportText.ComparisonHeader, 4, report.Comparisons.Select(RecommenderReportText.ComparisonRow),
+            RecommenderReportText.ComparisonHeader.Count - 1);
+        html.Append("</section>\n<section>\n<h2>NDCG@10 vs model size</h2>\n<figure>\n")
+            .Append(SvgChart.Scatter("Test NDCG@10 (all users) against model bytes", "model file bytes (log scale)", "NDCG@10",
+                report.Models.Select(m => new ChartPoint(m.Name, m.Student, m.Bytes, m.All["NDCG@10"].Mean, m.All["NDCG@10"].Std)).ToList(),
+                logarithmicX: true))
+            .Append("\n</figure>\n</section>\n");
+        if (report.Models.Any(m => m.Curves.Any(c => c.Any(e => double.IsFinite(e.Validation)))))
+        {
+            var series = report.Models.Select(m => new ChartSeries(m.Name, MeanCurve(m.Curves))).ToList();
+            html.Append("<section>\n<h2>Training curves</h2>\n<figure>\n")
+                .Append(SvgChart.Line("Validation NDCG@10 after each epoch (mean over the seeds)", "epoch", "NDCG@10", series))
+                .Append("\n</figure>\n</section>\n");
+        }
+        html.Append("</body>\n</html>\n");
+        return html.ToString();
+    }
+
+    private static List<double> MeanCurve(IReadOnlyList<IReadOnlyList<RecommenderEpoch>> curves)
+    {
+        int epochs = curves.Count == 0 ? 0 : curves.Min(c => c.Count);
+        return Enumerable.Range(0, epochs).Select(e => curves.Average(c => c[e].Validation)).ToList();
+    }
+
+    private static void Table(StringBuilder html, IReadOnlyList<string> header, int textColumns, IEnumerable<IReadOnlyList<string>> rows, int verdictColumn)
+    {
+        html.Append("<table>\n<tr>");
+        for (int c = 0; c < header.Count; c++)
+            html.Append(c < textColumns ? "<th>" : "<th class=\"num\">").Append(Markup.Escape(header[c])).Append("</th>");
+        html.Append("</tr>\n");
+        foreach (IReadOnlyList<string> row in rows)
+        {
+            html.Append("<tr>");
+            for (int c = 0; c < row.Count; c++)
+            {
+                string css = c == verdictColumn ? row[c] : c < textColumns ? "" : "num";
+                html.Append(css.Length == 0 ? "<td>" : $"<td class=\"{css}\">").Append(Markup.Escape(row[c])).Append("</td>");
+            }
+            html.Append("</tr>\n");
+        }
+        html.Append("</table>\n");
+    }
+}

@@ -1,0 +1,76 @@
+using System.Globalization;
+
+namespace TinyKd.Distill.Recommender;
+
+/// <summary>The cells of the recommender report's tables, shared by the Markdown and HTML renderings.</summary>
+internal static class RecommenderReportText
+{
+    private static readonly CultureInfo Invariant = CultureInfo.InvariantCulture;
+
+    /// <summary>Column titles of the model table: name, loss, the headline metrics for all users then cold start, size and speed.</summary>
+    public static IReadOnlyList<string> ModelHeader { get; } =
+    [
+        "model", "architecture", "loss",
+        .. RecommenderReport.HeadlineMetrics.Select(m => m + " all"),
+        .. RecommenderReport.HeadlineMetrics.Select(m => m + " cold"),
+        "parameters", "bytes", "µs/user", "users/s", "train s",
+    ];
+
+    /// <summary>The number of leading text columns (left-aligned); the rest are numbers.</summary>
+    public const int TextColumns = 3;
+
+    /// <summary>One model's row.</summary>
+    public static IReadOnlyList<string> ModelRow(RecommenderModelResult model) =>
+    [
+        model.Name, model.Architecture, model.Loss,
+        .. RecommenderReport.HeadlineMetrics.Select(m => Summary(model.All[m])),
+        .. RecommenderReport.HeadlineMetrics.Select(m => Summary(model.Cold[m])),
+        model.Parameters.ToString("N0", Invariant), model.Bytes.ToString("N0", Invariant),
+        Fixed(model.MicrosecondsPerUser, 0), Fixed(model.UsersPerSecond, 0), Fixed(model.TrainSeconds, 1),
+    ];
+
+    /// <summary>Column titles of the comparison table.</summary>
+    public static IReadOnlyList<string> ComparisonHeader { get; } =
+        ["student", "distillation", "group", "metric", "gain", "95% interval", "seed spread", "verdict"];
+
+    /// <summary>One comparison's row.</summary>
+    public static IReadOnlyList<string> ComparisonRow(RecommenderComparison c) =>
+    [
+        c.Student, c.Distillation, c.Group, c.Metric, Signed(c.Result.Gain),
+        $"[{Signed(c.Result.Low)}, {Signed(c.Result.High)}]", Fixed(c.Result.SeedSpread, 4), RankingVerdict.Name(c.Result.Verdict),
+    ];
+
+    /// <summary>"0.0312 ± 0.0021 [0.0270, 0.0355]": mean ± seed std and the bootstrap interval over users.</summary>
+    public static string Summary(SeedSummary s) => $"{Fixed(s.Mean, 4)} ± {Fixed(s.Std, 4)} [{Fixed(s.Low, 4)}, {Fixed(s.High, 4)}]";
+
+    /// <summary>The summary lines at the top of the report.</summary>
+    public static IReadOnlyList<(string Label, string Value)> Summary(RecommenderReport report) =>
+    [
+        ("data", $"{report.Dataset}: {report.Data.Users:N0} users, {report.Data.Items:N0} items, {report.Data.Ratings:N0} ratings, " +
+                 $"{report.Data.Positives:N0} positives (rating ≥ 4); leave-last-out test and validation; {report.Data.EvaluatedUsers:N0} evaluated users, " +
+                 $"{report.Data.ColdStartUsers:N0} cold start (≤ 10 training positives); full ranking of every unseen item"),
+        ("recipe", report.Recipe),
+        ("seeds", string.Join(", ", report.Seeds)),
+        ("cells", "mean ± std over the seeds [95% bootstrap interval over users of the seed-averaged values]"),
+        ("verdict", "gain = mean over users of the seed-averaged paired difference; wins when the 95% interval is above 0 and the gain exceeds the spread of the per-seed gains; loses in mirror; otherwise ties"),
+        ("winners", Winners(report)),
+        ("machine", report.Machine),
+        ("wall time", $"{Fixed(report.WallSeconds, 0)} s"),
+    ];
+
+    /// <summary>Which distillation losses won on NDCG@10, per student and group, in one sentence.</summary>
+    public static string Winners(RecommenderReport report)
+    {
+        var wins = report.Comparisons.Where(c => c.Metric == "NDCG@10" && c.Result.Verdict == Verdict.Wins)
+            .Select(c => $"{c.Student} + {c.Distillation} ({c.Group}, {Signed(c.Result.Gain)})").ToList();
+        return wins.Count == 0
+            ? "no distillation loss beat its student alone on NDCG@10 beyond the uncertainty"
+            : "on NDCG@10: " + string.Join("; ", wins);
+    }
+
+    /// <summary>A number with a fixed count of decimals, or "—" when not finite.</summary>
+    public static string Fixed(double value, int decimals) =>
+        double.IsFinite(value) ? value.ToString("F" + decimals.ToString(Invariant), Invariant) : "—";
+
+    private static string Signed(double value) => double.IsFinite(value) ? value.ToString("+0.0000;−0.0000;0.0000", Invariant) : "—";
+}

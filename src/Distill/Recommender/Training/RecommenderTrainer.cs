@@ -1,0 +1,154 @@
+using TinyKd.Autograd;
+using TinyKd.Autograd.Optim;
+using TinyKd.Tensors;
+
+namespace TinyKd.Distill.Recommender;
+
+/// <summary>One epoch of a recommender's training: the mean loss per positive and, when asked for, a validation score.</summary>
+/// <param name="Epoch">1-based.</param>
+/// <param name="Loss">The mean training loss over the epoch's steps.</param>
+/// <param name="Validation">The validation metric after the epoch (NaN when none was computed).</param>
+public readonly record struct RecommenderEpoch(int Epoch, double Loss, double Validation);
+
+/// <summary>
+/// Trains a <see cref="Recommender"/> on implicit feedback. Each step takes <c>BatchSize</c> training positives in a
+/// seeded shuffle; row r of the step is the candidate list [positive, n negatives, extras] of its user — extras being
+/// the listwise candidates or the ranking-distillation draws — and all rows are scored in one forward pass.
+/// The loss is the options' ranking loss on the first 1 + n columns, plus for a student (1 − α)/α-weighted
+/// distillation against cached <see cref="TeacherScores"/>. Adam updates dense layers and, lazily, the touched rows
+/// of the embedding tables.
+/// </summary>
+public sealed class RecommenderTrainer
+{
+    private readonly Recommender _model;
+    private readonly InteractionData _data;
+    private readonly RecommenderTrainingOptions _options;
+    private readonly TeacherScores? _teacher;
+    private readonly Adam _adam;
+    private readonly Graph _graph = new();
+    private readonly Rng _rng;
+    private readonly NegativeSampler _sampler;
+    private readonly int[] _order;
+    private readonly int[] _topK = [];
+    private readonly double[] _rankCumulative = [];
+    private readonly RankingLossTerms _terms;
+
+    /// <summary>Prepares training; a distilling student needs the teacher's cached scores.</summary>
+    /// <exception cref="ArgumentException">Distillation without teacher scores, or scores of another shape than the data.</exception>
+    public RecommenderTrainer(Recommender model, InteractionData data, RecommenderTrainingOptions options, TeacherScores? teacher = null)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        ArgumentNullException.ThrowIfNull(data);
+        ArgumentNullException.ThrowIfNull(options);
+        options.Validate();
+        if (model.UserCount != data.UserCount || model.ItemCount != data.ItemCount)
+            throw new ArgumentException($"The model covers {model.UserCount} users × {model.ItemCount} items; the data has {data.UserCount} × {data.ItemCount}.", nameof(model));
+        if (data.TrainUsers.Length == 0) throw new ArgumentException("The data has no training positives.", nameof(data));
+        if (options.Distillation != RankingDistillation.None)
+        {
+            if (teacher is null)
+                throw new ArgumentException($"Distillation '{RankingLossNames.Name(options.Distillation)}' needs the teacher's scores.", nameof(teacher));
+            if (teacher.UserCount != data.UserCount || teacher.ItemCount != data.ItemCount)
+                throw new ArgumentException($"The teacher's scores cover {teacher.UserCount} × {teacher.ItemCount}; the data has {data.UserCount} × {data.ItemCount}.", nameof(teacher));
+        }
+        _model = model;
+        _data = data;
+        _options = options;
+        _teacher = teacher;
+        _adam = new Adam(model.Parameters(), options.LearningRate);
+        _rng = new Rng(Rng.Hash(options.Seed, 0x7EC5, 1));
+        _sampler = new NegativeSampler(data, _rng);
+        _order = Enumerable.Range(0, data.TrainUsers.Length).ToArray();
+        _terms = new RankingLossTerms(options);
+        if (options.Distillation == RankingDistillation.RankDistill)
+        {
+            _topK = teacher!.TopUnseen(data, options.TopK);
+            _rankCumulative = new double[options.TopK];
+            double total = 0;
+            for (int r = 0; r < options.TopK; r++) total += Math.Exp(-(r + 1) / options.RankDecay);
+            double running = 0;
+            for (int r = 0; r < options.TopK; r++) _rankCumulative[r] = (running += Math.Exp(-(r + 1) / options.RankDecay) / total);
+        }
+    }
+
+    /// <summary>The optimizer (its step count is the number of steps taken).</summary>
+    public Optimizer Optimizer => _adam;
+
+    /// <summary>
+    /// Runs every epoch; after each, <paramref name="validate"/> (if given) scores the model and
+    /// <paramref name="onEpoch"/> hears about it.
+    /// </summary>
+    public IReadOnlyList<RecommenderEpoch> Fit(Func<Recommender, double>? validate = null, Action<RecommenderEpoch>? onEpoch = null)
+    {
+        var history = new List<RecommenderEpoch>(_options.Epochs);
+        for (int epoch = 1; epoch <= _options.Epochs; epoch++)
+        {
+            double loss = RunEpoch();
+            double validation = validate is null ? double.NaN : validate(_model);
+            var record = new RecommenderEpoch(epoch, loss, validation);
+            history.Add(record);
+            onEpoch?.Invoke(record);
+        }
+        return history;
+    }
+
+    /// <summary>One pass over the training positives in a fresh shuffle; returns the mean loss per step.</summary>
+    /// <exception cref="ArithmeticException">The loss became NaN or infinite.</exception>
+    public double RunEpoch()
+    {
+        if (!_model.IsTraining) _model.Train();
+        _rng.Shuffle(_order.AsSpan());
+        double sum = 0;
+        int steps = 0;
+        for (int start = 0; start < _order.Length; start += _options.BatchSize)
+        {
+            float loss = Step(start, Math.Min(_options.BatchSize, _order.Length - start));
+            if (!float.IsFinite(loss))
+                throw new ArithmeticException($"The training loss became {loss} at step {_adam.StepCount} of {_model.Architecture}.");
+            sum += loss;
+            steps++;
+        }
+        return sum / steps;
+    }
+
+    private float Step(int start, int rows)
+    {
+        int width = _terms.Width;
+        _graph.Reset();
+        _adam.ZeroGrad();
+        Memory<int> users = _graph.Indices(rows * width), items = _graph.Indices(rows * width);
+        FillCandidates(start, rows, users.Span, items.Span);
+        Variable scores = Ops.Reshape(_model.Score(_graph, users, items), rows, width);
+        Variable loss = _terms.Loss(_graph, scores, _teacher, users.Span, items.Span);
+        loss.Backward();
+        _adam.Step();
+        return loss.Item();
+    }
+
+    // Row r: the user repeated; items = [positive, negatives…, extras…].
+    private void FillCandidates(int start, int rows, Span<int> users, Span<int> items)
+    {
+        int width = _terms.Width, list = 1 + _options.Negatives;
+        for (int r = 0; r < rows; r++)
+        {
+            int pair = _order[start + r];
+            int user = _data.TrainUsers[pair];
+            Span<int> row = items.Slice(r * width, width);
+            users.Slice(r * width, width).Fill(user);
+            row[0] = _data.TrainItems[pair];
+            _sampler.Fill(user, row[1..list]);
+            if (_options.Distillation == RankingDistillation.Listwise) _sampler.Fill(user, row[list..]);
+            else if (_options.Distillation == RankingDistillation.RankDistill)
+                for (int k = list; k < width; k++) row[k] = _topK[user * _options.TopK + DrawRank()];
+        }
+    }
+
+    // A rank in [0, K) drawn with probability ∝ exp(−(r + 1)/λ).
+    private int DrawRank()
+    {
+        double x = _rng.NextDouble();
+        int r = 0;
+        while (r < _rankCumulative.Length - 1 && x >= _rankCumulative[r]) r++;
+        return r;
+    }
+}

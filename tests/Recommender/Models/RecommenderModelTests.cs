@@ -1,0 +1,96 @@
+using TinyKd.Autograd;
+using TinyKd.Distill.Recommender;
+using TinyKd.Tensors;
+
+namespace TinyKd.Tests.Recommender.Models;
+
+/// <summary>NeuMF and MF: pair scores, full-item scoring, sparse table gradients and the model file.</summary>
+public class RecommenderModelTests
+{
+    private static InteractionData Data => RecommenderFixtures.Data;
+
+    private static Distill.Recommender.Recommender[] Models() =>
+    [
+        new NeuMF(Data.UserCount, Data.ItemCount, RecommenderFixtures.Genres, new NeuMFSpec(8, 4, [16, 8]), new Rng(1)),
+        new MatrixFactorization(Data.UserCount, Data.ItemCount, 6, new Rng(2)),
+    ];
+
+    [Fact]
+    public void ScoreAll_equals_scoring_each_pair()
+    {
+        foreach (var model in Models())
+        {
+            int[] users = [0, 7, Data.UserCount - 1];
+            var all = new float[users.Length * Data.ItemCount];
+            model.ScoreAll(users, all);
+            var graph = new Graph();
+            int[] pairUsers = [7, 0, Data.UserCount - 1], pairItems = [3, Data.ItemCount - 1, 0];
+            float[] pairs;
+            using (GradMode.NoGrad()) pairs = model.Score(graph, pairUsers, pairItems).Data.ToArray();
+            Assert.Equal(all[1 * Data.ItemCount + 3], pairs[0], 6);
+            Assert.Equal(all[0 * Data.ItemCount + Data.ItemCount - 1], pairs[1], 6);
+            Assert.Equal(all[2 * Data.ItemCount + 0], pairs[2], 6);
+        }
+    }
+
+    [Fact]
+    public void A_backward_pass_touches_only_the_rows_of_the_batch()
+    {
+        foreach (var model in Models())
+        {
+            var graph = new Graph();
+            Ops.Sum(model.Score(graph, new[] { 4, 4, 9 }, new[] { 11, 12, 11 })).Backward();
+            foreach (var (name, p) in model.NamedParameters())
+            {
+                if (p.SparseGrad is not { } sparse) continue;
+                int[] expected = name.StartsWith("user", StringComparison.Ordinal) ? [4, 9]
+                    : name.StartsWith("genre", StringComparison.Ordinal) ? [.. GenresOf(11, 12)]
+                    : [11, 12];
+                Assert.Equal(expected.Order(), sparse.Rows.ToArray().Order());
+            }
+        }
+    }
+
+    private static IEnumerable<int> GenresOf(params int[] items) => items.SelectMany(i => Data.ItemGenres(i).ToArray()).Distinct();
+
+    [Fact]
+    public void Model_file_round_trip_scores_identically_and_damage_is_named()
+    {
+        string dir = Path.Combine(Path.GetTempPath(), "tinykd-recfile-" + Guid.NewGuid().ToString("N"));
+        Directory.CreateDirectory(dir);
+        try
+        {
+            foreach (var model in Models())
+            {
+                string path = Path.Combine(dir, model.Architecture.Replace(' ', '_') + ".tkd");
+                RecommenderFile.Save(path, model);
+                var loaded = RecommenderFile.Load(path);
+                Assert.Equal(model.Architecture, loaded.Architecture);
+                var a = new float[2 * Data.ItemCount];
+                var b = new float[2 * Data.ItemCount];
+                model.ScoreAll([1, 2], a);
+                loaded.ScoreAll([1, 2], b);
+                Assert.Equal(a, b);
+                byte[] bytes = File.ReadAllBytes(path);
+                bytes[bytes.Length / 2] ^= 0x40;
+                File.WriteAllBytes(path, bytes);
+                Assert.Contains(path, Assert.Throws<InvalidDataException>(() => RecommenderFile.Load(path)).Message);
+            }
+        }
+        finally
+        {
+            Directory.Delete(dir, recursive: true);
+        }
+    }
+
+    [Fact]
+    public void Bad_pairs_and_buffers_are_rejected_clearly()
+    {
+        var model = Models()[0];
+        var graph = new Graph();
+        Assert.Contains("score pairs one to one", Assert.Throws<ArgumentException>(() => model.Score(graph, new[] { 1, 2 }, new[] { 3 })).Message);
+        Assert.Contains($"Index {Data.ItemCount} at position 0", Assert.Throws<ArgumentOutOfRangeException>(() => model.Score(graph, new[] { 1 }, new[] { Data.ItemCount })).Message);
+        Assert.Contains("needs", Assert.Throws<ArgumentException>(() => model.ScoreAll([1], new float[3])).Message);
+        Assert.Contains("WIDTH:GENRE_WIDTH:HIDDEN", Assert.Throws<ArgumentException>(() => NeuMFSpec.Parse("64:16")).Message);
+    }
+}

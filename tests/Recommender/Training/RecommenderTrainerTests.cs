@@ -1,0 +1,85 @@
+using TinyKd.Distill.Recommender;
+using TinyKd.Tensors;
+
+namespace TinyKd.Tests.Recommender.Training;
+
+/// <summary>The recommender trainer: it learns, it is deterministic, its steady state allocates nothing, and the teacher's top-K are right.</summary>
+public class RecommenderTrainerTests
+{
+    private static InteractionData Data => RecommenderFixtures.Data;
+
+    private static NeuMF Student(ulong seed) =>
+        new(Data.UserCount, Data.ItemCount, RecommenderFixtures.Genres, new NeuMFSpec(8, 4, [16]), new Rng(seed));
+
+    [Fact]
+    public void Training_beats_the_untrained_model_on_validation()
+    {
+        var model = new MatrixFactorization(Data.UserCount, Data.ItemCount, 8, new Rng(1));
+        double before = RecommenderEvaluation.Validation(model, Data).Mean("AUC");
+        new RecommenderTrainer(model, Data, new RecommenderTrainingOptions { Epochs = 4, LearningRate = 0.01f }).Fit();
+        double after = RecommenderEvaluation.Validation(model, Data).Mean("AUC");
+        Assert.True(after > before + 0.1, $"validation AUC {before:F3} → {after:F3}");
+    }
+
+    [Theory]
+    [InlineData(RankingLoss.Bce, RankingDistillation.None)]
+    [InlineData(RankingLoss.Bpr, RankingDistillation.None)]
+    [InlineData(RankingLoss.SampledSoftmax, RankingDistillation.None)]
+    [InlineData(RankingLoss.Bce, RankingDistillation.SoftBce)]
+    [InlineData(RankingLoss.Bce, RankingDistillation.RankDistill)]
+    [InlineData(RankingLoss.Bce, RankingDistillation.Listwise)]
+    public void Same_seed_gives_the_same_weights_bit_for_bit(RankingLoss loss, RankingDistillation distillation)
+    {
+        TeacherScores teacher = TeacherScores.From(new MatrixFactorization(Data.UserCount, Data.ItemCount, 4, new Rng(9)));
+        float[] Run(ulong seed)
+        {
+            NeuMF model = Student(seed);
+            var options = new RecommenderTrainingOptions { Epochs = 1, Seed = seed, Loss = loss, Distillation = distillation };
+            new RecommenderTrainer(model, Data, options, teacher).Fit();
+            return model.Parameters().SelectMany(p => p.Data.ToArray()).ToArray();
+        }
+        float[] first = Run(5), again = Run(5), other = Run(6);
+        Assert.Equal(first, again);
+        Assert.NotEqual(first, other);
+    }
+
+    [Theory]
+    [InlineData(RankingDistillation.None)]
+    [InlineData(RankingDistillation.Listwise)]
+    [InlineData(RankingDistillation.RankDistill)]
+    public void An_epoch_allocates_nothing_once_warm(RankingDistillation distillation)
+    {
+        TeacherScores teacher = TeacherScores.From(Student(3));
+        var trainer = new RecommenderTrainer(Student(4), Data,
+            new RecommenderTrainingOptions { Distillation = distillation, BatchSize = 64 }, teacher);
+        for (int warm = 0; warm < 6; warm++) trainer.RunEpoch();
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        trainer.RunEpoch();
+        Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
+    }
+
+    [Fact]
+    public void Teacher_top_k_skips_seen_items_and_breaks_ties_by_item()
+    {
+        int users = Data.UserCount, items = Data.ItemCount;
+        var scores = new float[users * items];
+        for (int i = 0; i < items; i++) scores[i] = i % 7;
+        var teacher = new TeacherScores(scores, users, items);
+        int[] top = teacher.TopUnseen(Data, 5);
+        int[] seen = Data.Seen(0).ToArray();
+        int[] expected = Enumerable.Range(0, items).Where(i => Array.BinarySearch(seen, i) < 0)
+            .OrderByDescending(i => i % 7).ThenBy(i => i).Take(5).ToArray();
+        Assert.Equal(expected, top[..5]);
+    }
+
+    [Fact]
+    public void Distillation_without_teacher_scores_or_with_a_bad_setting_is_refused()
+    {
+        Assert.Contains("needs the teacher's scores", Assert.Throws<ArgumentException>(() =>
+            new RecommenderTrainer(Student(1), Data, new RecommenderTrainingOptions { Distillation = RankingDistillation.SoftBce })).Message);
+        Assert.Throws<ArgumentOutOfRangeException>(() =>
+            new RecommenderTrainer(Student(1), Data, new RecommenderTrainingOptions { Alpha = 1.5f }));
+        Assert.Contains("NaN", Assert.Throws<ArgumentException>(() => new TeacherScores([0f, float.NaN], 1, 2)).Message);
+        Assert.Contains("rank-distill", Assert.Throws<ArgumentException>(() => RankingLossNames.ParseDistillation("rd")).Message);
+    }
+}
