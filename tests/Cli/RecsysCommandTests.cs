@@ -1,0 +1,65 @@
+using System.Text.Json;
+using TinyKd.Cli;
+using TinyKd.Cli.Commands;
+using TinyKd.Distill.Recommender;
+using TinyKd.Distill;
+
+namespace TinyKd.Tests.Cli;
+
+// tinykd recsys on a tiny budget: synthetic data → CSV → pipeline → report folder with the JSON schema the PyTorch script shares.
+public sealed class RecsysCommandTests : IDisposable
+{
+    private readonly string _dir = Directory.CreateTempSubdirectory("tinykd-recsys-").FullName;
+
+    public void Dispose() => Directory.Delete(_dir, recursive: true);
+
+    [Fact]
+    public void Synth_then_pipeline_on_the_csv_writes_the_table_verdicts_and_report()
+    {
+        string csv = Path.Combine(_dir, "synthetic.csv");
+        var output = new StringWriter();
+        Assert.Equal(0, RecsysCommand.Run(["synth", "--out", csv, "--seed", "2"], output));
+        Assert.Equal(SyntheticRatings.Generate(new SyntheticOptions { Seed = 2 }).Rows.Count, MovieLensCsv.Read(csv).Rows.Count);
+
+        string report = Path.Combine(_dir, "report");
+        Assert.Equal(0, RecsysCommand.Run(["pipeline", "--data", csv, "--seeds", "1,2", "--epochs", "1", "--teacher", "16:4:32",
+            "--student", "4:2:8", "--mf-width", "4", "--distill", "soft-bce,listwise", "--report", report], output));
+        string text = output.ToString();
+        Assert.Contains("| neumf-4 + listwise |", text);
+        Assert.Contains("| mf | soft-bce | cold | NDCG@10 |", text);
+        foreach (string file in new[] { "report.md", "report.json", "report.html" }) Assert.True(File.Exists(Path.Combine(report, file)), file);
+
+        using var json = JsonDocument.Parse(File.ReadAllText(Path.Combine(report, "report.json")));
+        JsonElement root = json.RootElement;
+        Assert.Equal("tinykd", root.GetProperty("engine").GetString());
+        Assert.Equal("synthetic.csv", root.GetProperty("dataset").GetString());
+        Assert.Equal(7, root.GetProperty("models").GetArrayLength());
+        JsonElement ndcg = root.GetProperty("models")[0].GetProperty("groups").GetProperty("cold").GetProperty("NDCG@10");
+        Assert.Equal(2, ndcg.GetProperty("seeds").GetArrayLength());
+        Assert.True(ndcg.GetProperty("low").GetDouble() <= ndcg.GetProperty("high").GetDouble());
+        Assert.Equal(2 * 2 * 2 * 3, root.GetProperty("comparisons").GetArrayLength());
+        Assert.All(root.GetProperty("comparisons").EnumerateArray(),
+            c => Assert.Contains(c.GetProperty("verdict").GetString(), new[] { "wins", "ties", "loses" }));
+        Assert.Contains("<svg", File.ReadAllText(Path.Combine(report, "report.html")));
+
+        Distill.Recommender.Recommender teacher = RecommenderFile.Load(Path.Combine(report, "models", "teacher.tkd"));
+        Assert.Equal("neumf d16 g4 32", teacher.Architecture);
+    }
+
+    [Theory]
+    [InlineData("pipeline --loss hinge", "Unknown ranking loss 'hinge'")]
+    [InlineData("pipeline --distill soft", "Unknown ranking distillation 'soft'")]
+    [InlineData("pipeline --distill none", "'none' is the student alone")]
+    [InlineData("pipeline --teacher 64:16", "WIDTH:GENRE_WIDTH:HIDDEN")]
+    [InlineData("synth", "'--out FILE.csv' is required")]
+    [InlineData("rank", "unknown recsys command 'rank'")]
+    public void Bad_arguments_are_usage_errors(string args, string message) =>
+        Assert.Contains(message, Assert.Throws<UsageException>(() => RecsysCommand.Run(args.Split(' '), new StringWriter())).Message);
+
+    [Fact]
+    public void A_missing_data_file_names_it()
+    {
+        string missing = Path.Combine(_dir, "nope.csv");
+        Assert.Contains("nope.csv", Assert.ThrowsAny<IOException>(() => RecsysCommand.Run(["pipeline", "--data", missing], new StringWriter())).Message);
+    }
+}
