@@ -57,7 +57,7 @@ public abstract class Recommender : Module
             for (int start = 0; start < users.Length; start += usersPerChunk)
             {
                 int count = Math.Min(usersPerChunk, users.Length - start);
-                ScoreChunk(users.Slice(start, count), scores.Slice(start * ItemCount, count * ItemCount));
+                ScoreUsers(users.Slice(start, count), scores.Slice(start * ItemCount, count * ItemCount));
             }
         }
         Train(training);
@@ -66,7 +66,12 @@ public abstract class Recommender : Module
     /// <summary>How many pairs one forward pass of <see cref="ScoreAll"/> scores at most (bounds its memory).</summary>
     protected virtual int PairsPerChunk => 16384;
 
-    private void ScoreChunk(ReadOnlySpan<int> users, Span<float> scores)
+    /// <summary>
+    /// Scores every item for a few users (at most <see cref="PairsPerChunk"/> pairs), in evaluation mode without
+    /// gradients. The default scores the (user, item) pairs through <see cref="Score"/>; a model with a shortcut
+    /// (MF is one matrix product) overrides it.
+    /// </summary>
+    protected virtual void ScoreUsers(ReadOnlySpan<int> users, Span<float> scores)
     {
         int n = users.Length * ItemCount;
         if (_pairUsers.Length < n)
