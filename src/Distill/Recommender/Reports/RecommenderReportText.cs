@@ -72,5 +72,10 @@ internal static class RecommenderReportText
     public static string Fixed(double value, int decimals) =>
         double.IsFinite(value) ? value.ToString("F" + decimals.ToString(Invariant), Invariant) : "—";
 
-    private static string Signed(double value) => double.IsFinite(value) ? value.ToString("+0.0000;−0.0000;0.0000", Invariant) : "—";
+    // "+0.0012", "−0.0003", and "−0.0000" for a negative value that rounds to zero, so an interval ending just below 0
+    // never reads as touching it.
+    private static string Signed(double value) =>
+        !double.IsFinite(value) ? "—"
+        : value == 0 ? "0.0000"
+        : (value < 0 ? "−" : "+") + Math.Abs(value).ToString("0.0000", Invariant);
 }
