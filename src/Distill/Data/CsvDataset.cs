@@ -32,9 +32,8 @@ public static class CsvDataset
         ArgumentException.ThrowIfNullOrEmpty(labelColumn);
         options ??= new CsvOptions();
         var fields = new List<string>();
-        string? header = reader.ReadLine();
-        if (header is null) throw new InvalidDataException($"CSV file '{source}' is empty; expected a header row.");
-        Split(header, options.Separator, fields, source, 1);
+        var records = new CsvRecordReader(reader, source, options.Separator);
+        if (!records.Next(fields)) throw new InvalidDataException($"CSV file '{source}' is empty; expected a header row.");
         string[] columns = fields.Select(f => f.Trim()).ToArray();
         int labelIndex = Array.IndexOf(columns, labelColumn);
         if (labelIndex < 0)
@@ -44,12 +43,10 @@ public static class CsvDataset
         var features = new List<float>();
         var labels = new List<string>();
         var lineNumbers = new List<int>();
-        int lineNumber = 1;
-        for (string? line = reader.ReadLine(); line is not null; line = reader.ReadLine())
+        while (records.Next(fields))
         {
-            lineNumber++;
-            if (string.IsNullOrWhiteSpace(line)) continue;
-            Split(line, options.Separator, fields, source, lineNumber);
+            int lineNumber = records.LineNumber;
+            if (fields.Count == 1 && string.IsNullOrWhiteSpace(fields[0])) continue;
             if (fields.Count != columns.Length)
                 throw new InvalidDataException(
                     $"CSV file '{source}' line {lineNumber} has {fields.Count} fields but the header has {columns.Length} columns.");
@@ -103,32 +100,5 @@ public static class CsvDataset
                     $"CSV file '{source}' line {lineNumbers[i]}, column '{labelColumn}': label '{labels[i]}' is not one of the classes {string.Join(", ", names)}.");
         }
         return (result, names.Count, names);
-    }
-
-    // Splits one line into fields; a quoted field may hold the separator, and "" inside quotes is one quote.
-    private static void Split(string line, char separator, List<string> fields, string source, int lineNumber)
-    {
-        fields.Clear();
-        var field = new StringBuilder();
-        bool quoted = false;
-        for (int i = 0; i < line.Length; i++)
-        {
-            char c = line[i];
-            if (quoted)
-            {
-                if (c != '"') field.Append(c);
-                else if (i + 1 < line.Length && line[i + 1] == '"') field.Append(line[++i]);
-                else quoted = false;
-            }
-            else if (c == '"') quoted = true;
-            else if (c == separator)
-            {
-                fields.Add(field.ToString());
-                field.Clear();
-            }
-            else field.Append(c);
-        }
-        if (quoted) throw new InvalidDataException($"CSV file '{source}' line {lineNumber} ends inside a quoted field.");
-        fields.Add(field.ToString());
     }
 }

@@ -55,17 +55,8 @@ public static class ModelFile
     /// </exception>
     public static SavedModel Load(string path)
     {
-        var (headerBytes, tensors) = TensorFile.Read(path);
+        var (header, tensors) = TensorFile.ReadJson<Header>(path);
         InvalidDataException Error(string what) => new($"Model file '{path}' {what}.");
-        Header header;
-        try
-        {
-            header = JsonSerializer.Deserialize<Header>(headerBytes) ?? throw Error("has an empty header");
-        }
-        catch (JsonException e)
-        {
-            throw Error($"has an unreadable header ({e.Message})");
-        }
         if (header.Architecture != "mlp" || header.Sizes is not { Length: >= 2 })
             throw Error($"describes an unsupported architecture '{header.Architecture}'");
         if (!Enum.TryParse(header.Activation, out Activation activation))

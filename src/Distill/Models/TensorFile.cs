@@ -1,5 +1,6 @@
 using System.Buffers.Binary;
 using System.Text;
+using System.Text.Json;
 using TinyKd.Tensors;
 
 namespace TinyKd.Distill.Models;
@@ -30,6 +31,28 @@ public static class TensorFile
         ArgumentNullException.ThrowIfNull(tensors);
         byte[] bytes = Serialize(header, tensors.ToList());
         AtomicFile.Write(path, stream => stream.Write(bytes));
+    }
+
+    /// <summary>
+    /// Reads a file written by <see cref="Write"/> whose header is the JSON of <typeparamref name="THeader"/>: the
+    /// header deserialised and the tensors. The errors of <see cref="Read"/>, plus an empty or unreadable header, name the file.
+    /// </summary>
+    /// <exception cref="FileNotFoundException">The file does not exist.</exception>
+    /// <exception cref="InvalidDataException">As for <see cref="Read"/>, or the header is not that JSON.</exception>
+    public static (THeader Header, Dictionary<string, Tensor> Tensors) ReadJson<THeader>(string path, string what = "Model file")
+        where THeader : class
+    {
+        var (bytes, tensors) = Read(path, what);
+        try
+        {
+            THeader header = JsonSerializer.Deserialize<THeader>(bytes)
+                ?? throw new InvalidDataException($"{what} '{path}' has an empty header.");
+            return (header, tensors);
+        }
+        catch (JsonException e)
+        {
+            throw new InvalidDataException($"{what} '{path}' has an unreadable header ({e.Message}).", e);
+        }
     }
 
     /// <summary>Reads a file written by <see cref="Write"/>: its JSON header and its tensors (CPU, in file order).</summary>

@@ -23,7 +23,6 @@ public static class InferenceLatency
         {
             var graph = new Graph(features.Backend);
             int rows = features.Shape[0];
-            var times = new double[calls];
             var predicted = new int[1];
             using var _ = GradMode.NoGrad();
             void Forward(int row)
@@ -32,20 +31,32 @@ public static class InferenceLatency
                 Variable logits = model.Forward(graph.Input(features.Slice(row % rows, 1)));
                 logits.Data.Backend.ArgMax(logits.Data, predicted);
             }
-            long warmupEnd = Stopwatch.GetTimestamp() + Stopwatch.Frequency / 4;
-            for (int i = 0; i < calls / 5 || Stopwatch.GetTimestamp() < warmupEnd; i++) Forward(i);
-            for (int i = 0; i < calls; i++)
-            {
-                long start = Stopwatch.GetTimestamp();
-                Forward(i);
-                times[i] = Stopwatch.GetElapsedTime(start).TotalMicroseconds;
-            }
-            Array.Sort(times);
-            return times[calls / 2];
+            return MedianMicroseconds(Forward, calls);
         }
         finally
         {
             model.Train(wasTraining);
         }
+    }
+
+    /// <summary>
+    /// The median microseconds of <paramref name="call"/>(i) over <paramref name="calls"/> timed calls, after a warm-up
+    /// of at least a quarter second and a fifth as many calls (see the class remarks for why that long).
+    /// </summary>
+    public static double MedianMicroseconds(Action<int> call, int calls)
+    {
+        ArgumentNullException.ThrowIfNull(call);
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(calls);
+        long warmupEnd = Stopwatch.GetTimestamp() + Stopwatch.Frequency / 4;
+        for (int i = 0; i < calls / 5 || Stopwatch.GetTimestamp() < warmupEnd; i++) call(i);
+        var times = new double[calls];
+        for (int i = 0; i < calls; i++)
+        {
+            long start = Stopwatch.GetTimestamp();
+            call(i);
+            times[i] = Stopwatch.GetElapsedTime(start).TotalMicroseconds;
+        }
+        Array.Sort(times);
+        return times[calls / 2];
     }
 }

@@ -30,11 +30,8 @@ public static class HtmlReport
     {
         ArgumentNullException.ThrowIfNull(report);
         var html = new StringBuilder();
-        string title = Markup.Escape(report.Title);
-        html.Append("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n")
-            .Append("<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; style-src 'unsafe-inline'\">\n")
-            .Append("<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n")
-            .Append($"<title>{title}</title>\n<style>\n{Style}\n</style>\n</head>\n<body>\n<h1>{title}</h1>\n<dl class=\"summary\">\n");
+        Markup.PageStart(html, report.Title, Style);
+        html.Append("<dl class=\"summary\">\n");
         foreach (var (label, value) in ReportText.Summary(report))
             html.Append($"<dt>{Markup.Escape(label)}</dt><dd>{Markup.Escape(value)}</dd>\n");
         html.Append("</dl>\n");

@@ -40,4 +40,17 @@ internal static class Markup
         if (rounded == 0) rounded = 0;
         return rounded.ToString("0.##", CultureInfo.InvariantCulture);
     }
+
+    /// <summary>
+    /// The common start of every report page up to and including its &lt;h1&gt;: a UTF-8 HTML5 head whose
+    /// Content-Security-Policy allows inline style only (no script, no external resource), the title and the inline CSS.
+    /// </summary>
+    public static void PageStart(StringBuilder html, string title, string style)
+    {
+        string escaped = Escape(title);
+        html.Append("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n")
+            .Append("<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; style-src 'unsafe-inline'\">\n")
+            .Append("<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n")
+            .Append($"<title>{escaped}</title>\n<style>\n{style}\n</style>\n</head>\n<body>\n<h1>{escaped}</h1>\n");
+    }
 }

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text;
+using TinyKd.Distill.Data;
 
 namespace TinyKd.Distill.Recommender;
 

@@ -48,17 +48,8 @@ public static class RecommenderFile
     /// <exception cref="InvalidDataException">The file is not a recommender, or its tensors do not fit its header (named).</exception>
     public static Recommender Load(string path)
     {
-        var (headerBytes, tensors) = TensorFile.Read(path);
+        var (header, tensors) = TensorFile.ReadJson<Header>(path);
         InvalidDataException Error(string what) => new($"Model file '{path}' {what}.");
-        Header header;
-        try
-        {
-            header = JsonSerializer.Deserialize<Header>(headerBytes) ?? throw Error("has an empty header");
-        }
-        catch (JsonException e)
-        {
-            throw Error($"has an unreadable header ({e.Message})");
-        }
         Recommender model;
         try
         {

@@ -1,10 +1,12 @@
 using System.Diagnostics;
+using TinyKd.Distill.Pipeline;
 
 namespace TinyKd.Distill.Recommender;
 
 /// <summary>
 /// Serving speed of a recommender: scoring every item for one user (what a request for a ranked list costs), the
-/// median over many calls after a warm-up of at least a quarter second; and throughput in batches of users.
+/// median over many calls after a warm-up of at least a quarter second (<see cref="InferenceLatency.MedianMicroseconds"/>);
+/// and throughput in batches of users.
 /// </summary>
 public static class ScoringLatency
 {
@@ -20,17 +22,7 @@ public static class ScoringLatency
             user[0] = i % model.UserCount;
             model.ScoreAll(user, scores);
         }
-        long warmupEnd = Stopwatch.GetTimestamp() + Stopwatch.Frequency / 4;
-        for (int i = 0; i < calls / 5 || Stopwatch.GetTimestamp() < warmupEnd; i++) Score(i);
-        var times = new double[calls];
-        for (int i = 0; i < calls; i++)
-        {
-            long start = Stopwatch.GetTimestamp();
-            Score(i);
-            times[i] = Stopwatch.GetElapsedTime(start).TotalMicroseconds;
-        }
-        Array.Sort(times);
-        return times[calls / 2];
+        return InferenceLatency.MedianMicroseconds(Score, calls);
     }
 
     /// <summary>Users scored per second (all items each) in batches of <paramref name="batch"/>, over at least 0.25 s.</summary>

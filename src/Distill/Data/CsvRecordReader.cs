@@ -1,12 +1,13 @@
 using System.Text;
 
-namespace TinyKd.Distill.Recommender;
+namespace TinyKd.Distill.Data;
 
 /// <summary>
-/// Splits RFC 4180 text into records of fields: a double-quoted field may hold commas, line breaks and <c>""</c>
-/// (one quote). Tracks the line on which each record starts, for error messages.
+/// Splits RFC 4180 text into records of fields: a double-quoted field may hold the separator, line breaks and
+/// <c>""</c> (one quote). Tracks the line on which each record starts, for error messages. Both CSV readers
+/// (<see cref="CsvDataset"/> and the MovieLens ratings) use it.
 /// </summary>
-internal sealed class CsvRecordReader(TextReader reader, string source)
+internal sealed class CsvRecordReader(TextReader reader, string source, char separator = ',')
 {
     private int _linesRead;
 
@@ -35,7 +36,7 @@ internal sealed class CsvRecordReader(TextReader reader, string source)
                     else quoted = false;
                 }
                 else if (c == '"') quoted = true;
-                else if (c == ',')
+                else if (c == separator)
                 {
                     fields.Add(field.ToString());
                     field.Clear();
