@@ -59,6 +59,24 @@ public class RecommenderTrainerTests
     }
 
     [Fact]
+    public void Keeping_the_best_epoch_restores_its_weights()
+    {
+        NeuMF model = Student(2);
+        var trainer = new RecommenderTrainer(model, Data, new RecommenderTrainingOptions { Epochs = 3 });
+        double[] scores = [0.1, 0.3, 0.2];
+        var snapshots = new List<float[]>();
+        trainer.Fit(m =>
+        {
+            snapshots.Add(m.Parameters().SelectMany(p => p.Data.ToArray()).ToArray());
+            return scores[snapshots.Count - 1];
+        }, keepBest: true);
+        Assert.Equal(2, trainer.BestEpoch);
+        Assert.Equal(snapshots[1], model.Parameters().SelectMany(p => p.Data.ToArray()).ToArray());
+        Assert.NotEqual(snapshots[2], snapshots[1]);
+        Assert.Throws<ArgumentException>(() => trainer.Fit(keepBest: true));
+    }
+
+    [Fact]
     public void Teacher_top_k_skips_seen_items_and_breaks_ties_by_item()
     {
         int users = Data.UserCount, items = Data.ItemCount;

@@ -84,11 +84,13 @@ public sealed class RecommenderPipeline
         var trainer = new RecommenderTrainer(model, data, options, teacher);
         int[] curveUsers = CurveUsers(data);
         IReadOnlyList<RecommenderEpoch> curve = trainer.Fit(
-            _options.ValidateEachEpoch ? m => RecommenderEvaluation.Validation(m, data, curveUsers).Mean("NDCG@10") : null);
+            _options.ValidateEachEpoch ? m => RecommenderEvaluation.Validation(m, data, curveUsers).Mean("NDCG@10") : null,
+            keepBest: _options.KeepBestEpoch);
         double seconds = Stopwatch.GetElapsedTime(start).TotalSeconds;
         RankingResult test = RecommenderEvaluation.Test(model, data);
+        string kept = _options.KeepBestEpoch ? $", epoch {trainer.BestEpoch} kept" : "";
         _log.WriteLine(FormattableString.Invariant(
-            $"seed {options.Seed}  {runs.Name,-24} loss {curve[^1].Loss:F4}  test NDCG@10 {test.Mean("NDCG@10"):F4}  Recall@10 {test.Mean("Recall@10"):F4}  AUC {test.Mean("AUC"):F4}  ({seconds:F1} s)"));
+            $"seed {options.Seed}  {runs.Name,-24} loss {curve[^1].Loss:F4}  test NDCG@10 {test.Mean("NDCG@10"):F4}  Recall@10 {test.Mean("Recall@10"):F4}  AUC {test.Mean("AUC"):F4}  ({seconds:F1} s{kept})"));
         runs.Add(test, curve, seconds);
         if (!first) return;
         Directory.CreateDirectory(modelDirectory);

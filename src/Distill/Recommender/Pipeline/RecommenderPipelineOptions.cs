@@ -30,6 +30,13 @@ public sealed record RecommenderPipelineOptions
     public bool ValidateEachEpoch { get; init; } = true;
 
     /// <summary>
+    /// Every model ends with the weights of its best validation epoch (validation NDCG@10 over <see cref="CurveUsers"/>)
+    /// instead of its last: the teacher overfits within 15 epochs, and a student should not be judged on a worse state
+    /// than it reached. Needs <see cref="ValidateEachEpoch"/>.
+    /// </summary>
+    public bool KeepBestEpoch { get; init; } = true;
+
+    /// <summary>
     /// How many evaluated users (spread evenly over them) the per-epoch validation ranks: the curves show the trend,
     /// and ranking every item for every user after each epoch would cost as much as training the teacher.
     /// </summary>
@@ -45,6 +52,8 @@ public sealed record RecommenderPipelineOptions
         if (Seeds.Distinct().Count() != Seeds.Count) throw new ArgumentException($"Seeds repeat: {string.Join(",", Seeds)}.", nameof(Seeds));
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(MfWidth, nameof(MfWidth));
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(CurveUsers, nameof(CurveUsers));
+        if (KeepBestEpoch && !ValidateEachEpoch)
+            throw new ArgumentException("Keeping the best epoch needs the validation after every epoch.", nameof(KeepBestEpoch));
         if (Distillations.Contains(RankingDistillation.None))
             throw new ArgumentException("'none' is the student alone, which the pipeline always trains; list only distillation losses.", nameof(Distillations));
         Training.Validate();
@@ -55,7 +64,7 @@ public sealed record RecommenderPipelineOptions
     {
         RecommenderTrainingOptions t = Training;
         return $"Adam {t.LearningRate:G3} (lazy for embedding tables), batch {t.BatchSize} positives × {t.Negatives} sampled negatives, " +
-               $"{t.Epochs} epochs for every model, loss {RankingLossNames.Name(t.Loss)}; distillation α {t.Alpha:G3}, T {t.Temperature:G3}, " +
+               $"{t.Epochs} epochs for every model{(KeepBestEpoch ? $" (the best validation-NDCG@10 epoch kept, {CurveUsers} validation users)" : "")}, loss {RankingLossNames.Name(t.Loss)}; distillation α {t.Alpha:G3}, T {t.Temperature:G3}, " +
                $"rank-distill K {t.TopK} λ {t.RankDecay:G3} m {t.RankSamples}, listwise over {1 + t.Negatives + t.ListExtra} candidates; " +
                "teacher scores cached once per seed.";
     }

@@ -75,12 +75,20 @@ public sealed class RecommenderTrainer
     public Optimizer Optimizer => _adam;
 
     /// <summary>
-    /// Runs every epoch; after each, <paramref name="validate"/> (if given) scores the model and
-    /// <paramref name="onEpoch"/> hears about it.
+    /// Runs every epoch; after each, <paramref name="validate"/> (if given) scores the model (higher is better) and
+    /// <paramref name="onEpoch"/> hears about it. With <paramref name="keepBest"/> the model ends with the weights of
+    /// its best-scoring epoch (the first, on a tie) rather than the last, so an overfitting model is not judged on its
+    /// worst state.
     /// </summary>
-    public IReadOnlyList<RecommenderEpoch> Fit(Func<Recommender, double>? validate = null, Action<RecommenderEpoch>? onEpoch = null)
+    /// <exception cref="ArgumentException"><paramref name="keepBest"/> without a validation function.</exception>
+    public IReadOnlyList<RecommenderEpoch> Fit(Func<Recommender, double>? validate = null, Action<RecommenderEpoch>? onEpoch = null,
+        bool keepBest = false)
     {
+        if (keepBest && validate is null) throw new ArgumentException("Keeping the best epoch needs a validation function.", nameof(keepBest));
         var history = new List<RecommenderEpoch>(_options.Epochs);
+        IReadOnlyList<Variable> parameters = _model.Parameters();
+        float[][]? best = null;
+        double bestScore = double.NegativeInfinity;
         for (int epoch = 1; epoch <= _options.Epochs; epoch++)
         {
             double loss = RunEpoch();
@@ -88,9 +96,20 @@ public sealed class RecommenderTrainer
             var record = new RecommenderEpoch(epoch, loss, validation);
             history.Add(record);
             onEpoch?.Invoke(record);
+            if (keepBest && validation > bestScore)
+            {
+                bestScore = validation;
+                best = parameters.Select(p => p.Data.ToArray()).ToArray();
+                BestEpoch = epoch;
+            }
         }
+        if (best is not null)
+            for (int i = 0; i < parameters.Count; i++) parameters[i].Data.Backend.CopyFromHost(parameters[i].Data, best[i]);
         return history;
     }
+
+    /// <summary>The epoch whose weights <see cref="Fit"/> kept with <c>keepBest</c> (0 when it kept the last).</summary>
+    public int BestEpoch { get; private set; }
 
     /// <summary>One pass over the training positives in a fresh shuffle; returns the mean loss per step.</summary>
     /// <exception cref="ArithmeticException">The loss became NaN or infinite.</exception>
