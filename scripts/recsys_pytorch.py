@@ -77,6 +77,8 @@ LEARNING_RATE, BETAS, ADAM_EPS = 1e-3, (0.9, 0.999), 1e-8
 BATCH_POSITIVES = 256
 NEGATIVES = 4
 EPOCHS, QUICK_EPOCHS = 15, 2
+KEEP_BEST_EPOCH = True                 # every model ends with its best validation-NDCG@10 epoch (TinyKd's default)
+CURVE_USERS = 200                      # evaluated users (evenly spaced) ranked for that per-epoch validation
 HARD_LOSS = "bce"                      # the loss of the teacher, the students alone and a distilled student's hard part
 ALPHA = 0.5                            # distilled: (1 - α)·bce + α·term
 SOFT_BCE_TEMPERATURE = 2.0
@@ -151,7 +153,7 @@ def main():
             distill = None
             if loss in DISTILL_LOSSES:
                 distill = teacher_cache
-            losses = train(model, data, seed, epochs, loss, distill)
+            losses, best_epoch = train(model, data, seed, epochs, loss, distill)
             train_seconds = time.perf_counter() - t0
             scores, users_per_second = score_all_users(model, data)
             if name == "teacher":
@@ -163,7 +165,7 @@ def main():
             print(f"[seed {seed}] {label(name, loss):<22} loss {losses[0]:.4f} -> {losses[-1]:.4f}  "
                   f"NDCG@10 {values['NDCG@10'].mean():.4f}  Recall@10 {values['Recall@10'].mean():.4f}  "
                   f"AUC {values['AUC'].mean():.4f}  train {train_seconds:.1f} s  {run['usPerUser']:.0f} µs/user  "
-                  f"{users_per_second:.0f} users/s", flush=True)
+                  f"{users_per_second:.0f} users/s" + (f"  epoch {best_epoch} kept" if KEEP_BEST_EPOCH else ""), flush=True)
             del scores
 
     cold = data.cold_mask()
@@ -410,6 +412,7 @@ def make_classes():
             self.item = nn.Embedding(data.item_count, d, sparse=True)
             self.item_bias = nn.Embedding(data.item_count, 1, sparse=True)
             init_embeddings(self)
+            nn.init.zeros_(self.item_bias.weight)  # as TinyKd: the item bias starts at 0
 
         def forward(self, users, items):
             return (self.user(users) * self.item(items)).sum(1) + self.item_bias(items).squeeze(1)
@@ -468,7 +471,8 @@ def distill_term(name, model, users, candidates, s, teacher, data, rng):
         u = torch.from_numpy(users)
         items = teacher.top[u[:, None], torch.from_numpy(ranks)]
         drawn = model(u.repeat_interleave(RANK_DISTILL_DRAWS), items.reshape(-1))
-        return F.softplus(-drawn).mean()
+        # A row's draws together weigh as much as one candidate of its list: Tang & Wang's top-K weights sum to 1.
+        return F.softplus(-drawn).mean() / candidates.shape[1]
     if name == "listwise":
         T = LISTWISE_TEMPERATURE
         extra = data.sample_unseen(rng, users, LISTWISE_CANDIDATES - candidates.shape[1])
@@ -503,6 +507,7 @@ def train(model, data, seed, epochs, loss_name, teacher):
     model.train()
     n = len(data.train_users)
     epoch_losses = []
+    best_score, best_epoch, best_state = float("-inf"), 0, None
     for _ in range(epochs):
         order = sample_rng.permutation(n)
         total = 0.0
@@ -526,8 +531,32 @@ def train(model, data, seed, epochs, loss_name, teacher):
                 opt.step()
             total += loss.item() * len(idx)
         epoch_losses.append(total / n)
+        if KEEP_BEST_EPOCH:
+            score = validation_ndcg10(model, data)
+            if score > best_score:
+                best_score, best_epoch = score, len(epoch_losses)
+                best_state = {k: v.detach().clone() for k, v in model.state_dict().items()}
+            model.train()
+    if KEEP_BEST_EPOCH:
+        model.load_state_dict(best_state)
     model.eval()
-    return epoch_losses
+    return epoch_losses, best_epoch
+
+
+def curve_users(data):
+    """At most CURVE_USERS evaluated users, evenly spaced (TinyKd's RecommenderPipeline.CurveUsers)."""
+    n = len(data.eval_users)
+    count = min(CURVE_USERS, n)
+    return data.eval_users[[(k * n) // count for k in range(count)]]
+
+
+def validation_ndcg10(model, data):
+    """Mean validation NDCG@10 over the curve users."""
+    model.eval()
+    users = curve_users(data)
+    scores = torch.zeros(data.user_count, data.item_count)
+    scores[torch.from_numpy(users)] = score_users(model, torch.from_numpy(users), data.item_count)
+    return float(evaluate(scores, data, "validation", users)["NDCG@10"].mean())
 
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -606,15 +635,18 @@ def metrics_from_ranks(rank, auc):
     return {name: out[name] for name in METRIC_NAMES}
 
 
-def evaluate(scores, data, split):
-    """Per evaluated user, every metric of the test (or validation) item, ranked against all items but Seen(u) and
-    the other held-out item. scores: [U, I] of every user."""
-    positive = data.test_items if split == "test" else data.validation_items
-    other = data.validation_items if split == "test" else data.test_items
+def evaluate(scores, data, split, users=None):
+    """Per evaluated user (or per user of `users`), every metric of the test (or validation) item, ranked against all
+    items but Seen(u) and the other held-out item. scores: [U, I] of every user."""
+    held = {u: k for k, u in enumerate(data.eval_users)}
+    users_all = data.eval_users if users is None else np.asarray(users)
+    index = np.array([held[int(u)] for u in users_all], dtype=np.int64)
+    positive = (data.test_items if split == "test" else data.validation_items)[index]
+    other = (data.validation_items if split == "test" else data.test_items)[index]
     seen = data.seen_tensor()
     ranks, aucs = [], []
-    for a in range(0, len(data.eval_users), THROUGHPUT_BATCH):
-        users = torch.from_numpy(data.eval_users[a:a + THROUGHPUT_BATCH])
+    for a in range(0, len(users_all), THROUGHPUT_BATCH):
+        users = torch.from_numpy(users_all[a:a + THROUGHPUT_BATCH])
         rows = torch.arange(len(users))
         excluded = seen[users].clone()
         excluded[rows, torch.from_numpy(other[a:a + len(users)])] = True
