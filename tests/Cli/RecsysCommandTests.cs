@@ -44,6 +44,33 @@ public sealed class RecsysCommandTests : IDisposable
 
         Distill.Recommender.Recommender teacher = RecommenderFile.Load(Path.Combine(report, "models", "teacher.tkd"));
         Assert.Equal("neumf d16 g4 32", teacher.Architecture);
+
+        string again = Path.Combine(_dir, "again");
+        Assert.Equal(0, RecsysCommand.Run(["report", "--json", Path.Combine(report, "report.json"), "--out", again], output));
+        Assert.Equal(File.ReadAllText(Path.Combine(report, "report.md")), File.ReadAllText(Path.Combine(again, "report.md")));
+    }
+
+    [Fact]
+    public void A_pytorch_report_is_read_with_tinykd_names()
+    {
+        string json = Path.Combine(_dir, "pytorch.json");
+        const string Group = """{"NDCG@10": {"mean": 0.03, "std": 0.001, "low": 0.02, "high": 0.04, "seeds": [0.03, 0.031]}}""";
+        File.WriteAllText(json, $$$"""
+            {"engine": "pytorch", "dataset": "movielens.csv", "seeds": [1, 2], "wallSeconds": 10,
+             "data": {"users": 3, "items": 4, "ratings": 5, "positives": 4, "evaluatedUsers": 3, "coldStartUsers": 1},
+             "models": [{"name": "mf", "architecture": "mf d16", "loss": "listwise", "parameters": 7, "bytes": 99,
+                         "usPerUser": 1.5, "usersPerSecond": null, "groups": {"all": {{{Group}}}, "cold": {{{Group}}}}}],
+             "comparisons": [{"student": "mf", "loss": "listwise", "group": "all", "metric": "NDCG@10", "gain": 0.01,
+                              "low": 0.002, "high": 0.02, "seedSpread": 0.001, "verdict": "wins"}]}
+            """);
+        RecommenderReport report = RecommenderJsonReader.Read(json);
+        RecommenderModelResult model = Assert.Single(report.Models);
+        Assert.Equal(("mf + listwise", "mf", "bce + listwise"), (model.Name, model.Student, model.Loss));
+        Assert.True(double.IsNaN(model.UsersPerSecond));
+        Assert.Equal(0.031, model.All["NDCG@10"].Max);
+        Assert.Equal(Verdict.Wins, Assert.Single(report.Comparisons).Result.Verdict);
+        File.WriteAllText(json, """{"engine": "pytorch"}""");
+        Assert.Contains(json, Assert.Throws<InvalidDataException>(() => RecommenderJsonReader.Read(json)).Message);
     }
 
     [Theory]

@@ -28,6 +28,12 @@ public static class RecsysCommand
         new("report", "DIR", "where to write report.md, report.json, report.html and the models", "report-recsys"),
     ];
 
+    private static readonly OptionSpec[] ReportOptions =
+    [
+        new("json", "FILE", "a report.json of 'tinykd recsys pipeline' or of scripts/recsys_pytorch.py"),
+        new("out", "DIR", "where to write report.md and report.html (and a copy of the JSON)"),
+    ];
+
     private static readonly OptionSpec[] SynthOptions =
     [
         new("out", "FILE.csv", "where to write the synthetic ratings"),
@@ -40,10 +46,11 @@ public static class RecsysCommand
         if (args.Count == 0 || args[0] is "--help" or "-h")
         {
             output.Write("""
-                usage: tinykd recsys <pipeline|synth> [options]
+                usage: tinykd recsys <pipeline|synth|report> [options]
 
                   pipeline  teacher, students alone and distilled with each ranking loss; print and write the report
                   synth     write the seeded synthetic ratings as a MovieLens-schema CSV (for the PyTorch script)
+                  report    render a report.json (TinyKd's or the PyTorch script's) as Markdown and HTML again
 
                 """);
             return args.Count == 0 ? 2 : 0;
@@ -52,7 +59,8 @@ public static class RecsysCommand
         {
             "pipeline" => Pipeline(args.Skip(1).ToList(), output),
             "synth" => Synth(args.Skip(1).ToList(), output),
-            _ => throw new UsageException($"unknown recsys command '{args[0]}'; use pipeline or synth"),
+            "report" => Report(args.Skip(1).ToList(), output),
+            _ => throw new UsageException($"unknown recsys command '{args[0]}'; use pipeline, synth or report"),
         };
     }
 
@@ -132,6 +140,23 @@ public static class RecsysCommand
         RatingsTable table = SyntheticRatings.Generate(new SyntheticOptions { Seed = line.UInt64("seed") });
         MovieLensCsv.Write(table, path);
         output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"wrote {table.Rows.Count:N0} synthetic ratings to {path}"));
+        return 0;
+    }
+
+    private static int Report(IReadOnlyList<string> args, TextWriter output)
+    {
+        var line = CommandLine.Parse(args, ReportOptions);
+        if (line.WantsHelp)
+        {
+            output.Write(CommandLine.Help("tinykd recsys report --json FILE --out DIR",
+                "Renders a recommender report.json (written by 'tinykd recsys pipeline' or scripts/recsys_pytorch.py) as report.md and report.html.", ReportOptions));
+            return 0;
+        }
+        string json = line.Get("json") ?? throw new UsageException("option '--json FILE' is required");
+        string directory = line.Get("out") ?? throw new UsageException("option '--out DIR' is required");
+        RecommenderReport report = RecommenderJsonReader.Read(json);
+        IReadOnlyList<string> written = RecommenderReportWriter.Write(report, directory);
+        output.WriteLine($"wrote {string.Join(", ", written)}");
         return 0;
     }
 }

@@ -43,10 +43,17 @@ public static class RecommenderHtmlReport
             .Append("\n</figure>\n</section>\n");
         if (report.Models.Any(m => m.Curves.Any(c => c.Any(e => double.IsFinite(e.Validation)))))
         {
-            var series = report.Models.Select(m => new ChartSeries(m.Name, MeanCurve(m.Curves))).ToList();
-            html.Append("<section>\n<h2>Training curves</h2>\n<figure>\n")
-                .Append(SvgChart.Line("Validation NDCG@10 after each epoch (mean over the seeds)", "epoch", "NDCG@10", series))
-                .Append("\n</figure>\n</section>\n");
+            html.Append("<section>\n<h2>Training curves</h2>\n");
+            // One chart per student, with the teacher for reference: few enough lines that each keeps its own colour.
+            foreach (string student in report.Models.Select(m => m.Student).Where(s => s != "teacher").Distinct())
+            {
+                var series = report.Models.Where(m => m.Student == student || m.Student == "teacher")
+                    .Select(m => new ChartSeries(m.Name, MeanCurve(m.Curves))).ToList();
+                html.Append("<figure>\n")
+                    .Append(SvgChart.Line($"{student}: validation NDCG@10 after each epoch (mean over the seeds)", "epoch", "NDCG@10", series))
+                    .Append("\n</figure>\n");
+            }
+            html.Append("</section>\n");
         }
         html.Append("</body>\n</html>\n");
         return html.ToString();

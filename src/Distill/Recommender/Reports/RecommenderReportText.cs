@@ -43,8 +43,11 @@ internal static class RecommenderReportText
     /// <summary>"0.0312 ± 0.0021 [0.0270, 0.0355]": mean ± seed std and the bootstrap interval over users.</summary>
     public static string Summary(SeedSummary s) => $"{Fixed(s.Mean, 4)} ± {Fixed(s.Std, 4)} [{Fixed(s.Low, 4)}, {Fixed(s.High, 4)}]";
 
-    /// <summary>The summary lines at the top of the report.</summary>
+    /// <summary>The summary lines at the top of the report (a line whose value is unknown, e.g. the recipe of a report read from PyTorch's JSON, is left out).</summary>
     public static IReadOnlyList<(string Label, string Value)> Summary(RecommenderReport report) =>
+        SummaryLines(report).Where(line => !string.IsNullOrWhiteSpace(line.Value)).ToList();
+
+    private static IReadOnlyList<(string Label, string Value)> SummaryLines(RecommenderReport report) =>
     [
         ("data", $"{report.Dataset}: {report.Data.Users:N0} users, {report.Data.Items:N0} items, {report.Data.Ratings:N0} ratings, " +
                  $"{report.Data.Positives:N0} positives (rating ≥ 4); leave-last-out test and validation; {report.Data.EvaluatedUsers:N0} evaluated users, " +
