@@ -77,7 +77,7 @@ LEARNING_RATE, BETAS, ADAM_EPS = 1e-3, (0.9, 0.999), 1e-8
 BATCH_POSITIVES = 256
 NEGATIVES = 4
 EPOCHS, QUICK_EPOCHS = 15, 2
-KEEP_BEST_EPOCH = True                 # every model ends with its best validation-NDCG@10 epoch (TinyKd's default)
+KEEP_BEST_EPOCH = False                # --keep-best: every model ends with its best validation-NDCG@10 epoch
 CURVE_USERS = 200                      # evaluated users (evenly spaced) ranked for that per-epoch validation
 HARD_LOSS = "bce"                      # the loss of the teacher, the students alone and a distilled student's hard part
 ALPHA = 0.5                            # distilled: (1 - α)·bce + α·term
@@ -124,6 +124,7 @@ def import_torch(threads):
 
 
 def main():
+    global KEEP_BEST_EPOCH
     started = time.perf_counter()
     args = parse_args()
     blas = import_torch(args.threads)
@@ -132,6 +133,7 @@ def main():
         return
     seeds = [int(s) for s in args.seeds.split(",") if s.strip()]
     epochs = args.epochs or (QUICK_EPOCHS if args.quick else EPOCHS)
+    KEEP_BEST_EPOCH = KEEP_BEST_EPOCH or args.keep_best
     plan = parse_models(args.models)
     out_dir = args.out or os.path.join("results", "pytorch-recsys")
 
@@ -193,6 +195,8 @@ def parse_args():
     parser.add_argument("--threads", type=int, default=2, help="torch and OpenBLAS threads (default 2)")
     parser.add_argument("--models", help="comma-separated subset of the pipeline (default: all of it)")
     parser.add_argument("--quick", action="store_true", help=f"smoke run: {QUICK_EPOCHS} epochs")
+    parser.add_argument("--keep-best", action="store_true",
+                        help=f"every model keeps its best validation-NDCG@10 epoch ({CURVE_USERS} users) instead of its last")
     parser.add_argument("--self-test", action="store_true", help="check the metric functions on hand-computed examples")
     args = parser.parse_args()
     if not args.self_test and not args.data:

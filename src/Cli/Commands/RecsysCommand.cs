@@ -23,8 +23,8 @@ public static class RecsysCommand
         new("distill", "NAME,...", "distillation losses: soft-bce, rank-distill, listwise", "soft-bce,rank-distill,listwise"),
         new("alpha", "A", "weight α of the distillation term", "0.5"),
         new("temperature", "T", "temperature of soft-bce and listwise", "2"),
-        new("no-curves", null, "skip the validation NDCG@10 after every epoch (faster); every model then keeps its last epoch"),
-        new("last-epoch", null, "keep every model's last epoch instead of its best validation epoch"),
+        new("no-curves", null, "skip the validation NDCG@10 after every epoch (faster)"),
+        new("keep-best", null, "every model keeps its best validation-NDCG@10 epoch instead of its last"),
         new("report", "DIR", "where to write report.md, report.json, report.html and the models", "report-recsys"),
     ];
 
@@ -116,7 +116,7 @@ public static class RecsysCommand
                 Distillations = line.Get("distill")!.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries)
                     .Select(RankingLossNames.ParseDistillation).ToList(),
                 ValidateEachEpoch = !line.Flag("no-curves"),
-                KeepBestEpoch = !line.Flag("no-curves") && !line.Flag("last-epoch"),
+                KeepBestEpoch = line.Flag("keep-best"),
             };
             options.Validate();
             return options;
