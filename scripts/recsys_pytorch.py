@@ -17,6 +17,7 @@ scripts/experiment_recsys_pytorch.sh installs both first:
     --models LIST       restrict the pipeline, e.g. teacher,mf,neumf-8:soft-bce (a distilled model brings its teacher);
                         entries: teacher | mf | neumf-8 | <mf|neumf-8>:<bce|bpr|softmax|soft-bce|rank-distill|listwise>
     --quick             smoke run: 2 epochs
+    --keep-best         every model keeps its best validation-NDCG@10 epoch (200 evenly spaced users), not its last
 
 The recipe (the shared spec; every constant is in the block below, named as the spec names it):
   Data       positive = rating >= 4. Users and items numbered 0.. in increasing raw id order (every rated movie is
@@ -26,7 +27,7 @@ The recipe (the shared spec; every constant is in the block below, named as the 
              Cold start = evaluated users with <= 10 training positives.
   Models     NeuMF(d, g, hidden): GMF p_u ⊙ q_i, MLP on [u_mlp, i_mlp, mean of the item's genre embeddings]
              with ReLU hidden layers, output Linear([GMF ; last hidden] -> 1). MF(d): <p_u, q_i> + b_i.
-             Embeddings (nn.Embedding / nn.EmbeddingBag(mode="mean"), sparse=True) ~ N(0, 0.1²), the item bias too;
+             Embeddings (nn.Embedding / nn.EmbeddingBag(mode="mean"), sparse=True) ~ N(0, 0.1²), the item bias 0;
              Linear layers keep PyTorch's init. torch.manual_seed(seed) right before each model is built.
   Training   Adam (dense) + SparseAdam (embedding tables), lr 1e-3, betas (0.9, 0.999), eps 1e-8; batches of 256
              training positives in a seeded shuffle (last partial batch kept), 4 uniform negatives each from the
@@ -36,7 +37,8 @@ The recipe (the shared spec; every constant is in the block below, named as the 
              student alone.
   Losses     bce | bpr | softmax on [pos, negatives]; distilled: 0.5·bce + 0.5·term with the teacher's scores
              from a [U, I] matrix cached once after training (eval, no grad): soft-bce (T 2), rank-distill
-             (top 10 unseen teacher items, w_r ∝ exp(-r/5), 2 draws per row, softplus(-s)), listwise (the row's 5
+             (top 10 unseen teacher items, w_r ∝ exp(-r/5), 2 draws per row, mean softplus(-s) / L so that a row's draws
+             weigh one candidate), listwise (the row's 5
              candidates + 15 extra unseen items, T²·KL(softmax(t/T) ‖ softmax(s/T)), T 2).
   Evaluation full ranking on the test item: candidates = every item but Seen(u) and the validation item;
              rank = 1 + #{candidates c ≠ p, s_c >= s_p} (pessimistic ties), AUC counts ties ½.

@@ -1,6 +1,7 @@
 using TinyKd.Autograd;
 using TinyKd.Distill.Recommender;
 using TinyKd.Tensors;
+using TinyKd.Tests.Support;
 
 namespace TinyKd.Tests.Recommender.Models;
 
@@ -30,6 +31,22 @@ public class RecommenderModelTests
             Assert.Equal(all[1 * Data.ItemCount + 3], pairs[0], 6);
             Assert.Equal(all[0 * Data.ItemCount + Data.ItemCount - 1], pairs[1], 6);
             Assert.Equal(all[2 * Data.ItemCount + 0], pairs[2], 6);
+        }
+    }
+
+    [Fact]
+    public void The_scoring_shortcuts_equal_the_pairwise_forward_on_every_item()
+    {
+        foreach (var model in Models())
+        {
+            int[] users = [0, 5, 6, Data.UserCount - 1];
+            var fast = new float[users.Length * Data.ItemCount];
+            model.ScoreAll(users, fast);
+            int[] pairUsers = users.SelectMany(u => Enumerable.Repeat(u, Data.ItemCount)).ToArray();
+            int[] pairItems = users.SelectMany(_ => Enumerable.Range(0, Data.ItemCount)).ToArray();
+            float[] pairwise;
+            using (GradMode.NoGrad()) pairwise = model.Score(new Graph(), pairUsers, pairItems).Data.ToArray();
+            Check.Close(pairwise, fast, 1e-5, 1e-5, model.Architecture);
         }
     }
 

@@ -37,7 +37,7 @@ public sealed record NeuMFSpec(int Width, int GenreWidth, int[] Hidden)
 /// [u (d) ; i (d) ; g (the mean of the item's genre embeddings)] with ReLU hidden layers. The score is
 /// Linear([GMF ; last hidden] → 1). Embedding tables have sparse gradients.
 /// </summary>
-public sealed class NeuMF : Recommender
+public sealed partial class NeuMF : Recommender
 {
     private readonly Embedding _userGmf, _itemGmf, _userMlp, _itemMlp, _genres;
     private readonly Sequential _tower;

@@ -53,6 +53,7 @@ public abstract class Recommender : Module
         Eval();
         using (GradMode.NoGrad())
         {
+            BeginScoring();
             int usersPerChunk = Math.Max(1, PairsPerChunk / ItemCount);
             for (int start = 0; start < users.Length; start += usersPerChunk)
             {
@@ -61,6 +62,15 @@ public abstract class Recommender : Module
             }
         }
         Train(training);
+    }
+
+    /// <summary>
+    /// Called once at the start of every <see cref="ScoreAll"/>, in evaluation mode without gradients: a model whose
+    /// scoring shortcut precomputes something from its current weights (NeuMF's item side) does it here, so the
+    /// shortcut never sees stale weights.
+    /// </summary>
+    protected virtual void BeginScoring()
+    {
     }
 
     /// <summary>How many pairs one forward pass of <see cref="ScoreAll"/> scores at most (bounds its memory).</summary>
