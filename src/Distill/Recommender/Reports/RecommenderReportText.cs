@@ -56,20 +56,24 @@ internal static class RecommenderReportText
         ("seeds", string.Join(", ", report.Seeds)),
         ("cells", "mean ± std over the seeds [95% bootstrap interval over users of the seed-averaged values]"),
         ("verdict", "gain = mean over users of the seed-averaged paired difference; wins when the 95% interval is above 0 and the gain exceeds the spread of the per-seed gains; loses in mirror; otherwise ties"),
-        ("winners", Winners(report)),
+        ("wins", Verdicts(report, Verdict.Wins)),
+        ("losses", Verdicts(report, Verdict.Loses)),
         ("machine", report.Machine),
         ("wall time", $"{Fixed(report.WallSeconds, 0)} s"),
     ];
 
-    /// <summary>Which distillation losses won on NDCG@10, per student and group, in one sentence.</summary>
-    public static string Winners(RecommenderReport report)
-    {
-        var wins = report.Comparisons.Where(c => c.Metric == "NDCG@10" && c.Result.Verdict == Verdict.Wins)
-            .Select(c => $"{c.Student} + {c.Distillation} ({c.Group}, {Signed(c.Result.Gain)})").ToList();
-        return wins.Count == 0
-            ? "no distillation loss beat its student alone on NDCG@10 beyond the uncertainty"
-            : "on NDCG@10: " + string.Join("; ", wins);
-    }
+    /// <summary>
+    /// Per headline metric, the distilled students whose verdict is <paramref name="verdict"/>, with their groups:
+    /// "NDCG@10: none; AUC: mf + listwise (all, cold)".
+    /// </summary>
+    public static string Verdicts(RecommenderReport report, Verdict verdict) =>
+        string.Join("; ", RecommenderReport.HeadlineMetrics.Select(metric =>
+        {
+            var models = report.Comparisons.Where(c => c.Metric == metric && c.Result.Verdict == verdict)
+                .GroupBy(c => $"{c.Student} + {c.Distillation}")
+                .Select(g => $"{g.Key} ({string.Join(", ", g.Select(c => c.Group))})").ToList();
+            return $"{metric}: {(models.Count == 0 ? "none" : string.Join(", ", models))}";
+        }));
 
     /// <summary>A number with a fixed count of decimals, or "—" when not finite.</summary>
     public static string Fixed(double value, int decimals) =>
