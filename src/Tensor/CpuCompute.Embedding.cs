@@ -38,7 +38,7 @@ public sealed partial class CpuCompute
         ComputeChecks.Indices(rows, parameter.Shape.Rows, nameof(rows));
         if (step.WeightDecay != 0f)
             throw new ArgumentOutOfRangeException(nameof(step), $"Sparse Adam has no weight decay (PyTorch's SparseAdam neither); got {step.WeightDecay}.");
-        EmbeddingKernels.SparseAdam(parameter.Span, rows, rowGradients.Span, m.Span, v.Span, width, step);
+        EmbeddingKernels.SparseAdam(CpuKernels.Path, parameter.Span, rows, rowGradients.Span, m.Span, v.Span, width, step);
     }
 
     // The row width shared by a [R, D] table-like tensor and a [N, D] row tensor.

@@ -58,6 +58,31 @@ public class EmbeddingKernelTests
         Assert.Contains("same row width", width.Message);
     }
 
+    public static TheoryData<KernelPath, int> SparseAdamCases()
+    {
+        var data = new TheoryData<KernelPath, int>();
+        foreach (KernelPath path in CpuKernels.Supported)
+            foreach (int width in new[] { 1, 7, 16, 17, 33, 64 })
+                data.Add(path, width);
+        return data;
+    }
+
+    [Theory]
+    [MemberData(nameof(SparseAdamCases))]
+    public void Sparse_adam_on_every_path_equals_the_reference_loop_bit_for_bit(KernelPath path, int width)
+    {
+        int[] rows = [9, 0, 4, 11];
+        float[] p = Check.Random(1, -1f, 1f, 12, width).ToArray(), g = Check.Random(2, -1f, 1f, rows.Length, width).ToArray();
+        float[] m = Check.Random(3, -0.1f, 0.1f, 12, width).ToArray(), v = Check.Random(4, 0f, 0.01f, 12, width).ToArray();
+        float[] pe = p.ToArray(), me = m.ToArray(), ve = v.ToArray();
+        var step = new AdamStep(3e-2f, 0.8f, 0.99f, 1e-6f, 0f, false, 7);
+        OptimizerReference.SparseAdam(pe, rows, g, me, ve, width, step);
+        EmbeddingKernels.SparseAdam(path, p, rows, g, m, v, width, step);
+        Assert.Equal(pe, p);
+        Assert.Equal(me, m);
+        Assert.Equal(ve, v);
+    }
+
     [Fact]
     public void Sparse_adam_moves_only_the_listed_rows_and_refuses_weight_decay()
     {

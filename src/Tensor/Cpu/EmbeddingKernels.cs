@@ -4,8 +4,9 @@ namespace TinyKd.Tensors.Cpu;
 
 /// <summary>
 /// Embedding lookups, their backward and lazy Adam over row-major [rows, width] tables. The row operations are
-/// vectorised by <see cref="TensorPrimitives"/>; <see cref="EmbeddingReference"/> holds the same arithmetic as plain
-/// loops, and tests compare the two. The touched rows are few per step, so these loops stay single-threaded.
+/// vectorised by <see cref="TensorPrimitives"/> and <see cref="VectorLoop"/>; <see cref="EmbeddingReference"/> and
+/// <see cref="OptimizerReference.SparseAdam"/> hold the same arithmetic as plain loops, and tests compare them. The
+/// touched rows are few per step, so these loops stay single-threaded.
 /// </summary>
 internal static class EmbeddingKernels
 {
@@ -46,26 +47,16 @@ internal static class EmbeddingKernels
         }
     }
 
-    // PyTorch 1.13 SparseAdam, element for element: the moment updates are written as increments (m += (1−β1)(g − m)),
-    // the step size folds both bias corrections, and ε is added to √v before the division.
-    internal static void SparseAdam(Span<float> p, ReadOnlySpan<int> rows, ReadOnlySpan<float> g, Span<float> m, Span<float> v,
-        int width, AdamStep s)
+    // Lazy Adam row by row: each listed row of p, m and v goes through the vectorised update loop with
+    // SparseAdamOperator (OptimizerKernels), which matches OptimizerReference.SparseAdam bit for bit.
+    internal static void SparseAdam(KernelPath path, Span<float> p, ReadOnlySpan<int> rows, ReadOnlySpan<float> g, Span<float> m,
+        Span<float> v, int width, AdamStep s)
     {
-        double bc1 = 1.0 - Math.Pow(s.Beta1, s.Step);
-        double bc2 = 1.0 - Math.Pow(s.Beta2, s.Step);
-        float stepSize = (float)(s.LearningRate * Math.Sqrt(bc2) / bc1);
+        var op = new SparseAdamOperator(s);
         for (int k = 0; k < rows.Length; k++)
         {
             int offset = rows[k] * width;
-            ReadOnlySpan<float> gk = g.Slice(k * width, width);
-            Span<float> pk = p.Slice(offset, width), mk = m.Slice(offset, width), vk = v.Slice(offset, width);
-            for (int i = 0; i < width; i++)
-            {
-                float gi = gk[i];
-                mk[i] += (gi - mk[i]) * (1f - s.Beta1);
-                vk[i] += (gi * gi - vk[i]) * (1f - s.Beta2);
-                pk[i] += -stepSize * (mk[i] / (MathF.Sqrt(vk[i]) + s.Epsilon));
-            }
+            VectorLoop.Update(path, op, p.Slice(offset, width), g.Slice(k * width, width), m.Slice(offset, width), v.Slice(offset, width));
         }
     }
 

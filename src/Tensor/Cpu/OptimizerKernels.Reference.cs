@@ -47,4 +47,25 @@ public static class OptimizerReference
             p[i] -= s.LearningRate * d;
         }
     }
+
+    /// <summary>
+    /// PyTorch 1.13 SparseAdam on the listed rows of [rows, width] tables, element for element: m += (g − m)(1 − β1),
+    /// v += (g² − v)(1 − β2), p += −lr·√bc2/bc1 · m/(√v + ε); row k of <paramref name="g"/> is the gradient of table row
+    /// rows[k]. Other rows do not move.
+    /// </summary>
+    public static void SparseAdam(Span<float> p, ReadOnlySpan<int> rows, ReadOnlySpan<float> g, Span<float> m, Span<float> v, int width, AdamStep s)
+    {
+        double bc1 = 1.0 - Math.Pow(s.Beta1, s.Step);
+        double bc2 = 1.0 - Math.Pow(s.Beta2, s.Step);
+        float negativeStepSize = -(float)(s.LearningRate * Math.Sqrt(bc2) / bc1);
+        for (int k = 0; k < rows.Length; k++)
+            for (int i = 0; i < width; i++)
+            {
+                int e = rows[k] * width + i;
+                float gi = g[k * width + i];
+                m[e] += (gi - m[e]) * (1f - s.Beta1);
+                v[e] += (gi * gi - v[e]) * (1f - s.Beta2);
+                p[e] += negativeStepSize * (m[e] / (MathF.Sqrt(v[e]) + s.Epsilon));
+            }
+    }
 }

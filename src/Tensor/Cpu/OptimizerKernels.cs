@@ -167,3 +167,47 @@ internal readonly struct SgdMomentumOperator(SgdStep s) : IUpdateOperator
         p -= _learningRate * d;
     }
 }
+
+/// <summary>
+/// PyTorch 1.13 SparseAdam on one element: the moments move by increments, m += (g − m)(1 − β1) and
+/// v += (g² − v)(1 − β2), the step size folds both bias corrections, and ε is added to √v before the division.
+/// </summary>
+internal readonly struct SparseAdamOperator : IUpdateOperator
+{
+    private readonly float _oneMinusBeta1, _oneMinusBeta2, _negativeStepSize, _epsilon;
+
+    public SparseAdamOperator(AdamStep s)
+    {
+        double bc1 = 1.0 - Math.Pow(s.Beta1, s.Step);
+        double bc2 = 1.0 - Math.Pow(s.Beta2, s.Step);
+        (_oneMinusBeta1, _oneMinusBeta2) = (1f - s.Beta1, 1f - s.Beta2);
+        _negativeStepSize = -(float)(s.LearningRate * Math.Sqrt(bc2) / bc1);
+        _epsilon = s.Epsilon;
+    }
+
+    public static int StateCount => 2;
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public void Invoke(ref float p, float g, ref float m, ref float v)
+    {
+        m += (g - m) * _oneMinusBeta1;
+        v += (g * g - v) * _oneMinusBeta2;
+        p += _negativeStepSize * (m / (MathF.Sqrt(v) + _epsilon));
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public void Invoke(ref Vector256<float> p, Vector256<float> g, ref Vector256<float> m, ref Vector256<float> v)
+    {
+        m += (g - m) * _oneMinusBeta1;
+        v += (g * g - v) * _oneMinusBeta2;
+        p += _negativeStepSize * (m / (Vector256.Sqrt(v) + Vector256.Create(_epsilon)));
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public void Invoke(ref Vector512<float> p, Vector512<float> g, ref Vector512<float> m, ref Vector512<float> v)
+    {
+        m += (g - m) * _oneMinusBeta1;
+        v += (g * g - v) * _oneMinusBeta2;
+        p += _negativeStepSize * (m / (Vector512.Sqrt(v) + Vector512.Create(_epsilon)));
+    }
+}

@@ -11,25 +11,49 @@ public sealed partial class NeuMF
 {
     private Tensor _itemPart;       // [I, h1]: Z_i
     private Tensor _userWeights;    // [h1, d]: the user columns of the first tower layer
+    private Tensor _itemWeights, _itemGenres, _itemFeatures;
+    private float[] _prepared = [], _current = [];  // the weights Z_i was computed from, and scratch to compare
     private Storage? _hidden, _hiddenNext, _userRows, _userPart, _gmfVectors, _scores;
 
-    /// <summary>Precomputes the item part of the first tower layer from the current weights.</summary>
+    /// <summary>
+    /// Precomputes the item part of the first tower layer from the current weights, unless the weights it depends on
+    /// (the first layer, the item MLP table, the genre table) are bit for bit those of the last precomputation: a
+    /// serving loop that scores one user per call then pays for it once, and training can never leave it stale.
+    /// </summary>
     protected override void BeginScoring()
     {
         ICompute c = Backend;
         var first = (Linear)_tower[0];
+        if (Unchanged(first.Weight.Data, first.Bias!.Data, _itemMlp.Weight.Data, _genres.Weight.Data)) return;
         int d = Spec.Width, g = Spec.GenreWidth, h1 = first.OutFeatures, items = ItemCount;
         _userWeights = Sized(_userWeights, new Shape(h1, d));
-        var itemWeights = Tensor.Zeros(new Shape(h1, d + g), c);
+        _itemWeights = Sized(_itemWeights, new Shape(h1, d + g));
         c.CopyAlongAxis(_userWeights, 0, first.Weight.Data, 0, d, 1);
-        c.CopyAlongAxis(itemWeights, 0, first.Weight.Data, d, d + g, 1);
-        var genres = Tensor.Zeros(new Shape(items, g), c);
-        c.EmbeddingForward(genres, _genres.Weight.Data, Genres.Indices, Genres.Offsets, mean: true);
-        var features = Tensor.Zeros(new Shape(items, d + g), c);
-        c.CopyAlongAxis(features, 0, _itemMlp.Weight.Data, 0, d, 1);
-        c.CopyAlongAxis(features, d, genres, 0, g, 1);
+        c.CopyAlongAxis(_itemWeights, 0, first.Weight.Data, d, d + g, 1);
+        _itemGenres = Sized(_itemGenres, new Shape(items, g));
+        c.EmbeddingForward(_itemGenres, _genres.Weight.Data, Genres.Indices, Genres.Offsets, mean: true);
+        _itemFeatures = Sized(_itemFeatures, new Shape(items, d + g));
+        c.CopyAlongAxis(_itemFeatures, 0, _itemMlp.Weight.Data, 0, d, 1);
+        c.CopyAlongAxis(_itemFeatures, d, _itemGenres, 0, g, 1);
         _itemPart = Sized(_itemPart, new Shape(items, h1));
-        c.Gemm(_itemPart, features, Transpose.No, itemWeights, Transpose.Yes, bias: first.Bias!.Data);
+        c.Gemm(_itemPart, _itemFeatures, Transpose.No, _itemWeights, Transpose.Yes, bias: first.Bias.Data);
+    }
+
+    // True when the tensors hold exactly the values of the previous call; otherwise remembers the new values.
+    private bool Unchanged(params ReadOnlySpan<Tensor> inputs)
+    {
+        int length = 0;
+        foreach (Tensor t in inputs) length += t.Length;
+        if (_current.Length != length) (_current, _prepared) = (new float[length], []);
+        int at = 0;
+        foreach (Tensor t in inputs)
+        {
+            t.Backend.CopyToHost(t, _current.AsSpan(at, t.Length));
+            at += t.Length;
+        }
+        if (_current.AsSpan().SequenceEqual(_prepared)) return true;
+        (_prepared, _current) = (_current, _prepared.Length == length ? _prepared : new float[length]);
+        return false;
     }
 
     /// <summary>Scores all items for each user from the precomputed item part (see the file's header).</summary>
