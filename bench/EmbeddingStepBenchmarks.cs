@@ -8,7 +8,7 @@ namespace TinyKd.Bench;
 
 /// <summary>
 /// Why embedding tables get sparse gradients: one training step of dot-product scoring on MovieLens-sized tables
-/// (671 users and 9,066 items, width 64) for a batch of 256 positives × 5 candidates (1,280 pairs), looking up,
+/// (671 users and 9,066 items, width 64; and ten times the items) for a batch of 256 positives × 5 candidates (1,280 pairs), looking up,
 /// back-propagating and updating with Adam. Dense tables zero, fill and update every row; sparse ones (PyTorch's
 /// <c>sparse=True</c> + SparseAdam) only the rows the batch touched. The Ratio column is sparse against dense.
 /// The learning rate is tiny so that thousands of steps on one batch do not drift the weights (see
@@ -17,11 +17,15 @@ namespace TinyKd.Bench;
 [MemoryDiagnoser]
 public class EmbeddingStepBenchmarks
 {
-    private const int Users = 671, Items = 9066, Width = 64, Pairs = 1280;
+    private const int Users = 671, Width = 64, Pairs = 1280;
     private Embedding _users = null!, _items = null!;
     private Adam _adam = null!;
     private readonly Graph _graph = new();
     private readonly int[] _userIndices = new int[Pairs], _itemIndices = new int[Pairs];
+
+    /// <summary>Item-table rows: MovieLens latest-small's 9,066, and a catalogue ten times larger.</summary>
+    [Params(9066, 90660)]
+    public int Items { get; set; } = 9066;
 
     [GlobalSetup(Target = nameof(DenseTables))]
     public void SetupDense() => Build(sparse: false);

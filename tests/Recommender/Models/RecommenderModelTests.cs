@@ -59,6 +59,21 @@ public class RecommenderModelTests
     }
 
     [Fact]
+    public void Serving_one_user_allocates_nothing_once_warm()
+    {
+        foreach (var model in Models())
+        {
+            model.Eval();
+            int[] user = [3];
+            var scores = new float[Data.ItemCount];
+            for (int i = 0; i < 3; i++) model.ScoreAll(user, scores);
+            long before = GC.GetAllocatedBytesForCurrentThread();
+            model.ScoreAll(user, scores);
+            Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
+        }
+    }
+
+    [Fact]
     public void A_backward_pass_touches_only_the_rows_of_the_batch()
     {
         foreach (var model in Models())

@@ -39,8 +39,9 @@ public abstract class Recommender : Module
 
     /// <summary>
     /// Scores every item for each of <paramref name="users"/>, row by row into <paramref name="scores"/>
-    /// (users.Length × ItemCount), in evaluation mode without gradients. This is what full-ranking evaluation and
-    /// serving do; the buffers are reused, so repeated calls allocate nothing once warm.
+    /// (users.Length × ItemCount), in evaluation mode without gradients (a model in training mode is switched back
+    /// afterwards). This is what full-ranking evaluation and serving do; the buffers are reused, so repeated calls on
+    /// a model in evaluation mode allocate nothing once warm.
     /// </summary>
     /// <exception cref="ArgumentException">The score buffer has the wrong length, or a user is out of range.</exception>
     public void ScoreAll(ReadOnlySpan<int> users, Span<float> scores)
@@ -50,7 +51,7 @@ public abstract class Recommender : Module
         foreach (int u in users)
             if ((uint)u >= (uint)UserCount) throw new ArgumentException($"User {u} is outside [0, {UserCount}).", nameof(users));
         bool training = IsTraining;
-        Eval();
+        if (training) Eval();
         using (GradMode.NoGrad())
         {
             BeginScoring();
@@ -61,7 +62,7 @@ public abstract class Recommender : Module
                 ScoreUsers(users.Slice(start, count), scores.Slice(start * ItemCount, count * ItemCount));
             }
         }
-        Train(training);
+        if (training) Train();
     }
 
     /// <summary>
