@@ -48,9 +48,9 @@ public static class RecommenderHtmlReport
             foreach (string student in report.Models.Select(m => m.Student).Where(s => s != "teacher").Distinct())
             {
                 var series = report.Models.Where(m => m.Student == student || m.Student == "teacher")
-                    .Select(m => new ChartSeries(m.Name, MeanCurve(m.Curves))).ToList();
+                    .Select(m => new ChartSeries(CurveName(m, student), MeanCurve(m.Curves))).ToList();
                 html.Append("<figure>\n")
-                    .Append(SvgChart.Line($"{student}: validation NDCG@10 after each epoch (mean over the seeds)", "epoch", "NDCG@10", series))
+                    .Append(SvgChart.Line($"{student}: validation NDCG@10, mean of the seeds", "epoch", "NDCG@10", series))
                     .Append("\n</figure>\n");
             }
             html.Append("</section>\n");
@@ -58,6 +58,10 @@ public static class RecommenderHtmlReport
         html.Append("</body>\n</html>\n");
         return html.ToString();
     }
+
+    // In a student's chart its own name is implied: "alone", "+ listwise"; the teacher keeps its name.
+    private static string CurveName(RecommenderModelResult model, string student) =>
+        model.Name == student ? $"{student} alone" : model.Name.StartsWith(student + " ", StringComparison.Ordinal) ? model.Name[(student.Length + 1)..] : model.Name;
 
     private static List<double> MeanCurve(IReadOnlyList<IReadOnlyList<RecommenderEpoch>> curves)
     {
