@@ -11,15 +11,7 @@ namespace TinyKd.Distill.Reports;
 public static class HtmlReport
 {
     private const string Style = """
-        body { font-family: system-ui, sans-serif; max-width: 1100px; margin: 2em auto; padding: 0 1em; color: #222; line-height: 1.45; }
-        h1 { font-size: 1.6em; } h2 { margin-top: 2em; border-bottom: 1px solid #ddd; }
-        dl.summary { display: grid; grid-template-columns: max-content auto; gap: 0.2em 1em; }
-        dl.summary dt { font-weight: bold; } dl.summary dd { margin: 0; }
-        table { border-collapse: collapse; margin: 1em 0; font-size: 0.92em; }
-        th, td { border: 1px solid #ccc; padding: 0.3em 0.6em; text-align: left; }
-        th { background: #f3f3f3; } td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; }
         .verdict { font-weight: bold; } .verdict.wins { color: #1a7f37; } .verdict.loses { color: #b42318; }
-        figure { margin: 1em 0; } svg { max-width: 100%; height: auto; }
         """;
 
     /// <summary>Renders <paramref name="report"/>.</summary>

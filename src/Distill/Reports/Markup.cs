@@ -41,12 +41,26 @@ internal static class Markup
         return rounded.ToString("0.##", CultureInfo.InvariantCulture);
     }
 
+    // The look every report page shares; a page adds its own rules after these.
+    private const string BaseStyle = """
+        body { font-family: system-ui, sans-serif; max-width: 1200px; margin: 2em auto; padding: 0 1em; color: #222; line-height: 1.45; }
+        h1 { font-size: 1.6em; } h2 { margin-top: 2em; border-bottom: 1px solid #ddd; }
+        dl.summary { display: grid; grid-template-columns: max-content auto; gap: 0.2em 1em; }
+        dl.summary dt { font-weight: bold; } dl.summary dd { margin: 0; }
+        table { border-collapse: collapse; margin: 1em 0; font-size: 0.9em; }
+        th, td { border: 1px solid #ccc; padding: 0.3em 0.6em; text-align: left; }
+        th { background: #f3f3f3; } td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; }
+        figure { margin: 1em 0; } svg { max-width: 100%; height: auto; }
+        """;
+
     /// <summary>
     /// The common start of every report page up to and including its &lt;h1&gt;: a UTF-8 HTML5 head whose
-    /// Content-Security-Policy allows inline style only (no script, no external resource), the title and the inline CSS.
+    /// Content-Security-Policy allows inline style only (no script, no external resource), the title, and the inline
+    /// CSS: the shared rules, then <paramref name="style"/> (the page's own).
     /// </summary>
     public static void PageStart(StringBuilder html, string title, string style)
     {
+        style = BaseStyle + "\n" + style;
         string escaped = Escape(title);
         html.Append("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n")
             .Append("<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; style-src 'unsafe-inline'\">\n")
