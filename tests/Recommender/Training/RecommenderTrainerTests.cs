@@ -58,6 +58,35 @@ public class RecommenderTrainerTests
         Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
     }
 
+    [Theory]
+    [InlineData(RankingDistillation.SoftBce)]
+    [InlineData(RankingDistillation.RankDistill)]
+    [InlineData(RankingDistillation.Listwise)]
+    public void A_distilled_student_sees_the_same_positives_and_negatives_as_its_student_alone(RankingDistillation distillation)
+    {
+        TeacherScores teacher = TeacherScores.From(Student(3));
+        var alone = new RecommenderTrainer(Student(1), Data, new RecommenderTrainingOptions { Seed = 4 });
+        var distilled = new RecommenderTrainer(Student(1), Data, new RecommenderTrainingOptions { Seed = 4, Distillation = distillation }, teacher);
+        const int rows = 256, list = 5;
+        for (int epoch = 0; epoch < 2; epoch++)
+        {
+            alone.Shuffle();
+            distilled.Shuffle();
+            for (int start = 0; start + rows <= Data.TrainUsers.Length; start += rows)
+            {
+                var (aloneUsers, aloneItems) = (new int[rows * alone.Width], new int[rows * alone.Width]);
+                var (users, items) = (new int[rows * distilled.Width], new int[rows * distilled.Width]);
+                alone.FillCandidates(start, rows, aloneUsers, aloneItems);
+                distilled.FillCandidates(start, rows, users, items);
+                for (int r = 0; r < rows; r++)
+                {
+                    Assert.Equal(aloneUsers[r * alone.Width], users[r * distilled.Width]);
+                    Assert.Equal(aloneItems.AsSpan(r * alone.Width, list).ToArray(), items.AsSpan(r * distilled.Width, list).ToArray());
+                }
+            }
+        }
+    }
+
     [Fact]
     public void Keeping_the_best_epoch_restores_its_weights()
     {

@@ -26,8 +26,8 @@ public sealed class RecommenderTrainer
     private readonly TeacherScores? _teacher;
     private readonly Adam _adam;
     private readonly Graph _graph = new();
-    private readonly Rng _rng;
-    private readonly NegativeSampler _sampler;
+    private readonly Rng _rng, _distillationRng;
+    private readonly NegativeSampler _sampler, _extraSampler;
     private readonly int[] _order;
     private readonly int[] _topK = [];
     private readonly double[] _rankCumulative = [];
@@ -56,8 +56,12 @@ public sealed class RecommenderTrainer
         _options = options;
         _teacher = teacher;
         _adam = new Adam(model.Parameters(), options.LearningRate);
+        // Two streams: shuffles and negatives from one, the distillation's extra draws from the other, so that a
+        // distilled student sees the same batches and negatives as its student alone, step for step (a paired comparison).
         _rng = new Rng(Rng.Hash(options.Seed, 0x7EC5, 1));
         _sampler = new NegativeSampler(data, _rng);
+        _distillationRng = new Rng(Rng.Hash(options.Seed, 0x7EC5, 2));
+        _extraSampler = new NegativeSampler(data, _distillationRng);
         _order = Enumerable.Range(0, data.TrainUsers.Length).ToArray();
         _terms = new RankingLossTerms(options);
         if (options.Distillation == RankingDistillation.RankDistill)
@@ -116,7 +120,7 @@ public sealed class RecommenderTrainer
     public double RunEpoch()
     {
         if (!_model.IsTraining) _model.Train();
-        _rng.Shuffle(_order.AsSpan());
+        Shuffle();
         double sum = 0;
         int steps = 0;
         for (int start = 0; start < _order.Length; start += _options.BatchSize)
@@ -144,8 +148,14 @@ public sealed class RecommenderTrainer
         return loss.Item();
     }
 
+    // A new epoch's order of the training positives.
+    internal void Shuffle() => _rng.Shuffle(_order.AsSpan());
+
+    /// <summary>Candidates per row: 1 + negatives, plus the distillation's extra columns.</summary>
+    internal int Width => _terms.Width;
+
     // Row r: the user repeated; items = [positive, negatives…, extras…].
-    private void FillCandidates(int start, int rows, Span<int> users, Span<int> items)
+    internal void FillCandidates(int start, int rows, Span<int> users, Span<int> items)
     {
         int width = _terms.Width, list = 1 + _options.Negatives;
         for (int r = 0; r < rows; r++)
@@ -156,7 +166,7 @@ public sealed class RecommenderTrainer
             users.Slice(r * width, width).Fill(user);
             row[0] = _data.TrainItems[pair];
             _sampler.Fill(user, row[1..list]);
-            if (_options.Distillation == RankingDistillation.Listwise) _sampler.Fill(user, row[list..]);
+            if (_options.Distillation == RankingDistillation.Listwise) _extraSampler.Fill(user, row[list..]);
             else if (_options.Distillation == RankingDistillation.RankDistill)
                 for (int k = list; k < width; k++) row[k] = _topK[user * _options.TopK + DrawRank()];
         }
@@ -165,7 +175,7 @@ public sealed class RecommenderTrainer
     // A rank in [0, K) drawn with probability ∝ exp(−(r + 1)/λ).
     private int DrawRank()
     {
-        double x = _rng.NextDouble();
+        double x = _distillationRng.NextDouble();
         int r = 0;
         while (r < _rankCumulative.Length - 1 && x >= _rankCumulative[r]) r++;
         return r;
