@@ -42,8 +42,9 @@ public class NegativeSamplerTests
             return Enumerable.Range(0, 64).Select(_ => sampler.Sample(0)).ToArray();
         }
 
-        Assert.Equal(Draws(5), Draws(5));
-        Assert.NotEqual(Draws(5), Draws(6));
+        int[] first = Draws(5), again = Draws(5), otherSeed = Draws(6);
+        Assert.Equal(first, again);
+        Assert.NotEqual(first, otherSeed);
     }
 
     [Fact]
