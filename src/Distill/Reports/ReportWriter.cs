@@ -29,17 +29,34 @@ public static class ReportWriter
     public static IReadOnlyList<string> Write(PipelineReport report, string directory)
     {
         ArgumentNullException.ThrowIfNull(report);
-        if (string.IsNullOrWhiteSpace(directory))
-            throw new ArgumentException("The report folder must be a non-empty path.", nameof(directory));
-        var files = new (string Name, string Text)[]
-        {
+        CheckDirectory(directory);
+        return WriteFiles(directory,
+        [
             (MarkdownFileName, MarkdownReport.Render(report)),
             (JsonFileName, JsonReport.Render(report)),
             (HtmlFileName, HtmlReport.Render(report)),
-        };
+        ]);
+    }
+
+    /// <summary>Throws unless <paramref name="directory"/> is a usable folder path (checked before anything is rendered).</summary>
+    /// <exception cref="ArgumentException">The path is null, empty or blank.</exception>
+    internal static void CheckDirectory(string directory)
+    {
+        if (string.IsNullOrWhiteSpace(directory))
+            throw new ArgumentException("The report folder must be a non-empty path.", nameof(directory));
+    }
+
+    /// <summary>
+    /// Creates <paramref name="directory"/> and writes already rendered files into it, each as UTF-8 without a
+    /// byte-order mark through a temporary file and a rename. Returns the full paths, in order. Every report folder
+    /// (the image pipeline's and the recommender's) is written here.
+    /// </summary>
+    /// <exception cref="IOException">The folder or a file cannot be written (the message names it).</exception>
+    internal static IReadOnlyList<string> WriteFiles(string directory, IReadOnlyList<(string Name, string Text)> files)
+    {
         string folder = Path.GetFullPath(directory);
         Directory.CreateDirectory(folder);
-        var written = new List<string>(files.Length);
+        var written = new List<string>(files.Count);
         foreach (var (name, text) in files)
         {
             string path = Path.Combine(folder, name);
