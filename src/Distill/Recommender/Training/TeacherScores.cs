@@ -29,13 +29,7 @@ public sealed class TeacherScores
     {
         ArgumentNullException.ThrowIfNull(teacher);
         var scores = new float[(long)teacher.UserCount * teacher.ItemCount];
-        int[] users = Enumerable.Range(0, teacher.UserCount).ToArray();
-        const int chunk = 64;
-        for (int start = 0; start < users.Length; start += chunk)
-        {
-            int count = Math.Min(chunk, users.Length - start);
-            teacher.ScoreAll(users.AsSpan(start, count), scores.AsSpan(start * teacher.ItemCount, count * teacher.ItemCount));
-        }
+        teacher.ScoreAll(Enumerable.Range(0, teacher.UserCount).ToArray(), scores);
         return new TeacherScores(scores, teacher.UserCount, teacher.ItemCount);
     }
 
