@@ -10,13 +10,15 @@ namespace TinyKd.Autograd.Nn;
 /// </summary>
 public abstract class Module
 {
+    private Module[]? _tree; // this module and its descendants, gathered on the first mode switch
+
     /// <summary>True in training mode (the default); dropout is active only then.</summary>
     public bool IsTraining { get; private set; } = true;
 
     /// <summary>The module's own parameters (not its children's), with their local names.</summary>
     protected virtual IEnumerable<(string Name, Variable Parameter)> OwnParameters() => [];
 
-    /// <summary>The direct sub-modules with their local names.</summary>
+    /// <summary>The direct sub-modules with their local names; fixed once the module is built.</summary>
     protected virtual IEnumerable<(string Name, Module Child)> Children() => [];
 
     /// <summary>Every parameter of this module and its descendants with its dotted path.</summary>
@@ -42,11 +44,15 @@ public abstract class Module
     /// <summary>The total number of trainable numbers.</summary>
     public long ParameterCount() => NamedParameters().Sum(np => (long)np.Parameter.Data.Length);
 
-    /// <summary>Sets training mode (or evaluation mode when false) on this module and its descendants.</summary>
+    /// <summary>
+    /// Sets training mode (or evaluation mode when false) on this module and its descendants. The module tree is
+    /// gathered on the first call and kept (a module's children are fixed once it is built), so switching modes
+    /// allocates nothing afterwards.
+    /// </summary>
     public Module Train(bool training = true)
     {
-        IsTraining = training;
-        foreach (var (_, child) in Children()) child.Train(training);
+        _tree ??= [.. Modules()];
+        foreach (Module m in _tree) m.IsTraining = training;
         return this;
     }
 

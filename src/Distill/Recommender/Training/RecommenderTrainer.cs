@@ -119,7 +119,7 @@ public sealed class RecommenderTrainer
     /// <exception cref="ArithmeticException">The loss became NaN or infinite.</exception>
     public double RunEpoch()
     {
-        if (!_model.IsTraining) _model.Train();
+        _model.Train();
         Shuffle();
         double sum = 0;
         int steps = 0;
