@@ -1,11 +1,9 @@
 using System.Diagnostics;
 using System.Globalization;
-using System.Runtime.InteropServices;
 using TinyKd.Autograd.Nn;
 using TinyKd.Distill.Data;
 using TinyKd.Distill.Pipeline;
 using TinyKd.Distill.Reports;
-using TinyKd.Tensors.Cpu;
 
 namespace TinyKd.Cli.Commands;
 
@@ -69,7 +67,7 @@ public static class PipelineCommand
                 $"Adam (lr {options.LearningRate}, cosine to 0), batch {options.BatchSize}; teacher {options.TeacherEpochs} epochs, students {options.StudentEpochs} epochs (of the largest training set; smaller ones get as many steps); " +
                 $"best validation epoch kept; validation {options.ValidationFraction:P0} of the labelled data"),
             options.Seeds, scenarios, seconds,
-            $"{Environment.ProcessorCount} cores, {RuntimeInformation.OSDescription}, {RuntimeInformation.FrameworkDescription}, kernels {CpuKernels.Path}");
+            MachineDescription.Current);
         output.WriteLine();
         output.Write(MarkdownReport.Render(report));
         IReadOnlyList<string> written = ReportWriter.Write(report, directory);

@@ -71,7 +71,7 @@ public sealed class RecommenderPipeline
         var summary = new RecommenderDataSummary(data.UserCount, data.ItemCount, data.Ratings, data.Positives,
             data.EvaluatedUsers.Length, data.ColdStartUsers.Length);
         return new RecommenderReport("tinykd", dataset, summary, _options.Describe(), _options.Seeds, models, comparisons,
-            Stopwatch.GetElapsedTime(start).TotalSeconds, Machine());
+            Stopwatch.GetElapsedTime(start).TotalSeconds, Reports.MachineDescription.Current);
     }
 
     /// <summary>The name of the NeuMF student in the report, e.g. "neumf-8".</summary>
@@ -112,7 +112,4 @@ public sealed class RecommenderPipeline
         runs.Add(run);
         return run;
     }
-
-    private static string Machine() =>
-        $"{Environment.ProcessorCount} logical CPUs, {System.Runtime.InteropServices.RuntimeInformation.OSDescription}, kernels {Tensors.Cpu.CpuKernels.Path}";
 }
