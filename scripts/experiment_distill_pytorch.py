@@ -61,7 +61,6 @@ F1 and ECE are fractions. On a busy 2-core machine the timings are noisy; accura
 import argparse
 import copy
 import gzip
-import json
 import math
 import os
 import platform
@@ -72,6 +71,7 @@ import time
 
 import numpy as np
 
+from report_files import write_report
 from torch_blas import Blas
 
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -162,15 +162,7 @@ def main():
     report = {"title": "Knowledge distillation on Fashion-MNIST (PyTorch reference)", "data": data_desc,
               "recipe": recipe, "seeds": seeds, "scenarios": scenarios,
               "wallSeconds": time.perf_counter() - started, "machine": machine}
-    os.makedirs(out_dir, exist_ok=True)
-    with open(os.path.join(out_dir, "report.json"), "w", encoding="utf-8") as f:
-        json.dump(report, f, indent=1, ensure_ascii=False)
-        f.write("\n")
-    markdown = render_markdown(report)
-    with open(os.path.join(out_dir, "report.md"), "w", encoding="utf-8") as f:
-        f.write(markdown)
-    print("\n" + markdown)
-    print(f"wrote {os.path.join(out_dir, 'report.json')} and report.md in {report['wallSeconds']:.0f} s")
+    write_report(out_dir, report, render_markdown(report))
 
 
 def parse_args():

@@ -52,7 +52,6 @@ The recipe (the shared spec; every constant is in the block below, named as the 
 """
 import argparse
 import csv
-import json
 import math
 import os
 import platform
@@ -63,6 +62,7 @@ import time
 
 import numpy as np
 
+from report_files import write_report
 from torch_blas import Blas
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -177,15 +177,7 @@ def main():
     comparisons = compare(plan, runs, cold)
     report = {"engine": "pytorch", "dataset": dataset_name(args.data), "data": stats, "seeds": seeds,
               "wallSeconds": time.perf_counter() - started, "models": models, "comparisons": comparisons}
-    os.makedirs(out_dir, exist_ok=True)
-    with open(os.path.join(out_dir, "report.json"), "w", encoding="utf-8") as f:
-        json.dump(finite(report), f, indent=1, ensure_ascii=False, allow_nan=False)
-        f.write("\n")
-    markdown = render_markdown(report, epochs, machine)
-    with open(os.path.join(out_dir, "report.md"), "w", encoding="utf-8") as f:
-        f.write(markdown)
-    print("\n" + markdown)
-    print(f"wrote {os.path.join(out_dir, 'report.json')} and report.md in {report['wallSeconds']:.0f} s")
+    write_report(out_dir, finite(report), render_markdown(report, epochs, machine), allow_nan=False)
 
 
 def parse_args():
