@@ -1,7 +1,7 @@
 namespace TinyKd.Distill.Recommender;
 
 /// <summary>One pipeline model's results over the seeds: test rankings, curves, timings, size and speed.</summary>
-internal sealed class ModelRuns(string name, string student, string loss)
+internal sealed class ModelRuns(string name, string student, string loss, RankingDistillation distillation)
 {
     private readonly List<RankingResult> _tests = [];
     private readonly List<IReadOnlyList<RecommenderEpoch>> _curves = [];
@@ -15,6 +15,8 @@ internal sealed class ModelRuns(string name, string student, string loss)
     public string Student { get; } = student;
 
     public string Loss { get; } = loss;
+
+    public RankingDistillation Distillation { get; } = distillation;
 
     public void Add(RankingResult test, IReadOnlyList<RecommenderEpoch> curve, double seconds)
     {

@@ -33,8 +33,8 @@ public sealed class RecommenderPipeline
         long start = Stopwatch.GetTimestamp();
         var genres = new ItemGenres(data.GenreOffsets, data.GenreIndices, data.Genres.Length);
         var runs = new List<ModelRuns>();
-        ModelRuns Runs(string name, string student, string loss) =>
-            runs.Find(r => r.Name == name) ?? Add(runs, new ModelRuns(name, student, loss));
+        ModelRuns Runs(string name, string student, string loss, RankingDistillation distillation = RankingDistillation.None) =>
+            runs.Find(r => r.Name == name) ?? Add(runs, new ModelRuns(name, student, loss, distillation));
         string modelDirectory = _options.ModelDirectory ?? Path.Combine(Path.GetTempPath(), $"tinykd-recsys-{Environment.ProcessId}");
         string hard = RankingLossNames.Name(_options.Training.Loss);
 
@@ -53,7 +53,7 @@ public sealed class RecommenderPipeline
                 foreach (RankingDistillation kind in _options.Distillations)
                 {
                     string name = $"{student} + {RankingLossNames.Name(kind)}";
-                    Train(Runs(name, student, $"{hard} + {RankingLossNames.Name(kind)}"), Create(), data,
+                    Train(Runs(name, student, $"{hard} + {RankingLossNames.Name(kind)}", kind), Create(), data,
                         _options.Training with { Seed = seed, Distillation = kind }, scores, first, modelDirectory);
                 }
             }
@@ -62,11 +62,11 @@ public sealed class RecommenderPipeline
 
         var models = runs.Select(r => r.Summarise(data)).ToList();
         var comparisons = new List<RecommenderComparison>();
-        foreach (ModelRuns alone in runs.Where(r => r.Name == r.Student && r.Student != "teacher"))
-            foreach (ModelRuns distilled in runs.Where(r => r.Student == alone.Student && r.Name != alone.Name))
+        foreach (ModelRuns alone in runs.Where(r => r.Distillation == RankingDistillation.None && r.Student != "teacher"))
+            foreach (ModelRuns distilled in runs.Where(r => r.Student == alone.Student && r.Distillation != RankingDistillation.None))
                 foreach (string group in new[] { "all", "cold" })
                     foreach (string metric in RecommenderReport.HeadlineMetrics)
-                        comparisons.Add(new RecommenderComparison(alone.Student, distilled.Name[(alone.Name.Length + 3)..], group, metric,
+                        comparisons.Add(new RecommenderComparison(alone.Student, RankingLossNames.Name(distilled.Distillation), group, metric,
                             RankingVerdict.Compare(alone.Table(data, group, metric), distilled.Table(data, group, metric))));
         var summary = new RecommenderDataSummary(data.UserCount, data.ItemCount, data.Ratings, data.Positives,
             data.EvaluatedUsers.Length, data.ColdStartUsers.Length);
