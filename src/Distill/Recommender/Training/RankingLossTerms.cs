@@ -56,14 +56,14 @@ internal sealed class RankingLossTerms
         {
             case RankingDistillation.SoftBce:
             {
-                Tensor targets = TeacherBlock(teacher!, users, items, rows, _list, t);
+                Tensor targets = TeacherBlock(teacher!, users, items, rows, _list, softTargets: t);
                 Variable soft = Losses.BceWithLogits(Ops.Scale(list, 1f / t), graph.Input(targets));
                 term = Ops.Scale(soft, t * t);
                 break;
             }
             case RankingDistillation.Listwise:
             {
-                Tensor targets = TeacherBlock(teacher!, users, items, rows, Width, temperature: 0f);
+                Tensor targets = TeacherBlock(teacher!, users, items, rows, Width, softTargets: null);
                 term = Ops.Scale(Losses.KlDivergence(scores, graph.Input(targets), t), t * t);
                 break;
             }
@@ -87,9 +87,9 @@ internal sealed class RankingLossTerms
         _ => Losses.CrossEntropy(list, _positiveLabels.AsMemory(0, rows)),
     };
 
-    // The teacher's scores of the first `columns` candidates of each row, as [rows, columns]; with a temperature > 0
-    // they are turned into the soft-BCE targets σ(t/T).
-    private Tensor TeacherBlock(TeacherScores teacher, ReadOnlySpan<int> users, ReadOnlySpan<int> items, int rows, int columns, float temperature)
+    // The teacher's scores of the first `columns` candidates of each row, as [rows, columns]; given a temperature T in
+    // `softTargets` they are turned into the soft-BCE targets σ(t/T).
+    private Tensor TeacherBlock(TeacherScores teacher, ReadOnlySpan<int> users, ReadOnlySpan<int> items, int rows, int columns, float? softTargets)
     {
         var block = new Tensor(_teacher.Storage, new Shape(rows, columns));
         Span<float> values = block.Span;
@@ -97,7 +97,7 @@ internal sealed class RankingLossTerms
             for (int c = 0; c < columns; c++)
             {
                 float s = teacher[users[r * Width + c], items[r * Width + c]];
-                values[r * columns + c] = temperature > 0f ? 1f / (1f + MathF.Exp(-s / temperature)) : s;
+                values[r * columns + c] = softTargets is float t ? 1f / (1f + MathF.Exp(-s / t)) : s;
             }
         return block;
     }
