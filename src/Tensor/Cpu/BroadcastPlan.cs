@@ -71,9 +71,14 @@ internal readonly struct BroadcastPlan
     /// <summary>Where row <paramref name="row"/> of the output starts in a and in b (it starts at row·Columns in y).</summary>
     public void Offsets(int row, out int offsetA, out int offsetB)
     {
-        int i1 = row % _n1;
-        row /= _n1;
-        int i2 = row % _n2, i3 = row / _n2;
+        int i1 = row, i2 = 0, i3 = 0;
+        if (row >= _n1)
+        {
+            // Only plans with more than one outer dimension get here: a bias row or a column has just the rows.
+            i1 = row % _n1;
+            row /= _n1;
+            (i2, i3) = (row % _n2, row / _n2);
+        }
         offsetA = i1 * _a1 + i2 * _a2 + i3 * _a3;
         offsetB = i1 * _b1 + i2 * _b2 + i3 * _b3;
     }
