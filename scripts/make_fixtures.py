@@ -3,7 +3,7 @@
 
 Run from the repository root with Debian's python3-torch (1.13; /usr/bin/python3, not a pyenv without torch):
 
-    /usr/bin/python3 scripts/make_fixtures.py [--out tests/Fixtures]
+    /usr/bin/python3 scripts/make_fixtures.py [--out tests/Fixtures] [--only NAME ...]
 
 Every input comes from torch.manual_seed(SEED + k) for a fixed k per fixture, everything is float32 on the CPU
 with one thread, and the JSON is written with sorted keys, so a rerun on the same PyTorch build rewrites the same
@@ -26,6 +26,9 @@ Fixtures:
     ops.json     softmax/log-softmax of x/T, relu, leaky_relu, tanh, sigmoid, exact gelu on x in [-2, 2] (why that
                  range: see ops_fixture): values and VJPs for a given upstream gradient; A.B, A.B^T, A^T.B values
                  and the VJP of A.B.
+    broadcast.json  a + b, a - b, a * b, a / b on operand shapes that broadcast (a column against a matrix, a row, a
+                 0-d scalar, [4,1,3] against [5,1], [3,1] against [1,4], rank 3 against rank 2): values and both
+                 operands' VJPs, summed back over their broadcast dimensions by autograd.
 """
 import argparse
 import json
@@ -250,6 +253,40 @@ def ops_fixture():
     }
 
 
+# (name, op, shape of a, shape of b): every case is one line of broadcast.json's "about".
+BROADCAST_CASES = [
+    ("add_2x2_2x1", "add", [2, 2], [2, 1]),
+    ("sub_3x1_1x4", "sub", [3, 1], [1, 4]),
+    ("mul_4x7_7", "mul", [4, 7], [7]),
+    ("mul_scalar_2x3", "mul", [], [2, 3]),
+    ("div_4x1x3_5x1", "div", [4, 1, 3], [5, 1]),
+    ("div_3x1_2x3x4", "div", [3, 1], [2, 3, 4]),
+    ("add_2x3x4_3x1", "add", [2, 3, 4], [3, 1]),
+]
+
+
+def broadcast_fixture():
+    torch.manual_seed(SEED + 4)
+    ops = {"add": torch.add, "sub": torch.sub, "mul": torch.mul, "div": torch.div}
+    tensors = {}
+    for name, op, a_shape, b_shape in BROADCAST_CASES:
+        a = torch.randn(a_shape).requires_grad_(True)
+        # Divisors in [0.5, 2], away from the pole.
+        b = (torch.empty(b_shape).uniform_(0.5, 2) if op == "div" else torch.randn(b_shape)).requires_grad_(True)
+        y = ops[op](a, b)
+        dy = torch.randn(y.shape)
+        y.backward(dy)
+        for key, t in (("a", a), ("b", b), ("dy", dy), ("y", y), ("grad.a", a.grad), ("grad.b", b.grad)):
+            record(tensors, name + "." + key, t)
+    return {
+        "about": "NAME.y = OP(NAME.a, NAME.b) with PyTorch's broadcasting, NAME.grad.a/grad.b = the VJPs for upstream NAME.dy; "
+                 "cases: " + "; ".join("%s = %s(%s, %s)" % (n, o, list(sa), list(sb)) for n, o, sa, sb in BROADCAST_CASES) + ".",
+        "config": {},
+        "labels": {},
+        "tensors": tensors,
+    }
+
+
 NUMBER_LIST = re.compile(r"\[[-+\d.eE,\s]*\]")
 
 
@@ -312,11 +349,15 @@ def one_line(match):
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out", default=os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "tests", "Fixtures"))
+    parser.add_argument("--only", nargs="+", metavar="NAME", help="write only these fixtures (mlp, losses, ops, embedding, broadcast)")
     args = parser.parse_args()
     torch.set_num_threads(1)
     torch.use_deterministic_algorithms(True)
     os.makedirs(args.out, exist_ok=True)
-    for name, build in (("mlp", mlp_fixture), ("losses", losses_fixture), ("ops", ops_fixture), ("embedding", embedding_fixture)):
+    builders = {"mlp": mlp_fixture, "losses": losses_fixture, "ops": ops_fixture, "embedding": embedding_fixture,
+                "broadcast": broadcast_fixture}
+    for name in args.only or builders:
+        build = builders[name]
         fixture = build()
         fixture["generator"] = "scripts/make_fixtures.py, torch %s, seed %d" % (torch.__version__, SEED)
         path = os.path.join(args.out, name + ".json")

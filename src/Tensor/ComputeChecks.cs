@@ -29,13 +29,29 @@ public static class ComputeChecks
             throw new ArgumentException($"Tensors '{aName}' {a.Shape} and '{bName}' {b.Shape} must have the same shape.", bName);
     }
 
-    /// <summary>Throws unless <paramref name="b"/> can be row-broadcast over <paramref name="a"/>.</summary>
-    public static void RowBroadcast(Tensor a, string aName, Tensor b, string bName)
+    /// <summary>
+    /// The shape that <paramref name="a"/> and <paramref name="b"/> broadcast to under PyTorch's rule (see
+    /// <see cref="Shape.TryBroadcast"/>).
+    /// </summary>
+    /// <exception cref="ArgumentException">The shapes do not broadcast; the message names both and the conflicting dimension.</exception>
+    public static Shape Broadcast(Tensor a, string aName, Tensor b, string bName)
     {
-        if (b.Length == a.Length || b.Length == 1 || (b.Length == a.Shape.Columns && a.Length % Math.Max(b.Length, 1) == 0))
-            return;
+        if (Shape.TryBroadcast(a.Shape, b.Shape, out Shape shape, out int axis)) return shape;
         throw new ArgumentException(
-            $"Tensor '{bName}' {b.Shape} cannot be broadcast over '{aName}' {a.Shape}: it needs the same shape, one element, or {a.Shape.Columns} (one row).", bName);
+            $"Tensors '{aName}' {a.Shape} and '{bName}' {b.Shape} cannot be broadcast together: dimension {axis} (counted from the end) " +
+            $"is {a.Shape[axis]} in '{aName}' and {b.Shape[axis]} in '{bName}'; aligned from the last dimension, sizes must be equal or 1.", bName);
+    }
+
+    /// <summary>
+    /// Throws unless <paramref name="small"/> broadcasts to exactly the shape of <paramref name="full"/> (each of its
+    /// dimensions, aligned from the last, equal to full's or 1; no more dimensions than full).
+    /// </summary>
+    public static void BroadcastsTo(Tensor small, string smallName, Tensor full, string fullName)
+    {
+        if (small.Rank <= full.Rank && Shape.TryBroadcast(small.Shape, full.Shape, out Shape shape, out _) && shape == full.Shape) return;
+        throw new ArgumentException(
+            $"Tensor '{smallName}' {small.Shape} does not broadcast to the shape {full.Shape} of '{fullName}': aligned from the last dimension, " +
+            $"each of its sizes must equal {fullName}'s or be 1.", smallName);
     }
 
     /// <summary>Throws unless the temperature is finite and positive.</summary>

@@ -12,7 +12,7 @@ public sealed partial class CpuCompute
         int width = EmbeddingWidth(table, nameof(table), y, nameof(y));
         ComputeChecks.BagOffsets(offsets, y.Shape.Rows, indices.Length);
         ComputeChecks.Indices(indices, table.Shape.Rows, nameof(indices));
-        EmbeddingKernels.Forward(y.Span, table.Span, width, indices, offsets, mean);
+        EmbeddingKernels.Forward(CpuKernels.Path, y.Span, table.Span, width, indices, offsets, mean);
     }
 
     /// <inheritdoc />
@@ -22,7 +22,7 @@ public sealed partial class CpuCompute
         int width = EmbeddingWidth(rows, nameof(rows), dy, nameof(dy));
         ComputeChecks.BagOffsets(offsets, dy.Shape.Rows, slots.Length);
         ComputeChecks.Indices(slots, rows.Shape.Rows, nameof(slots));
-        EmbeddingKernels.Backward(rows.Span, dy.Span, width, slots, offsets, mean);
+        EmbeddingKernels.Backward(CpuKernels.Path, rows.Span, dy.Span, width, slots, offsets, mean);
     }
 
     /// <inheritdoc />

@@ -1,4 +1,3 @@
-using System.Numerics.Tensors;
 using TinyKd.Tensors.Cpu;
 
 namespace TinyKd.Tensors;
@@ -47,8 +46,8 @@ public sealed partial class CpuCompute : ICompute
     {
         Check(y, nameof(y), x, nameof(x));
         ComputeChecks.SameLength(y, nameof(y), x, nameof(x));
-        if (accumulate) TensorPrimitives.Add(y.Span, x.Span, y.Span);
-        else x.Span.CopyTo(y.Span);
+        if (accumulate) Elementwise.AddTo(CpuKernels.Path, x.Span, y.Span);
+        else x.Span.CopyTo(y.Span); // A plain copy: no arithmetic, the same on every path.
     }
 
     /// <inheritdoc />
@@ -106,9 +105,18 @@ public sealed partial class CpuCompute : ICompute
     {
         Check(y, nameof(y), a, nameof(a));
         ComputeChecks.Owned(this, b, nameof(b));
-        ComputeChecks.SameLength(a, nameof(a), y, nameof(y));
-        ComputeChecks.RowBroadcast(a, nameof(a), b, nameof(b));
-        Elementwise.Binary(CpuKernels.Path, op, a.Span, b.Span, y.Span, accumulate);
+        Shape shape = ComputeChecks.Broadcast(a, nameof(a), b, nameof(b));
+        if (y.Shape != shape)
+            throw new ArgumentException($"Tensor 'y' {y.Shape} must have the broadcast shape {shape} of 'a' {a.Shape} and 'b' {b.Shape}.", nameof(y));
+        Elementwise.Binary(CpuKernels.Path, op, a.Span, a.Shape, b.Span, b.Shape, y.Span, shape, accumulate);
+    }
+
+    /// <inheritdoc />
+    public void SumTo(Tensor y, Tensor x, float scale = 1f, bool accumulate = false)
+    {
+        Check(y, nameof(y), x, nameof(x));
+        ComputeChecks.BroadcastsTo(y, nameof(y), x, nameof(x));
+        Reductions.SumTo(CpuKernels.Path, x.Span, x.Shape, y.Span, y.Shape, scale, accumulate);
     }
 
     /// <inheritdoc />
@@ -116,13 +124,7 @@ public sealed partial class CpuCompute : ICompute
     {
         Check(y, nameof(y), x, nameof(x));
         ComputeChecks.SameLength(x, nameof(x), y, nameof(y));
-        Span<float> ys = y.Span;
-        if (beta == 0f) TensorPrimitives.Multiply(x.Span, alpha, ys);
-        else
-        {
-            if (beta != 1f) TensorPrimitives.Multiply(ys, beta, ys);
-            TensorPrimitives.MultiplyAdd(x.Span, alpha, ys, ys);
-        }
+        Elementwise.Axpby(CpuKernels.Path, x.Span, y.Span, alpha, beta);
     }
 
     /// <inheritdoc />
@@ -135,7 +137,7 @@ public sealed partial class CpuCompute : ICompute
             throw new ArgumentException($"Reducing {x.Shape} along axis {axis} gives {outer * inner} elements; y is {y.Shape}.", nameof(y));
         if (op == ReduceOp.Max && (n == 0 || (accumulate && inner > 1)))
             throw new ArgumentException($"Max along axis {axis} of {x.Shape} needs a non-empty axis and no accumulation.", nameof(axis));
-        Reductions.Reduce(op, x.Span, y.Span, outer, n, inner, scale, accumulate);
+        Reductions.Reduce(CpuKernels.Path, op, x.Span, y.Span, outer, n, inner, scale, accumulate);
     }
 
     /// <inheritdoc />
@@ -146,7 +148,7 @@ public sealed partial class CpuCompute : ICompute
         int outer = y.Shape.Outer(a), n = y.Shape[a], inner = y.Shape.Inner(a);
         if (x.Length != outer * inner)
             throw new ArgumentException($"Broadcasting x {x.Shape} along axis {axis} of y {y.Shape} needs {outer * inner} elements.", nameof(x));
-        Reductions.Broadcast(x.Span, y.Span, outer, n, inner, scale, accumulate);
+        Reductions.Broadcast(CpuKernels.Path, x.Span, y.Span, outer, n, inner, scale, accumulate);
     }
 
     /// <inheritdoc />
@@ -186,7 +188,7 @@ public sealed partial class CpuCompute : ICompute
         {
             ReadOnlySpan<float> src = xs.Slice((o * nx + xStart) * inner, count * inner);
             Span<float> dst = ys.Slice((o * ny + yStart) * inner, count * inner);
-            if (accumulate) TensorPrimitives.Add(dst, src, dst);
+            if (accumulate) Elementwise.AddTo(CpuKernels.Path, src, dst);
             else src.CopyTo(dst);
         }
     }

@@ -86,8 +86,10 @@ public readonly record struct SgdStep(
 /// </summary>
 /// <remarks>
 /// Dimension letters: M, N, K for GEMM (C is M×N, the shared dimension is K); B = rows (batch), C = classes/columns.
-/// A "row-broadcast" operand <c>b</c> has either the same shape as <c>a</c>, one element (a scalar), or as many
-/// elements as a row of <c>a</c> (a bias vector repeated over every row).
+/// The binary elementwise ops broadcast as PyTorch does (<see cref="Shape.TryBroadcast"/>): shapes are aligned at
+/// their last dimension and a size-1 or missing dimension of either operand is repeated, so [B, C] ∘ [C] applies a
+/// bias row to every row, [B, C] ∘ [B, 1] a column to every column, and [B, 1, C] ∘ [1, A, 1] gives [B, A, C].
+/// <see cref="SumTo"/> is the backward of that repetition.
 /// </remarks>
 public interface ICompute
 {
@@ -122,8 +124,22 @@ public interface ICompute
     /// <summary>dx += f'(x)·dy elementwise, given x and y = f(x).</summary>
     void UnaryBackward(UnaryOp op, Tensor dx, Tensor x, Tensor y, Tensor dy, float parameter = 0f);
 
-    /// <summary>y = a ∘ b (or y += a ∘ b) with <paramref name="b"/> row-broadcast over <paramref name="a"/>.</summary>
+    /// <summary>
+    /// y = a ∘ b (or y += a ∘ b) elementwise with PyTorch's broadcasting: either operand may have fewer dimensions or
+    /// size 1 where the other does not, and is repeated along them (see <see cref="Shape.TryBroadcast"/>). y must have
+    /// exactly the broadcast shape, and may be a or b only when that operand has it too.
+    /// </summary>
+    /// <exception cref="ArgumentException">The shapes of a and b do not broadcast (the message names both), or y's
+    /// shape is not the broadcast shape.</exception>
     void Binary(BinaryOp op, Tensor y, Tensor a, Tensor b, bool accumulate = false);
+
+    /// <summary>
+    /// The backward of broadcasting, PyTorch's <c>sum_to_size</c>: y = scale · (x summed over every dimension along
+    /// which y's shape is broadcast to x's — the dimensions y lacks and those where y has size 1 and x more), or
+    /// y += it. With y of x's shape it is y = scale·x.
+    /// </summary>
+    /// <exception cref="ArgumentException">y's shape does not broadcast to exactly x's shape.</exception>
+    void SumTo(Tensor y, Tensor x, float scale = 1f, bool accumulate = false);
 
     /// <summary>y = α·x + β·y (same length).</summary>
     void Axpby(Tensor y, Tensor x, float alpha, float beta);

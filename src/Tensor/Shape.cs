@@ -106,6 +106,39 @@ public readonly struct Shape : IEquatable<Shape>
         return new Shape(d[..n]);
     }
 
+    /// <summary>
+    /// The shape of an elementwise result under PyTorch's (NumPy's) broadcasting rule: the two shapes are aligned at
+    /// their last dimensions, a missing leading dimension counts as 1, and each aligned pair of sizes must be equal
+    /// or contain a 1, the result taking the other size (so 1 and 0 give 0). For example [2, 2] and [2, 1] give
+    /// [2, 2] (the column is repeated along each row), [4, 1, 3] and [5, 1] give [4, 5, 3], and [2, 3] and [3, 2]
+    /// do not broadcast.
+    /// </summary>
+    /// <param name="a">The first operand's shape.</param>
+    /// <param name="b">The second operand's shape.</param>
+    /// <param name="result">The broadcast shape (rank = the larger rank); the default shape when there is none.</param>
+    /// <param name="axis">When the shapes do not broadcast, the first aligned dimension (counted from the end, −1
+    /// being the last) whose sizes conflict; 0 otherwise.</param>
+    /// <returns>True when the shapes broadcast.</returns>
+    public static bool TryBroadcast(Shape a, Shape b, out Shape result, out int axis)
+    {
+        int rank = Math.Max(a.Rank, b.Rank);
+        Span<int> d = stackalloc int[MaxRank];
+        for (int k = 1; k <= rank; k++)
+        {
+            int sa = k <= a.Rank ? a[a.Rank - k] : 1, sb = k <= b.Rank ? b[b.Rank - k] : 1;
+            if (sa != sb && sa != 1 && sb != 1)
+            {
+                result = default;
+                axis = -k;
+                return false;
+            }
+            d[rank - k] = sa == 1 ? sb : sa;
+        }
+        result = new Shape(d[..rank]);
+        axis = 0;
+        return true;
+    }
+
     /// <summary>Copies the dimensions into <paramref name="destination"/> (at least <see cref="Rank"/> long).</summary>
     public void CopyTo(Span<int> destination)
     {

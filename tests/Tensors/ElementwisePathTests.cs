@@ -66,7 +66,7 @@ public class ElementwisePathTests
             expected = start.ToArray();
             actual = start.ToArray();
             ElementwiseReference.DivideAccumulate(x, b, expected);
-            Elementwise.Binary(path, BinaryOp.Divide, x, b, actual, accumulate: true);
+            Elementwise.Binary(path, BinaryOp.Divide, x, new Shape(n), b, new Shape(n), actual, new Shape(n), accumulate: true);
             Assert.Equal(expected, actual);
         }
     }

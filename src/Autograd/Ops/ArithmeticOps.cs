@@ -2,19 +2,29 @@ using TinyKd.Tensors;
 
 namespace TinyKd.Autograd;
 
-// The second operand b may be row-broadcast: same shape as a, one element, or one row of a (a bias vector).
+// The binary elementwise ops broadcast as PyTorch does (Shape.TryBroadcast): the shapes are aligned at their last
+// dimension, and a size-1 or missing dimension of either operand is repeated along the other's, so y has the
+// broadcast shape. The backward sums each operand's gradient back over the dimensions it was repeated along
+// (ICompute.SumTo).
 public static partial class Ops
 {
-    /// <summary>a + b, with b row-broadcast over a; the result has a's shape.</summary>
+    /// <summary>
+    /// a + b elementwise with PyTorch's broadcasting: the result has the broadcast shape of a and b (e.g. [B, C] + [C]
+    /// adds a row to every row, [B, C] + [B, 1] a column to every column, [2, 3] + [3, 2] is an error).
+    /// </summary>
+    /// <exception cref="ArgumentException">The shapes do not broadcast; the message names both.</exception>
     public static Variable Add(Variable a, Variable b) => Binary(BinaryOp.Add, nameof(Add), a, b);
 
-    /// <summary>a − b, with b row-broadcast over a.</summary>
+    /// <summary>a − b elementwise with PyTorch's broadcasting (see <see cref="Add"/>).</summary>
+    /// <exception cref="ArgumentException">The shapes do not broadcast; the message names both.</exception>
     public static Variable Subtract(Variable a, Variable b) => Binary(BinaryOp.Subtract, nameof(Subtract), a, b);
 
-    /// <summary>a · b elementwise, with b row-broadcast over a.</summary>
+    /// <summary>a · b elementwise with PyTorch's broadcasting (see <see cref="Add"/>).</summary>
+    /// <exception cref="ArgumentException">The shapes do not broadcast; the message names both.</exception>
     public static Variable Multiply(Variable a, Variable b) => Binary(BinaryOp.Multiply, nameof(Multiply), a, b);
 
-    /// <summary>a / b elementwise, with b row-broadcast over a.</summary>
+    /// <summary>a / b elementwise with PyTorch's broadcasting (see <see cref="Add"/>).</summary>
+    /// <exception cref="ArgumentException">The shapes do not broadcast; the message names both.</exception>
     public static Variable Divide(Variable a, Variable b) => Binary(BinaryOp.Divide, nameof(Divide), a, b);
 
     /// <summary>α·a.</summary>
@@ -31,20 +41,22 @@ public static partial class Ops
     // P0 = α.  da += α·dy.
     private static void ScaleBackward(in TapeEntry e, Graph g) => g.Backend.Axpby(g.GradOf(e.A!), e.Output.Grad, e.P0, 1f);
 
+    // a: A, b: Bs (shapes that broadcast) -> y: the broadcast shape Y.
     private static Variable Binary(BinaryOp op, string name, Variable a, Variable b)
     {
         Graph g = Graph.Of(name, a, b);
-        ComputeChecks.RowBroadcast(a.Data, nameof(a), b.Data, nameof(b));
+        Shape shape = ComputeChecks.Broadcast(a.Data, nameof(a), b.Data, nameof(b));
         bool records = Graph.Records(a, b);
-        Variable y = g.Result(a.Shape, records);
+        Variable y = g.Result(shape, records);
         g.Backend.Binary(op, y.Data, a.Data, b.Data);
         if (records) g.Record(new TapeEntry(BinaryBackward, y, a, b) { I0 = (int)op });
         return y;
     }
 
-    // I0 = op.  Add: da += dy, db += Σdy.  Subtract: da += dy, db −= Σdy.
-    // Multiply: da += dy·b, db += Σ dy·a.  Divide (y = a/b): da += dy/b, db −= Σ dy·y/b.
-    // Σ sums over the broadcast rows when b is smaller than a.
+    // I0 = op.  With Σ↓ the sum over the dimensions an operand was broadcast along (ICompute.SumTo):
+    // Add: da += Σ↓ dy, db += Σ↓ dy.  Subtract: da += Σ↓ dy, db −= Σ↓ dy.
+    // Multiply: da += Σ↓ dy·b, db += Σ↓ dy·a.  Divide (y = a/b): da += Σ↓ dy/b, db −= Σ↓ dy·y/b.
+    // An operand of y's shape takes its term directly; a broadcast one takes it through a scratch of y's shape.
     private static void BinaryBackward(in TapeEntry e, Graph g)
     {
         ICompute c = g.Backend;
@@ -54,23 +66,32 @@ public static partial class Ops
         if (a.RequiresGrad)
         {
             Tensor da = g.GradOf(a);
+            bool full = a.Shape == dy.Shape;
             switch (op)
             {
-                case BinaryOp.Add or BinaryOp.Subtract: c.Copy(da, dy, accumulate: true); break;
-                case BinaryOp.Multiply: c.Binary(BinaryOp.Multiply, da, dy, b.Data, accumulate: true); break;
-                case BinaryOp.Divide: c.Binary(BinaryOp.Divide, da, dy, b.Data, accumulate: true); break;
+                case BinaryOp.Add or BinaryOp.Subtract: c.SumTo(da, dy, 1f, accumulate: true); break;
+                case BinaryOp.Multiply or BinaryOp.Divide when full: c.Binary(op, da, dy, b.Data, accumulate: true); break;
+                case BinaryOp.Multiply or BinaryOp.Divide:
+                {
+                    Tensor t = g.Scratch(dy.Shape);
+                    c.Binary(op, t, dy, b.Data);
+                    c.SumTo(da, t, 1f, accumulate: true);
+                    break;
+                }
             }
         }
         if (!b.RequiresGrad) return;
+        Tensor db = g.GradOf(b);
         switch (op)
         {
-            case BinaryOp.Add: AccumulateBroadcast(g, b, dy, 1f); break;
-            case BinaryOp.Subtract: AccumulateBroadcast(g, b, dy, -1f); break;
+            case BinaryOp.Add: c.SumTo(db, dy, 1f, accumulate: true); break;
+            case BinaryOp.Subtract: c.SumTo(db, dy, -1f, accumulate: true); break;
+            case BinaryOp.Multiply when b.Shape == dy.Shape: c.Binary(BinaryOp.Multiply, db, dy, a.Data, accumulate: true); break;
             case BinaryOp.Multiply:
             {
                 Tensor t = g.Scratch(dy.Shape);
                 c.Binary(BinaryOp.Multiply, t, dy, a.Data);
-                AccumulateBroadcast(g, b, t, 1f);
+                c.SumTo(db, t, 1f, accumulate: true);
                 break;
             }
             case BinaryOp.Divide:
@@ -78,18 +99,9 @@ public static partial class Ops
                 Tensor t = g.Scratch(dy.Shape);
                 c.Binary(BinaryOp.Multiply, t, dy, e.Output.Data);
                 c.Binary(BinaryOp.Divide, t, t, b.Data);
-                AccumulateBroadcast(g, b, t, -1f);
+                c.SumTo(db, t, -1f, accumulate: true);
                 break;
             }
         }
-    }
-
-    // grad(b) += scale · (full summed down to b's broadcast shape).
-    private static void AccumulateBroadcast(Graph g, Variable b, Tensor full, float scale)
-    {
-        Tensor db = g.GradOf(b);
-        if (db.Length == full.Length) g.Backend.Axpby(db, full, scale, 1f);
-        else if (db.Length == 1) g.Backend.Reduce(ReduceOp.Sum, db, full.Reshape(full.Length), 0, scale, accumulate: true);
-        else g.Backend.Reduce(ReduceOp.Sum, db, full.Reshape(-1, db.Length), 0, scale, accumulate: true);
     }
 }

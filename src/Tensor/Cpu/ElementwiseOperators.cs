@@ -130,3 +130,22 @@ internal readonly struct GeluGradient : IBinaryOperator
         return dy * Vector512.FusedMultiplyAdd(x, InvSqrt2Pi * e, cdf);
     }
 }
+
+/// <summary>ReLU, max(x, 0), with IEEE maximum semantics on every width (NaN stays NaN, −0 gives +0).</summary>
+internal readonly struct ReluOperator : IUnaryOperator
+{
+    public float Invoke(float x) => MathF.Max(x, 0f);
+    public Vector256<float> Invoke(Vector256<float> x) => Vector256.Max(x, Vector256<float>.Zero);
+    public Vector512<float> Invoke(Vector512<float> x) => Vector512.Max(x, Vector512<float>.Zero);
+}
+
+/// <summary>
+/// σ(x) = 1 / (1 + e^−x) with TinyKd's 1-ulp exp (Exp.cs), which returns the same bits on every path: e^−x
+/// overflows to +∞ below x ≈ −88 and σ is then exactly 0; above x ≈ 17, 1 + e^−x rounds to 1.
+/// </summary>
+internal readonly struct SigmoidOperator : IUnaryOperator
+{
+    public float Invoke(float x) => 1f / (1f + default(ExpOperator).Invoke(-x));
+    public Vector256<float> Invoke(Vector256<float> x) => Vector256<float>.One / (Vector256<float>.One + default(ExpOperator).Invoke(-x));
+    public Vector512<float> Invoke(Vector512<float> x) => Vector512<float>.One / (Vector512<float>.One + default(ExpOperator).Invoke(-x));
+}

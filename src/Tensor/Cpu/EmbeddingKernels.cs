@@ -1,16 +1,14 @@
-using System.Numerics.Tensors;
-
 namespace TinyKd.Tensors.Cpu;
 
 /// <summary>
-/// Embedding lookups, their backward and lazy Adam over row-major [rows, width] tables. The row operations are
-/// vectorised by <see cref="TensorPrimitives"/> and <see cref="VectorLoop"/>; <see cref="EmbeddingReference"/> and
+/// Embedding lookups, their backward and lazy Adam over row-major [rows, width] tables. The row operations run on the
+/// given kernel path through <see cref="VectorLoop"/>; <see cref="EmbeddingReference"/> and
 /// <see cref="OptimizerReference.SparseAdam"/> hold the same arithmetic as plain loops, and tests compare them. The
 /// touched rows are few per step, so these loops stay single-threaded.
 /// </summary>
 internal static class EmbeddingKernels
 {
-    internal static void Forward(Span<float> y, ReadOnlySpan<float> table, int width, ReadOnlySpan<int> indices,
+    internal static void Forward(KernelPath path, Span<float> y, ReadOnlySpan<float> table, int width, ReadOnlySpan<int> indices,
         ReadOnlySpan<int> offsets, bool mean)
     {
         int bags = width == 0 ? 0 : y.Length / width;
@@ -24,12 +22,12 @@ internal static class EmbeddingKernels
                 continue;
             }
             table.Slice(indices[start] * width, width).CopyTo(row);
-            for (int j = start + 1; j < end; j++) TensorPrimitives.Add(row, table.Slice(indices[j] * width, width), row);
-            if (mean && end - start > 1) TensorPrimitives.Multiply(row, 1f / (end - start), row);
+            for (int j = start + 1; j < end; j++) VectorLoop.MapAdd(path, default(IdentityOperator), table.Slice(indices[j] * width, width), row);
+            if (mean && end - start > 1) VectorLoop.Map(path, new ScaleOperator(1f / (end - start)), row, row);
         }
     }
 
-    internal static void Backward(Span<float> rows, ReadOnlySpan<float> dy, int width, ReadOnlySpan<int> slots,
+    internal static void Backward(KernelPath path, Span<float> rows, ReadOnlySpan<float> dy, int width, ReadOnlySpan<int> slots,
         ReadOnlySpan<int> offsets, bool mean)
     {
         int bags = width == 0 ? 0 : dy.Length / width;
@@ -41,8 +39,7 @@ internal static class EmbeddingKernels
             for (int j = start; j < end; j++)
             {
                 Span<float> target = rows.Slice(slots[j] * width, width);
-                if (scale == 1f) TensorPrimitives.Add(target, g, target);
-                else TensorPrimitives.MultiplyAdd(g, scale, target, target);
+                VectorLoop.MapAdd(path, new ScaleOperator(scale), g, target);
             }
         }
     }

@@ -110,3 +110,72 @@ internal readonly struct DivideOperator : IBinaryOperator
     public Vector256<float> Invoke(Vector256<float> a, Vector256<float> b) => a / b;
     public Vector512<float> Invoke(Vector512<float> a, Vector512<float> b) => a / b;
 }
+
+/// <summary>a + b.</summary>
+internal readonly struct AddOperator : IBinaryOperator
+{
+    public float Invoke(float a, float b) => a + b;
+    public Vector256<float> Invoke(Vector256<float> a, Vector256<float> b) => a + b;
+    public Vector512<float> Invoke(Vector512<float> a, Vector512<float> b) => a + b;
+}
+
+/// <summary>a − b.</summary>
+internal readonly struct SubtractOperator : IBinaryOperator
+{
+    public float Invoke(float a, float b) => a - b;
+    public Vector256<float> Invoke(Vector256<float> a, Vector256<float> b) => a - b;
+    public Vector512<float> Invoke(Vector512<float> a, Vector512<float> b) => a - b;
+}
+
+/// <summary>
+/// max(a, b) with IEEE 754-2019 maximum semantics on every width (a NaN operand gives NaN, +0 is above −0), as
+/// <see cref="MathF.Max(float, float)"/>; so the paths agree bit for bit.
+/// </summary>
+internal readonly struct MaxOperator : IBinaryOperator
+{
+    public float Invoke(float a, float b) => MathF.Max(a, b);
+    public Vector256<float> Invoke(Vector256<float> a, Vector256<float> b) => Vector256.Max(a, b);
+    public Vector512<float> Invoke(Vector512<float> a, Vector512<float> b) => Vector512.Max(a, b);
+}
+
+/// <summary>α·x + β·y, rounded after each product and the sum (no FMA), so every path matches a plain loop.</summary>
+internal readonly struct AxpbyOperator(float alpha, float beta) : IBinaryOperator
+{
+    private readonly float _alpha = alpha, _beta = beta;
+
+    public float Invoke(float x, float y) => _alpha * x + _beta * y;
+    public Vector256<float> Invoke(Vector256<float> x, Vector256<float> y) => _alpha * x + _beta * y;
+    public Vector512<float> Invoke(Vector512<float> x, Vector512<float> y) => _alpha * x + _beta * y;
+}
+
+/// <summary>f(x, b) for a fixed second operand b: a binary op with its right side broadcast from one element.</summary>
+internal readonly struct RightScalar<TOp>(TOp op, float b) : IUnaryOperator where TOp : struct, IBinaryOperator
+{
+    private readonly TOp _op = op;
+    private readonly float _b = b;
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public float Invoke(float x) => _op.Invoke(x, _b);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public Vector256<float> Invoke(Vector256<float> x) => _op.Invoke(x, Vector256.Create(_b));
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public Vector512<float> Invoke(Vector512<float> x) => _op.Invoke(x, Vector512.Create(_b));
+}
+
+/// <summary>f(a, x) for a fixed first operand a: a binary op with its left side broadcast from one element.</summary>
+internal readonly struct LeftScalar<TOp>(TOp op, float a) : IUnaryOperator where TOp : struct, IBinaryOperator
+{
+    private readonly TOp _op = op;
+    private readonly float _a = a;
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public float Invoke(float x) => _op.Invoke(_a, x);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public Vector256<float> Invoke(Vector256<float> x) => _op.Invoke(Vector256.Create(_a), x);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public Vector512<float> Invoke(Vector512<float> x) => _op.Invoke(Vector512.Create(_a), x);
+}
