@@ -22,7 +22,7 @@ public sealed class DistillationObjective : ITrainingObjective
     private readonly TeacherTargets _targets;
     private readonly DistillationOptions _options;
     private readonly int _batchSize;
-    private readonly Graph _hintGraph = new();
+    private readonly Graph _hintGraph = new(evaluationMode: true); // the hint teacher always runs in evaluation mode
 
     /// <summary>Prepares to teach <paramref name="student"/> from <paramref name="teachers"/>.</summary>
     /// <param name="student">The student network (its hidden layers are needed for the hint).</param>
