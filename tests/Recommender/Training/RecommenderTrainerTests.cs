@@ -1,4 +1,5 @@
 using TinyKd.Distill.Recommender;
+using TinyKd.Distill.Training;
 using TinyKd.Tensors;
 
 namespace TinyKd.Tests.Recommender.Training;
@@ -103,6 +104,21 @@ public class RecommenderTrainerTests
         Assert.Equal(snapshots[1], model.Parameters().SelectMany(p => p.Data.ToArray()).ToArray());
         Assert.NotEqual(snapshots[2], snapshots[1]);
         Assert.Throws<ArgumentException>(() => trainer.Fit(keepBest: true));
+    }
+
+    [Fact]
+    public void A_nan_loss_stops_the_run_before_the_optimizer_step_so_the_weights_are_untouched()
+    {
+        NeuMF model = Student(4);
+        var output = model.NamedParameters().Single(p => p.Name == "output.bias").Parameter;
+        output.Data.Backend.CopyFromHost(output.Data, [float.NaN]);
+        var before = model.NamedParameters().ToDictionary(p => p.Name, p => p.Parameter.Data.ToArray());
+
+        var ex = Assert.Throws<TrainingDivergedException>(() => new RecommenderTrainer(model, Data, new RecommenderTrainingOptions { Epochs = 1 }).Fit());
+
+        Assert.Contains("step 1", ex.Message);
+        foreach (var (name, parameter) in model.NamedParameters())
+            Assert.True(before[name].AsSpan().SequenceEqual(parameter.Data.ToArray()) || name == "output.bias", $"{name} changed although the step was refused");
     }
 
     [Fact]
