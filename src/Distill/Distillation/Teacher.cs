@@ -75,6 +75,25 @@ public sealed class Teacher
         }
     }
 
+    /// <summary>
+    /// The teacher on a subset of the rows its logits were computed for, in the order given (a transfer set drawn from
+    /// that data); a network teacher scores any rows and is returned as it is.
+    /// </summary>
+    /// <exception cref="ArgumentOutOfRangeException">A row is outside [0, <see cref="Rows"/>).</exception>
+    public Teacher SelectRows(IReadOnlyList<int> rows)
+    {
+        ArgumentNullException.ThrowIfNull(rows);
+        if (Logits is null) return this;
+        var picked = new float[rows.Count * Classes];
+        for (int i = 0; i < rows.Count; i++)
+        {
+            if ((uint)rows[i] >= (uint)Rows)
+                throw new ArgumentOutOfRangeException(nameof(rows), $"Row {rows[i]} is outside the {Rows} rows of teacher logits '{Name}'.");
+            Logits.AsSpan(rows[i] * Classes, Classes).CopyTo(picked.AsSpan(i * Classes, Classes));
+        }
+        return new Teacher(Name, Weight, null, picked, rows.Count, Classes);
+    }
+
     /// <summary>"teacher 784-1200-1200-10" or "logits t.npy [60000, 10]".</summary>
     public override string ToString() => Model is not null ? $"{Name} {Model.Spec}" : $"logits {Name} [{Rows}, {Classes}]";
 }
