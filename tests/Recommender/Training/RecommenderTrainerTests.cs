@@ -1,5 +1,6 @@
 using TinyKd.Distill.Recommender;
 using TinyKd.Distill.Training;
+using TinyKd.Tests.Recommender.Data;
 using TinyKd.Tensors;
 
 namespace TinyKd.Tests.Recommender.Training;
@@ -119,6 +120,17 @@ public class RecommenderTrainerTests
         Assert.Contains("step 1", ex.Message);
         foreach (var (name, parameter) in model.NamedParameters())
             Assert.True(before[name].AsSpan().SequenceEqual(parameter.Data.ToArray()) || name == "output.bias", $"{name} changed although the step was refused");
+    }
+
+    [Fact]
+    public void A_user_who_has_seen_every_item_is_refused_up_front_naming_them()
+    {
+        // Two positives are too few to hold one out, so user 42 has seen both items in training: no negative exists.
+        InteractionData data = LeaveLastOutSplit.Create(RatingsFixtures.Table([(42, 1, 5f, 1), (42, 2, 5f, 2)]));
+        var model = new MatrixFactorization(data.UserCount, data.ItemCount, 2, new Rng(1));
+        var ex = Assert.Throws<ArgumentException>(() => new RecommenderTrainer(model, data, new RecommenderTrainingOptions()));
+        Assert.Contains("raw id 42", ex.Message);
+        Assert.Contains("has seen all 2 items", ex.Message);
     }
 
     [Fact]

@@ -36,7 +36,10 @@ public sealed class RecommenderTrainer
     private double _firstStepLoss = double.NaN;
 
     /// <summary>Prepares training; a distilling student needs the teacher's cached scores.</summary>
-    /// <exception cref="ArgumentException">Distillation without teacher scores, or scores of another shape than the data.</exception>
+    /// <exception cref="ArgumentException">
+    /// Distillation without teacher scores, scores of another shape than the data, or a user who has seen every item
+    /// (no negative can be sampled for them).
+    /// </exception>
     public RecommenderTrainer(Recommender model, InteractionData data, RecommenderTrainingOptions options, TeacherScores? teacher = null)
     {
         ArgumentNullException.ThrowIfNull(model);
@@ -46,6 +49,10 @@ public sealed class RecommenderTrainer
         if (model.UserCount != data.UserCount || model.ItemCount != data.ItemCount)
             throw new ArgumentException($"The model covers {model.UserCount} users × {model.ItemCount} items; the data has {data.UserCount} × {data.ItemCount}.", nameof(model));
         if (data.TrainUsers.Length == 0) throw new ArgumentException("The data has no training positives.", nameof(data));
+        foreach (int user in data.TrainUsers)
+            if (data.Seen(user).Length >= data.ItemCount)
+                throw new ArgumentException(
+                    $"User {user} (raw id {data.RawUserIds[user]}) has seen all {data.ItemCount} items in training; there is no negative to sample.", nameof(data));
         if (options.Distillation != RankingDistillation.None)
         {
             if (teacher is null)
