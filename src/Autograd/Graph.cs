@@ -28,7 +28,7 @@ public sealed class Graph
 
     /// <summary>Creates a graph whose buffers live on <paramref name="backend"/> (the CPU when null).</summary>
     /// <param name="backend">The backend that runs every op of this graph.</param>
-    /// <param name="evaluationMode">Run every module in evaluation mode on this graph (see <see cref="EvaluationMode"/>).</param>
+    /// <param name="evaluationMode">Run every module in evaluation mode (see <see cref="EvaluationMode"/>).</param>
     public Graph(ICompute? backend = null, bool evaluationMode = false)
     {
         Backend = backend ?? CpuCompute.Default;

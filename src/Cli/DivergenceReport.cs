@@ -14,7 +14,10 @@ public static class DivergenceReport
     public static OptionSpec Option { get; } =
         new("allow-divergence", null, $"keep the result of a run that diverged with finite numbers (with a warning) instead of failing with exit code {ExitCode}");
 
-    /// <summary>Warns on standard error that <paramref name="what"/> is kept although its training diverged; nothing when <paramref name="reason"/> is null.</summary>
+    /// <summary>
+    /// Warns on standard error that <paramref name="what"/> is kept although its training diverged; says nothing when
+    /// <paramref name="reason"/> is null.
+    /// </summary>
     public static void Warn(string? reason, string what)
     {
         if (reason is not null) Console.Error.WriteLine($"tinykd: warning: training diverged ({reason}); keeping {what} anyway (--allow-divergence)");

@@ -8,7 +8,9 @@ namespace TinyKd.Cli;
 public static class OutputPath
 {
     /// <summary>Checks the file option <paramref name="option"/> (without dashes) and returns its path.</summary>
-    /// <exception cref="UsageException">The path is empty, is a folder, is read-only or lies where no file can be created.</exception>
+    /// <exception cref="UsageException">
+    /// The path is empty, is a folder, is read-only or lies where no file can be created.
+    /// </exception>
     public static string File(string option, string? path)
     {
         string full = FullPath(option, path, "a file name");

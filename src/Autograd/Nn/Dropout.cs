@@ -2,9 +2,9 @@ namespace TinyKd.Autograd.Nn;
 
 /// <summary>
 /// Inverted dropout as a module: active in training mode only, and never on a graph in
-/// <see cref="Graph.EvaluationMode"/> (where it neither draws a mask nor advances <see cref="Stream"/>). Each training forward uses the next stream of a
-/// counter-based generator keyed by <see cref="Seed"/>, so a run is reproducible and a checkpoint restores it by
-/// saving <see cref="Stream"/>.
+/// <see cref="Graph.EvaluationMode"/> (where it neither draws a mask nor advances <see cref="Stream"/>). Each training
+/// forward uses the next stream of a counter-based generator keyed by <see cref="Seed"/>, so a run is reproducible and
+/// a checkpoint restores it by saving <see cref="Stream"/>.
 /// </summary>
 public sealed class Dropout : Layer
 {

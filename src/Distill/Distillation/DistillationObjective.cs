@@ -77,7 +77,9 @@ public sealed class DistillationObjective : ITrainingObjective
         _targets.Prepare(train, _batchSize);
     }
 
-    /// <summary>False when the temperature or α follows a schedule: the loss then measures something else as the run goes.</summary>
+    /// <summary>
+    /// False when the temperature or α follows a schedule: the loss then measures something else as the run goes.
+    /// </summary>
     public bool LossComparableAcrossRun =>
         _options.Temperature.Range.Min == _options.Temperature.Range.Max && _options.Alpha.Range.Min == _options.Alpha.Range.Max;
 

@@ -40,7 +40,10 @@ public sealed class Teacher
     /// <summary>The number of classes it scores.</summary>
     public int Classes { get; }
 
-    /// <summary>A network teacher; it runs in evaluation mode (on graphs of its own, so its mode is left as it is) and is never updated.</summary>
+    /// <summary>
+    /// A network teacher; it runs in evaluation mode (on graphs of its own, so its mode is left as it is) and is never
+    /// updated.
+    /// </summary>
     public static Teacher FromModel(Mlp model, string name = "teacher", float weight = 1f)
     {
         ArgumentNullException.ThrowIfNull(model);
