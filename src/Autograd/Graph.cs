@@ -27,7 +27,21 @@ public sealed class Graph
     private int _epoch;
 
     /// <summary>Creates a graph whose buffers live on <paramref name="backend"/> (the CPU when null).</summary>
-    public Graph(ICompute? backend = null) => Backend = backend ?? CpuCompute.Default;
+    /// <param name="backend">The backend that runs every op of this graph.</param>
+    /// <param name="evaluationMode">Run every module in evaluation mode (see <see cref="EvaluationMode"/>).</param>
+    public Graph(ICompute? backend = null, bool evaluationMode = false)
+    {
+        Backend = backend ?? CpuCompute.Default;
+        EvaluationMode = evaluationMode;
+    }
+
+    /// <summary>
+    /// True when every module computes on this graph as in evaluation mode (dropout is the identity), whatever its own
+    /// <see cref="Nn.Module.Train"/>/<see cref="Nn.Module.Eval"/> setting. This is how evaluation and serving choose
+    /// the mode per call: a model is never switched, so many threads, each with its own graph, can run one model at
+    /// once while it stays in the mode its trainer left it in.
+    /// </summary>
+    public bool EvaluationMode { get; }
 
     /// <summary>The backend that runs every op of this graph.</summary>
     public ICompute Backend { get; }

@@ -1,5 +1,6 @@
 using TinyKd.Cli;
 using TinyKd.Cli.Commands;
+using TinyKd.Distill.Training;
 
 const string Usage = """
 usage: tinykd <command> [options]
@@ -21,6 +22,12 @@ if (args.Length == 0 || args[0] is "--help" or "-h" or "help")
     return args.Length == 0 ? 2 : 0;
 }
 
+if (EnvironmentSettings.Problem() is { } problem)
+{
+    Console.Error.WriteLine($"tinykd: {problem}");
+    return 2;
+}
+
 try
 {
     return args[0] switch
@@ -39,9 +46,20 @@ catch (UsageException e)
     Console.Error.WriteLine($"tinykd: {e.Message} (see 'tinykd {(args.Length > 0 && args[0] is "train" or "eval" or "bench" or "distill" or "pipeline" or "recsys" ? args[0] + " " : "")}--help')");
     return 2;
 }
-catch (Exception e) when (e is IOException or InvalidDataException or ArgumentException or ArithmeticException or UnauthorizedAccessException
-    or TypeInitializationException or InvalidOperationException)
+catch (TrainingDivergedException e)
 {
+    Console.Error.WriteLine($"tinykd: error: {Messages.Plain(e)} Nothing was saved; --allow-divergence keeps a run whose numbers stayed finite.");
+    return DivergenceReport.ExitCode;
+}
+catch (Exception e) when (e is IOException or InvalidDataException or UnauthorizedAccessException or ArgumentException)
+{
+    // What a person can fix: a missing, unreadable or malformed file, or a value the library refused.
     Console.Error.WriteLine($"tinykd: error: {Messages.Plain(e)}");
     return 1;
+}
+catch (Exception e)
+{
+    // Anything else is a bug in TinyKd: show all of it, stack trace included, with the exit code of an internal error.
+    Console.Error.WriteLine($"tinykd: internal error (a bug in TinyKd; please report it with this text):{Environment.NewLine}{e}");
+    return 70;
 }

@@ -80,9 +80,44 @@ public class TrainerTests
         var small = train.Subset(Enumerable.Range(0, 512).ToArray());
         small.Features.Span[0] = float.NaN;
         var model = new Mlp(MlpSpec.Parse("784-8-10"), new Rng(1));
-        var ex = Assert.Throws<ArithmeticException>(() =>
+        var ex = Assert.Throws<TrainingDivergedException>(() =>
             new Trainer(model, new TrainingOptions { Epochs = 1, BatchSize = 512, Seed = 1 }).Fit(small));
         Assert.Contains("epoch 1, batch 1", ex.Message);
+    }
+
+    private static Dataset SmallStandardizedSample(int rows)
+    {
+        var (train, _) = StandardizedSample();
+        return train.Subset(Enumerable.Range(0, rows).ToArray());
+    }
+
+    [Fact]
+    public void Adam_at_a_huge_learning_rate_diverges_with_finite_losses_and_the_run_fails_saying_so()
+    {
+        var model = new Mlp(MlpSpec.Parse("784-32-10"), new Rng(5));
+        var options = new TrainingOptions { Epochs = 2, BatchSize = 100, LearningRate = 1e6f, Seed = 5 };
+        var ex = Assert.Throws<TrainingDivergedException>(() => new Trainer(model, options).Fit(SmallStandardizedSample(1000)));
+        Assert.Contains("untrained model's", ex.Message);
+        Assert.Contains("learning rate", ex.Message);
+    }
+
+    [Fact]
+    public void A_diverged_run_allowed_to_diverge_ends_normally_and_says_why()
+    {
+        var model = new Mlp(MlpSpec.Parse("784-32-10"), new Rng(5));
+        var options = new TrainingOptions { Epochs = 2, BatchSize = 100, LearningRate = 1e6f, Seed = 5, AllowDivergence = true };
+        var trainer = new Trainer(model, options);
+        trainer.Fit(SmallStandardizedSample(1000));
+        Assert.NotNull(trainer.Divergence);
+    }
+
+    [Fact]
+    public void A_healthy_run_reports_no_divergence()
+    {
+        var model = new Mlp(MlpSpec.Parse("784-32-10"), new Rng(5));
+        var trainer = new Trainer(model, new TrainingOptions { Epochs = 2, BatchSize = 100, Seed = 5 });
+        trainer.Fit(SmallStandardizedSample(1000));
+        Assert.Null(trainer.Divergence);
     }
 
     [Theory]

@@ -1,9 +1,10 @@
 namespace TinyKd.Autograd.Nn;
 
 /// <summary>
-/// Inverted dropout as a module: active in training mode only. Each training forward uses the next stream of a
-/// counter-based generator keyed by <see cref="Seed"/>, so a run is reproducible and a checkpoint restores it by
-/// saving <see cref="Stream"/>.
+/// Inverted dropout as a module: active in training mode only, and never on a graph in
+/// <see cref="Graph.EvaluationMode"/> (where it neither draws a mask nor advances <see cref="Stream"/>). Each training
+/// forward uses the next stream of a counter-based generator keyed by <see cref="Seed"/>, so a run is reproducible and
+/// a checkpoint restores it by saving <see cref="Stream"/>.
 /// </summary>
 public sealed class Dropout : Layer
 {
@@ -27,5 +28,5 @@ public sealed class Dropout : Layer
 
     /// <inheritdoc />
     public override Variable Forward(Variable input) =>
-        IsTraining && P > 0f ? Ops.Dropout(input, P, true, Seed, Stream++) : input;
+        IsTrainingOn(input) && P > 0f ? Ops.Dropout(input, P, true, Seed, Stream++) : input;
 }

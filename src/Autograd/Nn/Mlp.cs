@@ -76,9 +76,6 @@ public sealed class Mlp : Sequential
         ? Spec.Sizes[hiddenLayer]
         : throw new ArgumentOutOfRangeException(nameof(hiddenLayer), $"MLP {Spec} has no hidden layer {hiddenLayer} (they are numbered from 1).");
 
-    /// <summary>The Linear layers in order.</summary>
-    public IEnumerable<Linear> LinearLayers() => Enumerable.Range(0, Count).Select(i => this[i]).OfType<Linear>();
-
     private static Layer[] Build(MlpSpec spec, Rng rng)
     {
         ArgumentNullException.ThrowIfNull(spec);

@@ -12,8 +12,17 @@ public abstract class Module
 {
     private Module[]? _tree; // this module and its descendants, gathered on the first mode switch
 
-    /// <summary>True in training mode (the default); dropout is active only then.</summary>
+    /// <summary>
+    /// True in training mode (the default); dropout is active only then, and only on a graph that is not in
+    /// <see cref="Graph.EvaluationMode"/>.
+    /// </summary>
     public bool IsTraining { get; private set; } = true;
+
+    /// <summary>
+    /// Whether this module computes in training mode on <paramref name="input"/>'s graph: its own mode, unless the
+    /// graph runs in evaluation mode for this call.
+    /// </summary>
+    protected bool IsTrainingOn(Variable input) => IsTraining && input.Graph is not { EvaluationMode: true };
 
     /// <summary>The module's own parameters (not its children's), with their local names.</summary>
     protected virtual IEnumerable<(string Name, Variable Parameter)> OwnParameters() => [];
@@ -47,7 +56,8 @@ public abstract class Module
     /// <summary>
     /// Sets training mode (or evaluation mode when false) on this module and its descendants. The module tree is
     /// gathered on the first call and kept (a module's children are fixed once it is built), so switching modes
-    /// allocates nothing afterwards.
+    /// allocates nothing afterwards. The mode is shared by every caller of the model: to evaluate or serve without
+    /// touching it, run the forward on a graph in <see cref="Graph.EvaluationMode"/> instead.
     /// </summary>
     public Module Train(bool training = true)
     {

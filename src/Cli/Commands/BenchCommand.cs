@@ -41,8 +41,7 @@ public static class BenchCommand
         int threads = line.Flag("threads") ? line.Int("threads", 1, 1024) : Environment.ProcessorCount;
         KernelPath path = ParsePath(line);
         BenchBudget budget = line.Flag("quick") ? BenchBudget.Quick : BenchBudget.Standard;
-        string? jsonPath = line.Get("json");
-        if (jsonPath is "") throw new UsageException("option '--json' needs a file name");
+        string? jsonPath = line.Get("json") is { } json ? OutputPath.File("json", json) : null;
 
         BenchReport report = Measure(path, threads, budget);
         BenchTable.Write(output, report);

@@ -40,6 +40,7 @@ public static class DistillCommand
         new("seed", "N", "seed of the student, the splits and the batch order", "1"),
         DataOptions.Data,
         new("out", "FILE", "where to save the student", "student.tkd"),
+        DivergenceReport.Option,
     ];
 
     /// <summary>Runs the command; returns the process exit code.</summary>
@@ -69,10 +70,12 @@ public static class DistillCommand
             LearningRate = line.Float("lr", 1e-8f),
             Patience = line.Int("patience", 0),
             Seed = seed,
-            CheckpointPath = line.Get("checkpoint"),
+            CheckpointPath = line.Get("checkpoint") is { } checkpoint ? OutputPath.File("checkpoint", checkpoint) : null,
             Resume = line.Flag("resume"),
+            AllowDivergence = line.Flag("allow-divergence"),
         };
         if (training.Resume && training.CheckpointPath is null) throw new UsageException("--resume needs --checkpoint FILE");
+        string outPath = OutputPath.File("out", line.Get("out"));
 
         var teacherModels = teacherFiles.Select(ModelFile.Load).ToList();
         var (train, test) = DataOptions.Load(line);
@@ -115,17 +118,18 @@ public static class DistillCommand
             $"tinykd distill: student {studentSpec} from {string.Join(", ", teachers)}; {transfer.Count:N0} transfer samples ({transfer.LabelledCount:N0} labelled), {validation.Count:N0} validation, {test.Count:N0} test"));
         var bar = new ProgressBar(output, live: !Console.IsErrorRedirected);
         var started = DateTime.UtcNow;
-        Mlp student = line.Flag("search")
+        Distiller run = line.Flag("search")
             ? Search(output, studentSpec, teachers, distillation, training, transfer, validation, seed)
-            : Distil(studentSpec, teachers, distillation, training, transfer, validation, seed, bar.Report).Student;
+            : Distil(studentSpec, teachers, distillation, training, transfer, validation, seed, bar.Report);
+        Mlp student = run.Student;
         double seconds = (DateTime.UtcNow - started).TotalSeconds;
+        DivergenceReport.Warn(run.Trainer.Divergence, outPath);
 
         var evaluation = Evaluation.Run(student, test);
         Report.Metrics(output, "test", evaluation);
         if (omitted is { } omit)
             output.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"class {omit} ({ClassName(test, omit)}) was left out of the transfer set, so the student never saw one: it recognises it with recall {evaluation.Scores.Recall[omit] * 100:F1}% and precision {evaluation.Scores.Precision[omit] * 100:F1}%, from what the soft targets said about the other images"));
-        string outPath = line.Get("out")!;
         ModelFile.Save(outPath, student, standardizer, new Dictionary<string, string>
         {
             ["stage"] = "distilled",
@@ -134,7 +138,7 @@ public static class DistillCommand
             ["epochs"] = training.Epochs.ToString(CultureInfo.InvariantCulture),
             ["seed"] = seed.ToString(CultureInfo.InvariantCulture),
             ["test_accuracy"] = evaluation.Accuracy.ToString("R", CultureInfo.InvariantCulture),
-        });
+        }.WithDivergence(run.Trainer.Divergence));
         output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"distilled in {seconds:F1} s; saved {outPath} ({new FileInfo(outPath).Length:N0} bytes)"));
         return 0;
     }
@@ -154,10 +158,10 @@ public static class DistillCommand
         }
     }
 
-    private static Mlp Search(TextWriter output, MlpSpec spec, List<Teacher> teachers, DistillationOptions distillation, TrainingOptions training,
+    private static Distiller Search(TextWriter output, MlpSpec spec, List<Teacher> teachers, DistillationOptions distillation, TrainingOptions training,
         Dataset transfer, Dataset validation, ulong seed)
     {
-        Mlp? best = null;
+        Distiller? best = null;
         double bestAccuracy = -1;
         output.WriteLine("  T     α     validation accuracy");
         foreach (float t in DistillationOptions.SearchTemperatures)
@@ -167,7 +171,7 @@ public static class DistillCommand
                 var run = Distil(spec, teachers, options, training with { CheckpointPath = null, Resume = false }, transfer, validation, seed, null);
                 double accuracy = Evaluation.Run(run.Student, validation).Accuracy;
                 output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  {t,-5} {a,-5} {accuracy * 100:F2}%"));
-                if (accuracy > bestAccuracy) (best, bestAccuracy) = (run.Student, accuracy);
+                if (accuracy > bestAccuracy) (best, bestAccuracy) = (run, accuracy);
             }
         return best!;
     }
@@ -182,22 +186,14 @@ public static class DistillCommand
         return kept;
     }
 
+    // The logits file holds one row per pool row (training images, then --unlabelled ones); the transfer set uses some.
     private static Teacher LogitsTeacher(string path, float weight, Dataset pool, int[] transferRows)
     {
-        float[] all = NpyFile.ReadFloat32Matrix(path, out int rows, out int classes);
-        if (rows != pool.Count || classes != pool.Classes)
+        Teacher all = Teacher.FromNpy(path, weight);
+        if (all.Rows != pool.Count || all.Classes != pool.Classes)
             throw new InvalidDataException(
-                $"Teacher logits '{path}' are [{rows}, {classes}] but the training data '{pool.Name}' is {pool.Count} samples of {pool.Classes} classes; they must be [{pool.Count}, {pool.Classes}] in the data's order.");
-        var picked = new float[transferRows.Length * classes];
-        for (int i = 0; i < transferRows.Length; i++) all.AsSpan(transferRows[i] * classes, classes).CopyTo(picked.AsSpan(i * classes, classes));
-        try
-        {
-            return Teacher.FromLogits(picked, transferRows.Length, classes, path, weight);
-        }
-        catch (ArgumentException e)
-        {
-            throw new InvalidDataException(Messages.Plain(e), e);
-        }
+                $"Teacher logits '{path}' are [{all.Rows}, {all.Classes}] but the training data '{pool.Name}' is {pool.Count} samples of {pool.Classes} classes; they must be [{pool.Count}, {pool.Classes}] in the data's order.");
+        return all.SelectRows(transferRows);
     }
 
     private static Standardizer? CommonStandardizer(List<SavedModel> teachers, IReadOnlyList<string> files)

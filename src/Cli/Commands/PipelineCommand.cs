@@ -28,6 +28,7 @@ public static class PipelineCommand
         new("alpha", "A", "α without search", "0.5"),
         new("augment", null, "shift the distilled students' training images by up to ±2 pixels"),
         new("report", "DIR", "where to write report.md, report.json, report.html and the models", "report"),
+        DivergenceReport.Option,
     ];
 
     /// <summary>Runs the command; returns the process exit code.</summary>
@@ -43,6 +44,7 @@ public static class PipelineCommand
         }
         if (line.Positional.Count > 0) throw new UsageException($"unexpected argument '{line.Positional[0]}'");
         long started = Stopwatch.GetTimestamp();
+        string directory = OutputPath.Folder("report", line.Get("report"));
         var (train, test) = DataOptions.Load(line);
         bool sample = train.Count <= 10_000;
         PipelineOptions options = Parse(line, sample);
@@ -51,7 +53,6 @@ public static class PipelineCommand
         var standardizer = Standardizer.Fit(train);
         standardizer.Apply(train);
         standardizer.Apply(test);
-        string directory = line.Get("report")!;
 
         output.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"tinykd pipeline: teacher {options.Teacher}, student {options.Student}; {train.Count:N0} train / {test.Count:N0} test images; seeds {string.Join(",", options.Seeds)}; " +
@@ -95,6 +96,7 @@ public static class PipelineCommand
                 _ => [Scenario.AllLabels, Scenario.FewLabels],
             },
             Augment = line.Flag("augment"),
+            AllowDivergence = line.Flag("allow-divergence"),
         };
         if (!search)
             options = options with { Temperatures = [line.Float("temperature", 1e-3f, 1e3f)], Alphas = [line.Float("alpha", 0f, 1f)] };

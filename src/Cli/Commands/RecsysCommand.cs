@@ -26,6 +26,7 @@ public static class RecsysCommand
         new("no-curves", null, "skip the validation NDCG@10 after every epoch (faster)"),
         new("keep-best", null, "every model keeps its best validation-NDCG@10 epoch instead of its last"),
         new("report", "DIR", "where to write report.md, report.json, report.html and the models", "report-recsys"),
+        DivergenceReport.Option,
     ];
 
     private static readonly OptionSpec[] ReportOptions =
@@ -76,11 +77,11 @@ public static class RecsysCommand
         }
         if (line.Positional.Count > 0) throw new UsageException($"unexpected argument '{line.Positional[0]}'");
         long started = Stopwatch.GetTimestamp();
+        string directory = OutputPath.Folder("report", line.Get("report"));
         string? path = line.Get("data");
         RatingsTable table = path is null ? SyntheticRatings.Generate() : MovieLensCsv.Read(path);
         InteractionData data = LeaveLastOutSplit.Create(table);
         RecommenderPipelineOptions options = Parse(line);
-        string directory = line.Get("report")!;
         output.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"tinykd recsys pipeline: {(path is null ? "synthetic data" : path)}: {data.UserCount:N0} users, {data.ItemCount:N0} items, {data.Ratings:N0} ratings ({data.Positives:N0} positive); " +
             $"{data.EvaluatedUsers.Length} evaluated users, {data.ColdStartUsers.Length} cold start; seeds {string.Join(",", options.Seeds)}"));
@@ -105,6 +106,7 @@ public static class RecsysCommand
                 Loss = RankingLossNames.ParseLoss(line.Get("loss")!),
                 Alpha = line.Float("alpha", 0f, 1f),
                 Temperature = line.Float("temperature", 1e-3f, 1e3f),
+                AllowDivergence = line.Flag("allow-divergence"),
             };
             var options = new RecommenderPipelineOptions
             {
@@ -136,7 +138,7 @@ public static class RecsysCommand
                 "Writes the seeded synthetic ratings (the default data of 'tinykd recsys pipeline') in the MovieLens CSV schema.", SynthOptions));
             return 0;
         }
-        string path = line.Get("out") ?? throw new UsageException("option '--out FILE.csv' is required");
+        string path = OutputPath.File("out", line.Get("out") ?? throw new UsageException("option '--out FILE.csv' is required"));
         RatingsTable table = SyntheticRatings.Generate(new SyntheticOptions { Seed = line.UInt64("seed") });
         MovieLensCsv.Write(table, path);
         output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"wrote {table.Rows.Count:N0} synthetic ratings to {path}"));
@@ -153,7 +155,7 @@ public static class RecsysCommand
             return 0;
         }
         string json = line.Get("json") ?? throw new UsageException("option '--json FILE' is required");
-        string directory = line.Get("out") ?? throw new UsageException("option '--out DIR' is required");
+        string directory = OutputPath.Folder("out", line.Get("out") ?? throw new UsageException("option '--out DIR' is required"));
         RecommenderReport report = RecommenderJsonReader.Read(json);
         IReadOnlyList<string> written = RecommenderReportWriter.Write(report, directory);
         output.WriteLine($"wrote {string.Join(", ", written)}");

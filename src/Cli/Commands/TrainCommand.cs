@@ -29,6 +29,7 @@ public static class TrainCommand
         new("seed", "N", "seed of the weights, dropout and batch order", "1"),
         DataOptions.Data,
         new("out", "FILE", "where to save the model", "model.tkd"),
+        DivergenceReport.Option,
     ];
 
     /// <summary>Runs the command; returns the process exit code.</summary>
@@ -56,10 +57,11 @@ public static class TrainCommand
             LabelSmoothing = line.Float("label-smoothing", 0f, 0.999f),
             ClipGradNorm = clip > 0f ? clip : null,
             Seed = line.UInt64("seed"),
+            AllowDivergence = line.Flag("allow-divergence"),
         };
         float validationFraction = line.Float("validation", 0f, 0.9f);
         string standardize = line.Choice("standardize", "global", "per-feature", "none");
-        string outPath = line.Get("out")!;
+        string outPath = OutputPath.File("out", line.Get("out"));
 
         var (train, test) = DataOptions.Load(line);
         CheckFits(spec, train);
@@ -79,8 +81,10 @@ public static class TrainCommand
             $"tinykd train: MLP {spec} ({spec.Activation.ToString().ToLowerInvariant()}, dropout {spec.Dropout}), {model.ParameterCount():N0} parameters; {train.Count} train / {test.Count} test samples from {train.Source}"));
         var bar = new ProgressBar(output, live: !Console.IsErrorRedirected);
         var started = DateTime.UtcNow;
-        var history = new Trainer(model, options).Fit(train, validation, bar.Report);
+        var trainer = new Trainer(model, options);
+        var history = trainer.Fit(train, validation, bar.Report);
         double seconds = (DateTime.UtcNow - started).TotalSeconds;
+        DivergenceReport.Warn(trainer.Divergence, outPath);
 
         var evaluation = Evaluation.Run(model, test);
         Report.Metrics(output, "test", evaluation);
@@ -91,7 +95,7 @@ public static class TrainCommand
             ["epochs"] = options.Epochs.ToString(CultureInfo.InvariantCulture),
             ["seed"] = options.Seed.ToString(CultureInfo.InvariantCulture),
             ["test_accuracy"] = evaluation.Accuracy.ToString("R", CultureInfo.InvariantCulture),
-        });
+        }.WithDivergence(trainer.Divergence));
         output.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"trained in {seconds:F1} s ({history.Average(h => h.Seconds):F2} s per epoch); saved {outPath} ({new FileInfo(outPath).Length:N0} bytes)"));
         return 0;

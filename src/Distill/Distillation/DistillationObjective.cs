@@ -22,7 +22,7 @@ public sealed class DistillationObjective : ITrainingObjective
     private readonly TeacherTargets _targets;
     private readonly DistillationOptions _options;
     private readonly int _batchSize;
-    private readonly Graph _hintGraph = new();
+    private readonly Graph _hintGraph = new(evaluationMode: true); // the hint teacher always runs in evaluation mode
 
     /// <summary>Prepares to teach <paramref name="student"/> from <paramref name="teachers"/>.</summary>
     /// <param name="student">The student network (its hidden layers are needed for the hint).</param>
@@ -76,6 +76,12 @@ public sealed class DistillationObjective : ITrainingObjective
             throw new ArgumentException($"The student {_student.Spec} outputs {_student.Spec.OutputSize} classes but '{train.Name}' has {train.Classes}.", nameof(train));
         _targets.Prepare(train, _batchSize);
     }
+
+    /// <summary>
+    /// False when the temperature or α follows a schedule: the loss then measures something else as the run goes.
+    /// </summary>
+    public bool LossComparableAcrossRun =>
+        _options.Temperature.Range.Min == _options.Temperature.Range.Max && _options.Alpha.Range.Min == _options.Alpha.Range.Max;
 
     /// <inheritdoc />
     public Variable Loss(Graph graph, Layer model, in Batch batch, in StepContext context, out Variable logits)

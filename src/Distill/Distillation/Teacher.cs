@@ -40,11 +40,13 @@ public sealed class Teacher
     /// <summary>The number of classes it scores.</summary>
     public int Classes { get; }
 
-    /// <summary>A network teacher; it is put in evaluation mode and never updated.</summary>
+    /// <summary>
+    /// A network teacher; it runs in evaluation mode (on graphs of its own, so its mode is left as it is) and is never
+    /// updated.
+    /// </summary>
     public static Teacher FromModel(Mlp model, string name = "teacher", float weight = 1f)
     {
         ArgumentNullException.ThrowIfNull(model);
-        model.Eval();
         return new Teacher(name, weight, model, null, 0, model.Spec.OutputSize);
     }
 
@@ -74,6 +76,25 @@ public sealed class Teacher
         {
             throw new InvalidDataException(e.Message, e);
         }
+    }
+
+    /// <summary>
+    /// The teacher on a subset of the rows its logits were computed for, in the order given (a transfer set drawn from
+    /// that data); a network teacher scores any rows and is returned as it is.
+    /// </summary>
+    /// <exception cref="ArgumentOutOfRangeException">A row is outside [0, <see cref="Rows"/>).</exception>
+    public Teacher SelectRows(IReadOnlyList<int> rows)
+    {
+        ArgumentNullException.ThrowIfNull(rows);
+        if (Logits is null) return this;
+        var picked = new float[rows.Count * Classes];
+        for (int i = 0; i < rows.Count; i++)
+        {
+            if ((uint)rows[i] >= (uint)Rows)
+                throw new ArgumentOutOfRangeException(nameof(rows), $"Row {rows[i]} is outside the {Rows} rows of teacher logits '{Name}'.");
+            Logits.AsSpan(rows[i] * Classes, Classes).CopyTo(picked.AsSpan(i * Classes, Classes));
+        }
+        return new Teacher(Name, Weight, null, picked, rows.Count, Classes);
     }
 
     /// <summary>"teacher 784-1200-1200-10" or "logits t.npy [60000, 10]".</summary>

@@ -19,7 +19,7 @@ public sealed class TeacherTargets
     private readonly Teacher[] _teachers;
     private readonly float[] _weights;
     private readonly float[][] _cache;
-    private readonly Graph _graph = new();
+    private readonly Graph _graph = new(evaluationMode: true); // teachers always run in evaluation mode
     private float[] _batchLogits = [];
     private Tensor _soft, _mean;
     private int _classes;

@@ -129,16 +129,19 @@ public sealed class DistillationPipeline
             LearningRate = _options.LearningRate,
             Seed = seed,
             Augmentation = _options.Augment && teacher is not null ? new ImageAugmentation(28, 28, 2, _standardizer?.Transform(0f) ?? 0f) : null,
+            AllowDivergence = _options.AllowDivergence,
         };
         long start = Stopwatch.GetTimestamp();
-        IReadOnlyList<EpochResult> history = teacher is null
-            ? new Trainer(model, training).Fit(trainOn, validation, _progress(label))
-            : new Distiller(model, [Teacher.FromModel(teacher)], distillation!, training).Fit(trainOn, validation, _progress(label));
+        Trainer trainer = teacher is null
+            ? new Trainer(model, training)
+            : new Distiller(model, [Teacher.FromModel(teacher)], distillation!, training).Trainer;
+        IReadOnlyList<EpochResult> history = trainer.Fit(trainOn, validation, _progress(label));
         double seconds = Stopwatch.GetElapsedTime(start).TotalSeconds;
         Evaluation evaluation = Evaluation.Run(model, test);
         double best = history.Max(h => h.ValidationAccuracy ?? 0);
+        string diverged = trainer.Divergence is { } reason ? $"; DIVERGED ({reason}), kept as divergence is allowed" : "";
         _log.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"  {label}: validation {best * 100:F2}%, test {evaluation.Accuracy * 100:F2}% ({seconds:F1} s)"));
+            $"  {label}: validation {best * 100:F2}%, test {evaluation.Accuracy * 100:F2}% ({seconds:F1} s){diverged}"));
         return new Trained(model, history.Select(h => h.ValidationAccuracy ?? 0).ToList(), best, evaluation, seconds);
     }
 

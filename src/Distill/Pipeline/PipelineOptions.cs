@@ -1,5 +1,6 @@
 using TinyKd.Autograd.Nn;
 using TinyKd.Distill.Distillation;
+using TinyKd.Distill.Training;
 
 namespace TinyKd.Distill.Pipeline;
 
@@ -56,6 +57,12 @@ public sealed record PipelineOptions
 
     /// <summary>Random ±2-pixel translation of the students' training images (28×28 inputs only).</summary>
     public bool Augment { get; init; }
+
+    /// <summary>
+    /// Keep models whose training diverged with finite numbers (the log says so) instead of ending the pipeline with a
+    /// <see cref="TrainingDivergedException"/> (see <see cref="TrainingOptions.AllowDivergence"/>).
+    /// </summary>
+    public bool AllowDivergence { get; init; }
 
     /// <summary>Throws with the option named when a value is out of range.</summary>
     public void Validate()

@@ -49,7 +49,8 @@ public sealed class Evaluation
 
     /// <summary>
     /// Runs <paramref name="model"/> in evaluation mode without recording gradients over <paramref name="data"/>
-    /// in batches, and scores it. The model's training mode is restored afterwards.
+    /// in batches, and scores it. The model's own mode is never switched (the forward runs on a graph in
+    /// <see cref="Graph.EvaluationMode"/>), so many threads may evaluate one model at once.
     /// </summary>
     /// <exception cref="ArgumentException">The model's output width differs from the data's class count.</exception>
     public static Evaluation Run(Layer model, Dataset data, int batchSize = 512)
@@ -60,40 +61,40 @@ public sealed class Evaluation
         return new Evaluation(data, probabilities, Metrics.Predictions.ArgMax(probabilities, data.Classes));
     }
 
-    /// <summary>Softmax probabilities of <paramref name="model"/> for every row of <paramref name="features"/>, [N, C].</summary>
+    /// <summary>
+    /// Softmax probabilities of <paramref name="model"/> (evaluation mode, no gradients) for every row of
+    /// <paramref name="features"/>, [N, C]. Thread-safe: the model is only read.
+    /// </summary>
     public static float[] Predict(Layer model, Tensor features, int classes, int batchSize = 512) =>
         Run(model, features, classes, batchSize, softmax: true);
 
-    /// <summary>The logits of <paramref name="model"/> (evaluation mode, no gradients) for every row of <paramref name="features"/>, [N, C].</summary>
+    /// <summary>
+    /// The logits of <paramref name="model"/> (evaluation mode, no gradients) for every row of <paramref name="features"/>,
+    /// [N, C]. Thread-safe: the model is only read.
+    /// </summary>
     public static float[] PredictLogits(Layer model, Tensor features, int classes, int batchSize = 512) =>
         Run(model, features, classes, batchSize, softmax: false);
 
+    // Each call has its own graph in evaluation mode, so the model itself is never switched: concurrent callers each
+    // get the evaluation-mode outputs and a model left in training mode stays in it.
     private static float[] Run(Layer model, Tensor features, int classes, int batchSize, bool softmax)
     {
         ArgumentNullException.ThrowIfNull(model);
-        bool wasTraining = model.IsTraining;
-        model.Eval();
-        try
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(batchSize);
+        int n = features.Shape[0];
+        var probabilities = new float[n * classes];
+        var graph = new Graph(features.Backend, evaluationMode: true);
+        using var _ = GradMode.NoGrad();
+        for (int start = 0; start < n; start += batchSize)
         {
-            int n = features.Shape[0];
-            var probabilities = new float[n * classes];
-            var graph = new Graph(features.Backend);
-            using var _ = GradMode.NoGrad();
-            for (int start = 0; start < n; start += batchSize)
-            {
-                int count = Math.Min(batchSize, n - start);
-                graph.Reset();
-                Variable logits = model.Forward(graph.Input(features.Slice(start, count)));
-                if (logits.Shape.Rank != 2 || logits.Shape[1] != classes)
-                    throw new ArgumentException($"The model outputs {logits.Shape} but the data has {classes} classes.", nameof(classes));
-                Variable p = softmax ? Ops.Softmax(logits) : logits;
-                p.Data.Backend.CopyToHost(p.Data, probabilities.AsSpan(start * classes, count * classes));
-            }
-            return probabilities;
+            int count = Math.Min(batchSize, n - start);
+            graph.Reset();
+            Variable logits = model.Forward(graph.Input(features.Slice(start, count)));
+            if (logits.Shape.Rank != 2 || logits.Shape[1] != classes)
+                throw new ArgumentException($"The model outputs {logits.Shape} but the data has {classes} classes.", nameof(classes));
+            Variable p = softmax ? Ops.Softmax(logits) : logits;
+            p.Data.Backend.CopyToHost(p.Data, probabilities.AsSpan(start * classes, count * classes));
         }
-        finally
-        {
-            model.Train(wasTraining);
-        }
+        return probabilities;
     }
 }

@@ -34,4 +34,10 @@ public interface ITrainingObjective
     /// <paramref name="logits"/> receives the model's output [B, C] (for training accuracy).
     /// </summary>
     Variable Loss(Graph graph, Layer model, in Batch batch, in StepContext context, out Variable logits);
+
+    /// <summary>
+    /// True when the loss measures the same thing at every step, so that a later epoch's loss above an earlier one's
+    /// means the run diverged; false when a schedule (a temperature or α schedule) changes it during the run.
+    /// </summary>
+    bool LossComparableAcrossRun => true;
 }

@@ -22,6 +22,7 @@ public sealed class Trainer
     private readonly (string Name, Variable Parameter)[] _parameters;
     private readonly Dropout[] _dropouts;
     private readonly Graph _graph = new();
+    private double _firstStepLoss = double.NaN;
 
     // The shifts get their own key derived from the seed, so they share no bits with the batch order's hashes.
     private const ulong AugmentationStream = 0x5348494654;
@@ -60,6 +61,12 @@ public sealed class Trainer
     public bool StoppedEarly { get; private set; }
 
     /// <summary>
+    /// After <see cref="Fit"/> with <see cref="TrainingOptions.AllowDivergence"/>: why the run diverged (see
+    /// <see cref="DivergenceCheck"/>), or null when it did not.
+    /// </summary>
+    public string? Divergence { get; private set; }
+
+    /// <summary>
     /// Trains for <see cref="TrainingOptions.Epochs"/> epochs (fewer when early stopping ends the run).
     /// <paramref name="progress"/> is called after every batch and at the end of each epoch; <paramref name="validation"/>,
     /// when given, is scored after each epoch, and drives early stopping and the best weights. Rows of
@@ -67,7 +74,10 @@ public sealed class Trainer
     /// </summary>
     /// <returns>The summary of every epoch of the run, including epochs restored from a checkpoint.</returns>
     /// <exception cref="ArgumentException">The data does not fit the model or the objective, or patience is set without validation.</exception>
-    /// <exception cref="ArithmeticException">The loss became NaN or infinite (the message names epoch and batch).</exception>
+    /// <exception cref="TrainingDivergedException">
+    /// The loss or the gradients became NaN or infinite (the message names epoch and batch), or — unless
+    /// <see cref="TrainingOptions.AllowDivergence"/> — the finished run diverged (see <see cref="DivergenceCheck"/>).
+    /// </exception>
     /// <exception cref="InvalidDataException">The checkpoint to resume from is damaged or belongs to another run.</exception>
     public IReadOnlyList<EpochResult> Fit(Dataset train, Dataset? validation = null, Action<TrainingProgress>? progress = null)
     {
@@ -108,6 +118,10 @@ public sealed class Trainer
         BestEpoch = keepBest ? run.BestEpoch : 0;
         if (BestEpoch > 0)
             for (int i = 0; i < best.Length; i++) Copy(best[i], _parameters[i].Parameter.Data);
+        Divergence = DivergenceCheck.Reason([.. run.History.Select(h => h.TrainLoss)], _firstStepLoss, _objective.LossComparableAcrossRun, _parameters);
+        if (Divergence is not null && !_options.AllowDivergence)
+            throw new TrainingDivergedException(
+                $"Training diverged: {Divergence}. Try a lower learning rate (now {_options.LearningRate}) or gradient clipping.");
         return run.History;
     }
 
@@ -161,14 +175,23 @@ public sealed class Trainer
                     augmentationSeed, epoch, augmentation.MaxShift, augmentation.Fill);
             schedule.Apply(Optimizer, Optimizer.StepCount);
             var context = new StepContext(epoch, Optimizer.StepCount, totalSteps, augmentation is { MaxShift: > 0 });
-            float loss = Step(batch, context, predictions, out int batchCorrect, out int batchLabelled);
+            float loss;
+            try
+            {
+                loss = Step(batch, context, predictions, out int batchCorrect, out int batchLabelled);
+                correct += batchCorrect;
+                labelled += batchLabelled;
+            }
+            catch (ArithmeticException e)
+            {
+                throw new TrainingDivergedException($"Training diverged at epoch {epoch}, batch {batchIndex + 1}: {e.Message}", e);
+            }
             if (!float.IsFinite(loss))
-                throw new ArithmeticException(
-                    $"The training loss became {loss} at epoch {epoch}, batch {batchIndex + 1}; try a lower learning rate (now {Optimizer.LearningRate}) or --clip-grad.");
+                throw new TrainingDivergedException(
+                    $"The training loss became {loss} at epoch {epoch}, batch {batchIndex + 1}; try a lower learning rate (now {Optimizer.LearningRate}) or gradient clipping.");
+            if (epoch == 1 && batchIndex == 0) _firstStepLoss = loss;
             batchIndex++;
             lossSum += loss * batch.Count;
-            correct += batchCorrect;
-            labelled += batchLabelled;
             seen += batch.Count;
             progress?.Invoke(new TrainingProgress(epoch, _options.Epochs, batchIndex, loader.BatchesPerEpoch,
                 lossSum / seen, Ratio(correct, labelled), seen / Stopwatch.GetElapsedTime(start).TotalSeconds, false));
@@ -186,7 +209,7 @@ public sealed class Trainer
     private static void Copy(Tensor from, Tensor to) => to.Backend.Copy(to, from);
 
     private string Fingerprint(Dataset train) =>
-        FormattableString.Invariant($"{_options with { CheckpointPath = null, Resume = false }}; {_objective}; data {train.Count}×{train.FeatureCount}; ") +
+        FormattableString.Invariant($"{_options with { CheckpointPath = null, Resume = false, AllowDivergence = false }}; {_objective}; data {train.Count}×{train.FeatureCount}; ") +
         string.Join(",", _parameters.Select(p => $"{p.Name}{p.Parameter.Shape}"));
 
     private void Save(string path, RunState run, string fingerprint, Tensor[] best)

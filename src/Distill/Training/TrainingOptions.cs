@@ -78,6 +78,13 @@ public sealed record TrainingOptions
     /// </summary>
     public bool Resume { get; init; }
 
+    /// <summary>
+    /// Keep a run that diverged with finite numbers (see <see cref="DivergenceCheck"/>) instead of failing with a
+    /// <see cref="TrainingDivergedException"/>: <see cref="Trainer.Divergence"/> then says why. A NaN or infinite loss
+    /// always ends the run.
+    /// </summary>
+    public bool AllowDivergence { get; init; }
+
     /// <summary>Random image translation applied to every training batch, or null for none.</summary>
     public ImageAugmentation? Augmentation { get; init; }
 

@@ -1,4 +1,6 @@
 using TinyKd.Distill.Recommender;
+using TinyKd.Distill.Training;
+using TinyKd.Tests.Recommender.Data;
 using TinyKd.Tensors;
 
 namespace TinyKd.Tests.Recommender.Training;
@@ -103,6 +105,32 @@ public class RecommenderTrainerTests
         Assert.Equal(snapshots[1], model.Parameters().SelectMany(p => p.Data.ToArray()).ToArray());
         Assert.NotEqual(snapshots[2], snapshots[1]);
         Assert.Throws<ArgumentException>(() => trainer.Fit(keepBest: true));
+    }
+
+    [Fact]
+    public void A_nan_loss_stops_the_run_before_the_optimizer_step_so_the_weights_are_untouched()
+    {
+        NeuMF model = Student(4);
+        var output = model.NamedParameters().Single(p => p.Name == "output.bias").Parameter;
+        output.Data.Backend.CopyFromHost(output.Data, [float.NaN]);
+        var before = model.NamedParameters().ToDictionary(p => p.Name, p => p.Parameter.Data.ToArray());
+
+        var ex = Assert.Throws<TrainingDivergedException>(() => new RecommenderTrainer(model, Data, new RecommenderTrainingOptions { Epochs = 1 }).Fit());
+
+        Assert.Contains("step 1", ex.Message);
+        foreach (var (name, parameter) in model.NamedParameters())
+            Assert.True(before[name].AsSpan().SequenceEqual(parameter.Data.ToArray()) || name == "output.bias", $"{name} changed although the step was refused");
+    }
+
+    [Fact]
+    public void A_user_who_has_seen_every_item_is_refused_up_front_naming_them()
+    {
+        // Two positives are too few to hold one out, so user 42 has seen both items in training: no negative exists.
+        InteractionData data = LeaveLastOutSplit.Create(RatingsFixtures.Table([(42, 1, 5f, 1), (42, 2, 5f, 2)]));
+        var model = new MatrixFactorization(data.UserCount, data.ItemCount, 2, new Rng(1));
+        var ex = Assert.Throws<ArgumentException>(() => new RecommenderTrainer(model, data, new RecommenderTrainingOptions()));
+        Assert.Contains("raw id 42", ex.Message);
+        Assert.Contains("has seen all 2 items", ex.Message);
     }
 
     [Fact]

@@ -11,7 +11,6 @@ namespace TinyKd.Distill.Recommender;
 public sealed class MatrixFactorization : Recommender
 {
     private readonly Embedding _users, _items, _itemBias;
-    private Storage _userRows, _scores;
 
     /// <summary>Builds the model with embeddings drawn N(0, 0.1²) from <paramref name="rng"/> and zero item biases.</summary>
     public MatrixFactorization(int users, int items, int width, Rng rng) : base(users, items)
@@ -21,8 +20,6 @@ public sealed class MatrixFactorization : Recommender
         _users = new Embedding(users, width, rng);
         _items = new Embedding(items, width, rng);
         _itemBias = new Embedding(items, 1, rng, initStd: 0f);
-        _userRows = _users.Weight.Data.Backend.Allocate(0);
-        _scores = _userRows;
     }
 
     /// <summary>The embedding width.</summary>
@@ -45,13 +42,12 @@ public sealed class MatrixFactorization : Recommender
     /// Serving shortcut: the scores of all items for these users are one matrix product, P[users]·Qᵀ with the item
     /// biases as the GEMM's column bias, instead of gathering every (user, item) pair.
     /// </summary>
-    protected override void ScoreUsers(ReadOnlySpan<int> users, Span<float> scores)
+    protected override void ScoreUsers(ReadOnlySpan<int> users, Span<float> scores, ScoringWorkspace workspace)
     {
+        ArgumentNullException.ThrowIfNull(workspace);
         ICompute backend = _users.Weight.Data.Backend;
-        if (_userRows.Length < users.Length * Width) _userRows = backend.Allocate(users.Length * Width);
-        if (_scores.Length < users.Length * ItemCount) _scores = backend.Allocate(users.Length * ItemCount);
-        var rows = new Tensor(_userRows, new Shape(users.Length, Width));
-        var result = new Tensor(_scores, new Shape(users.Length, ItemCount));
+        Tensor rows = workspace.Buffer(0, users.Length, Width);
+        Tensor result = workspace.Buffer(1, users.Length, ItemCount);
         backend.EmbeddingForward(rows, _users.Weight.Data, users, default, mean: false);
         backend.Gemm(result, rows, Transpose.No, _items.Weight.Data, Transpose.Yes, bias: _itemBias.Weight.Data.Reshape(ItemCount));
         backend.CopyToHost(result, scores);

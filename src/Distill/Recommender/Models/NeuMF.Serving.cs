@@ -4,39 +4,46 @@ using TinyKd.Tensors;
 namespace TinyKd.Distill.Recommender;
 
 // Scoring every item for a user without the training graph. The first tower layer is linear in [u ; i ; g], so its
-// item part Z_i = W_item·[q'_i ; g_i] + b is the same for every user: it is computed once per ScoreAll, and each user
+// item part Z_i = W_item·[q'_i ; g_i] + b is the same for every user: it is computed once per set of weights, and each user
 // adds only z_u = W_user·p'_u. The GMF branch folds into one matrix–vector product, w_gmf·(p_u ⊙ q_i) = q_i·(p_u ⊙ w_gmf).
 // The pairwise path through Score stays the reference that tests compare this with.
 public sealed partial class NeuMF
 {
-    private Tensor _itemPart;       // [I, h1]: Z_i
-    private Tensor _userWeights;    // [h1, d]: the user columns of the first tower layer
-    private Tensor _itemWeights, _itemGenres, _itemFeatures;
-    private float[] _prepared = [], _current = [];  // the weights Z_i was computed from, and scratch to compare
-    private Storage? _hidden, _hiddenNext, _userRows, _userPart, _gmfVectors, _scores;
+    private readonly Lock _itemSideLock = new();
+    private ItemSide? _itemSide;                     // published whole, never changed afterwards
+    private float[] _prepared = [], _current = [];  // the weights _itemSide was computed from, and scratch to compare
+
+    // Z_i [I, h1] and the user columns of the first tower layer [h1, d], computed together from one set of weights.
+    private sealed record ItemSide(Tensor ItemPart, Tensor UserWeights);
 
     /// <summary>
     /// Precomputes the item part of the first tower layer from the current weights, unless the weights it depends on
     /// (the first layer, the item MLP table, the genre table) are bit for bit those of the last precomputation: a
-    /// serving loop that scores one user per call then pays for it once, and training can never leave it stale.
+    /// serving loop that scores one user per call then pays for it once, and training can never leave it stale. A new
+    /// item side is computed into fresh tensors and published whole, so a concurrent call keeps reading the one it
+    /// started with.
     /// </summary>
     protected override void BeginScoring()
     {
-        ICompute c = Backend;
-        var first = (Linear)_tower[0];
-        if (Unchanged(first.Weight.Data, first.Bias!.Data, _itemMlp.Weight.Data, _genres.Weight.Data)) return;
-        int d = Spec.Width, g = Spec.GenreWidth, h1 = first.OutFeatures, items = ItemCount;
-        _userWeights = Sized(_userWeights, new Shape(h1, d));
-        _itemWeights = Sized(_itemWeights, new Shape(h1, d + g));
-        c.CopyAlongAxis(_userWeights, 0, first.Weight.Data, 0, d, 1);
-        c.CopyAlongAxis(_itemWeights, 0, first.Weight.Data, d, d + g, 1);
-        _itemGenres = Sized(_itemGenres, new Shape(items, g));
-        c.EmbeddingForward(_itemGenres, _genres.Weight.Data, Genres.Indices, Genres.Offsets, mean: true);
-        _itemFeatures = Sized(_itemFeatures, new Shape(items, d + g));
-        c.CopyAlongAxis(_itemFeatures, 0, _itemMlp.Weight.Data, 0, d, 1);
-        c.CopyAlongAxis(_itemFeatures, d, _itemGenres, 0, g, 1);
-        _itemPart = Sized(_itemPart, new Shape(items, h1));
-        c.Gemm(_itemPart, _itemFeatures, Transpose.No, _itemWeights, Transpose.Yes, bias: first.Bias.Data);
+        lock (_itemSideLock)
+        {
+            var first = (Linear)_tower[0];
+            if (Unchanged(first.Weight.Data, first.Bias!.Data, _itemMlp.Weight.Data, _genres.Weight.Data) && _itemSide is not null) return;
+            ICompute c = Backend;
+            int d = Spec.Width, g = Spec.GenreWidth, h1 = first.OutFeatures, items = ItemCount;
+            Tensor userWeights = Tensor.Zeros(new Shape(h1, d), c);
+            Tensor itemWeights = Tensor.Zeros(new Shape(h1, d + g), c);
+            c.CopyAlongAxis(userWeights, 0, first.Weight.Data, 0, d, 1);
+            c.CopyAlongAxis(itemWeights, 0, first.Weight.Data, d, d + g, 1);
+            Tensor itemGenres = Tensor.Zeros(new Shape(items, g), c);
+            c.EmbeddingForward(itemGenres, _genres.Weight.Data, Genres.Indices, Genres.Offsets, mean: true);
+            Tensor itemFeatures = Tensor.Zeros(new Shape(items, d + g), c);
+            c.CopyAlongAxis(itemFeatures, 0, _itemMlp.Weight.Data, 0, d, 1);
+            c.CopyAlongAxis(itemFeatures, d, itemGenres, 0, g, 1);
+            Tensor itemPart = Tensor.Zeros(new Shape(items, h1), c);
+            c.Gemm(itemPart, itemFeatures, Transpose.No, itemWeights, Transpose.Yes, bias: first.Bias.Data);
+            Volatile.Write(ref _itemSide, new ItemSide(itemPart, userWeights));
+        }
     }
 
     // True when the tensors hold exactly the values of the previous call; otherwise remembers the new values.
@@ -57,36 +64,40 @@ public sealed partial class NeuMF
     }
 
     /// <summary>Scores all items for each user from the precomputed item part (see the file's header).</summary>
-    protected override void ScoreUsers(ReadOnlySpan<int> users, Span<float> scores)
+    protected override void ScoreUsers(ReadOnlySpan<int> users, Span<float> scores, ScoringWorkspace workspace)
     {
+        ArgumentNullException.ThrowIfNull(workspace);
+        ItemSide side = Volatile.Read(ref _itemSide)
+            ?? throw new InvalidOperationException("NeuMF.ScoreUsers runs only inside ScoreAll, after BeginScoring.");
         ICompute c = Backend;
-        int n = users.Length, items = ItemCount, d = Spec.Width, h1 = _itemPart.Shape[1];
+        int n = users.Length, items = ItemCount, d = Spec.Width, h1 = side.ItemPart.Shape[1];
         Tensor outputWeight = _output.Weight.Data;                  // [1, d + h_last]
-        Tensor score = View(ref _scores, n * items, 1);
-        Tensor userRows = View(ref _userRows, n, d);
-        Tensor userPart = View(ref _userPart, n, h1);
-        Tensor hidden = View(ref _hidden, n * items, h1);
+        Tensor score = workspace.Buffer(0, n * items, 1);
+        Tensor userRows = workspace.Buffer(1, n, d);
+        Tensor userPart = workspace.Buffer(2, n, h1);
+        int hiddenSlot = 3, nextSlot = 4;
+        Tensor hidden = workspace.Buffer(hiddenSlot, n * items, h1);
 
         c.EmbeddingForward(userRows, _userMlp.Weight.Data, users, default, false);
-        c.Gemm(userPart, userRows, Transpose.No, _userWeights, Transpose.Yes);
+        c.Gemm(userPart, userRows, Transpose.No, side.UserWeights, Transpose.Yes);
         for (int k = 0; k < n; k++)
         {
             Tensor block = hidden.Slice(k * items, items);
-            c.Binary(BinaryOp.Add, block, _itemPart, userPart.Slice(k, 1));
+            c.Binary(BinaryOp.Add, block, side.ItemPart, userPart.Slice(k, 1));
             c.Unary(UnaryOp.Relu, block, block);
         }
         for (int layer = 2; layer < _tower.Count; layer += 2)
         {
             var linear = (Linear)_tower[layer];
-            Tensor next = View(ref _hiddenNext, n * items, linear.OutFeatures);
+            Tensor next = workspace.Buffer(nextSlot, n * items, linear.OutFeatures);
             c.Gemm(next, hidden, Transpose.No, linear.Weight.Data, Transpose.Yes, bias: linear.Bias!.Data, epilogue: Epilogue.Relu);
-            (_hidden, _hiddenNext) = (_hiddenNext, _hidden);
+            (hiddenSlot, nextSlot) = (nextSlot, hiddenSlot);
             hidden = next;
         }
         Tensor towerWeight = Column(outputWeight, d, hidden.Shape[1]);
         c.Gemm(score, hidden, Transpose.No, towerWeight, Transpose.Yes, bias: _output.Bias!.Data);
 
-        Tensor gmf = View(ref _gmfVectors, n, d);                  // row k: p_u ⊙ w_gmf
+        Tensor gmf = workspace.Buffer(5, n, d);                   // row k: p_u ⊙ w_gmf
         c.EmbeddingForward(gmf, _userGmf.Weight.Data, users, default, false);
         c.Binary(BinaryOp.Multiply, gmf, gmf, Column(outputWeight, 0, d));
         for (int k = 0; k < n; k++)
@@ -98,14 +109,4 @@ public sealed partial class NeuMF
 
     // Columns [start, start + count) of a one-row weight, as a [1, count] tensor (a view: one row is contiguous).
     private static Tensor Column(Tensor row, int start, int count) => new(row.Storage, new Shape(1, count), row.Offset + start);
-
-    private Tensor Sized(Tensor current, Shape shape) =>
-        !current.IsEmpty && current.Shape == shape ? current : Tensor.Zeros(shape, Backend);
-
-    // A [rows, columns] view of a reused buffer that grows when needed.
-    private Tensor View(ref Storage? buffer, int rows, int columns)
-    {
-        if (buffer is null || buffer.Length < rows * columns) buffer = Backend.Allocate(rows * columns);
-        return new Tensor(buffer, new Shape(rows, columns));
-    }
 }

@@ -9,9 +9,7 @@ namespace TinyKd.Distill.Recommender;
 /// </summary>
 public abstract class Recommender : Module
 {
-    private readonly Graph _scoringGraph = new();
-    private int[] _pairUsers = [];
-    private int[] _pairItems = [];
+    private readonly Stack<ScoringWorkspace> _idleWorkspaces = new();
 
     /// <summary>Sets the id ranges.</summary>
     protected Recommender(int users, int items)
@@ -39,9 +37,10 @@ public abstract class Recommender : Module
 
     /// <summary>
     /// Scores every item for each of <paramref name="users"/>, row by row into <paramref name="scores"/>
-    /// (users.Length × ItemCount), in evaluation mode without gradients (a model in training mode is switched back
-    /// afterwards). This is what full-ranking evaluation and serving do; the buffers are reused, so repeated calls on
-    /// a model in evaluation mode allocate nothing once warm.
+    /// (users.Length × ItemCount), in evaluation mode without gradients. This is what full-ranking evaluation and
+    /// serving do. Thread-safe while the weights are not being trained: the model's mode is never switched, and each
+    /// concurrent call borrows scratch of its own, which is kept for the next call, so a warm serving loop allocates
+    /// nothing.
     /// </summary>
     /// <exception cref="ArgumentException">The score buffer has the wrong length, or a user is out of range.</exception>
     public void ScoreAll(ReadOnlySpan<int> users, Span<float> scores)
@@ -50,25 +49,29 @@ public abstract class Recommender : Module
             throw new ArgumentException($"Scoring {users.Length} users × {ItemCount} items needs {users.Length * ItemCount} scores; got {scores.Length}.", nameof(scores));
         foreach (int u in users)
             if ((uint)u >= (uint)UserCount) throw new ArgumentException($"User {u} is outside [0, {UserCount}).", nameof(users));
-        bool training = IsTraining;
-        if (training) Eval();
-        using (GradMode.NoGrad())
+        ScoringWorkspace workspace = BorrowWorkspace();
+        try
         {
+            using var _ = GradMode.NoGrad();
             BeginScoring();
             int usersPerChunk = Math.Max(1, PairsPerChunk / ItemCount);
             for (int start = 0; start < users.Length; start += usersPerChunk)
             {
                 int count = Math.Min(usersPerChunk, users.Length - start);
-                ScoreUsers(users.Slice(start, count), scores.Slice(start * ItemCount, count * ItemCount));
+                ScoreUsers(users.Slice(start, count), scores.Slice(start * ItemCount, count * ItemCount), workspace);
             }
         }
-        if (training) Train();
+        finally
+        {
+            lock (_idleWorkspaces) _idleWorkspaces.Push(workspace);
+        }
     }
 
     /// <summary>
-    /// Called once at the start of every <see cref="ScoreAll"/>, in evaluation mode without gradients: a model whose
-    /// scoring shortcut precomputes something from its current weights (NeuMF's item side) does it here, so the
-    /// shortcut never sees stale weights.
+    /// Called once at the start of every <see cref="ScoreAll"/>, without gradients, possibly by several threads at
+    /// once: a model whose scoring shortcut precomputes something from its current weights (NeuMF's item side) does
+    /// it here, so the shortcut never sees stale weights, and publishes it so that concurrent calls never see it half
+    /// written.
     /// </summary>
     protected virtual void BeginScoring()
     {
@@ -79,25 +82,30 @@ public abstract class Recommender : Module
 
     /// <summary>
     /// Scores every item for a few users (at most <see cref="PairsPerChunk"/> pairs), in evaluation mode without
-    /// gradients. The default scores the (user, item) pairs through <see cref="Score"/>; a model with a shortcut
-    /// (MF is one matrix product) overrides it.
+    /// gradients, with scratch memory from <paramref name="workspace"/> only (other threads may be scoring at the same
+    /// time). The default scores the (user, item) pairs through <see cref="Score"/>; a model with a shortcut (MF is
+    /// one matrix product) overrides it.
     /// </summary>
-    protected virtual void ScoreUsers(ReadOnlySpan<int> users, Span<float> scores)
+    protected virtual void ScoreUsers(ReadOnlySpan<int> users, Span<float> scores, ScoringWorkspace workspace)
     {
+        ArgumentNullException.ThrowIfNull(workspace);
         int n = users.Length * ItemCount;
-        if (_pairUsers.Length < n)
-        {
-            _pairUsers = new int[n];
-            _pairItems = new int[n];
-        }
+        (int[] pairUsers, int[] pairItems) = workspace.Pairs(n);
         for (int k = 0; k < users.Length; k++)
             for (int i = 0; i < ItemCount; i++)
             {
-                _pairUsers[k * ItemCount + i] = users[k];
-                _pairItems[k * ItemCount + i] = i;
+                pairUsers[k * ItemCount + i] = users[k];
+                pairItems[k * ItemCount + i] = i;
             }
-        _scoringGraph.Reset();
-        Variable s = Score(_scoringGraph, _pairUsers.AsMemory(0, n), _pairItems.AsMemory(0, n));
+        workspace.Graph.Reset();
+        Variable s = Score(workspace.Graph, pairUsers.AsMemory(0, n), pairItems.AsMemory(0, n));
         s.Data.Backend.CopyToHost(s.Data, scores);
+    }
+
+    private ScoringWorkspace BorrowWorkspace()
+    {
+        lock (_idleWorkspaces)
+            if (_idleWorkspaces.TryPop(out ScoringWorkspace? idle)) return idle;
+        return new ScoringWorkspace(Parameters()[0].Data.Backend);
     }
 }

@@ -89,6 +89,7 @@ public sealed class RecommenderPipeline
         double seconds = Stopwatch.GetElapsedTime(start).TotalSeconds;
         RankingResult test = RecommenderEvaluation.Test(model, data);
         string kept = _options.KeepBestEpoch ? $", epoch {trainer.BestEpoch} kept" : "";
+        if (trainer.Divergence is { } reason) kept += $"; DIVERGED ({reason}), kept as divergence is allowed";
         _log.WriteLine(FormattableString.Invariant(
             $"seed {options.Seed}  {runs.Name,-24} loss {curve[^1].Loss:F4}  test NDCG@10 {test.Mean("NDCG@10"):F4}  Recall@10 {test.Mean("Recall@10"):F4}  AUC {test.Mean("AUC"):F4}  ({seconds:F1} s{kept})"));
         runs.Add(test, curve, seconds);

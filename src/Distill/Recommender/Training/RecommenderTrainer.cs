@@ -1,5 +1,6 @@
 using TinyKd.Autograd;
 using TinyKd.Autograd.Optim;
+using TinyKd.Distill.Training;
 using TinyKd.Tensors;
 
 namespace TinyKd.Distill.Recommender;
@@ -32,9 +33,13 @@ public sealed class RecommenderTrainer
     private readonly int[] _topK = [];
     private readonly double[] _rankCumulative = [];
     private readonly RankingLossTerms _terms;
+    private double _firstStepLoss = double.NaN;
 
     /// <summary>Prepares training; a distilling student needs the teacher's cached scores.</summary>
-    /// <exception cref="ArgumentException">Distillation without teacher scores, or scores of another shape than the data.</exception>
+    /// <exception cref="ArgumentException">
+    /// Distillation without teacher scores, scores of another shape than the data, or a user who has seen every item
+    /// (no negative can be sampled for them).
+    /// </exception>
     public RecommenderTrainer(Recommender model, InteractionData data, RecommenderTrainingOptions options, TeacherScores? teacher = null)
     {
         ArgumentNullException.ThrowIfNull(model);
@@ -44,6 +49,10 @@ public sealed class RecommenderTrainer
         if (model.UserCount != data.UserCount || model.ItemCount != data.ItemCount)
             throw new ArgumentException($"The model covers {model.UserCount} users × {model.ItemCount} items; the data has {data.UserCount} × {data.ItemCount}.", nameof(model));
         if (data.TrainUsers.Length == 0) throw new ArgumentException("The data has no training positives.", nameof(data));
+        foreach (int user in data.TrainUsers)
+            if (data.Seen(user).Length >= data.ItemCount)
+                throw new ArgumentException(
+                    $"User {user} (raw id {data.RawUserIds[user]}) has seen all {data.ItemCount} items in training; there is no negative to sample.", nameof(data));
         if (options.Distillation != RankingDistillation.None)
         {
             if (teacher is null)
@@ -85,6 +94,10 @@ public sealed class RecommenderTrainer
     /// worst state.
     /// </summary>
     /// <exception cref="ArgumentException"><paramref name="keepBest"/> without a validation function.</exception>
+    /// <exception cref="TrainingDivergedException">
+    /// The loss became NaN or infinite, or — unless <see cref="RecommenderTrainingOptions.AllowDivergence"/> — the
+    /// finished run diverged (see <see cref="DivergenceCheck"/>).
+    /// </exception>
     public IReadOnlyList<RecommenderEpoch> Fit(Func<Recommender, double>? validate = null, Action<RecommenderEpoch>? onEpoch = null,
         bool keepBest = false)
     {
@@ -109,14 +122,24 @@ public sealed class RecommenderTrainer
         }
         if (best is not null)
             for (int i = 0; i < parameters.Count; i++) parameters[i].Data.Backend.CopyFromHost(parameters[i].Data, best[i]);
+        Divergence = DivergenceCheck.Reason([.. history.Select(h => h.Loss)], _firstStepLoss, lossesComparable: true, _model.NamedParameters());
+        if (Divergence is not null && !_options.AllowDivergence)
+            throw new TrainingDivergedException(
+                $"Training {_model.Architecture} diverged: {Divergence}. Try a lower learning rate (now {_options.LearningRate}).");
         return history;
     }
+
+    /// <summary>
+    /// After <see cref="Fit"/> with <see cref="RecommenderTrainingOptions.AllowDivergence"/>: why the run diverged,
+    /// or null when it did not.
+    /// </summary>
+    public string? Divergence { get; private set; }
 
     /// <summary>The epoch whose weights <see cref="Fit"/> kept with <c>keepBest</c> (0 when it kept the last).</summary>
     public int BestEpoch { get; private set; }
 
     /// <summary>One pass over the training positives in a fresh shuffle; returns the mean loss per step.</summary>
-    /// <exception cref="ArithmeticException">The loss became NaN or infinite.</exception>
+    /// <exception cref="TrainingDivergedException">The loss became NaN or infinite (the weights are those before that step).</exception>
     public double RunEpoch()
     {
         _model.Train();
@@ -127,7 +150,9 @@ public sealed class RecommenderTrainer
         {
             float loss = Step(start, Math.Min(_options.BatchSize, _order.Length - start));
             if (!float.IsFinite(loss))
-                throw new ArithmeticException($"The training loss became {loss} at step {_adam.StepCount} of {_model.Architecture}.");
+                throw new TrainingDivergedException(
+                    $"The training loss became {loss} at step {_adam.StepCount + 1} of {_model.Architecture}; the weights are those before that step. Try a lower learning rate (now {_options.LearningRate}).");
+            if (_adam.StepCount == 1 && steps == 0) _firstStepLoss = loss;
             sum += loss;
             steps++;
         }
@@ -143,9 +168,11 @@ public sealed class RecommenderTrainer
         FillCandidates(start, rows, users.Span, items.Span);
         Variable scores = Ops.Reshape(_model.Score(_graph, users, items), rows, width);
         Variable loss = _terms.Loss(_graph, scores, _teacher, users.Span, items.Span);
+        float value = loss.Item();
+        if (!float.IsFinite(value)) return value; // before the step, so a NaN never reaches the weights
         loss.Backward();
         _adam.Step();
-        return loss.Item();
+        return value;
     }
 
     // A new epoch's order of the training positives.

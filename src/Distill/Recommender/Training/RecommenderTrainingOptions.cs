@@ -46,6 +46,13 @@ public sealed record RecommenderTrainingOptions
     /// <summary>Extra uniformly drawn unseen items in the listwise candidate list (beyond the positive and negatives).</summary>
     public int ListExtra { get; init; } = 15;
 
+    /// <summary>
+    /// Keep a run that diverged with finite numbers (see <see cref="Training.DivergenceCheck"/>) instead of failing with
+    /// a <see cref="Training.TrainingDivergedException"/>; <see cref="RecommenderTrainer.Divergence"/> then says why.
+    /// A NaN or infinite loss always ends the run.
+    /// </summary>
+    public bool AllowDivergence { get; init; }
+
     /// <summary>Throws when a setting is out of range, naming it.</summary>
     public void Validate()
     {
