@@ -142,6 +142,10 @@ public class KernelTests
 
 public class KernelPathTests
 {
+    [EveryKernelPathFact]
+    public void Every_kernel_path_is_tested_on_this_processor() =>
+        Assert.Equal(Enum.GetValues<KernelPath>(), CpuKernels.Supported);
+
     // The start-up choice is tested through the function that makes it, so these hold whatever TINYKD_KERNELS this
     // test run itself was started with.
     [Theory]
