@@ -43,7 +43,7 @@ public class ReadmeExampleTests
     }
 
     [Fact]
-    public void The_readme_distillation_example_runs_and_teaches_the_student()
+    public void The_readme_distillation_example_teaches_the_student_the_teachers_probabilities()
     {
         var (train, test) = FashionMnist.LoadEmbedded();
         var standardizer = Standardizer.Fit(train);
@@ -58,7 +58,24 @@ public class ReadmeExampleTests
         var kd = new DistillationOptions { Temperature = ParameterSchedule.Constant(4f), Alpha = ParameterSchedule.Constant(0.9f) };
         new Distiller(student, [Teacher.FromModel(teacher)], kd, new TrainingOptions { Epochs = 3, Seed = 1 }).Fit(fit, validation);
 
-        double accuracy = Evaluation.Run(student, test).Accuracy;
-        Assert.True(accuracy > 0.72, $"distilled student accuracy after three epochs (its 2-epoch teacher: ~77%) {accuracy:P2} (seed 1)");
+        var alone = new Mlp(MlpSpec.Parse("784-16-10"), new Rng(seed: 1));
+        new Trainer(alone, new TrainingOptions { Epochs = 3, Seed = 1 }).Fit(fit, validation);
+
+        // What the teacher teaches is its whole distribution over classes, so the distilled student's test
+        // probabilities must be clearly closer to the teacher's than those of the same student trained on the labels
+        // alone. Seeds 1–5: mean KL(teacher ‖ student) 0.021–0.037 distilled against 0.047–0.068 alone (ratio ≤ 0.71).
+        Evaluation teacherOnTest = Evaluation.Run(teacher, test), distilled = Evaluation.Run(student, test);
+        double distilledKl = MeanKl(teacherOnTest, distilled), aloneKl = MeanKl(teacherOnTest, Evaluation.Run(alone, test));
+        Assert.True(distilledKl < 0.8 * aloneKl, $"KL(teacher ‖ student) {distilledKl:F4} distilled, {aloneKl:F4} alone (seed 1)");
+        Assert.True(distilled.Accuracy > 0.72, $"distilled student accuracy after three epochs (its 2-epoch teacher: ~77%) {distilled.Accuracy:P2} (seed 1)");
+    }
+
+    // Mean over the rows of KL(p ‖ q) = Σ p·ln(p / q), in double.
+    private static double MeanKl(Evaluation p, Evaluation q)
+    {
+        double sum = 0;
+        for (int i = 0; i < p.Probabilities.Length; i++)
+            if (p.Probabilities[i] > 0) sum += p.Probabilities[i] * Math.Log((double)p.Probabilities[i] / q.Probabilities[i]);
+        return sum / p.Data.Count;
     }
 }

@@ -4,18 +4,29 @@ using TinyKd.Tensors;
 namespace TinyKd.Autograd;
 
 /// <summary>The outcome of a <see cref="GradCheck"/>: the worst disagreement between analytic and numeric gradients.</summary>
-/// <param name="Passed">True when every element was within tolerance.</param>
-/// <param name="MaxAbsoluteError">The largest |analytic − numeric|.</param>
+/// <param name="Passed">True when every element was finite and within tolerance.</param>
+/// <param name="MaxAbsoluteError">The largest |analytic − numeric|; NaN or ∞ when a gradient there is not finite.</param>
 /// <param name="WorstInput">Index of the input holding the worst element.</param>
 /// <param name="WorstElement">Flat index of the worst element.</param>
 /// <param name="Analytic">The analytic derivative there.</param>
 /// <param name="Numeric">The numeric derivative there.</param>
 public readonly record struct GradCheckResult(bool Passed, double MaxAbsoluteError, int WorstInput, int WorstElement, double Analytic, double Numeric)
 {
-    /// <summary>A one-line description for test failures.</summary>
+    /// <summary>True when the reported element's analytic or numeric derivative is NaN or ±∞, which always fails.</summary>
+    public bool NonFinite => !double.IsFinite(Analytic) || !double.IsFinite(Numeric);
+
+    /// <summary>A one-line description for test failures; it names a non-finite gradient and which side produced it.</summary>
     public override string ToString() => string.Format(CultureInfo.InvariantCulture,
-        "{0}: worst at input {1}[{2}]: analytic {3:G6} vs numeric {4:G6} (|diff| {5:G3})",
-        Passed ? "passed" : "FAILED", WorstInput, WorstElement, Analytic, Numeric, MaxAbsoluteError);
+        "{0}: {1}worst at input {2}[{3}]: analytic {4:G6} vs numeric {5:G6} (|diff| {6:G3})",
+        Passed ? "passed" : "FAILED", NonFiniteSides(), WorstInput, WorstElement, Analytic, Numeric, MaxAbsoluteError);
+
+    private string NonFiniteSides() => (double.IsFinite(Analytic), double.IsFinite(Numeric)) switch
+    {
+        (false, false) => "non-finite analytic and numeric gradients, ",
+        (false, true) => "non-finite analytic gradient, ",
+        (true, false) => "non-finite numeric gradient, ",
+        _ => "",
+    };
 }
 
 /// <summary>
@@ -29,7 +40,8 @@ public static class GradCheck
 {
     /// <summary>
     /// Checks <paramref name="function"/> at <paramref name="inputs"/> (which are perturbed and restored). An
-    /// element passes when |analytic − numeric| ≤ atol + rtol·|numeric|.
+    /// element passes when both derivatives are finite and |analytic − numeric| ≤ atol + rtol·|numeric|; the result
+    /// reports the first non-finite element if there is one, otherwise the element furthest beyond its tolerance.
     /// </summary>
     public static GradCheckResult Check(Func<Variable[], Variable> function, Tensor[] inputs,
         double epsilon = 1e-3, double absoluteTolerance = 1e-3, double relativeTolerance = 1e-2, ulong seed = 1)
@@ -67,7 +79,10 @@ public static class GradCheck
                 graph.Backend.CopyFromHost(inputs[i], values);
                 double numeric = (lPlus - lMinus) / ((double)plus - minus);
                 double error = Math.Abs(analytic[i][j] - numeric);
-                double excess = error - (absoluteTolerance + relativeTolerance * Math.Abs(numeric));
+                // A NaN compares false with everything, so it would never become the worst: rank it above any error.
+                double excess = double.IsFinite(analytic[i][j]) && double.IsFinite(numeric)
+                    ? error - (absoluteTolerance + relativeTolerance * Math.Abs(numeric))
+                    : double.PositiveInfinity;
                 if (excess > worstExcess)
                 {
                     worstExcess = excess;

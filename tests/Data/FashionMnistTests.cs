@@ -84,16 +84,11 @@ public class FashionMnistTests
         Assert.Equal(("fashion-mnist/train", "fashion-mnist/test"), (train.Name, test.Name));
     }
 
-    [Fact]
-    public void Full_set_from_the_Debian_package_has_60000_and_10000_images_when_installed()
+    [FullDataFact]
+    public void Full_set_from_the_Debian_package_has_60000_and_10000_images()
     {
-        // .ci/run installs the package and sets TINYKD_REQUIRE_FULL_DATA=1, so there this check always runs.
-        if (!Directory.Exists(FashionMnist.DebianDirectory))
-        {
-            Assert.True(Environment.GetEnvironmentVariable("TINYKD_REQUIRE_FULL_DATA") != "1",
-                $"{FashionMnist.DebianDirectory} is missing although scripts/install-full-data.sh ran");
-            return;
-        }
+        Assert.True(Directory.Exists(FashionMnist.DebianDirectory),
+            $"{FashionMnist.DebianDirectory} is missing although {FullDataFactAttribute.RequireVariable}=1 (scripts/install-full-data.sh should have installed it)");
 
         var (train, test) = FashionMnist.Resolve("full");
 

@@ -81,17 +81,22 @@ public class ModuleTests
         Assert.NotEqual(first, second);
         Assert.Equal(2UL, drop.Stream);
     }
+}
 
+[Collection(AllocationCollection.Name)]
+public class ModuleModeAllocationTests
+{
     [Fact]
     public void Switching_modes_reaches_every_descendant_and_allocates_nothing_once_warm()
     {
         var model = new Mlp(MlpSpec.Parse("6-5-4-3", Activation.Relu, 0.5f), new Rng(1));
         model.Eval();
         Assert.All(model.Modules(), m => Assert.False(m.IsTraining));
-        long before = GC.GetAllocatedBytesForCurrentThread();
-        model.Train();
-        model.Eval();
-        Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
+        Allocations.AssertNone(() =>
+        {
+            model.Train();
+            model.Eval();
+        }, "Train() then Eval()");
         model.Train();
         Assert.All(model.Modules(), m => Assert.True(m.IsTraining));
     }

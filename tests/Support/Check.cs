@@ -7,8 +7,9 @@ namespace TinyKd.Tests.Support;
 public static class Check
 {
     /// <summary>
-    /// Passes when |expected − actual| ≤ atol + rtol·|expected| for every element (the allowance grows with the
-    /// magnitude, as llm.c's validate_result); the failure names the first bad index and both values.
+    /// Passes when both values are finite and |expected − actual| ≤ atol + rtol·|expected| for every element (the
+    /// allowance grows with the magnitude, as llm.c's validate_result); the failure names the first bad index and
+    /// both values. A NaN or ±∞ on either side fails: compared with a tolerance it would read as close to anything.
     /// </summary>
     public static void Close(ReadOnlySpan<float> expected, ReadOnlySpan<float> actual, double atol = 1e-5, double rtol = 1e-5, string what = "")
     {
@@ -16,7 +17,7 @@ public static class Check
         for (int i = 0; i < expected.Length; i++)
         {
             double e = expected[i], a = actual[i];
-            if (double.IsNaN(a) || Math.Abs(e - a) > atol + rtol * Math.Abs(e))
+            if (!double.IsFinite(e) || !double.IsFinite(a) || Math.Abs(e - a) > atol + rtol * Math.Abs(e))
                 Assert.Fail(string.Format(CultureInfo.InvariantCulture, "{0}[{1}]: expected {2:G9}, got {3:G9} (|diff| {4:G3})",
                     what, i, e, a, Math.Abs(e - a)));
         }

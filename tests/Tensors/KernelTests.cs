@@ -1,5 +1,7 @@
 using TinyKd.Tensors;
 using TinyKd.Tests.Support;
+using CpuKernels = TinyKd.Tensors.Cpu.CpuKernels;
+using KernelPath = TinyKd.Tensors.Cpu.KernelPath;
 
 namespace TinyKd.Tests.Tensors;
 
@@ -140,10 +142,32 @@ public class KernelTests
 
 public class KernelPathTests
 {
-    [Fact]
-    public void The_default_kernel_path_is_the_widest_the_processor_supports()
+    [EveryKernelPathFact]
+    public void Every_kernel_path_is_tested_on_this_processor() =>
+        Assert.Equal(Enum.GetValues<KernelPath>(), CpuKernels.Supported);
+
+    // The start-up choice is tested through the function that makes it, so these hold whatever TINYKD_KERNELS this
+    // test run itself was started with.
+    [Theory]
+    [InlineData(null)]
+    [InlineData("")]
+    public void Without_TINYKD_KERNELS_the_path_is_the_widest_the_processor_supports(string? value) =>
+        Assert.Equal(CpuKernels.Best, CpuKernels.PathFor(value));
+
+    [Theory]
+    [InlineData("scalar", KernelPath.Scalar)]
+    [InlineData("SCALAR", KernelPath.Scalar)]
+    [InlineData("Avx2", KernelPath.Avx2)]
+    [InlineData("avx512", KernelPath.Avx512)]
+    public void TINYKD_KERNELS_chooses_the_path_it_names_case_insensitively(string value, KernelPath path)
     {
-        if (Environment.GetEnvironmentVariable("TINYKD_KERNELS") is { Length: > 0 }) return;
-        Assert.Equal(TinyKd.Tensors.Cpu.CpuKernels.Best, TinyKd.Tensors.Cpu.CpuKernels.Path);
+        if (CpuKernels.IsSupported(path)) Assert.Equal(path, CpuKernels.PathFor(value));
+        else Check.Throws<InvalidOperationException>(() => CpuKernels.PathFor(value), value, "not supported here");
     }
+
+    [Theory]
+    [InlineData("sse")]
+    [InlineData("3")]
+    public void TINYKD_KERNELS_naming_no_path_is_rejected_naming_the_value(string value) =>
+        Check.Throws<InvalidOperationException>(() => CpuKernels.PathFor(value), $"TINYKD_KERNELS='{value}'", "avx512, avx2, scalar");
 }

@@ -29,7 +29,7 @@ public static class CpuKernels
         : KernelPath.Scalar;
 
     // Static initialisers run in text order: these two read Best, so they must come after it.
-    private static KernelPath s_path = FromEnvironment() ?? Best;
+    private static KernelPath s_path = PathFor(Environment.GetEnvironmentVariable("TINYKD_KERNELS"));
     private static int s_threads = ThreadsFromEnvironment() ?? Environment.ProcessorCount;
 
     /// <summary>The path the kernels take now.</summary>
@@ -61,10 +61,11 @@ public static class CpuKernels
     /// <summary>Every path this processor supports, narrowest first.</summary>
     public static IReadOnlyList<KernelPath> Supported { get; } = Enum.GetValues<KernelPath>().Where(p => p <= Best).ToArray();
 
-    private static KernelPath? FromEnvironment()
+    /// <summary>The start-up path for a <c>TINYKD_KERNELS</c> value: <see cref="Best"/> when it is null or empty.</summary>
+    /// <exception cref="InvalidOperationException">The value names no path, or one this processor lacks.</exception>
+    internal static KernelPath PathFor(string? value)
     {
-        string? value = Environment.GetEnvironmentVariable("TINYKD_KERNELS");
-        if (string.IsNullOrEmpty(value)) return null;
+        if (string.IsNullOrEmpty(value)) return Best;
         if (!Enum.TryParse(value, ignoreCase: true, out KernelPath path) || !Enum.IsDefined(path))
             throw new InvalidOperationException($"TINYKD_KERNELS='{value}' is not one of avx512, avx2, scalar.");
         return path <= Best ? path : throw new InvalidOperationException($"TINYKD_KERNELS='{value}' is not supported here; the widest path is {Best}.");

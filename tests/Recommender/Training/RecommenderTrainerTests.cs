@@ -2,6 +2,7 @@ using TinyKd.Distill.Recommender;
 using TinyKd.Distill.Training;
 using TinyKd.Tests.Recommender.Data;
 using TinyKd.Tensors;
+using TinyKd.Tests.Support;
 
 namespace TinyKd.Tests.Recommender.Training;
 
@@ -10,7 +11,7 @@ public class RecommenderTrainerTests
 {
     private static InteractionData Data => RecommenderFixtures.Data;
 
-    private static NeuMF Student(ulong seed) =>
+    internal static NeuMF Student(ulong seed) =>
         new(Data.UserCount, Data.ItemCount, RecommenderFixtures.Genres, new NeuMFSpec(8, 4, [16]), new Rng(seed));
 
     [Fact]
@@ -43,21 +44,6 @@ public class RecommenderTrainerTests
         float[] first = Run(5), again = Run(5), other = Run(6);
         Assert.Equal(first, again);
         Assert.NotEqual(first, other);
-    }
-
-    [Theory]
-    [InlineData(RankingDistillation.None)]
-    [InlineData(RankingDistillation.Listwise)]
-    [InlineData(RankingDistillation.RankDistill)]
-    public void An_epoch_allocates_nothing_once_warm(RankingDistillation distillation)
-    {
-        TeacherScores teacher = TeacherScores.From(Student(3));
-        var trainer = new RecommenderTrainer(Student(4), Data,
-            new RecommenderTrainingOptions { Distillation = distillation, BatchSize = 64 }, teacher);
-        for (int warm = 0; warm < 6; warm++) trainer.RunEpoch();
-        long before = GC.GetAllocatedBytesForCurrentThread();
-        trainer.RunEpoch();
-        Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
     }
 
     [Theory]
@@ -156,5 +142,21 @@ public class RecommenderTrainerTests
             new RecommenderTrainer(Student(1), Data, new RecommenderTrainingOptions { Alpha = 1.5f }));
         Assert.Contains("NaN", Assert.Throws<ArgumentException>(() => new TeacherScores([0f, float.NaN], 1, 2)).Message);
         Assert.Contains("rank-distill", Assert.Throws<ArgumentException>(() => RankingLossNames.ParseDistillation("rd")).Message);
+    }
+}
+
+[Collection(AllocationCollection.Name)]
+public class RecommenderTrainerAllocationTests
+{
+    [Theory]
+    [InlineData(RankingDistillation.None)]
+    [InlineData(RankingDistillation.Listwise)]
+    [InlineData(RankingDistillation.RankDistill)]
+    public void An_epoch_allocates_nothing_once_warm(RankingDistillation distillation)
+    {
+        TeacherScores teacher = TeacherScores.From(RecommenderTrainerTests.Student(3));
+        var trainer = new RecommenderTrainer(RecommenderTrainerTests.Student(4), RecommenderFixtures.Data,
+            new RecommenderTrainingOptions { Distillation = distillation, BatchSize = 64 }, teacher);
+        Allocations.AssertNone(() => trainer.RunEpoch(), $"an epoch with {distillation} distillation", warmUp: 6);
     }
 }

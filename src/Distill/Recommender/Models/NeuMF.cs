@@ -42,6 +42,7 @@ public sealed partial class NeuMF : Recommender
     private readonly Embedding _userGmf, _itemGmf, _userMlp, _itemMlp, _genres;
     private readonly Sequential _tower;
     private readonly Linear _output;
+    private readonly int _mostGenres;
 
     /// <summary>Builds the model with weights drawn from <paramref name="rng"/>: embeddings N(0, 0.1²), layers as PyTorch's Linear.</summary>
     public NeuMF(int users, int items, ItemGenres genres, NeuMFSpec spec, Rng rng) : base(users, items)
@@ -53,6 +54,7 @@ public sealed partial class NeuMF : Recommender
             throw new ArgumentException($"The genre table covers {genres.ItemCount} items; the model has {items}.", nameof(genres));
         Genres = genres;
         Spec = spec;
+        for (int i = 0; i < items; i++) _mostGenres = Math.Max(_mostGenres, genres.Offsets[i + 1] - genres.Offsets[i]);
         _userGmf = new Embedding(users, spec.Width, rng);
         _itemGmf = new Embedding(items, spec.Width, rng);
         _userMlp = new Embedding(users, spec.Width, rng);
@@ -100,7 +102,9 @@ public sealed partial class NeuMF : Recommender
         ("tower", _tower), ("output", _output),
     ];
 
-    // The genre bags of the given items, in buffers the graph keeps until backward.
+    // The genre bags of the given items, in buffers the graph keeps until backward. The index buffer is asked for at
+    // the most the items could need (each with the most genres any item has), not at what these items need: the graph
+    // hands its buffers out by size, and a batch whose genres outnumber every earlier one would otherwise grow it.
     private (Memory<int> Indices, Memory<int> Offsets) GenreBags(Graph graph, ReadOnlySpan<int> items)
     {
         int total = 0;
@@ -109,7 +113,7 @@ public sealed partial class NeuMF : Recommender
             if ((uint)item >= (uint)ItemCount) throw new ArgumentOutOfRangeException(nameof(items), $"Item {item} is outside [0, {ItemCount}).");
             total += Genres.Offsets[item + 1] - Genres.Offsets[item];
         }
-        Memory<int> indices = graph.Indices(total), offsets = graph.Indices(items.Length + 1);
+        Memory<int> indices = graph.Indices(items.Length * _mostGenres)[..total], offsets = graph.Indices(items.Length + 1);
         Span<int> idx = indices.Span, off = offsets.Span;
         int at = 0;
         for (int k = 0; k < items.Length; k++)
