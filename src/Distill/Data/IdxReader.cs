@@ -181,8 +181,9 @@ public static class IdxReader
         if (declared > available)
             throw new InvalidDataException(
                 $"IDX file '{source}' declares {what} ({declared} bytes after decompression), more than this gzip file can hold: " +
-                $"at most {available} bytes (the smaller of deflate's 1032:1 bound on its compressed size and the " +
-                $"{MaxGzipPayloadBytes}-byte cap).");
+                $"at most {available} bytes, " + (payload.Available == MaxGzipPayloadBytes
+                    ? $"the {MaxGzipPayloadBytes}-byte cap on decompressed IDX data."
+                    : "since deflate inflates at most 1032:1 (a gzip bomb or a corrupt header)."));
         byte[] buffer = new byte[(int)Int128.Min(declared, InitialGzipBuffer)];
         int filled = 0;
         while (true)
