@@ -94,6 +94,26 @@ public sealed class ModelFileCorruptionTests : IDisposable
     }
 
     [Fact]
+    public void Load_rejects_a_standardisation_that_is_neither_global_nor_one_per_input()
+    {
+        string path = _dir.File("model.tkd");
+        ModelFile.Save(path, new Mlp(MlpSpec.Parse("4-3-2"), new Rng(1)), new Standardizer([0, 1, 2], [1, 1, 1]));
+
+        var e = Rejected(path);
+
+        Assert.Contains("[1] (global) or [4] (per feature)", e.Message);
+    }
+
+    [Fact]
+    public void Load_reads_a_global_standardisation()
+    {
+        string path = _dir.File("model.tkd");
+        ModelFile.Save(path, new Mlp(MlpSpec.Parse("4-3-2"), new Rng(1)), new Standardizer([0.5f], [2f]));
+
+        Assert.Equal([0.5f], ModelFile.Load(path).Standardizer!.Mean);
+    }
+
+    [Fact]
     public void Load_rejects_a_standardisation_the_header_does_not_declare()
     {
         var e = Rejected(Edited(h => h["Standardized"] = false));

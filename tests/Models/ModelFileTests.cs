@@ -16,7 +16,7 @@ public sealed class ModelFileTests : IDisposable
     {
         string path = Path.Combine(_dir, name);
         var model = new Mlp(MlpSpec.Parse("6-5-3", Activation.Gelu, 0.25f), new Rng(9));
-        ModelFile.Save(path, model, new Standardizer([0.5f, 1, 2, 3, 4, 5], [2f, 2, 2, 2, 2, 2]), new Dictionary<string, string> { ["stage"] = "test" });
+        ModelFile.Save(path, model, new Standardizer([0.5f], [2f]), new Dictionary<string, string> { ["stage"] = "test" });
         return path;
     }
 
@@ -32,7 +32,7 @@ public sealed class ModelFileTests : IDisposable
         Assert.False(loaded.Model.IsTraining);
         foreach (var ((name, expected), (_, actual)) in model.NamedParameters().Zip(loaded.Model.NamedParameters()))
             Assert.True(expected.Data.ToArray().SequenceEqual(actual.Data.ToArray()), $"parameter {name} differs");
-        Assert.Equal([0.5f, 1, 2, 3, 4, 5], loaded.Standardizer!.Mean);
+        Assert.Equal([0.5f], loaded.Standardizer!.Mean);
         Assert.Equal("test", loaded.Metadata["stage"]);
     }
 

@@ -13,9 +13,10 @@ public sealed record SavedModel(Mlp Model, Standardizer? Standardizer, IReadOnly
 
 /// <summary>
 /// TinyKd's one model format (<c>.tkd</c>): a <see cref="TensorFile"/> whose JSON header holds the architecture
-/// (sizes, activation, dropout), the stage and free-form metadata, and whose tensors are the parameters by their
-/// state-dictionary names plus the input standardisation (<c>input.mean</c>, <c>input.std</c>). Saving is atomic;
-/// loading a corrupted, truncated or foreign file raises an error naming the file and the fault.
+/// (sizes, activation, dropout), the stage, whether an input standardisation is stored (<c>Standardized</c>) and
+/// free-form metadata, and whose tensors are the parameters by their state-dictionary names plus the input
+/// standardisation (<c>input.mean</c>, <c>input.std</c>). Saving is atomic; loading a corrupted, truncated, foreign
+/// or inconsistent file raises an error naming the file and the fault.
 /// </summary>
 public static class ModelFile
 {
@@ -53,8 +54,8 @@ public static class ModelFile
     /// Reads a model written by <see cref="Save"/>. The whole header is validated against the tensors the file holds
     /// before the network is built: the architecture is "mlp" with at least two positive sizes, the activation is
     /// exactly one known name, dropout is in [0, 1), the stage is "fp32", the sizes need exactly as many parameters as
-    /// the file holds, and the standardisation is present (both <c>input.mean</c> and <c>input.std</c>, one per
-    /// input feature) exactly when the header declares it (files without the declaration: both tensors or neither).
+    /// the file holds, and the standardisation is present (both <c>input.mean</c> and <c>input.std</c>, of length 1 or
+    /// one per input feature) exactly when the header declares it (files without the declaration: both tensors or neither).
     /// </summary>
     /// <exception cref="FileNotFoundException">The file does not exist.</exception>
     /// <exception cref="InvalidDataException">
@@ -110,8 +111,8 @@ public static class ModelFile
             throw error($"holds '{(hasMean ? MeanTensor : StdTensor)}' but its header declares no input standardisation");
         if (!hasMean || !hasStd)
             throw error($"declares an input standardisation but lacks the tensor '{(hasMean ? StdTensor : MeanTensor)}'");
-        if (mean.Rank != 1 || std.Rank != 1 || mean.Length != inputs || std.Length != inputs)
-            throw error($"has a standardisation of shapes {mean.Shape} and {std.Shape}; its {inputs} inputs need [{inputs}] each");
+        if (mean.Rank != 1 || std.Shape != mean.Shape || (mean.Length != 1 && mean.Length != inputs))
+            throw error($"has a standardisation of shapes {mean.Shape} and {std.Shape}; its {inputs} inputs need [1] (global) or [{inputs}] (per feature) each");
         try
         {
             return new Standardizer(mean.ToArray(), std.ToArray());
