@@ -1,4 +1,7 @@
+using TinyKd.Autograd.Nn;
+using TinyKd.Distill.Data;
 using TinyKd.Distill.Training;
+using TinyKd.Tensors;
 using TinyKd.Tests.Data;
 using TinyKd.Tests.Fuzz;
 
@@ -59,6 +62,23 @@ public sealed class CheckpointFileTests : IDisposable
         var e = Assert.Throws<InvalidDataException>(() => Checkpoint.Load(path));
 
         Assert.Contains(path, e.Message);
+    }
+
+    [Fact]
+    public void Resuming_from_a_checkpoint_lacking_a_field_names_the_file_instead_of_failing_in_the_trainer()
+    {
+        var (train, _) = FashionMnist.LoadEmbedded();
+        var (small, validation) = train.Subset(Enumerable.Range(0, 200).ToArray()).Split(0.2, 1);
+        string path = _dir.File("resume.ckpt");
+        var options = new TrainingOptions { Epochs = 2, BatchSize = 50, Seed = 1, CheckpointPath = path, Resume = true };
+        Mlp Fresh() => new(MlpSpec.Parse("784-8-10", dropout: 0.2f), new Rng(1));
+        new Trainer(Fresh(), options with { Epochs = 1 }).Fit(small, validation);
+        TkdContainer.EditHeader(path, h => h["State"]!.AsObject().Remove("DropoutStreams"));
+
+        var e = Assert.Throws<InvalidDataException>(() => new Trainer(Fresh(), options).Fit(small, validation));
+
+        Assert.Contains(path, e.Message);
+        Assert.Contains("DropoutStreams", e.Message);
     }
 
     [Fact]
