@@ -9,13 +9,19 @@ namespace TinyKd.Fuzz;
 /// <summary>
 /// One fuzz target per file reader. Each writes the input to a file (the readers take paths, and a path in the
 /// message is part of the contract), reads it, and lets through only a successful load or an
-/// <see cref="InvalidDataException"/> that names the file; any other exception — or one without the file name —
-/// escapes and is a crash for the fuzzer. The TinyKd-container targets (model, checkpoint, recommender) first rewrite
+/// <see cref="InvalidDataException"/> that names the file, having allocated no more than a bound proportional to the
+/// file; any other exception, one without the file name, or a larger allocation (a size taken from the file without
+/// checking it against the file) is thrown out of the target and is a crash for the fuzzer. The TinyKd-container targets (model, checkpoint, recommender) first rewrite
 /// the input's last four bytes as the CRC-32 of the rest: a coverage-guided fuzzer would otherwise almost never get
 /// past the checksum into the header and tensor checks (the checksum itself is covered by tests/Fuzz).
 /// </summary>
 public static class Targets
 {
+    // The bound of tests/Fuzz/MutationFuzzer: a few times the file plus fixed overheads (the gzip reader's first
+    // 1 MiB buffer); a buffer sized by a corrupt header is far beyond it.
+    private const long AllocationAllowance = 24L << 20;
+    private const long AllocationPerByte = 256;
+
     private static readonly string Directory = System.IO.Directory.CreateTempSubdirectory("tinykd-fuzz-").FullName;
 
     /// <summary>The targets by name.</summary>
@@ -43,6 +49,7 @@ public static class Targets
     {
         string path = Path.Combine(Directory, name);
         using (var file = File.Create(path)) file.Write(bytes);
+        long before = GC.GetAllocatedBytesForCurrentThread();
         try
         {
             read(path);
@@ -55,5 +62,8 @@ public static class Targets
         {
             throw new InvalidOperationException($"The error does not name the file '{path}': {e.Message}", e);
         }
+        long allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+        if (allocated > AllocationAllowance + AllocationPerByte * bytes.Length)
+            throw new InvalidOperationException($"Reading a {bytes.Length}-byte file allocated {allocated} bytes: a size taken from the file unchecked.");
     }
 }
