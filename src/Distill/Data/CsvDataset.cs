@@ -13,10 +13,17 @@ namespace TinyKd.Distill.Data;
 /// </summary>
 public static class CsvDataset
 {
+    /// <summary>
+    /// The most classes a CSV dataset may have (65,536): integer labels are class indices, so a stray large label
+    /// would otherwise make a model with that many outputs.
+    /// </summary>
+    public const int MaxClasses = 1 << 16;
+
     /// <summary>Reads the CSV file at <paramref name="path"/>, whose column <paramref name="labelColumn"/> holds the labels.</summary>
     /// <exception cref="InvalidDataException">
-    /// No header, no label column (the columns found are listed), a ragged row, a non-numeric or non-finite feature,
-    /// a negative or out-of-range integer label, or a label not among <see cref="CsvOptions.ClassNames"/>.
+    /// No header, no label column (the columns found are listed), a column named twice, a ragged row, a non-numeric or
+    /// non-finite feature, a negative or out-of-range integer label (without <see cref="CsvOptions.Classes"/>, an
+    /// integer label of <see cref="MaxClasses"/> or more), or a label not among <see cref="CsvOptions.ClassNames"/>.
     /// </exception>
     public static Dataset Load(string path, string labelColumn, CsvOptions? options = null)
     {
@@ -31,10 +38,13 @@ public static class CsvDataset
         ArgumentNullException.ThrowIfNull(reader);
         ArgumentException.ThrowIfNullOrEmpty(labelColumn);
         options ??= new CsvOptions();
+        if (options.Classes is int declared && (declared < 1 || declared > MaxClasses))
+            throw new ArgumentOutOfRangeException(nameof(options), $"CsvOptions.Classes is {declared}; it must be in [1, {MaxClasses}].");
         var fields = new List<string>();
         var records = new CsvRecordReader(reader, source, options.Separator);
         if (!records.Next(fields)) throw new InvalidDataException($"CSV file '{source}' is empty; expected a header row.");
         string[] columns = fields.Select(f => f.Trim()).ToArray();
+        CsvHeader.RejectDuplicates(columns, source);
         int labelIndex = Array.IndexOf(columns, labelColumn);
         if (labelIndex < 0)
             throw new InvalidDataException(
@@ -80,7 +90,13 @@ public static class CsvDataset
         if (integers)
         {
             for (int i = 0; i < labels.Count; i++) result[i] = int.Parse(labels[i], NumberStyles.Integer, CultureInfo.InvariantCulture);
-            int classes = options.Classes ?? result.Max() + 1;
+            int largest = Array.IndexOf(result, result.Max());
+            if (options.Classes is null && result[largest] >= MaxClasses)
+                throw new InvalidDataException(
+                    $"CSV file '{source}' line {lineNumbers[largest]}, column '{labelColumn}': label {result[largest]} would make " +
+                    $"{(long)result[largest] + 1} classes, more than the {MaxClasses} TinyKd allows; integer labels are class " +
+                    "indices 0, 1, 2 … (write names for other codes, which are mapped to indices).");
+            int classes = options.Classes ?? result[largest] + 1;
             for (int i = 0; i < result.Length; i++)
             {
                 if (result[i] < 0 || result[i] >= classes)
@@ -91,6 +107,9 @@ public static class CsvDataset
         }
 
         IReadOnlyList<string> names = options.ClassNames ?? labels.Distinct().Order(StringComparer.Ordinal).ToArray();
+        if (names.Count > MaxClasses)
+            throw new InvalidDataException(
+                $"CSV file '{source}' column '{labelColumn}' holds {names.Count} distinct labels, more than the {MaxClasses} classes TinyKd allows.");
         var index = new Dictionary<string, int>(StringComparer.Ordinal);
         for (int c = 0; c < names.Count; c++) index[names[c]] = c;
         for (int i = 0; i < labels.Count; i++)

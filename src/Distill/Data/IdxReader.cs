@@ -10,6 +10,13 @@ namespace TinyKd.Distill.Data;
 /// followed by the elements. Files may be raw or gzip-compressed; gzip is recognised by its magic bytes (1F 8B),
 /// whatever the file is called. Every error is an <see cref="InvalidDataException"/> naming the file.
 /// </summary>
+/// <remarks>
+/// The header is checked against the file before anything is allocated: a raw file must hold exactly the declared
+/// elements (no fewer, no trailing bytes); a gzip file may declare at most what its compressed bytes can inflate to
+/// (deflate's 1032:1 bound) and at most <see cref="MaxGzipPayloadBytes"/>, and its elements are read into a buffer
+/// that grows with the data actually decompressed. A gzip stream is then read to its end, so its CRC-32 and length
+/// trailer are verified and decompressed bytes beyond the declared elements are refused.
+/// </remarks>
 public static class IdxReader
 {
     /// <summary>Magic number of an images file: uint8 elements, 3 dimensions (count, rows, columns).</summary>
@@ -18,8 +25,21 @@ public static class IdxReader
     /// <summary>Magic number of a labels file: uint8 elements, 1 dimension (count).</summary>
     public const int LabelsMagic = 0x00000801;
 
+    /// <summary>
+    /// The most elements a gzip-compressed IDX file may declare, in bytes (1 GiB; the full Fashion-MNIST training
+    /// images are 47 MB): a stream's decompressed length is unknown until it has been read, so this cap, not the file
+    /// length, bounds what a corrupt or hostile header can make the reader allocate.
+    /// </summary>
+    public const long MaxGzipPayloadBytes = 1L << 30;
+
+    // A gzip file's elements are read into a buffer that starts at this size and doubles, so that a header claiming
+    // more than the stream holds costs at most twice the bytes the stream really holds.
+    private const int InitialGzipBuffer = 1 << 20;
+
     /// <summary>Reads an images file (raw or gzip) from <paramref name="path"/>.</summary>
-    /// <exception cref="InvalidDataException">Wrong magic, truncated data or corrupt gzip; the message names the file.</exception>
+    /// <exception cref="InvalidDataException">
+    /// Wrong magic, a header the file cannot hold, truncated data, trailing bytes or corrupt gzip; the message names the file.
+    /// </exception>
     /// <exception cref="FileNotFoundException">The file does not exist.</exception>
     public static IdxImages ReadImages(string path)
     {
@@ -28,10 +48,12 @@ public static class IdxReader
     }
 
     /// <summary>
-    /// Reads an images file (raw or gzip) from <paramref name="stream"/>, which is read to the end of the data and
-    /// left open; <paramref name="source"/> names it in error messages.
+    /// Reads an images file (raw or gzip) from <paramref name="stream"/>, which is read to its end (the data must end
+    /// there) and left open; <paramref name="source"/> names it in error messages.
     /// </summary>
-    /// <exception cref="InvalidDataException">Wrong magic, truncated data or corrupt gzip; the message names the source.</exception>
+    /// <exception cref="InvalidDataException">
+    /// Wrong magic, a header the stream cannot hold, truncated data, trailing bytes or corrupt gzip; the message names the source.
+    /// </exception>
     public static IdxImages ReadImages(Stream stream, string source)
     {
         ArgumentNullException.ThrowIfNull(stream);
@@ -41,17 +63,18 @@ public static class IdxReader
         int count = ReadDimension(header, 1, source);
         int rows = ReadDimension(header, 2, source);
         int columns = ReadDimension(header, 3, source);
-        long length = (long)count * rows * columns;
-        if (length > Array.MaxLength)
+        if ((long)rows * columns > int.MaxValue)
             throw new InvalidDataException(
-                $"IDX file '{source}' declares {count} images of {rows}×{columns} ({length} bytes), more than an array can hold.");
-        var pixels = new byte[length];
-        ReadExactly(payload, pixels, source, $"{count} images of {rows}×{columns} pixels", header.Length);
+                $"IDX file '{source}' declares images of {rows}×{columns} pixels, more than {int.MaxValue} pixels per image.");
+        Int128 length = (Int128)count * rows * columns;
+        byte[] pixels = ReadElements(payload, length, source, $"{count} images of {rows}×{columns} pixels", header.Length);
         return new IdxImages(pixels, count, rows, columns);
     }
 
     /// <summary>Reads a labels file (raw or gzip) from <paramref name="path"/>: one uint8 label per example.</summary>
-    /// <exception cref="InvalidDataException">Wrong magic, truncated data or corrupt gzip; the message names the file.</exception>
+    /// <exception cref="InvalidDataException">
+    /// Wrong magic, a header the file cannot hold, truncated data, trailing bytes or corrupt gzip; the message names the file.
+    /// </exception>
     /// <exception cref="FileNotFoundException">The file does not exist.</exception>
     public static byte[] ReadLabels(string path)
     {
@@ -60,19 +83,20 @@ public static class IdxReader
     }
 
     /// <summary>
-    /// Reads a labels file (raw or gzip) from <paramref name="stream"/>, left open; <paramref name="source"/> names it
-    /// in error messages.
+    /// Reads a labels file (raw or gzip) from <paramref name="stream"/>, read to its end and left open;
+    /// <paramref name="source"/> names it in error messages.
     /// </summary>
-    /// <exception cref="InvalidDataException">Wrong magic, truncated data or corrupt gzip; the message names the source.</exception>
+    /// <exception cref="InvalidDataException">
+    /// Wrong magic, a header the stream cannot hold, truncated data, trailing bytes or corrupt gzip; the message names the source.
+    /// </exception>
     public static byte[] ReadLabels(Stream stream, string source)
     {
         ArgumentNullException.ThrowIfNull(stream);
         using var payload = IdxPayload.Open(stream);
         Span<byte> header = stackalloc byte[8];
         ReadHeader(payload, header, LabelsMagic, source);
-        var labels = new byte[ReadDimension(header, 1, source)];
-        ReadExactly(payload, labels, source, $"{labels.Length} labels", header.Length);
-        return labels;
+        int count = ReadDimension(header, 1, source);
+        return ReadElements(payload, count, source, $"{count} labels", header.Length);
     }
 
     /// <summary>
@@ -132,7 +156,53 @@ public static class IdxReader
         return new Dataset(Features(images), classLabels, classes, name, $"{imagesSource}, {labelsSource}");
     }
 
-    private static void ReadExactly(IdxPayload payload, Span<byte> destination, string source, string what, int offset)
+    // The declared elements, checked against what the file can hold before the buffer is allocated; a gzip stream is
+    // then read to its end so that its trailer (CRC-32, length) is verified.
+    private static byte[] ReadElements(IdxPayload payload, Int128 declared, string source, string what, int offset)
+    {
+        long available = payload.Available - offset;
+        if (declared > Array.MaxLength)
+            throw new InvalidDataException(
+                $"IDX file '{source}' declares {what} ({declared} bytes), more than an array can hold ({Array.MaxLength} bytes).");
+        if (!payload.IsGzip)
+        {
+            if (declared > available)
+                throw new InvalidDataException(
+                    $"IDX file '{source}' is truncated: expected {(Int128)offset + declared} bytes in all, found {offset + available} " +
+                    $"(its header declares {what}).");
+            if (declared < available)
+                throw new InvalidDataException(
+                    $"IDX file '{source}' has {available - (long)declared} trailing bytes: its header declares {what}, " +
+                    $"{offset + (long)declared} bytes in all, but the file holds {offset + available}.");
+            var elements = new byte[(long)declared];
+            ReadExactly(payload, elements, source, what, offset);
+            return elements;
+        }
+        if (declared > available)
+            throw new InvalidDataException(
+                $"IDX file '{source}' declares {what} ({declared} bytes after decompression), more than this gzip file can hold: " +
+                $"at most {available} bytes, " + (payload.Available == MaxGzipPayloadBytes
+                    ? $"the {MaxGzipPayloadBytes}-byte cap on decompressed IDX data."
+                    : "since deflate inflates at most 1032:1 (a gzip bomb or a corrupt header)."));
+        byte[] buffer = new byte[(int)Int128.Min(declared, InitialGzipBuffer)];
+        int filled = 0;
+        while (true)
+        {
+            filled += ReadExactly(payload, buffer.AsSpan(filled), source, what, offset + filled, throwWhenShort: false);
+            if (filled < buffer.Length)
+                throw Truncated(source, what, offset, (long)declared, filled, gzip: true);
+            if (filled == declared) break;
+            Array.Resize(ref buffer, (int)Int128.Min(declared, 2 * (Int128)buffer.Length));
+        }
+        Span<byte> probe = stackalloc byte[1];
+        if (ReadExactly(payload, probe, source, what, offset + filled, throwWhenShort: false) != 0)
+            throw new InvalidDataException(
+                $"IDX file '{source}' has trailing bytes after decompression: its header declares {what}, " +
+                $"{offset + filled} bytes in all, but the gzip stream holds more.");
+        return buffer;
+    }
+
+    private static int ReadExactly(IdxPayload payload, Span<byte> destination, string source, string what, int offset, bool throwWhenShort = true)
     {
         int read;
         try
@@ -143,11 +213,14 @@ public static class IdxReader
         {
             throw new InvalidDataException($"IDX file '{source}' is not a valid gzip stream: {e.Message}", e);
         }
-        if (read < destination.Length)
-            throw new InvalidDataException(
-                $"IDX file '{source}' is truncated: expected {offset + destination.Length} bytes in all, found {offset + read} " +
-                $"(reading {what}, {destination.Length} bytes from byte {offset}{(payload.IsGzip ? ", after decompression" : "")}).");
+        if (throwWhenShort && read < destination.Length)
+            throw Truncated(source, what, offset, destination.Length, read, payload.IsGzip);
+        return read;
     }
+
+    private static InvalidDataException Truncated(string source, string what, int offset, long expected, long found, bool gzip) =>
+        new($"IDX file '{source}' is truncated: expected {offset + expected} bytes in all, found {offset + found} " +
+            $"(reading {what}, {expected} bytes from byte {offset}{(gzip ? ", after decompression" : "")}).");
 
     // The magic is checked before the rest of the header is read, so a file of the wrong kind is reported as such
     // even when it is shorter than the header this reader expects.

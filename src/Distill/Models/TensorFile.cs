@@ -55,7 +55,11 @@ public static class TensorFile
         }
     }
 
-    /// <summary>Reads a file written by <see cref="Write"/>: its JSON header and its tensors (CPU, in file order).</summary>
+    /// <summary>
+    /// Reads a file written by <see cref="Write"/>: its JSON header and its tensors (CPU, in file order). Every length
+    /// and shape is checked against the bytes the file holds before anything is allocated for it, so no header can
+    /// make the reader allocate more than the file's size.
+    /// </summary>
     /// <param name="path">The file.</param>
     /// <param name="what">What the file is, for messages ("Model file", "Checkpoint").</param>
     /// <exception cref="FileNotFoundException">The file does not exist.</exception>
@@ -85,13 +89,19 @@ public static class TensorFile
         {
             string name = Encoding.UTF8.GetString(reader.Bytes(reader.U16()));
             int rank = reader.Bytes(1)[0];
-            if (rank > Shape.MaxRank) throw reader.Error($"tensor '{name}' has rank {rank}");
+            if (rank > Shape.MaxRank) throw reader.Error($"tensor '{name}' has rank {rank}; TinyKd tensors have at most {Shape.MaxRank} dimensions");
             var dims = new int[rank];
             for (int d = 0; d < rank; d++) dims[d] = reader.I32();
-            if (dims.Any(d => d < 0)) throw reader.Error($"tensor '{name}' has a negative dimension");
+            if (dims.Any(d => d < 0)) throw reader.Error($"tensor '{name}' has a negative dimension ({string.Join("×", dims)})");
+            Int128 elements = 1;
+            foreach (int d in dims) elements *= d;
+            if (4 * elements > reader.Remaining - 4)
+                throw reader.Error(
+                    $"is truncated or corrupted: tensor '{name}' of shape [{string.Join(", ", dims)}] needs {4 * elements} bytes, " +
+                    $"but only {reader.Remaining - 4} remain before the checksum");
             var shape = new Shape(dims);
             var data = new float[shape.Length];
-            ReadOnlySpan<byte> raw = reader.Bytes(checked(shape.Length * 4));
+            ReadOnlySpan<byte> raw = reader.Bytes(shape.Length * 4);
             for (int k = 0; k < data.Length; k++) data[k] = BinaryPrimitives.ReadSingleLittleEndian(raw.Slice(k * 4, 4));
             if (!tensors.TryAdd(name, Tensor.FromArray(data, shape))) throw reader.Error($"holds tensor '{name}' twice");
         }

@@ -228,11 +228,11 @@ public sealed class Trainer
                 $"Checkpoint '{path}' belongs to another run (different options, data or model); delete it or drop --resume.\n  checkpoint: {state.Fingerprint}\n  this run:   {fingerprint}");
         if (state.DropoutStreams.Length != _dropouts.Length || state.History.Length != state.Epoch)
             throw new InvalidDataException($"Checkpoint '{path}' is inconsistent with this model (dropout layers or history).");
-        Tensor Get(string name) => tensors.TryGetValue(name, out Tensor t)
-            ? t : throw new InvalidDataException($"Checkpoint '{path}' lacks tensor '{name}'.");
-        foreach (var (name, parameter) in _parameters) Copy(Get("param." + name), parameter.Data);
-        for (int i = 0; i < best.Length; i++) Copy(Get("best." + _parameters[i].Name), best[i]);
-        Optimizer.LoadState(Optimizer.StateTensors().Select((_, i) => Get("optimizer." + i.ToString(CultureInfo.InvariantCulture))).ToList(), state.StepCount);
+        Tensor Get(string name, Tensor like) => tensors.TryGetValue(name, out Tensor t) && t.Shape == like.Shape
+            ? t : throw new InvalidDataException($"Checkpoint '{path}' lacks tensor '{name}' of shape {like.Shape}.");
+        foreach (var (name, parameter) in _parameters) Copy(Get("param." + name, parameter.Data), parameter.Data);
+        for (int i = 0; i < best.Length; i++) Copy(Get("best." + _parameters[i].Name, best[i]), best[i]);
+        Optimizer.LoadState(Optimizer.StateTensors().Select((own, i) => Get("optimizer." + i.ToString(CultureInfo.InvariantCulture), own)).ToList(), state.StepCount);
         for (int i = 0; i < _dropouts.Length; i++) _dropouts[i].Stream = state.DropoutStreams[i];
         return new RunState([.. state.History])
         {

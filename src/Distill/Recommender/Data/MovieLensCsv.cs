@@ -20,7 +20,7 @@ public static class MovieLensCsv
 
     /// <summary>Reads the CSV file at <paramref name="path"/>.</summary>
     /// <exception cref="InvalidDataException">
-    /// The file is empty, lacks a column (the columns found are listed), has no data rows, a ragged record, an
+    /// The file is empty, lacks a column (the columns found are listed), names a column twice, has no data rows, a ragged record, an
     /// unparsable or out-of-range field, a movie whose title, year or genres differ between two lines, or a (user,
     /// movie) pair rated twice; the message names the file and the line(s).
     /// </exception>
@@ -42,6 +42,7 @@ public static class MovieLensCsv
         var fields = new List<string>();
         if (!records.Next(fields)) throw new InvalidDataException($"CSV file '{source}' is empty; expected a header row.");
         string[] header = fields.Select(f => f.Trim()).ToArray();
+        CsvHeader.RejectDuplicates(header, source);
         int[] index = new int[Columns.Count];
         for (int c = 0; c < Columns.Count; c++)
         {
@@ -79,7 +80,14 @@ public static class MovieLensCsv
         if (RatingsTable.FindDuplicate(rows) is var (first, second))
             throw new InvalidDataException(
                 $"CSV file '{source}' line {rowLines[second]}: user {rows[second].UserId} rates movie {rows[second].MovieId} again (first on line {rowLines[first]}).");
-        return new RatingsTable(rows, movies.Values.Select(m => m.Movie));
+        try
+        {
+            return new RatingsTable(rows, movies.Values.Select(m => m.Movie));
+        }
+        catch (ArgumentException e)
+        {
+            throw new InvalidDataException($"CSV file '{source}' holds an invalid ratings table: {e.Message}", e);
+        }
     }
 
     /// <summary>Writes <paramref name="table"/> to <paramref name="path"/> atomically (<see cref="AtomicFile"/>), UTF-8 without BOM.</summary>

@@ -44,23 +44,48 @@ public static class RecommenderFile
         TensorFile.Write(path, JsonSerializer.SerializeToUtf8Bytes(header), tensors);
     }
 
-    /// <summary>Reads a recommender written by <see cref="Save"/>, in evaluation mode.</summary>
-    /// <exception cref="InvalidDataException">The file is not a recommender, or its tensors do not fit its header (named).</exception>
+    /// <summary>
+    /// Reads a recommender written by <see cref="Save"/>, in evaluation mode. The header is validated against the
+    /// file before the model is built: positive user, item and width counts (and for NeuMF a positive genre width and
+    /// genre count, positive hidden widths, and genre tables of whole numbers), and exactly as many parameters in the
+    /// file as the header's sizes need, so no header can make the reader allocate more than the file holds.
+    /// </summary>
+    /// <exception cref="FileNotFoundException">The file does not exist.</exception>
+    /// <exception cref="InvalidDataException">
+    /// The file is damaged, not a recommender, or its header is inconsistent with itself or its tensors (the message
+    /// names the file and the fault).
+    /// </exception>
     public static Recommender Load(string path)
     {
         var (header, tensors) = TensorFile.ReadJson<Header>(path);
         InvalidDataException Error(string what) => new($"Model file '{path}' {what}.");
+        if (header.Architecture is not ("neumf" or "mf"))
+            throw Error($"holds '{header.Architecture}', not a recommender (neumf or mf)");
+        if (header.Users <= 0 || header.Items <= 0 || header.Width <= 0)
+            throw Error($"declares {header.Users} users, {header.Items} items and width {header.Width}; each must be positive");
+        if (header.Metadata is { } metadata && metadata.Any(kv => kv.Value is null))
+            throw Error($"has metadata '{metadata.First(kv => kv.Value is null).Key}' without a value");
+        ItemGenres? genres = null;
+        int[] hidden = header.Hidden ?? [];
+        Int128 expected = ((Int128)header.Users + header.Items) * header.Width + header.Items;
+        if (header.Architecture == "neumf")
+        {
+            if (header.GenreWidth <= 0 || header.Genres <= 0 || Array.Exists(hidden, h => h <= 0))
+                throw Error($"declares genre width {header.GenreWidth}, {header.Genres} genres and hidden widths " +
+                            $"[{string.Join(", ", hidden)}]; each must be positive");
+            genres = ReadGenres(header, tensors, Error);
+            expected = NeuMFParameters(header, hidden);
+        }
+        long held = tensors.Values.Sum(t => (long)t.Length);
+        if (expected != held)
+            throw Error($"declares a {header.Architecture} of {header.Users} users, {header.Items} items and width {header.Width}, " +
+                        $"which needs {expected} parameters, but holds {held}");
         Recommender model;
         try
         {
-            model = header.Architecture switch
-            {
-                "neumf" => new NeuMF(header.Users, header.Items,
-                    new ItemGenres(Ints(tensors, GenreOffsets, Error), Ints(tensors, GenreIndices, Error), header.Genres),
-                    new NeuMFSpec(header.Width, header.GenreWidth, header.Hidden ?? []), new Rng(0)),
-                "mf" => new MatrixFactorization(header.Users, header.Items, header.Width, new Rng(0)),
-                _ => throw Error($"holds '{header.Architecture}', not a recommender (neumf or mf)"),
-            };
+            model = genres is null
+                ? new MatrixFactorization(header.Users, header.Items, header.Width, new Rng(0))
+                : new NeuMF(header.Users, header.Items, genres, new NeuMFSpec(header.Width, header.GenreWidth, hidden), new Rng(0));
             model.LoadStateDict(tensors);
         }
         catch (ArgumentException e)
@@ -71,12 +96,45 @@ public static class RecommenderFile
         return model;
     }
 
+    // Two embeddings of users and two of items (GMF and MLP paths), the genre embedding, the tower and the output layer.
+    private static Int128 NeuMFParameters(Header header, int[] hidden)
+    {
+        Int128 count = 2 * ((Int128)header.Users + header.Items) * header.Width + (Int128)header.Genres * header.GenreWidth;
+        Int128 width = 2 * (Int128)header.Width + header.GenreWidth;
+        foreach (int h in hidden)
+        {
+            count += width * h + h;
+            width = h;
+        }
+        return count + header.Width + width + 1;
+    }
+
+    private static ItemGenres ReadGenres(Header header, Dictionary<string, Tensor> tensors, Func<string, InvalidDataException> error)
+    {
+        int[] offsets = Ints(tensors, GenreOffsets, error);
+        int[] indices = Ints(tensors, GenreIndices, error);
+        try
+        {
+            return new ItemGenres(offsets, indices, header.Genres);
+        }
+        catch (ArgumentException e)
+        {
+            throw error($"has an invalid genre table: {e.Message}");
+        }
+    }
+
     private static Tensor Floats(int[] values) => Tensor.FromArray(values.Select(v => (float)v).ToArray(), values.Length);
 
+    // The genre tables are whole numbers stored as floats, exact up to 2^24.
     private static int[] Ints(Dictionary<string, Tensor> tensors, string name, Func<string, InvalidDataException> error)
     {
         if (!tensors.Remove(name, out Tensor t)) throw error($"lacks the tensor '{name}'");
-        return t.ToArray().Select(v => (int)v).ToArray();
+        float[] values = t.ToArray();
+        int bad = Array.FindIndex(values, v => !(v >= 0 && v <= 1 << 24 && v == MathF.Floor(v)));
+        if (t.Rank != 1 || bad >= 0)
+            throw error($"has a tensor '{name}' of shape {t.Shape} that is not a list of whole numbers in [0, 2^24]" +
+                        (bad >= 0 ? $" (element {bad} is {values[bad]})" : ""));
+        return values.Select(v => (int)v).ToArray();
     }
 
     private sealed class Header
