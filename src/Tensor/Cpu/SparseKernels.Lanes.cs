@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
 using System.Runtime.Intrinsics.X86;
 
@@ -19,6 +20,7 @@ namespace TinyKd.Tensors.Cpu;
 /// In both, every y[b, o] is one FMA chain over row o's units in column order from +0, the reference's order, so
 /// the result equals <see cref="SparseReference"/> bit for bit (explicit zeros in a block add +0·x, which changes
 /// nothing for finite x). The accumulators go through a small tile on the stack to y[b, o] with the epilogue.
+/// Compiled fully optimised at once (AggressiveOptimization), as <see cref="SparseVector"/> explains.
 /// </remarks>
 internal static unsafe class SparseLanes
 {
@@ -42,6 +44,7 @@ internal static unsafe class SparseLanes
         for (int l = 0; l < rows; l++) p.Y[(nint)(c + l) * p.Rows + o] = p.Finish(tile[l], o);
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Csr512(in SparseProblem p, int first, int end)
     {
         float* tile = stackalloc float[64];
@@ -74,6 +77,7 @@ internal static unsafe class SparseLanes
             }
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Csr256(in SparseProblem p, int first, int end)
     {
         float* tile = stackalloc float[32];
@@ -106,6 +110,7 @@ internal static unsafe class SparseLanes
             }
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Blocked512(in SparseProblem p, int first, int end)
     {
         float* tile = stackalloc float[8 * 16];
@@ -133,6 +138,7 @@ internal static unsafe class SparseLanes
             }
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Blocked256(in SparseProblem p, int first, int end)
     {
         float* tile = stackalloc float[8 * 8];

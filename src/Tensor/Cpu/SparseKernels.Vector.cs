@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
 using System.Runtime.Intrinsics.X86;
 
@@ -18,6 +19,10 @@ namespace TinyKd.Tensors.Cpu;
 /// keeps the chains in 4 ymm; AVX-512 packs two chains per zmm ([c0 | c1] and [c2 | c3], x[column] of two blocks
 /// broadcast into the two halves, 16 values = 2 blocks per load) and splits them for the tail, so both paths add in
 /// the same order and agree bit for bit. Either split rounds differently from the reference's single chain.
+/// The two halves are joined by a masked blend of two broadcasts: joining two 256-bit broadcasts with an insert
+/// (Vector512.Create(lo, hi)) measured 15–26 µs against 9.3 µs for 784→1200 at 90 % on Zen 4 (AVX2: 7.7–9.3 µs).
+/// The kernels are compiled fully optimised at once (AggressiveOptimization): under tiered PGO the tier-1 code of
+/// the blocked loop ran 6× slower (9.5 µs against 1.65 µs for 784→128 at 90 %, same process).
 /// </remarks>
 internal static unsafe class SparseVector
 {
@@ -33,6 +38,7 @@ internal static unsafe class SparseVector
         else Blocked256(in p, first, end);
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Csr512(in SparseProblem p, int first, int end)
     {
         float* x = p.X;
@@ -52,6 +58,7 @@ internal static unsafe class SparseVector
         }
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Csr256(in SparseProblem p, int first, int end)
     {
         float* x = p.X;
@@ -70,10 +77,12 @@ internal static unsafe class SparseVector
         }
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Blocked512(in SparseProblem p, int first, int end)
     {
         float* x = p.X;
         ushort* column = p.ColumnIndices;
+        Vector512<float> upper = Vector512.Create(0, 0, 0, 0, 0, 0, 0, 0, -1, -1, -1, -1, -1, -1, -1, -1).AsSingle();
         for (int r = first; r < end; r++)
         {
             int u = p.RowStarts[r], stop = p.RowStarts[r + 1];
@@ -83,14 +92,15 @@ internal static unsafe class SparseVector
             {
                 float* w = p.Values + u * 8;
                 c01 = Avx512F.FusedMultiplyAdd(Vector512.Load(w),
-                    Vector512.Create(Vector256.Create(x[column[u]]), Vector256.Create(x[column[u + 1]])), c01);
+                    Vector512.ConditionalSelect(upper, Vector512.Create(x[column[u + 1]]), Vector512.Create(x[column[u]])), c01);
                 c23 = Avx512F.FusedMultiplyAdd(Vector512.Load(w + 16),
-                    Vector512.Create(Vector256.Create(x[column[u + 2]]), Vector256.Create(x[column[u + 3]])), c23);
+                    Vector512.ConditionalSelect(upper, Vector512.Create(x[column[u + 3]]), Vector512.Create(x[column[u + 2]])), c23);
             }
             Tail(in p, r, u, stop, c01.GetLower(), c01.GetUpper(), c23.GetLower(), c23.GetUpper());
         }
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Blocked256(in SparseProblem p, int first, int end)
     {
         float* x = p.X;
