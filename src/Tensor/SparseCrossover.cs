@@ -43,7 +43,7 @@ public sealed record SparseCrossoverResult(int InFeatures, int OutFeatures, int 
 public static class SparseCrossover
 {
     /// <summary>The sparsities measured.</summary>
-    public static IReadOnlyList<double> Sparsities { get; } = [0.3, 0.5, 0.6, 0.7, 0.8, 0.85, 0.9, 0.95, 0.99];
+    public static IReadOnlyList<double> Sparsities { get; } = [0.1, 0.2, 0.3, 0.5, 0.6, 0.7, 0.8, 0.85, 0.9, 0.95, 0.99];
 
     /// <summary>Alternating rounds of dense and sparse timing per sparsity.</summary>
     public const int Rounds = 7;
