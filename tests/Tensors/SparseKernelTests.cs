@@ -89,6 +89,19 @@ public class SparseKernelTests
         AssertSameBits(csr, blocked, "CSR vs blocked at batch 17");
     }
 
+    [Theory, MemberData(nameof(PathsAndFormats))]
+    public void No_input_features_leave_the_bias_and_no_outputs_leave_y_empty(KernelPath path, SparseFormat format)
+    {
+        foreach (int batch in SparseData.Batches)
+        {
+            var empty = SparseMatrix.FromDense([], 3, 0, format);
+            float[] y = new float[batch * 3];
+            SparseKernels.Run(path, 2, empty, batch, [], y, [1f, -2f, 3f], relu: true);
+            for (int b = 0; b < batch; b++) Assert.Equal([1f, 0f, 3f], y.AsSpan(b * 3, 3).ToArray());
+            SparseKernels.Run(path, 2, SparseMatrix.FromDense([], 0, 5, format), batch, new float[batch * 5], []);
+        }
+    }
+
     [Fact]
     public void Spans_of_the_wrong_length_are_rejected_naming_the_shapes()
     {
