@@ -4,6 +4,13 @@ using TinyKd.Bench;
 // Every suite is a class picked by BenchmarkSwitcher: `dotnet run -c Release --project bench -- --filter '*Gemm*'`.
 // `--quick` swaps the default job for BenchmarkDotNet's ShortRun (3 warm-ups, 3 iterations) to see the whole suite
 // in a few minutes; every other argument goes to BenchmarkDotNet unchanged.
+// `--crossover` prints the measured dense/sparse crossover of the MLP layers (SparseCrossoverReport) instead.
+if (args.Contains(SparseCrossoverReport.Flag))
+{
+    SparseCrossoverReport.Run(Console.Out);
+    return 0;
+}
+
 bool quick = args.Contains(BenchConfig.QuickFlag);
 string[] rest = args.Where(a => a != BenchConfig.QuickFlag).ToArray();
 

@@ -118,6 +118,15 @@ public interface ICompute
     void Gemm(Tensor c, Tensor a, Transpose transposeA, Tensor b, Transpose transposeB,
         float alpha = 1f, float beta = 0f, Tensor bias = default, Epilogue epilogue = Epilogue.None);
 
+    /// <summary>
+    /// A Linear layer's forward with a sparse weight: y [B, Out] = x [B, In] · Wᵀ, then y += bias (one value per column)
+    /// and the epilogue activation — what <see cref="Gemm"/> computes for x·Wᵀ with W dense, the zeros skipped. W is
+    /// host data (its arrays are what a model file stores).
+    /// </summary>
+    /// <exception cref="ArgumentException">x is not [B, W.Columns], y not [B, W.Rows], or bias not W.Rows long; the
+    /// message names the shapes.</exception>
+    void SparseLinear(Tensor y, Tensor x, SparseMatrix weight, Tensor bias = default, Epilogue epilogue = Epilogue.None);
+
     /// <summary>y = f(x) elementwise; <paramref name="parameter"/> is the LeakyReLU slope.</summary>
     void Unary(UnaryOp op, Tensor y, Tensor x, float parameter = 0f);
 
