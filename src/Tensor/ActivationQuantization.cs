@@ -47,8 +47,14 @@ public readonly struct ActivationQuantization
 
     /// <summary>The dynamic quantization of a batch: <see cref="FromRange"/> over its minimum and maximum.</summary>
     /// <exception cref="ArgumentException"><paramref name="values"/> holds a NaN or an infinity.</exception>
-    public static ActivationQuantization FromData(ReadOnlySpan<float> values) =>
-        values.IsEmpty ? new ActivationQuantization(1f, 0) : FromRange(TensorPrimitives.Min(values), TensorPrimitives.Max(values));
+    public static ActivationQuantization FromData(ReadOnlySpan<float> values)
+    {
+        if (values.IsEmpty) return new ActivationQuantization(1f, 0);
+        float min = TensorPrimitives.Min(values), max = TensorPrimitives.Max(values);
+        if (!float.IsFinite(min) || !float.IsFinite(max))
+            throw new ArgumentException($"'values' ({values.Length} floats) span [{min}, {max}]; quantization needs finite values.", nameof(values));
+        return FromRange(min, max);
+    }
 
     /// <summary>Quantizes <paramref name="x"/> into <paramref name="q"/> (same length) on the current kernel path.</summary>
     /// <exception cref="ArgumentException">The lengths differ.</exception>
