@@ -30,7 +30,7 @@ public sealed partial class CpuCompute
         ActivationQuantization quantization = activation ?? ActivationQuantization.FromData(x.Span);
         int stride = weight.PaddedInFeatures;
         byte[] a = Grow(ref t_int8Activations, m * stride);
-        int[] c = Grow(ref t_int8Products, m * n);
+        int[] c = Grow(ref t_int8Products, m * weight.PaddedOutFeatures);
         KernelPath path = CpuKernels.Path;
         fixed (float* px = x.Span, py = y.Span, pb = bias.IsEmpty ? default : bias.Span, ps = weight.Scales)
         fixed (byte* pa = a)
@@ -41,7 +41,7 @@ public sealed partial class CpuCompute
             var problem = new Int8Problem
             {
                 A = pa, AStride = stride, M = m, N = n, Groups = weight.Groups, ZeroPoint = quantization.ZeroPoint,
-                Tiles = tiles, RowSums = sums, C = pc,
+                Tiles = tiles, RowSums = sums, C = pc, CStride = weight.PaddedOutFeatures,
                 Y = py, ScaleW = ps, Bias = pb, ScaleA = quantization.Scale, Relu = epilogue == Epilogue.Relu,
             };
             Int8Gemm.Run(Int8Gemm.PathFor(path), CpuKernels.Threads, in problem);

@@ -48,6 +48,9 @@ public sealed class Int8LinearWeight
     /// <summary>16-column blocks along Out: ⌈Out / 16⌉.</summary>
     public int ColumnBlocks => (OutFeatures + Int8Tile.Columns - 1) / Int8Tile.Columns;
 
+    /// <summary>Out rounded up to a multiple of 16: the row stride of the kernels' int32 products.</summary>
+    public int PaddedOutFeatures => ColumnBlocks * Int8Tile.Columns;
+
     /// <summary>The row stride, in bytes, of the u8 activations the kernels read: In rounded up to a multiple of 4.</summary>
     public int PaddedInFeatures => Groups * Int8Tile.Depth;
 

@@ -35,10 +35,11 @@ public static class Int8TestData
     /// <summary>Scales 0.01 … 0.02, one per row.</summary>
     public static float[] Scales(int n) => Enumerable.Range(0, n).Select(o => 0.01f + 0.01f * o / n).ToArray();
 
-    /// <summary>C = Σ (a − z)·q through <see cref="Int8Gemm"/> on <paramref name="path"/> with <paramref name="threads"/> threads.</summary>
+    /// <summary>C [M, N] = Σ (a − z)·q (the padding columns dropped) through <see cref="Int8Gemm"/> on <paramref name="path"/> with <paramref name="threads"/> threads.</summary>
     internal static unsafe int[] Products(Int8Path path, int threads, int m, byte[] a, int zeroPoint, Int8LinearWeight weight)
     {
-        var c = new int[m * weight.OutFeatures];
+        int n = weight.OutFeatures, stride = weight.PaddedOutFeatures;
+        var c = new int[m * stride];
         fixed (byte* pa = a)
         fixed (int* pc = c, sums = weight.RowSums)
         fixed (Int8Tile* tiles = weight.Tiles)
@@ -46,11 +47,13 @@ public static class Int8TestData
             var problem = new Int8Problem
             {
                 A = pa, AStride = weight.PaddedInFeatures, M = m, N = weight.OutFeatures, Groups = weight.Groups,
-                ZeroPoint = zeroPoint, Tiles = tiles, RowSums = sums, C = pc,
+                ZeroPoint = zeroPoint, Tiles = tiles, RowSums = sums, C = pc, CStride = stride,
             };
             Int8Gemm.Run(path, threads, in problem);
         }
-        return c;
+        var products = new int[m * n];
+        for (int i = 0; i < m; i++) c.AsSpan(i * stride, n).CopyTo(products.AsSpan(i * n));
+        return products;
     }
 
     /// <summary>The reference C for the same operands.</summary>

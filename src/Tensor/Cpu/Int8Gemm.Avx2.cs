@@ -43,28 +43,14 @@ internal static unsafe partial class Int8Gemm
         Vector256<int> z = Vector256.Create(p.ZeroPoint);
         lo -= z * Vector256.Load(sums);
         hi -= z * Vector256.Load(sums + 8);
-        int width = TileWidth(in p, t);
-        if (width == Int8Tile.Columns)
-        {
-            lo.Store(c + t * Int8Tile.Columns);
-            hi.Store(c + t * Int8Tile.Columns + 8);
-        }
-        else StorePartial256(lo, hi, c + t * Int8Tile.Columns, width);
-    }
-
-    [MethodImpl(MethodImplOptions.NoInlining)]
-    private static void StorePartial256(Vector256<int> lo, Vector256<int> hi, int* c, int count)
-    {
-        int* lanes = stackalloc int[Int8Tile.Columns];
-        lo.Store(lanes);
-        hi.Store(lanes + 8);
-        StorePartial(lanes, c, count);
+        lo.Store(c + t * Int8Tile.Columns);
+        hi.Store(c + t * Int8Tile.Columns + 8);
     }
 
     private static void Gemv256(in Int8Problem p, int i, int t0, int t1)
     {
         byte* a = p.A + (long)i * p.AStride;
-        int* c = p.C + (long)i * p.N;
+        int* c = p.C + (long)i * p.CStride;
         int groups = p.Groups, t = t0;
         for (; t + 2 <= t1; t += 2)
         {
@@ -119,11 +105,11 @@ internal static unsafe partial class Int8Gemm
             lo3 = Step256(lo3, x, wLo);
             hi3 = Step256(hi3, x, wHi);
         }
-        int* c = p.C + i * (long)p.N;
+        int* c = p.C + i * (long)p.CStride;
         Store256(in p, lo0, hi0, c, t);
-        Store256(in p, lo1, hi1, c + p.N, t);
-        Store256(in p, lo2, hi2, c + 2 * p.N, t);
-        Store256(in p, lo3, hi3, c + 3 * p.N, t);
+        Store256(in p, lo1, hi1, c + p.CStride, t);
+        Store256(in p, lo2, hi2, c + 2 * p.CStride, t);
+        Store256(in p, lo3, hi3, c + 3 * p.CStride, t);
     }
 
     private static void AvxVnniTiles(in Int8Problem p, int t0, int t1)
@@ -141,7 +127,7 @@ internal static unsafe partial class Int8Gemm
                     lo = AvxVnni.MultiplyWideningAndAdd(lo, x, LoadLo(b + g));
                     hi = AvxVnni.MultiplyWideningAndAdd(hi, x, LoadHi(b + g));
                 }
-                Store256(in p, lo, hi, p.C + (long)i * p.N, t);
+                Store256(in p, lo, hi, p.C + (long)i * p.CStride, t);
             }
         }
     }

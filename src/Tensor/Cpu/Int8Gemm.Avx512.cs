@@ -45,24 +45,13 @@ internal static unsafe partial class Int8Gemm
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static void Store512(in Int8Problem p, Vector512<int> acc, int* c, int t)
     {
-        Vector512<int> v = acc - Vector512.Create(p.ZeroPoint) * Vector512.Load(p.RowSums + t * Int8Tile.Columns);
-        int width = TileWidth(in p, t);
-        if (width == Int8Tile.Columns) v.Store(c + t * Int8Tile.Columns);
-        else StorePartial512(v, c + t * Int8Tile.Columns, width);
-    }
-
-    [MethodImpl(MethodImplOptions.NoInlining)]
-    private static void StorePartial512(Vector512<int> v, int* c, int count)
-    {
-        int* lanes = stackalloc int[Int8Tile.Columns];
-        v.Store(lanes);
-        StorePartial(lanes, c, count);
+        (acc - Vector512.Create(p.ZeroPoint) * Vector512.Load(p.RowSums + t * Int8Tile.Columns)).Store(c + t * Int8Tile.Columns);
     }
 
     private static void Gemv512(in Int8Problem p, int i, int t0, int t1)
     {
         byte* a = p.A + (long)i * p.AStride;
-        int* c = p.C + (long)i * p.N;
+        int* c = p.C + (long)i * p.CStride;
         int groups = p.Groups, t = t0;
         for (; t + 4 <= t1; t += 4)
         {
@@ -114,16 +103,16 @@ internal static unsafe partial class Int8Gemm
             acc30 = Step512(acc30, x, w0);
             acc31 = Step512(acc31, x, w1);
         }
-        int* c = p.C + i * (long)p.N;
+        int* c = p.C + i * (long)p.CStride;
         Store512(in p, acc00, c, t);
         Store512(in p, acc01, c, t + 1);
-        c += p.N;
+        c += p.CStride;
         Store512(in p, acc10, c, t);
         Store512(in p, acc11, c, t + 1);
-        c += p.N;
+        c += p.CStride;
         Store512(in p, acc20, c, t);
         Store512(in p, acc21, c, t + 1);
-        c += p.N;
+        c += p.CStride;
         Store512(in p, acc30, c, t);
         Store512(in p, acc31, c, t + 1);
     }

@@ -10,7 +10,7 @@ internal static unsafe partial class Int8Gemm
     {
         for (int i = 0; i < p.M; i++)
         {
-            int* c = p.C + (long)i * p.N;
+            int* c = p.C + (long)i * p.CStride;
             float* y = p.Y + (long)i * p.N;
             int j = j0;
             if (path == Int8Path.Avx512)

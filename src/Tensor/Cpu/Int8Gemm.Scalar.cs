@@ -17,8 +17,8 @@ internal static unsafe partial class Int8Gemm
                     for (int col = 0; col < Int8Tile.Columns; col++)
                         for (int d = 0; d < Int8Tile.Depth; d++)
                             acc[col] += a[g * Int8Tile.Depth + d] * b[col * Int8Tile.Depth + d];
-                int* sums = p.RowSums + t * Int8Tile.Columns, c = p.C + (long)i * p.N + t * Int8Tile.Columns;
-                for (int col = 0; col < TileWidth(in p, t); col++) c[col] = acc[col] - p.ZeroPoint * sums[col];
+                int* sums = p.RowSums + t * Int8Tile.Columns, c = p.C + (long)i * p.CStride + t * Int8Tile.Columns;
+                for (int col = 0; col < Int8Tile.Columns; col++) c[col] = acc[col] - p.ZeroPoint * sums[col];
             }
         }
     }

@@ -25,8 +25,12 @@ internal unsafe struct Int8Problem
     public Int8Tile* Tiles;
     /// <summary>Σ_k q[n, k], padded to a multiple of 16.</summary>
     public int* RowSums;
-    /// <summary>C [M, N] = Σ_k (a[m, k] − z)·q[n, k].</summary>
+    /// <summary>
+    /// C [M, N] = Σ_k (a[m, k] − z)·q[n, k], rows <see cref="CStride"/> ints apart; CStride ≥ 16·⌈N/16⌉, so every
+    /// kernel stores whole 16-column tiles and no store needs a partial path (values past N are scratch).
+    /// </summary>
     public int* C;
+    public int CStride;
     /// <summary>When not null, the float epilogue Y [M, N] = ScaleA·ScaleW[n]·C + Bias[n] (then ReLU) runs after C.</summary>
     public float* Y;
     public float* ScaleW, Bias;
@@ -42,8 +46,8 @@ internal unsafe struct Int8Problem
 /// Kernels (one file each): Int8Gemm.Reference.cs (the triple loop on unpacked weights, the truth), Int8Gemm.Scalar.cs
 /// (plain loops over the packing), Int8Gemm.Avx2.cs (256-bit, and the AvxVnni GEMV), Int8Gemm.Avx512.cs (512-bit).
 /// Integer sums are exact and the zero point is taken off as z·Σq with the row sums precomputed at quantization, so
-/// every path and every split of the columns gives the same int32 bits. Work is split by 64-column shares (4 tiles)
-/// through <see cref="WorkerPool"/>; each task also runs the epilogue on its own columns.
+/// every path and every split gives the same int32 bits. Work is split by 64-column shares (4 tiles), and by 4-row blocks when there
+/// are fewer shares than threads, through <see cref="WorkerPool"/>; each task also runs the epilogue on its own part.
 /// </remarks>
 internal static unsafe partial class Int8Gemm
 {
@@ -76,19 +80,24 @@ internal static unsafe partial class Int8Gemm
     {
         int tiles = (p.N + Int8Tile.Columns - 1) / Int8Tile.Columns, shares = (tiles + ShareTiles - 1) / ShareTiles;
         long work = (long)p.M * p.N * p.Groups * Int8Tile.Depth;
-        int tasks = work < ParallelThreshold ? 1 : Math.Min(threads, shares);
-        if (tasks <= 1)
+        if (work < ParallelThreshold || threads <= 1)
         {
             Tiles(path, in p, 0, tiles);
             return;
         }
+        // Column shares first; when there are fewer shares than threads (a narrow layer such as 1200 → 10), rows
+        // are split too, in blocks of 4 so the GEMM kernel's row blocks stay whole.
+        int columnParts = Math.Min(threads, shares), rowBlocks = (p.M + 3) / 4;
+        int rowParts = Math.Max(1, Math.Min(threads / columnParts, rowBlocks));
         Int8Job job = t_job ??= new Int8Job();
         job.Problem = p;
         job.Path = path;
-        job.Tasks = tasks;
+        job.ColumnParts = columnParts;
+        job.RowParts = rowParts;
         job.Shares = shares;
         job.TileCount = tiles;
-        WorkerPool.Run(job, tasks);
+        job.RowBlocks = rowBlocks;
+        WorkerPool.Run(job, columnParts * rowParts);
         job.Problem = default;
     }
 
@@ -96,19 +105,26 @@ internal static unsafe partial class Int8Gemm
     {
         public Int8Problem Problem;
         public Int8Path Path;
-        public int Tasks, Shares, TileCount;
+        public int ColumnParts, RowParts, Shares, TileCount, RowBlocks;
 
         public override void Execute(int task)
         {
-            int t0 = (int)((long)Shares * task / Tasks) * ShareTiles, t1 = (int)((long)Shares * (task + 1) / Tasks) * ShareTiles;
-            Tiles(Path, in Problem, Math.Min(t0, TileCount), Math.Min(t1, TileCount));
+            int column = task % ColumnParts, row = task / ColumnParts;
+            int t0 = (int)((long)Shares * column / ColumnParts) * ShareTiles, t1 = (int)((long)Shares * (column + 1) / ColumnParts) * ShareTiles;
+            int i0 = Math.Min((int)((long)RowBlocks * row / RowParts) * 4, Problem.M), i1 = Math.Min((int)((long)RowBlocks * (row + 1) / RowParts) * 4, Problem.M);
+            Int8Problem rows = Problem;
+            rows.M = i1 - i0;
+            rows.A += (long)i0 * Problem.AStride;
+            rows.C += (long)i0 * Problem.CStride;
+            if (rows.Y != null) rows.Y += (long)i0 * Problem.N;
+            Tiles(Path, in rows, Math.Min(t0, TileCount), Math.Min(t1, TileCount));
         }
     }
 
     // Tiles [t0, t1) — columns 16·t0 … 16·t1 − 1 — of every row of C, then of Y.
     private static void Tiles(Int8Path path, in Int8Problem p, int t0, int t1)
     {
-        if (t0 >= t1) return;
+        if (t0 >= t1 || p.M == 0) return;
         switch (path)
         {
             case Int8Path.Avx512: Avx512Tiles(in p, t0, t1); break;
@@ -117,14 +133,5 @@ internal static unsafe partial class Int8Gemm
             default: ScalarTiles(in p, t0, t1); break;
         }
         if (p.Y != null) Epilogue(path, in p, t0 * Int8Tile.Columns, Math.Min(t1 * Int8Tile.Columns, p.N));
-    }
-
-    // C for tile t of row i after the int32 accumulation: the columns that exist (the last tile may be partial).
-    private static int TileWidth(in Int8Problem p, int t) => Math.Min(Int8Tile.Columns, p.N - t * Int8Tile.Columns);
-
-    // Copies the first `count` of 16 lanes to c; the rare partial last tile.
-    private static void StorePartial(int* lanes, int* c, int count)
-    {
-        for (int j = 0; j < count; j++) c[j] = lanes[j];
     }
 }
