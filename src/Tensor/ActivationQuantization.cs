@@ -1,4 +1,3 @@
-using System.Numerics.Tensors;
 using System.Runtime.InteropServices;
 using TinyKd.Tensors.Cpu;
 
@@ -47,12 +46,14 @@ public readonly struct ActivationQuantization
 
     /// <summary>The dynamic quantization of a batch: <see cref="FromRange"/> over its minimum and maximum.</summary>
     /// <exception cref="ArgumentException"><paramref name="values"/> holds a NaN or an infinity.</exception>
-    public static ActivationQuantization FromData(ReadOnlySpan<float> values)
+    public static unsafe ActivationQuantization FromData(ReadOnlySpan<float> values)
     {
         if (values.IsEmpty) return new ActivationQuantization(1f, 0);
-        float min = TensorPrimitives.Min(values), max = TensorPrimitives.Max(values);
-        if (!float.IsFinite(min) || !float.IsFinite(max))
-            throw new ArgumentException($"'values' ({values.Length} floats) span [{min}, {max}]; quantization needs finite values.", nameof(values));
+        float min, max;
+        bool finite;
+        fixed (float* x = values) finite = Int8Activations.Range(CpuKernels.Path, x, values.Length, out min, out max);
+        if (!finite)
+            throw new ArgumentException($"'values' ({values.Length} floats) hold a NaN or an infinity (range [{min}, {max}]); quantization needs finite values.", nameof(values));
         return FromRange(min, max);
     }
 

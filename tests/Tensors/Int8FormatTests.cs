@@ -71,10 +71,14 @@ public class Int8FormatTests
     [Theory, MemberData(nameof(PathData.Paths), MemberType = typeof(PathData))]
     public unsafe void Activation_kernels_equal_their_plain_loops_at_every_length(KernelPath path)
     {
-        var p = new ActivationQuantization(0.037f, 101);
+        // Both quantizations clamp at each end; the second (scale 1/4) meets exact ties, x·4 = k + ½, which must
+        // round to even on every path.
+        foreach (var p in (ActivationQuantization[])[new(0.037f, 101), new(0.25f, 7)])
         foreach (int n in PathData.Lengths)
         {
-            float[] x = PathData.Uniform((ulong)n, n, -6, 8);
+            float[] x = p.Scale == 0.25f
+                ? Enumerable.Range(0, n).Select(i => (i - 20) * 0.125f * (i % 3 == 0 ? 20 : 1)).ToArray()
+                : PathData.Uniform((ulong)n, n, -6, 8);
             byte[] q = new byte[n + 1], expected = new byte[n + 1];
             q[n] = expected[n] = 42;
             float[] back = new float[n + 1], expectedBack = new float[n + 1];
@@ -89,6 +93,26 @@ public class Int8FormatTests
             Assert.Equal(expected, q);
             Assert.Equal(expectedBack, back);
         }
+    }
+
+    [Theory, MemberData(nameof(PathData.Paths), MemberType = typeof(PathData))]
+    public unsafe void Range_equals_its_plain_loop_at_every_length_and_flags_non_finite_values(KernelPath path)
+    {
+        foreach (int n in PathData.Lengths)
+            foreach (float special in (float[])[0f, float.NaN, float.PositiveInfinity, float.NegativeInfinity])
+            {
+                float[] x = PathData.Uniform((ulong)n + 3, n, -5, 9);
+                if (n > 0) x[n * 7 / 11] = special;
+                float min = float.PositiveInfinity, max = float.NegativeInfinity;
+                bool expected;
+                fixed (float* px = x)
+                {
+                    expected = Int8Activations.RangeReference(px, n, ref min, ref max);
+                    Assert.Equal(expected, Int8Activations.Range(path, px, n, out float actualMin, out float actualMax));
+                    if (expected) Assert.Equal((min, max), (actualMin, actualMax));
+                }
+                Assert.Equal(n == 0 || special == 0f, expected);
+            }
     }
 
     [Fact]
