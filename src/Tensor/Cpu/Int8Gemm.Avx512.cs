@@ -13,8 +13,8 @@ namespace TinyKd.Tensors.Cpu;
 // loads. GEMM: a 4-row × 2-tile block (4 × 32 columns of C), eight accumulators:
 //          tile t     tile t+1
 //   row 0  acc00      acc01        each k-group: load tile t and t+1 (2 zmm), then per row broadcast its 4 bytes
-//   row 1  acc10      acc11        and do two steps; the tile pair (2·Groups·64 bytes, 19 KB at K = 1200) stays in
-//   row 2  acc20      acc21        L1 while the row blocks stream past. Leftover rows and an odd last tile go
+//   row 1  acc10      acc11        and do two steps; the tile pair (2·Groups·64 bytes, 38 KB at K = 1200) stays in
+//   row 2  acc20      acc21        L1/L2 while the row blocks stream past. Leftover rows and an odd last tile go
 //   row 3  acc30      acc31        through the GEMV loop; integer sums make the grouping invisible in the result.
 internal static unsafe partial class Int8Gemm
 {
