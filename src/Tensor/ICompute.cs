@@ -256,4 +256,13 @@ public interface ICompute
 
     /// <summary>One fused SGD update; <paramref name="momentumBuffer"/> is ignored when momentum is 0.</summary>
     void SgdUpdate(Tensor parameter, Tensor gradient, Tensor momentumBuffer, SgdStep step);
+
+    /// <summary>
+    /// The int8 Linear forward y = x·Wᵀ + b (then the epilogue activation) with W an <see cref="Int8LinearWeight"/>:
+    /// x [B, In] is quantized to u8 with <paramref name="activation"/> (or, when null, dynamically from its own
+    /// min/max), multiplied by the 7-bit weights with int32 accumulation, and rescaled by s_x·s_w[o]. y: [B, Out],
+    /// bias: Out values or empty.
+    /// </summary>
+    void Int8Linear(Tensor y, Tensor x, Int8LinearWeight weight, Tensor bias = default, Epilogue epilogue = Epilogue.None,
+        ActivationQuantization? activation = null);
 }
