@@ -14,26 +14,9 @@ public class Int8LinearTests(ITestOutputHelper output)
 {
     private static readonly CpuCompute Cpu = CpuCompute.Default;
 
-    private void OnPath(KernelPath path, Action body)
-    {
-        if (!CpuKernels.IsSupported(path))
-        {
-            output.WriteLine($"Skipped: this processor does not support the {path} path (the widest here is {CpuKernels.Best}).");
-            return;
-        }
-        KernelPath saved = CpuKernels.Path;
-        try
-        {
-            CpuKernels.Path = path;
-            body();
-        }
-        finally
-        {
-            CpuKernels.Path = saved;
-        }
-    }
+    private void OnPath(KernelPath path, Action body) => ForcedKernelPath.Run(path, output, body);
 
-    [Theory, MemberData(nameof(ScalarPathTests.AllPaths), MemberType = typeof(ScalarPathTests))]
+    [Theory, MemberData(nameof(ForcedKernelPath.All), MemberType = typeof(ForcedKernelPath))]
     public void Output_equals_the_reference_epilogue_of_the_reference_products(KernelPath path) => OnPath(path, () =>
     {
         foreach ((int m, int n, int k) in ((int, int, int)[])[(1, 17, 3), (3, 33, 17), (5, 100, 1025), (9, 10, 784)])

@@ -16,32 +16,7 @@ public class ScalarPathTests(ITestOutputHelper output)
 {
     private static readonly CpuCompute Cpu = CpuCompute.Default;
 
-    public static TheoryData<KernelPath> AllPaths()
-    {
-        var data = new TheoryData<KernelPath>();
-        foreach (KernelPath path in Enum.GetValues<KernelPath>()) data.Add(path);
-        return data;
-    }
-
-    // Runs body with CpuKernels.Path forced to path and restores it; a path this CPU lacks is reported and not run.
-    private void OnPath(KernelPath path, Action body)
-    {
-        if (!CpuKernels.IsSupported(path))
-        {
-            output.WriteLine($"Skipped: this processor does not support the {path} path (the widest here is {CpuKernels.Best}).");
-            return;
-        }
-        KernelPath saved = CpuKernels.Path;
-        try
-        {
-            CpuKernels.Path = path;
-            body();
-        }
-        finally
-        {
-            CpuKernels.Path = saved;
-        }
-    }
+    private void OnPath(KernelPath path, Action body) => ForcedKernelPath.Run(path, output, body);
 
     // Seeded values with the awkward ones mixed in: zeros of both signs, infinities, and tiny values.
     private static float[] Inputs(int n, ulong seed)
@@ -52,7 +27,7 @@ public class ScalarPathTests(ITestOutputHelper output)
         return x;
     }
 
-    [Theory, MemberData(nameof(AllPaths))]
+    [Theory, MemberData(nameof(ForcedKernelPath.All), MemberType = typeof(ForcedKernelPath))]
     public void Relu_and_sigmoid_equal_the_reference_at_every_length(KernelPath path) => OnPath(path, () =>
     {
         foreach (int n in PathData.Lengths)
@@ -71,7 +46,7 @@ public class ScalarPathTests(ITestOutputHelper output)
         }
     });
 
-    [Theory, MemberData(nameof(AllPaths))]
+    [Theory, MemberData(nameof(ForcedKernelPath.All), MemberType = typeof(ForcedKernelPath))]
     public void Sigmoid_gives_the_same_bits_on_every_path(KernelPath path) => OnPath(path, () =>
     {
         float[] x = Inputs(1000, 7);
@@ -81,7 +56,7 @@ public class ScalarPathTests(ITestOutputHelper output)
         Assert.Equal(scalar, actual);
     });
 
-    [Theory, MemberData(nameof(AllPaths))]
+    [Theory, MemberData(nameof(ForcedKernelPath.All), MemberType = typeof(ForcedKernelPath))]
     public void Accumulating_copy_and_axpby_equal_the_reference_at_every_length(KernelPath path) => OnPath(path, () =>
     {
         foreach (int n in PathData.Lengths)
@@ -104,7 +79,7 @@ public class ScalarPathTests(ITestOutputHelper output)
         }
     });
 
-    [Theory, MemberData(nameof(AllPaths))]
+    [Theory, MemberData(nameof(ForcedKernelPath.All), MemberType = typeof(ForcedKernelPath))]
     public void Reductions_along_every_axis_equal_the_reference(KernelPath path) => OnPath(path, () =>
     {
         foreach (int n in PathData.Lengths.Where(n => n > 0))
@@ -128,7 +103,7 @@ public class ScalarPathTests(ITestOutputHelper output)
                 }
     });
 
-    [Theory, MemberData(nameof(AllPaths))]
+    [Theory, MemberData(nameof(ForcedKernelPath.All), MemberType = typeof(ForcedKernelPath))]
     public void Max_reductions_propagate_nan_on_every_path(KernelPath path) => OnPath(path, () =>
     {
         float[] data = PathData.Uniform(3, 3 * 40, -1, 1);
@@ -142,7 +117,7 @@ public class ScalarPathTests(ITestOutputHelper output)
         Assert.Equal([5], columns.ToArray().Select((v, i) => (v, i)).Where(p => float.IsNaN(p.v)).Select(p => p.i));
     });
 
-    [Theory, MemberData(nameof(AllPaths))]
+    [Theory, MemberData(nameof(ForcedKernelPath.All), MemberType = typeof(ForcedKernelPath))]
     public void Broadcast_along_an_axis_and_argmax_equal_the_reference(KernelPath path) => OnPath(path, () =>
     {
         foreach (int n in PathData.Lengths.Where(n => n > 0))
@@ -166,7 +141,7 @@ public class ScalarPathTests(ITestOutputHelper output)
         }
     });
 
-    [Theory, MemberData(nameof(AllPaths))]
+    [Theory, MemberData(nameof(ForcedKernelPath.All), MemberType = typeof(ForcedKernelPath))]
     public void Embedding_rows_equal_the_reference_at_every_width(KernelPath path) => OnPath(path, () =>
     {
         int[] indices = [2, 0, 2, 5, 1], offsets = [0, 3, 3, 5];

@@ -13,38 +13,22 @@ public class SparseComputeTests(ITestOutputHelper output)
 {
     private static readonly CpuCompute Cpu = CpuCompute.Default;
 
-    public static TheoryData<KernelPath> AllPaths() => [KernelPath.Scalar, KernelPath.Avx2, KernelPath.Avx512];
-
-    [Theory, MemberData(nameof(AllPaths))]
-    public void Sparse_linear_on_the_forced_path_matches_the_reference(KernelPath path)
+    [Theory, MemberData(nameof(ForcedKernelPath.All), MemberType = typeof(ForcedKernelPath))]
+    public void Sparse_linear_on_the_forced_path_matches_the_reference(KernelPath path) => ForcedKernelPath.Run(path, output, () =>
     {
-        if (!CpuKernels.IsSupported(path))
-        {
-            output.WriteLine($"Skipped: this processor does not support the {path} path (the widest here is {CpuKernels.Best}).");
-            return;
-        }
-        KernelPath saved = CpuKernels.Path;
-        try
-        {
-            CpuKernels.Path = path;
-            foreach (SparseFormat format in (SparseFormat[])[SparseFormat.Csr, SparseFormat.Blocked])
-                foreach (int batch in SparseData.Batches)
-                {
-                    var w = SparseMatrix.FromDense(SparseData.Weights(21, 33, 100, 0.9), 33, 100, format);
-                    var x = Check.Random(22, -1, 1, batch, 100);
-                    var bias = Check.Random(23, -1, 1, 33);
-                    var y = Tensor.Zeros(batch, 33);
-                    float[] expected = new float[batch * 33];
-                    SparseReference.Run(w, batch, x.Span, expected, bias.Span, relu: true);
-                    Cpu.SparseLinear(y, x, w, bias, Epilogue.Relu);
-                    Check.Close(expected, y.ToArray(), atol: 1e-4, rtol: 1e-5, what: $"{path} {format} batch {batch}");
-                }
-        }
-        finally
-        {
-            CpuKernels.Path = saved;
-        }
-    }
+        foreach (SparseFormat format in (SparseFormat[])[SparseFormat.Csr, SparseFormat.Blocked])
+            foreach (int batch in SparseData.Batches)
+            {
+                var w = SparseMatrix.FromDense(SparseData.Weights(21, 33, 100, 0.9), 33, 100, format);
+                var x = Check.Random(22, -1, 1, batch, 100);
+                var bias = Check.Random(23, -1, 1, 33);
+                var y = Tensor.Zeros(batch, 33);
+                float[] expected = new float[batch * 33];
+                SparseReference.Run(w, batch, x.Span, expected, bias.Span, relu: true);
+                Cpu.SparseLinear(y, x, w, bias, Epilogue.Relu);
+                Check.Close(expected, y.ToArray(), atol: 1e-4, rtol: 1e-5, what: $"{path} {format} batch {batch}");
+            }
+    });
 
     [Fact]
     public void Bad_shapes_are_rejected_naming_them()
