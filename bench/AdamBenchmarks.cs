@@ -10,7 +10,7 @@ namespace TinyKd.Bench;
 /// the loop on a copy of the buffers first. Memory-bound: 4 streams read, 3 written, 67 MB per step.
 /// </summary>
 [MemoryDiagnoser]
-[Config(typeof(SpeedupOverOldColumn.Config))]
+[Config(typeof(VersusOldConfig))]
 public class AdamBenchmarks
 {
     public const int Parameters = 2_400_000;

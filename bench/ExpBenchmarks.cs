@@ -10,7 +10,7 @@ namespace TinyKd.Bench;
 /// <c>TensorPrimitives.Exp</c> ("old", what the softmax used before).
 /// </summary>
 [MemoryDiagnoser]
-[Config(typeof(SpeedupOverOldColumn.Config))]
+[Config(typeof(VersusOldConfig))]
 public class ExpBenchmarks
 {
     public const int Length = 4096;

@@ -152,7 +152,12 @@ public class GemmBenchmarks
             AddColumn(new RateColumn("GFLOP/s", "2*M*N*K floating-point operations per call / mean time, in 1e9 per second",
                 c => CaseOf(c)?.Flops, 1e9));
             AddColumn(new PeakColumn());
-            AddColumn(new GemmSpeedupColumn());
+            AddColumn(new SpeedupColumn("Speedup",
+                "Mean time of the reference triple loop / mean time of the blocked GEMM on the same problem, same run",
+                (cases, c) => CaseOf(c) is { Kernel: GemmKernel.Blocked } blocked
+                    ? cases.FirstOrDefault(r => CaseOf(r) is { Kernel: GemmKernel.Reference } reference && reference.SameProblem(blocked))
+                    : null,
+                "N1"));
         }
     }
 

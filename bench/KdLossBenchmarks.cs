@@ -12,7 +12,7 @@ namespace TinyKd.Bench;
 /// <see cref="LossReference.KlDivergenceWithGradient"/> first.
 /// </summary>
 [MemoryDiagnoser]
-[Config(typeof(SpeedupOverOldColumn.Config))]
+[Config(typeof(VersusOldConfig))]
 public class KdLossBenchmarks
 {
     public const float Temperature = 4f;

@@ -1,6 +1,4 @@
-using BenchmarkDotNet.Columns;
 using BenchmarkDotNet.Configs;
-using BenchmarkDotNet.Reports;
 using BenchmarkDotNet.Running;
 using TinyKd.Tensors.Cpu;
 
@@ -41,44 +39,19 @@ public sealed record KernelVariant(string Name, KernelPath? Path, int Threads)
 }
 
 /// <summary>
-/// Mean time of the "old" variant / mean time of this row, for the same method and the same other parameters,
-/// both measured in this run.
+/// The config that adds the "vs old" column: mean time of the "old" variant / mean time of this row, for the same method and the same other
+/// parameters, both measured in this run. Add it to a suite with <c>[Config(typeof(VersusOldConfig))]</c>.
 /// </summary>
-public sealed class SpeedupOverOldColumn : IColumn
+public sealed class VersusOldConfig : ManualConfig
 {
-    public string Id => nameof(SpeedupOverOldColumn);
-    public string ColumnName => "vs old";
-    public bool AlwaysShow => true;
-    public ColumnCategory Category => ColumnCategory.Custom;
-    public int PriorityInCategory => 1;
-    public bool IsNumeric => true;
-    public UnitType UnitType => UnitType.Dimensionless;
-    public string Legend => "Mean time of the replaced implementation (Variant = old) / mean time of this row, same shape, same run";
-
-    public string GetValue(Summary summary, BenchmarkCase benchmarkCase) => GetValue(summary, benchmarkCase, summary.Style);
-
-    public string GetValue(Summary summary, BenchmarkCase benchmarkCase, SummaryStyle style)
-    {
-        if (VariantOf(benchmarkCase) is not { } variant) return "-";
-        BenchmarkCase? old = summary.BenchmarksCases.FirstOrDefault(c =>
-            VariantOf(c) is { IsOld: true } && c.Descriptor.WorkloadMethod == benchmarkCase.Descriptor.WorkloadMethod &&
-            c.Parameters.Items.Where(p => p.Name != "Variant").Select(p => p.ToString())
-                .SequenceEqual(benchmarkCase.Parameters.Items.Where(p => p.Name != "Variant").Select(p => p.ToString())));
-        double? mean = summary[benchmarkCase]?.ResultStatistics?.Mean;
-        double? oldMean = old is null ? null : summary[old]?.ResultStatistics?.Mean;
-        if (mean is not > 0 || oldMean is not > 0) return "n/a";
-        return variant.IsOld ? "1.00x" : (oldMean.Value / mean.Value).ToString("N2", style.CultureInfo) + "x";
-    }
+    public VersusOldConfig() => AddColumn(new SpeedupColumn("vs old",
+        "Mean time of the replaced implementation (Variant = old) / mean time of this row, same shape, same run",
+        (cases, c) => VariantOf(c) is null ? null : cases.FirstOrDefault(old =>
+            VariantOf(old) is { IsOld: true } && old.Descriptor.WorkloadMethod == c.Descriptor.WorkloadMethod &&
+            OtherParameters(old).SequenceEqual(OtherParameters(c)))));
 
     private static KernelVariant? VariantOf(BenchmarkCase c) => c.Parameters.Items.FirstOrDefault(p => p.Name == "Variant")?.Value as KernelVariant;
 
-    public bool IsAvailable(Summary summary) => true;
-    public bool IsDefault(Summary summary, BenchmarkCase benchmarkCase) => false;
-    public override string ToString() => ColumnName;
-
-    /// <summary>The config that adds this column to a suite: <c>[Config(typeof(SpeedupOverOldColumn.Config))]</c>.</summary>
-    public sealed class Config : ManualConfig
-    {
-        public Config() => AddColumn(new SpeedupOverOldColumn());
-    }
+    private static IEnumerable<string> OtherParameters(BenchmarkCase c) =>
+        c.Parameters.Items.Where(p => p.Name != "Variant").Select(p => p.ToString());
 }

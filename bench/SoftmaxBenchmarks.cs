@@ -10,7 +10,7 @@ namespace TinyKd.Bench;
 /// against <see cref="SoftmaxReference"/> before it is timed.
 /// </summary>
 [MemoryDiagnoser]
-[Config(typeof(SpeedupOverOldColumn.Config))]
+[Config(typeof(VersusOldConfig))]
 public class SoftmaxBenchmarks
 {
     private Tensor _x, _y;

@@ -121,37 +121,12 @@ public class SparseBenchmarks
 
     private sealed class Columns : ManualConfig
     {
-        public Columns() => AddColumn(new VersusDenseColumn());
+        public Columns() => AddColumn(new SpeedupColumn("vs dense",
+            "Mean time of the dense GEMM for the same layer and batch / this case's mean time, same run (above 1: sparse is faster)",
+            (cases, c) => CaseOf(c) is { } sparse
+                ? cases.FirstOrDefault(d => CaseOf(d) is { Kernel: SparseKernel.Dense } dense && dense.SameLayer(sparse))
+                : null));
     }
 
     private static SparseCase? CaseOf(BenchmarkCase benchmarkCase) => benchmarkCase.Parameters[nameof(Case)] as SparseCase;
-
-    /// <summary>Dense mean time of the same layer and batch / this case's mean time, same run.</summary>
-    private sealed class VersusDenseColumn : IColumn
-    {
-        public string Id => nameof(VersusDenseColumn);
-        public string ColumnName => "vs dense";
-        public bool AlwaysShow => true;
-        public ColumnCategory Category => ColumnCategory.Custom;
-        public int PriorityInCategory => 0;
-        public bool IsNumeric => true;
-        public UnitType UnitType => UnitType.Dimensionless;
-        public string Legend => "Mean time of the dense GEMM for the same layer and batch / this case's mean time, same run (above 1: sparse is faster)";
-
-        public string GetValue(Summary summary, BenchmarkCase benchmarkCase) => GetValue(summary, benchmarkCase, summary.Style);
-
-        public string GetValue(Summary summary, BenchmarkCase benchmarkCase, SummaryStyle style)
-        {
-            if (CaseOf(benchmarkCase) is not { } sparse) return "-";
-            BenchmarkCase? dense = summary.BenchmarksCases.FirstOrDefault(c => CaseOf(c) is { Kernel: SparseKernel.Dense } d && d.SameLayer(sparse));
-            double? mean = summary[benchmarkCase]?.ResultStatistics?.Mean;
-            double? denseMean = dense is null ? null : summary[dense]?.ResultStatistics?.Mean;
-            if (mean is not > 0 || denseMean is not > 0) return "n/a";
-            return (denseMean.Value / mean.Value).ToString("N2", style.CultureInfo) + "x";
-        }
-
-        public bool IsAvailable(Summary summary) => true;
-        public bool IsDefault(Summary summary, BenchmarkCase benchmarkCase) => false;
-        public override string ToString() => ColumnName;
-    }
 }
