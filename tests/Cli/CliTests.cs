@@ -62,6 +62,13 @@ public sealed class CliTests : IDisposable
     }
 
     [Fact]
+    public void Eval_of_an_empty_model_argument_says_which_argument()
+    {
+        var e = Assert.Throws<UsageException>(() => EvalCommand.Run([""], TextWriter.Null));
+        Assert.Contains("MODEL argument is empty", e.Message);
+    }
+
+    [Fact]
     public void The_tinykd_executable_prints_one_line_and_exit_code_2_for_a_bad_argument()
     {
         string exe = Path.Combine(AppContext.BaseDirectory, OperatingSystem.IsWindows() ? "tinykd.exe" : "tinykd");

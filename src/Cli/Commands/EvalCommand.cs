@@ -23,12 +23,13 @@ public static class EvalCommand
             return 0;
         }
         if (line.Positional.Count != 1) throw new UsageException("eval needs exactly one model file, e.g. tinykd eval model.tkd");
+        if (string.IsNullOrWhiteSpace(line.Positional[0])) throw new UsageException("eval needs a model file; the MODEL argument is empty");
         string? logitsPath = line.Get("logits-out") is { } logitsOut ? OutputPath.File("logits-out", logitsOut) : null;
         SavedModel saved = ModelFile.Load(line.Positional[0]);
         var (train, test) = DataOptions.Load(line);
         TrainCommand.CheckFits(saved.Model.Spec, test);
         saved.Standardizer?.Apply(test);
-        output.WriteLine($"tinykd eval: {line.Positional[0]}: MLP {saved.Model.Spec}, {saved.Model.ParameterCount():N0} parameters; {test.Count} test samples from {test.Source}");
+        output.WriteLine($"tinykd eval: {line.Positional[0]}: MLP {saved.Model.Spec}, {saved.Model.StoredParameterCount():N0} parameters stored; {test.Count} test samples from {test.Source}");
         Report.Metrics(output, "test", Evaluation.Run(saved.Model, test));
         if (logitsPath is not null)
         {
