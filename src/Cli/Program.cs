@@ -10,6 +10,7 @@ commands:
   train    train an MLP on Fashion-MNIST and save it (tinykd train --help)
   distill  distil a student from saved teachers or teacher logits (tinykd distill --help)
   eval     evaluate a saved model on the test split (tinykd eval --help)
+  prune    magnitude-prune a saved model (one-shot, gradual or structured), fine-tune it, save its sparse form (tinykd prune --help)
   recsys   recommender distillation: 'tinykd recsys pipeline' (MovieLens or synthetic), 'tinykd recsys synth'
   bench    time GEMMs, training steps and inference against this machine's FMA peak (tinykd bench --help)
 
@@ -36,6 +37,7 @@ try
         "distill" => DistillCommand.Run(args[1..], Console.Out),
         "pipeline" => PipelineCommand.Run(args[1..], Console.Out),
         "eval" => EvalCommand.Run(args[1..], Console.Out),
+        "prune" => PruneCommand.Run(args[1..], Console.Out),
         "bench" => BenchCommand.Run(args[1..], Console.Out),
         "recsys" => RecsysCommand.Run(args[1..], Console.Out),
         _ => throw new UsageException($"unknown command '{args[0]}'"),
@@ -43,7 +45,7 @@ try
 }
 catch (UsageException e)
 {
-    Console.Error.WriteLine($"tinykd: {e.Message} (see 'tinykd {(args.Length > 0 && args[0] is "train" or "eval" or "bench" or "distill" or "pipeline" or "recsys" ? args[0] + " " : "")}--help')");
+    Console.Error.WriteLine($"tinykd: {e.Message} (see 'tinykd {(args.Length > 0 && args[0] is "train" or "eval" or "prune" or "bench" or "distill" or "pipeline" or "recsys" ? args[0] + " " : "")}--help')");
     return 2;
 }
 catch (TrainingDivergedException e)

@@ -52,6 +52,10 @@ public sealed class ReaderFuzzTests(ITestOutputHelper output)
         "model-tkd", ValidFiles.Model(), ".tkd", p => ModelFile.Load(p), 500, Seed, TkdMutationSet, TkdMutations.Reseal));
 
     [Fact]
+    public void Sparse_model_file_survives_mutated_files_with_and_without_a_valid_checksum() => Check(MutationFuzzer.Run(
+        "sparse-model-tkd", ValidFiles.SparseModel(), ".tkd", p => ModelFile.Load(p), 500, Seed, TkdMutationSet, TkdMutations.Reseal));
+
+    [Fact]
     public void Checkpoint_survives_mutated_files_with_and_without_a_valid_checksum() => Check(MutationFuzzer.Run(
         "checkpoint", ValidFiles.Checkpoint(), ".ckpt", p => Checkpoint.Load(p), 500, Seed, TkdMutationSet, TkdMutations.Reseal));
 

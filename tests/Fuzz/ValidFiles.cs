@@ -51,6 +51,20 @@ internal static class ValidFiles
         ModelFile.Save(path, new Mlp(MlpSpec.Parse("4-3-2", Activation.Tanh, 0.25f), new Rng(3)),
             new Standardizer([0, 1, 2, 3], [1, 2, 3, 4]), new Dictionary<string, string> { ["stage"] = "fuzz" }));
 
+    /// <summary>A 12-9-3 model with a blocked sparse first layer and a CSR sparse output layer without bias.</summary>
+    public static byte[] SparseModel() => Written(".tkd", path =>
+    {
+        float[] w0 = new float[9 * 12], w1 = new float[3 * 9];
+        var rng = new Rng(4);
+        rng.FillUniform(w0, -1, 1);
+        rng.FillUniform(w1, -1, 1);
+        for (int i = 0; i < w0.Length; i++) if (i % 12 % 3 != 0) w0[i] = 0f;
+        for (int i = 0; i < w1.Length; i += 2) w1[i] = 0f;
+        ModelFile.Save(path, new Mlp(MlpSpec.Parse("12-9-3"), [
+            new SparseLinear(SparseMatrix.FromDense(w0, 9, 12, SparseFormat.Blocked), [1, 2, 3, 4, 5, 6, 7, 8, 9]),
+            new SparseLinear(SparseMatrix.FromDense(w1, 3, 9, SparseFormat.Csr), default)]));
+    });
+
     /// <summary>A checkpoint after two epochs of a one-layer model with two optimizer state tensors.</summary>
     public static byte[] Checkpoint() => Written(".ckpt", path =>
     {

@@ -53,6 +53,9 @@ public class Adam : Optimizer
     /// <inheritdoc />
     public override IReadOnlyList<Tensor> StateTensors() => [.. _m, .. _v];
 
+    /// <inheritdoc />
+    protected override IEnumerable<Tensor> StateOf(int index) => [_m[index], _v[index]];
+
     /// <summary>
     /// Updates one parameter. A table with a sparse gradient gets lazy Adam (PyTorch's <c>SparseAdam</c>): only the
     /// rows this step touched move, with their moments, and bias correction counts the optimizer's steps.

@@ -10,6 +10,8 @@ public abstract class Optimizer
 {
     private readonly Variable[] _parameters;
     private readonly Tensor _normScratch;
+    private readonly Tensor[] _masks;
+    private readonly Tensor[][] _maskedState;
 
     /// <summary>Takes the parameters to update.</summary>
     /// <exception cref="ArgumentException">The list is empty or holds a non-trainable variable.</exception>
@@ -25,6 +27,8 @@ public abstract class Optimizer
             throw new ArgumentOutOfRangeException(nameof(learningRate), $"The learning rate must be finite and ≥ 0; got {learningRate}.");
         LearningRate = learningRate;
         _normScratch = Tensor.Zeros(new Shape(1), _parameters[0].Data.Backend);
+        _masks = new Tensor[_parameters.Length];
+        _maskedState = new Tensor[_parameters.Length][];
     }
 
     /// <summary>The parameters, in the order given.</summary>
@@ -50,8 +54,52 @@ public abstract class Optimizer
     {
         StepCount++;
         for (int i = 0; i < _parameters.Length; i++)
-            if (HasGradient(_parameters[i])) Update(i, _parameters[i]);
+        {
+            if (!HasGradient(_parameters[i])) continue;
+            if (_masks[i].IsEmpty)
+            {
+                Update(i, _parameters[i]);
+                continue;
+            }
+            Variable p = _parameters[i];
+            p.Data.Backend.Binary(BinaryOp.Multiply, p.Grad, p.Grad, _masks[i]);
+            Update(i, p);
+            ApplyMask(i);
+        }
     }
+
+    /// <summary>
+    /// Keeps the weights of <paramref name="parameter"/> where <paramref name="mask"/> is 0 at exactly zero from now
+    /// on (pruning): the mask (1 = kept, 0 = pruned, same shape) multiplies the parameter and its optimizer state now,
+    /// and its gradient before and the parameter and state after every <see cref="Step"/>, so a pruned weight's
+    /// moments stay 0 too. The mask is held, not copied: change it in place to prune more. An empty tensor removes it.
+    /// </summary>
+    /// <exception cref="ArgumentException">The parameter is not one of this optimizer's, has a sparse gradient, or
+    /// the mask's shape differs.</exception>
+    public void SetMask(Variable parameter, Tensor mask)
+    {
+        ArgumentNullException.ThrowIfNull(parameter);
+        int index = Array.IndexOf(_parameters, parameter);
+        if (index < 0) throw new ArgumentException($"{parameter} is not a parameter of this optimizer.", nameof(parameter));
+        if (parameter.SparseGrad is not null)
+            throw new ArgumentException($"{parameter} has a sparse gradient; masks apply to dense parameters only.", nameof(parameter));
+        if (!mask.IsEmpty && mask.Shape != parameter.Shape)
+            throw new ArgumentException($"The mask {mask.Shape} does not match {parameter} {parameter.Shape}.", nameof(mask));
+        _masks[index] = mask;
+        _maskedState[index] = mask.IsEmpty ? [] : [.. StateOf(index)];
+        if (!mask.IsEmpty) ApplyMask(index);
+    }
+
+    // Parameter and state tensors ← themselves × mask (a pruned weight and its moments become 0).
+    private void ApplyMask(int index)
+    {
+        Tensor mask = _masks[index], data = _parameters[index].Data;
+        data.Backend.Binary(BinaryOp.Multiply, data, data, mask);
+        foreach (Tensor state in _maskedState[index]) state.Backend.Binary(BinaryOp.Multiply, state, state, mask);
+    }
+
+    /// <summary>The state tensors of parameter <paramref name="index"/> that have its shape (moments, momentum), which a mask zeroes too.</summary>
+    protected virtual IEnumerable<Tensor> StateOf(int index) => [];
 
     /// <summary>
     /// Scales all gradients together so that their global L2 norm is at most <paramref name="maxNorm"/>, as

@@ -41,6 +41,9 @@ public sealed class Sgd : Optimizer
     public override IReadOnlyList<Tensor> StateTensors() => _momentum;
 
     /// <inheritdoc />
+    protected override IEnumerable<Tensor> StateOf(int index) => Momentum == 0f ? [] : [_momentum[index]];
+
+    /// <inheritdoc />
     protected override void Update(int index, Variable parameter) =>
         parameter.Data.Backend.SgdUpdate(parameter.Data, parameter.Grad, Momentum == 0f ? default : _momentum[index],
             new SgdStep(LearningRate, Momentum, Dampening, Nesterov, WeightDecay, StepCount == 1));
