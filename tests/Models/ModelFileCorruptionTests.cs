@@ -143,7 +143,8 @@ public sealed class ModelFileCorruptionTests : IDisposable
         int header = BinaryPrimitives.ReadInt32LittleEndian(file.AsSpan(8));
         int firstTensor = 12 + header + 4;
         int nameLength = BinaryPrimitives.ReadUInt16LittleEndian(file.AsSpan(firstTensor));
-        BinaryPrimitives.WriteInt32LittleEndian(file.AsSpan(firstTensor + 2 + nameLength + 1), int.MaxValue - 55);
+        // name length, name, element type, rank, then the first dimension
+        BinaryPrimitives.WriteInt32LittleEndian(file.AsSpan(firstTensor + 2 + nameLength + 2), int.MaxValue - 55);
         File.WriteAllBytes(path, TkdContainer.Sealed(file));
 
         long before = GC.GetAllocatedBytesForCurrentThread();

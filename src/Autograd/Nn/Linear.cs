@@ -6,7 +6,7 @@ namespace TinyKd.Autograd.Nn;
 /// y = x·Wᵀ + b. x: [B, In] → y: [B, Out]. Initialised like PyTorch's <c>nn.Linear</c>: W and b uniform in
 /// ±1/√In (Kaiming-uniform with a = √5 reduces to that bound).
 /// </summary>
-public sealed class Linear : Layer
+public sealed class Linear : Layer, IAffineLayer
 {
     /// <summary>Creates the layer, drawing its initial weights from <paramref name="rng"/>.</summary>
     /// <exception cref="ArgumentOutOfRangeException">A size is not positive.</exception>
@@ -40,6 +40,9 @@ public sealed class Linear : Layer
 
     /// <summary>The bias, [Out], or null.</summary>
     public Variable? Bias { get; }
+
+    /// <inheritdoc />
+    public long StoredParameters => Weight.Data.Length + (Bias?.Data.Length ?? 0);
 
     /// <inheritdoc />
     public override Variable Forward(Variable input) => Ops.Linear(input, Weight, Bias);

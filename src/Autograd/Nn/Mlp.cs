@@ -45,6 +45,16 @@ public sealed class Mlp : Sequential
     /// <summary>Builds the network; weights come from <paramref name="rng"/>, dropout masks from its next draw.</summary>
     public Mlp(MlpSpec spec, Rng rng) : base(Build(spec, rng)) => Spec = spec;
 
+    /// <summary>
+    /// The network of <paramref name="spec"/> around given affine layers — how a compressed model (sparse, int8) is
+    /// built from its dense twin: the activations and dropout sit where <see cref="Mlp(MlpSpec, Rng)"/> puts them, so
+    /// every affine layer keeps its dense twin's index ("0", "2", …). Each layer normally maps Sizes[i] → Sizes[i+1];
+    /// a fused chain of <see cref="IAffineLayer.Depth"/> layers maps Sizes[i] → Sizes[i + Depth], with nothing inserted inside it.
+    /// </summary>
+    /// <exception cref="ArgumentException">A layer is not an <see cref="IAffineLayer"/>, or the layers' widths do not
+    /// chain through the spec's sizes from the first to the last.</exception>
+    public Mlp(MlpSpec spec, IReadOnlyList<Layer> affineLayers) : base(Assemble(spec, affineLayers)) => Spec = spec;
+
     /// <summary>The architecture.</summary>
     public MlpSpec Spec { get; }
 
@@ -75,6 +85,48 @@ public sealed class Mlp : Sequential
     public int HiddenWidth(int hiddenLayer) => hiddenLayer >= 1 && hiddenLayer <= Spec.Sizes.Length - 2
         ? Spec.Sizes[hiddenLayer]
         : throw new ArgumentOutOfRangeException(nameof(hiddenLayer), $"MLP {Spec} has no hidden layer {hiddenLayer} (they are numbered from 1).");
+
+    /// <summary>The affine layers (dense <see cref="Linear"/> or compressed), input to output.</summary>
+    public IReadOnlyList<Layer> AffineLayers
+    {
+        get
+        {
+            var layers = new List<Layer>();
+            for (int i = 0; i < Count; i++)
+                if (this[i] is IAffineLayer) layers.Add(this[i]);
+            return layers;
+        }
+    }
+
+    /// <summary>The numbers the affine layers hold (see <see cref="IAffineLayer.StoredParameters"/>): for a dense
+    /// model, <see cref="Module.ParameterCount"/>; for a sparse one, only the kept weights and the biases.</summary>
+    public long StoredParameterCount() => AffineLayers.Sum(l => ((IAffineLayer)l).StoredParameters);
+
+    private static Layer[] Assemble(MlpSpec spec, IReadOnlyList<Layer> affineLayers)
+    {
+        ArgumentNullException.ThrowIfNull(spec);
+        ArgumentNullException.ThrowIfNull(affineLayers);
+        int[] s = spec.Sizes;
+        var layers = new List<Layer>();
+        int at = 0; // index into the sizes of the current layer's input width
+        foreach (Layer layer in affineLayers)
+        {
+            if (layer is not IAffineLayer affine)
+                throw new ArgumentException($"MLP {spec}: layer {layers.Count} ({layer.GetType().Name}) is not an affine layer.", nameof(affineLayers));
+            int end = at + affine.Depth;
+            if (affine.Depth < 1 || end >= s.Length || affine.InFeatures != s[at] || affine.OutFeatures != s[end])
+                throw new ArgumentException(
+                    $"MLP {spec}: a {affine.InFeatures}→{affine.OutFeatures} layer does not fit after width {s[Math.Min(at, s.Length - 1)]} (position {at}).", nameof(affineLayers));
+            layers.Add(layer);
+            at = end;
+            if (at + 1 == s.Length) break;
+            layers.Add(Activations.Create(spec.Activation));
+            if (spec.Dropout > 0f) layers.Add(new Dropout(spec.Dropout, 0));
+        }
+        if (at + 1 != s.Length || layers.Count(l => l is IAffineLayer) != affineLayers.Count)
+            throw new ArgumentException($"MLP {spec}: the {affineLayers.Count} affine layers do not chain from width {s[0]} to {s[^1]}.", nameof(affineLayers));
+        return [.. layers];
+    }
 
     private static Layer[] Build(MlpSpec spec, Rng rng)
     {
