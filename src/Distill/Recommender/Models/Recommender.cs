@@ -1,5 +1,6 @@
 using TinyKd.Autograd;
 using TinyKd.Autograd.Nn;
+using TinyKd.Tensors;
 
 namespace TinyKd.Distill.Recommender;
 
@@ -106,6 +107,9 @@ public abstract class Recommender : Module
     {
         lock (_idleWorkspaces)
             if (_idleWorkspaces.TryPop(out ScoringWorkspace? idle)) return idle;
-        return new ScoringWorkspace(Parameters()[0].Data.Backend);
+        return new ScoringWorkspace(ScoringBackend);
     }
+
+    /// <summary>The backend <see cref="ScoreAll"/>'s scratch lives on: by default that of the model's parameters.</summary>
+    protected virtual ICompute ScoringBackend => Parameters()[0].Data.Backend;
 }

@@ -8,9 +8,10 @@ namespace TinyKd.Distill.Recommender;
 /// Saves and loads recommenders in TinyKd's one model format (a <see cref="TensorFile"/>, <c>.tkd</c>): the JSON
 /// header holds the architecture ("neumf" or "mf"), the id ranges and the widths; the tensors are the parameters by
 /// state-dictionary name, plus for NeuMF the item genres (<c>item.genre_offsets</c>, <c>item.genres</c>, stored as
-/// floats, exact below 2²⁴). Saving is atomic; a damaged or foreign file is refused naming the file.
+/// floats, exact below 2²⁴). An int8 MF (<see cref="QuantizedMatrixFactorization"/>) stores its tables as int8
+/// codes with per-row scales (RecommenderFile.Int8.cs). Saving is atomic; a damaged or foreign file is refused naming the file.
 /// </summary>
-public static class RecommenderFile
+public static partial class RecommenderFile
 {
     private const string GenreOffsets = "item.genre_offsets";
     private const string GenreIndices = "item.genres";
@@ -22,6 +23,11 @@ public static class RecommenderFile
         ArgumentException.ThrowIfNullOrEmpty(path);
         ArgumentNullException.ThrowIfNull(model);
         var header = new Header { Users = model.UserCount, Items = model.ItemCount, Metadata = metadata?.ToDictionary() ?? [] };
+        if (model is QuantizedMatrixFactorization int8)
+        {
+            SaveInt8(path, int8, header);
+            return;
+        }
         var tensors = model.NamedParameters().Select(np => (np.Name, np.Parameter.Data)).ToList();
         switch (model)
         {
@@ -57,14 +63,18 @@ public static class RecommenderFile
     /// </exception>
     public static Recommender Load(string path)
     {
-        var (header, tensors) = TensorFile.ReadJson<Header>(path);
+        var (header, stored) = TensorFile.ReadStoredJson<Header>(path);
         InvalidDataException Error(string what) => new($"Model file '{path}' {what}.");
-        if (header.Architecture is not ("neumf" or "mf"))
-            throw Error($"holds '{header.Architecture}', not a recommender (neumf or mf)");
+        if (header.Architecture is not ("neumf" or "mf" or Int8Mf))
+            throw Error($"holds '{header.Architecture}', not a recommender (neumf, mf or {Int8Mf})");
         if (header.Users <= 0 || header.Items <= 0 || header.Width <= 0)
             throw Error($"declares {header.Users} users, {header.Items} items and width {header.Width}; each must be positive");
         if (header.Metadata is { } metadata && metadata.Any(kv => kv.Value is null))
             throw Error($"has metadata '{metadata.First(kv => kv.Value is null).Key}' without a value");
+        if (header.Architecture == Int8Mf) return LoadInt8(path, header, stored);
+        StoredTensor? notFloat = stored.Values.FirstOrDefault(t => t.Type != ElementType.Float32);
+        if (notFloat is not null) throw Error($"has tensor '{notFloat.Name}' of {notFloat.Type} elements; a {header.Architecture} holds only Float32");
+        Dictionary<string, Tensor> tensors = stored.ToDictionary(kv => kv.Key, kv => kv.Value.ToTensor());
         ItemGenres? genres = null;
         int[] hidden = header.Hidden ?? [];
         Int128 expected = ((Int128)header.Users + header.Items) * header.Width + header.Items;

@@ -25,11 +25,11 @@ internal sealed class ModelRuns(string name, string student, string loss, Rankin
         _seconds.Add(seconds);
     }
 
-    // Size and serving speed, taken from the first seed's model.
-    public void Measure(Recommender model, long bytes)
+    // Size and serving speed, taken from the first seed's model; a model without trainable parameters (int8) gives the count it stores.
+    public void Measure(Recommender model, long bytes, long? parameters = null)
     {
         _architecture = model.Architecture;
-        _parameters = model.ParameterCount();
+        _parameters = parameters ?? model.ParameterCount();
         _bytes = bytes;
         _microseconds = ScoringLatency.MicrosecondsPerUser(model);
         _usersPerSecond = ScoringLatency.UsersPerSecond(model);

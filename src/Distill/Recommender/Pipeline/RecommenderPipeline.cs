@@ -7,7 +7,8 @@ namespace TinyKd.Distill.Recommender;
 /// The recommender distillation experiment: for each seed, train the NeuMF teacher, cache its scores, then train
 /// each student (MF and small NeuMF) alone and distilled with each loss, all with the same recipe and steps;
 /// evaluate every model by full ranking on the test items (all users and the cold-start group), and compare each
-/// distilled student with the same student alone, paired by user and seed.
+/// distilled student with the same student alone, paired by user and seed. Every MF student is also served from int8
+/// tables (<see cref="Int8ServingStage"/>) and compared with its fp32 self the same way.
 /// </summary>
 public sealed class RecommenderPipeline
 {
@@ -37,30 +38,31 @@ public sealed class RecommenderPipeline
             runs.Find(r => r.Name == name) ?? Add(runs, new ModelRuns(name, student, loss, distillation));
         string modelDirectory = _options.ModelDirectory ?? Path.Combine(Path.GetTempPath(), $"tinykd-recsys-{Environment.ProcessId}");
         string hard = RankingLossNames.Name(_options.Training.Loss);
+        var int8 = new Int8ServingStage();
 
         foreach (ulong seed in _options.Seeds)
         {
             bool first = seed == _options.Seeds[0];
             var teacher = new NeuMF(data.UserCount, data.ItemCount, genres, _options.Teacher, new Rng(seed));
-            Train(Runs("teacher", "teacher", "bce"), teacher, data, _options.Training with { Seed = seed, Loss = RankingLoss.Bce }, null, first, modelDirectory);
+            Train(Runs("teacher", "teacher", "bce"), teacher, data, _options.Training with { Seed = seed, Loss = RankingLoss.Bce }, null, first, modelDirectory, int8);
             TeacherScores scores = TeacherScores.From(teacher);
             foreach (string student in new[] { "mf", StudentName })
             {
                 Recommender Create() => student == "mf"
                     ? new MatrixFactorization(data.UserCount, data.ItemCount, _options.MfWidth, new Rng(seed))
                     : new NeuMF(data.UserCount, data.ItemCount, genres, _options.Student, new Rng(seed));
-                Train(Runs(student, student, hard), Create(), data, _options.Training with { Seed = seed }, null, first, modelDirectory);
+                Train(Runs(student, student, hard), Create(), data, _options.Training with { Seed = seed }, null, first, modelDirectory, int8);
                 foreach (RankingDistillation kind in _options.Distillations)
                 {
                     string name = $"{student} + {RankingLossNames.Name(kind)}";
                     Train(Runs(name, student, $"{hard} + {RankingLossNames.Name(kind)}", kind), Create(), data,
-                        _options.Training with { Seed = seed, Distillation = kind }, scores, first, modelDirectory);
+                        _options.Training with { Seed = seed, Distillation = kind }, scores, first, modelDirectory, int8);
                 }
             }
         }
         if (_options.ModelDirectory is null) Directory.Delete(modelDirectory, recursive: true);
 
-        var models = runs.Select(r => r.Summarise(data)).ToList();
+        var models = runs.Concat(int8.Runs).Select(r => r.Summarise(data)).ToList();
         var comparisons = new List<RecommenderComparison>();
         foreach (ModelRuns alone in runs.Where(r => r.Distillation == RankingDistillation.None && r.Student != "teacher"))
             foreach (ModelRuns distilled in runs.Where(r => r.Student == alone.Student && r.Distillation != RankingDistillation.None))
@@ -71,14 +73,14 @@ public sealed class RecommenderPipeline
         var summary = new RecommenderDataSummary(data.UserCount, data.ItemCount, data.Ratings, data.Positives,
             data.EvaluatedUsers.Length, data.ColdStartUsers.Length);
         return new RecommenderReport("tinykd", dataset, summary, _options.Describe(), _options.Seeds, models, comparisons,
-            Stopwatch.GetElapsedTime(start).TotalSeconds, Reports.MachineDescription.Current);
+            Stopwatch.GetElapsedTime(start).TotalSeconds, Reports.MachineDescription.Current) { Int8 = int8.Compare(data, models) };
     }
 
     /// <summary>The name of the NeuMF student in the report, e.g. "neumf-8".</summary>
     public string StudentName => $"neumf-{_options.Student.Width}";
 
     private void Train(ModelRuns runs, Recommender model, InteractionData data, RecommenderTrainingOptions options, TeacherScores? teacher,
-        bool first, string modelDirectory)
+        bool first, string modelDirectory, Int8ServingStage int8)
     {
         long start = Stopwatch.GetTimestamp();
         var trainer = new RecommenderTrainer(model, data, options, teacher);
@@ -93,8 +95,9 @@ public sealed class RecommenderPipeline
         _log.WriteLine(FormattableString.Invariant(
             $"seed {options.Seed}  {runs.Name,-24} loss {curve[^1].Loss:F4}  test NDCG@10 {test.Mean("NDCG@10"):F4}  Recall@10 {test.Mean("Recall@10"):F4}  AUC {test.Mean("AUC"):F4}  ({seconds:F1} s{kept})"));
         runs.Add(test, curve, seconds);
+        if (first) Directory.CreateDirectory(modelDirectory);
+        int8.Add(runs, model, data, options.Seed, first, modelDirectory, _log);
         if (!first) return;
-        Directory.CreateDirectory(modelDirectory);
         string path = Path.Combine(modelDirectory, runs.Name.Replace(" + ", "-") + ".tkd");
         RecommenderFile.Save(path, model, new Dictionary<string, string> { ["loss"] = runs.Loss, ["seed"] = options.Seed.ToString(System.Globalization.CultureInfo.InvariantCulture) });
         runs.Measure(model, new FileInfo(path).Length);

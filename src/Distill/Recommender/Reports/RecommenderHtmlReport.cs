@@ -5,7 +5,7 @@ namespace TinyKd.Distill.Recommender;
 
 /// <summary>
 /// The recommender report as one self-contained HTML page (inline CSS and SVG, no script or external resource): the
-/// summary, the tables of the Markdown report, NDCG@10 against model bytes (all users, with the seed std as error
+/// summary, the tables of the Markdown report (with the int8 table when there is one), NDCG@10 against model bytes (all users, with the seed std as error
 /// bars) and the training curves (validation NDCG@10 per epoch, mean over the seeds).
 /// </summary>
 public static class RecommenderHtmlReport
@@ -28,6 +28,12 @@ public static class RecommenderHtmlReport
         html.Append("</section>\n<section>\n<h2>Distilled students against the same student alone</h2>\n");
         Table(html, RecommenderReportText.ComparisonHeader, 4, report.Comparisons.Select(RecommenderReportText.ComparisonRow),
             RecommenderReportText.ComparisonHeader.Count - 1);
+        if (report.Int8.Count > 0)
+        {
+            html.Append("</section>\n<section>\n<h2>").Append(Markup.Escape(RecommenderReportText.Int8Title)).Append("</h2>\n");
+            Table(html, RecommenderReportText.Int8Header, RecommenderReportText.Int8TextColumns, report.Int8.Select(RecommenderReportText.Int8Row),
+                RecommenderReportText.Int8VerdictColumn);
+        }
         html.Append("</section>\n<section>\n<h2>NDCG@10 vs model size</h2>\n<figure>\n")
             .Append(SvgChart.Scatter("Test NDCG@10 (all users) against model bytes", "model file bytes (log scale)", "NDCG@10",
                 report.Models.Select(m => new ChartPoint(m.Name, m.Student, m.Bytes, m.All["NDCG@10"].Mean, m.All["NDCG@10"].Std)).ToList(),
@@ -37,9 +43,11 @@ public static class RecommenderHtmlReport
         {
             html.Append("<section>\n<h2>Training curves</h2>\n");
             // One chart per student, with the teacher for reference: few enough lines that each keeps its own colour.
-            foreach (string student in report.Models.Select(m => m.Student).Where(s => s != "teacher").Distinct())
+            // Models without curves (int8 twins of trained models) have no line to draw.
+            var trained = report.Models.Where(m => m.Curves.Count > 0).ToList();
+            foreach (string student in trained.Select(m => m.Student).Where(s => s != "teacher").Distinct())
             {
-                var series = report.Models.Where(m => m.Student == student || m.Student == "teacher")
+                var series = trained.Where(m => m.Student == student || m.Student == "teacher")
                     .Select(m => new ChartSeries(CurveName(m, student), MeanCurve(m.Curves))).ToList();
                 html.Append("<figure>\n")
                     .Append(SvgChart.Line($"{student}: validation NDCG@10, mean of the seeds", "epoch", "NDCG@10", series))

@@ -7,7 +7,7 @@ namespace TinyKd.Distill.Recommender;
 /// (scripts/recsys_pytorch.py, same schema) back into a <see cref="RecommenderReport"/>, so either can be rendered
 /// again as Markdown and HTML without retraining. The PyTorch file names a distilled student by its student and its
 /// loss ("neumf-8", "soft-bce"); it is read as TinyKd names it ("neumf-8 + soft-bce", loss "bce + soft-bce").
-/// Fields only TinyKd writes (recipe, machine, curves, train time) read as empty when absent.
+/// Fields only TinyKd writes (recipe, machine, curves, train time, the int8 comparisons) read as empty when absent.
 /// </summary>
 public static class RecommenderJsonReader
 {
@@ -43,7 +43,16 @@ public static class RecommenderJsonReader
                 ParseVerdict(c.GetProperty("verdict").GetString()!), []))).ToList();
         return new RecommenderReport(root.GetProperty("engine").GetString()!, root.GetProperty("dataset").GetString()!, summary,
             Text(root, "recipe"), root.GetProperty("seeds").EnumerateArray().Select(s => s.GetUInt64()).ToList(), models, comparisons,
-            Number(root, "wallSeconds"), Text(root, "machine"));
+            Number(root, "wallSeconds"), Text(root, "machine"))
+        {
+            Int8 = root.TryGetProperty("int8", out JsonElement int8)
+                ? int8.EnumerateArray().Select(c => new RecommenderInt8Comparison(c.GetProperty("model").GetString()!,
+                    c.GetProperty("group").GetString()!, c.GetProperty("metric").GetString()!, Number(c, "fp32"), Number(c, "int8"),
+                    c.GetProperty("fp32Bytes").GetInt64(), c.GetProperty("int8Bytes").GetInt64(),
+                    new RankingComparison(Number(c, "change"), Number(c, "low"), Number(c, "high"), Number(c, "seedSpread"),
+                        ParseVerdict(c.GetProperty("verdict").GetString()!), []))).ToList()
+                : [],
+        };
     }
 
     private static RecommenderModelResult Model(JsonElement m)

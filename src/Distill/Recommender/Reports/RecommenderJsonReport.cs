@@ -7,7 +7,7 @@ namespace TinyKd.Distill.Recommender;
 /// The recommender report as JSON in the schema the PyTorch script (scripts/recsys_pytorch.py) writes too, so the two
 /// engines can be put side by side: data sizes, seeds, per model its size, speed and per group
 /// ("all", "cold") every metric's mean, std, bootstrap interval and per-seed means; then the comparisons.
-/// TinyKd adds the recipe, the machine and the training curves.
+/// TinyKd adds the recipe, the machine, the training curves and the int8-against-fp32 comparisons ("int8").
 /// </summary>
 public static class RecommenderJsonReport
 {
@@ -51,6 +51,25 @@ public static class RecommenderJsonReport
                 Number(json, "high", c.Result.High);
                 Number(json, "seedSpread", c.Result.SeedSpread);
                 json.WriteString("verdict", RankingVerdict.Name(c.Result.Verdict));
+                json.WriteEndObject();
+            }
+            json.WriteEndArray();
+            json.WriteStartArray("int8");
+            foreach (RecommenderInt8Comparison c in report.Int8)
+            {
+                json.WriteStartObject();
+                json.WriteString("model", c.Model);
+                json.WriteString("group", c.Group);
+                json.WriteString("metric", c.Metric);
+                Number(json, "fp32", c.Fp32);
+                Number(json, "int8", c.Int8);
+                json.WriteNumber("fp32Bytes", c.Fp32Bytes);
+                json.WriteNumber("int8Bytes", c.Int8Bytes);
+                Number(json, "change", c.Change.Gain);
+                Number(json, "low", c.Change.Low);
+                Number(json, "high", c.Change.High);
+                Number(json, "seedSpread", c.Change.SeedSpread);
+                json.WriteString("verdict", RankingVerdict.Name(c.Change.Verdict));
                 json.WriteEndObject();
             }
             json.WriteEndArray();

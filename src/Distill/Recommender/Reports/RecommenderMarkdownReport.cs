@@ -4,7 +4,8 @@ namespace TinyKd.Distill.Recommender;
 
 /// <summary>
 /// The recommender report as GitHub-flavoured Markdown: the summary lines, the model table (NDCG@10, Recall@10 and
-/// AUC for all users and for the cold-start group, size and speed) and the comparison table with verdicts.
+/// AUC for all users and for the cold-start group, size and speed), the comparison table with verdicts and, when the run
+/// served models from int8 tables, the int8-against-fp32 table.
 /// </summary>
 public static class RecommenderMarkdownReport
 {
@@ -20,6 +21,11 @@ public static class RecommenderMarkdownReport
         Table(md, RecommenderReportText.ModelHeader, RecommenderReportText.TextColumns, report.Models.Select(RecommenderReportText.ModelRow));
         md.Append("\n## Distilled students against the same student alone\n\n");
         Table(md, RecommenderReportText.ComparisonHeader, 4, report.Comparisons.Select(RecommenderReportText.ComparisonRow));
+        if (report.Int8.Count > 0)
+        {
+            md.Append("\n## ").Append(RecommenderReportText.Int8Title).Append("\n\n");
+            Table(md, RecommenderReportText.Int8Header, RecommenderReportText.Int8TextColumns, report.Int8.Select(RecommenderReportText.Int8Row));
+        }
         return md.ToString();
     }
 

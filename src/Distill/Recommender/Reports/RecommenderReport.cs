@@ -34,6 +34,18 @@ public sealed record RecommenderModelResult(string Name, string Student, string 
 /// <param name="Result">Gain, 95% interval, seed spread and verdict.</param>
 public sealed record RecommenderComparison(string Student, string Distillation, string Group, string Metric, RankingComparison Result);
 
+/// <summary>An int8-served model against the same model in fp32 on one metric and one group of users.</summary>
+/// <param name="Model">The fp32 model's name, e.g. "mf + listwise"; its int8 twin is named "mf + listwise int8".</param>
+/// <param name="Group">"all" or "cold".</param>
+/// <param name="Metric">E.g. "NDCG@10".</param>
+/// <param name="Fp32">The fp32 model's mean over users and seeds.</param>
+/// <param name="Int8">The int8 model's mean.</param>
+/// <param name="Fp32Bytes">The fp32 model file's size.</param>
+/// <param name="Int8Bytes">The int8 model file's size.</param>
+/// <param name="Change">int8 − fp32 paired by user and seed: mean, 95% interval, seed spread and verdict.</param>
+public sealed record RecommenderInt8Comparison(string Model, string Group, string Metric, double Fp32, double Int8, long Fp32Bytes, long Int8Bytes,
+    RankingComparison Change);
+
 /// <summary>Everything <c>tinykd recsys pipeline</c> measured, ready to be written as Markdown, JSON and HTML.</summary>
 /// <param name="Engine">"tinykd".</param>
 /// <param name="Dataset">The CSV file name, or "synthetic".</param>
@@ -47,6 +59,9 @@ public sealed record RecommenderComparison(string Student, string Distillation, 
 public sealed record RecommenderReport(string Engine, string Dataset, RecommenderDataSummary Data, string Recipe, IReadOnlyList<ulong> Seeds,
     IReadOnlyList<RecommenderModelResult> Models, IReadOnlyList<RecommenderComparison> Comparisons, double WallSeconds, string Machine)
 {
+    /// <summary>Each int8-served model against its fp32 model (empty when the run quantized nothing, e.g. a PyTorch report).</summary>
+    public IReadOnlyList<RecommenderInt8Comparison> Int8 { get; init; } = [];
+
     /// <summary>The metrics every table shows, in order.</summary>
     public static IReadOnlyList<string> HeadlineMetrics { get; } = ["NDCG@10", "Recall@10", "AUC"];
 }

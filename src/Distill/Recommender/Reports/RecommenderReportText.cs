@@ -40,6 +40,27 @@ internal static class RecommenderReportText
         $"[{Signed(c.Result.Low)}, {Signed(c.Result.High)}]", Fixed(c.Result.SeedSpread, 4), RankingVerdict.Name(c.Result.Verdict),
     ];
 
+    /// <summary>The title of the int8 section.</summary>
+    public const string Int8Title = "int8 serving against fp32 (same model, paired by user and seed)";
+
+    /// <summary>Column titles of the int8 table.</summary>
+    public static IReadOnlyList<string> Int8Header { get; } =
+        ["model", "group", "metric", "fp32", "int8", "change", "95% interval", "seed spread", "verdict", "bytes fp32 → int8"];
+
+    /// <summary>The number of leading text columns of the int8 table.</summary>
+    public const int Int8TextColumns = 3;
+
+    /// <summary>The column of the int8 table's verdict.</summary>
+    public const int Int8VerdictColumn = 8;
+
+    /// <summary>One int8 comparison's row.</summary>
+    public static IReadOnlyList<string> Int8Row(RecommenderInt8Comparison c) =>
+    [
+        c.Model, c.Group, c.Metric, Fixed(c.Fp32, 4), Fixed(c.Int8, 4), Signed(c.Change.Gain),
+        $"[{Signed(c.Change.Low)}, {Signed(c.Change.High)}]", Fixed(c.Change.SeedSpread, 4), RankingVerdict.Name(c.Change.Verdict),
+        $"{c.Fp32Bytes.ToString("N0", Invariant)} → {c.Int8Bytes.ToString("N0", Invariant)} ({Fixed((double)c.Fp32Bytes / c.Int8Bytes, 2)}×)",
+    ];
+
     /// <summary>"0.0312 ± 0.0021 [0.0270, 0.0355]": mean ± seed std and the bootstrap interval over users.</summary>
     public static string Summary(SeedSummary s) => $"{Fixed(s.Mean, 4)} ± {Fixed(s.Std, 4)} [{Fixed(s.Low, 4)}, {Fixed(s.High, 4)}]";
 
