@@ -79,17 +79,19 @@ public sealed class SparseInt8Matrix
     /// <summary>Bytes of the four stored arrays (4 per row start, 2 per index, 1 per value, 4 per scale).</summary>
     public long ByteSize => 4L * _rowStarts.Length + 2L * _columnIndices.Length + _values.Length + 4L * _scales.Length;
 
-    /// <summary>The fraction of W's elements whose quantized value is zero.</summary>
-    public double Sparsity
+    /// <summary>Non-zero quantized values among the stored ones.</summary>
+    public int NonZeros
     {
         get
         {
-            if (Rows == 0 || Columns == 0) return 0;
-            long nonZeros = 0;
-            foreach (sbyte v in _values) if (v != 0) nonZeros++;
-            return 1 - (double)nonZeros / ((long)Rows * Columns);
+            int count = 0;
+            foreach (sbyte v in _values) if (v != 0) count++;
+            return count;
         }
     }
+
+    /// <summary>The fraction of W's elements whose quantized value is zero (0 for an empty matrix).</summary>
+    public double Sparsity => Rows == 0 || Columns == 0 ? 0 : 1 - (double)NonZeros / ((long)Rows * Columns);
 
     /// <summary>
     /// Where q(block <paramref name="block"/>, channel i of its block row) lies in <see cref="Values"/>, for the block

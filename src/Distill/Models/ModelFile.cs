@@ -36,6 +36,7 @@ public static class ModelFile
     public static IReadOnlyList<IAffineLayerCodec> Codecs { get; } =
     [
         new DenseLayerCodec(),
+        new SparseInt8LayerCodec(),
     ];
 
     /// <summary>The stage of a model with these layer kinds: "fp32" when all are dense, else the other kinds joined by "+".</summary>
