@@ -127,6 +127,18 @@ public interface ICompute
     /// message names the shapes.</exception>
     void SparseLinear(Tensor y, Tensor x, SparseMatrix weight, Tensor bias = default, Epilogue epilogue = Epilogue.None);
 
+    /// <summary>
+    /// A Linear layer's forward with a pruned int8 weight: y [B, Out] = x [B, In] · Wᵀ + bias (then the epilogue
+    /// activation), W a <see cref="SparseInt8Matrix"/> (blocked 8×1, 7-bit values, per-channel scales). x is quantized to
+    /// u8 with <paramref name="activation"/> (or, when null, dynamically from its own min/max), the kept blocks are
+    /// multiplied with exact int32 sums, and the sums rescaled by s_x·s_w[o]. The result does not depend on the kernel
+    /// path or the thread count.
+    /// </summary>
+    /// <exception cref="ArgumentException">x is not [B, W.Columns], y not [B, W.Rows], or bias not W.Rows long (the
+    /// message names the shapes); or x holds a NaN or an infinity under dynamic quantization.</exception>
+    void SparseInt8Linear(Tensor y, Tensor x, SparseInt8Matrix weight, Tensor bias = default, Epilogue epilogue = Epilogue.None,
+        ActivationQuantization? activation = null);
+
     /// <summary>y = f(x) elementwise; <paramref name="parameter"/> is the LeakyReLU slope.</summary>
     void Unary(UnaryOp op, Tensor y, Tensor x, float parameter = 0f);
 

@@ -37,6 +37,7 @@ public static class ModelFile
     [
         new DenseLayerCodec(),
         new SparseLayerCodec(),
+        new SparseInt8LayerCodec(),
     ];
 
     /// <summary>The stage of a model with these layer kinds: "fp32" when all are dense, else the other kinds joined by "+".</summary>
