@@ -18,7 +18,7 @@ public sealed class PipelineCommandTests : IDisposable
         var output = new StringWriter();
         string report = Path.Combine(_dir, "report");
         Assert.Equal(0, PipelineCommand.Run(["--teacher", "784-32-10", "--student", "784-8-10", "--teacher-epochs", "1", "--student-epochs", "1",
-            "--seeds", "1,2", "--no-search", "--labelled", "500", "--report", report], output));
+            "--seeds", "1,2", "--no-search", "--labelled", "500", "--prune", "0.9", "--prune-epochs", "2", "--report", report], output));
         string text = output.ToString();
         Assert.Contains("## all labels", text);
         Assert.Contains("## few labels", text);
@@ -28,7 +28,7 @@ public sealed class PipelineCommandTests : IDisposable
         using var json = JsonDocument.Parse(File.ReadAllText(Path.Combine(report, "report.json")));
         JsonElement few = json.RootElement.GetProperty("scenarios")[1];
         Assert.Equal("few labels", few.GetProperty("name").GetString());
-        Assert.Equal(3, few.GetProperty("models").GetArrayLength());
+        Assert.Equal(4, few.GetProperty("models").GetArrayLength());
         Assert.Equal(2, few.GetProperty("models")[2].GetProperty("accuracy").GetProperty("count").GetInt32());
         Assert.Contains(few.GetProperty("comparison").GetProperty("verdict").GetString(), new[] { "wins", "ties", "loses" });
 
@@ -37,11 +37,42 @@ public sealed class PipelineCommandTests : IDisposable
     }
 
     [Fact]
+    public void The_pruned_stage_prunes_each_distilled_student_and_saves_the_served_sparse_model()
+    {
+        var output = new StringWriter();
+        string report = Path.Combine(_dir, "pruned");
+        Assert.Equal(0, PipelineCommand.Run(["--teacher", "784-32-10", "--student", "784-16-10", "--teacher-epochs", "1", "--student-epochs", "2",
+            "--seeds", "1,2", "--no-search", "--scenario", "all", "--prune", "0.5,0.9", "--report", report], output));
+
+        Assert.Contains("- student pruned 90% vs student distilled: ", output.ToString());
+        using var json = JsonDocument.Parse(File.ReadAllText(Path.Combine(report, "report.json")));
+        JsonElement all = json.RootElement.GetProperty("scenarios")[0];
+        JsonElement distilled = all.GetProperty("models")[2], pruned = all.GetProperty("models")[4];
+        Assert.Equal("student pruned 90%", pruned.GetProperty("name").GetString());
+        Assert.Equal(2, pruned.GetProperty("accuracy").GetProperty("count").GetInt32());
+        // 8×1 blocks: 16 × 784 weights are 1,568 blocks, of which round(0.9 · 1,568) = 1,411 are pruned.
+        Assert.Equal(1411.0 / 1568, pruned.GetProperty("sparsity").GetDouble(), 1e-12);
+        Assert.Equal(0, distilled.GetProperty("sparsity").GetDouble());
+        Assert.True(pruned.GetProperty("parameters").GetInt64() < distilled.GetProperty("parameters").GetInt64() / 5);
+        Assert.True(pruned.GetProperty("modelBytes").GetInt64() < distilled.GetProperty("modelBytes").GetInt64() / 3);
+        Assert.True(pruned.GetProperty("samplesPerSecond").GetDouble() > 0);
+        var costs = all.GetProperty("pruning").EnumerateArray().ToList();
+        Assert.Equal(["student pruned 50%", "student pruned 90%"], costs.Select(c => c.GetProperty("model").GetString()));
+        double change = 100 * (pruned.GetProperty("accuracy").GetProperty("mean").GetDouble() - distilled.GetProperty("accuracy").GetProperty("mean").GetDouble());
+        Assert.Equal(change, costs[1].GetProperty("changePoints").GetDouble(), 1e-9);
+
+        var saved = ModelFile.Load(Path.Combine(report, "models", "all-labels", "student-pruned-90.tkd"));
+        Assert.Contains(saved.Model.AffineLayers, l => l is TinyKd.Autograd.Nn.SparseLinear);
+        Assert.Equal(pruned.GetProperty("parameters").GetInt64(), saved.Model.StoredParameterCount());
+    }
+
+    [Fact]
     public void With_augment_the_distilled_students_train_on_shifted_images()
     {
         var output = new StringWriter();
         Assert.Equal(0, PipelineCommand.Run(["--teacher", "784-16-10", "--student", "784-8-10", "--teacher-epochs", "1", "--student-epochs", "1",
-            "--seeds", "1", "--no-search", "--scenario", "few", "--labelled", "500", "--augment", "--report", Path.Combine(_dir, "aug")], output));
+            "--seeds", "1", "--no-search", "--scenario", "few", "--labelled", "500", "--augment", "--prune", "0.8", "--prune-epochs", "2",
+            "--report", Path.Combine(_dir, "aug")], output));
         Assert.Contains("## few labels", output.ToString());
     }
 
@@ -51,6 +82,9 @@ public sealed class PipelineCommandTests : IDisposable
     [InlineData("--student", "784-32-5", "784-32-5")]
     [InlineData("--labelled", "5", "--labelled")]
     [InlineData("--scenario", "most", "--scenario")]
+    [InlineData("--prune", "0.9,1.5", "--prune")]
+    [InlineData("--prune", "0.9,0.9", "distinct")]
+    [InlineData("--prune-epochs", "-1", "--prune-epochs")]
     public void Bad_arguments_are_usage_errors_naming_them(string option, string value, string fragment) =>
         Assert.Contains(fragment, Assert.Throws<UsageException>(() => PipelineCommand.Run([option, value, "--report", _dir], TextWriter.Null)).Message);
 

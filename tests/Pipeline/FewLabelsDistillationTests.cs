@@ -30,6 +30,7 @@ public class FewLabelsDistillationTests(ITestOutputHelper output)
             Scenarios = [Scenario.FewLabels],
             Temperatures = [4f],
             Alphas = [0.5f],
+            PruneSparsities = [],
         };
         using var dir = new TempDirectory();
         var log = new StringWriter();

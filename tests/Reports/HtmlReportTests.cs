@@ -103,4 +103,19 @@ public class HtmlReportTests
 
         Assert.Single(SvgBlocks(HtmlReport.Render(report)));
     }
+
+    [Fact]
+    public void A_pruned_stage_adds_an_accuracy_against_sparsity_scatter_of_the_distilled_student_and_its_pruned_copies()
+    {
+        string html = HtmlReport.Render(ReportFixture.WithPruning());
+
+        var blocks = SvgBlocks(html);
+        Assert.Equal(4, blocks.Count);
+        var chart = XDocument.Parse(blocks[^1]);
+        Assert.Equal("Test accuracy vs sparsity of the distilled student", chart.Root!.Elements().First(e => e.Name.LocalName == "title").Value);
+        Assert.Equal(2, chart.Descendants().Count(e => e.Name.LocalName == "circle" && (string?)e.Attribute("class") == "point"));
+        Assert.Contains("<p>student pruned 90% vs student distilled: -0.50 pp (seed spread 0.20 pp)</p>", html, StringComparison.Ordinal);
+        Assert.Equal(3, Regex.Matches(SvgBlocks(html)[0], "class=\"series\"").Count);
+        Assert.DoesNotContain("Test accuracy vs sparsity", Rendered, StringComparison.Ordinal);
+    }
 }

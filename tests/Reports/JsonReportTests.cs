@@ -56,6 +56,22 @@ public class JsonReportTests
         AssertMembers<SeedStat>(model.GetProperty("ece"));
     }
 
+    [Fact]
+    public void The_pruned_stage_writes_sparsity_throughput_and_the_paired_cost_per_sparsity()
+    {
+        var scenario = Parse(ReportFixture.WithPruning()).GetProperty("scenarios")[0];
+
+        var pruned = scenario.GetProperty("models")[3];
+        Assert.Equal(0.9, pruned.GetProperty("sparsity").GetDouble());
+        Assert.Equal(123_456.4, pruned.GetProperty("samplesPerSecond").GetDouble());
+        Assert.Equal(0, scenario.GetProperty("models")[0].GetProperty("sparsity").GetDouble());
+        var cost = scenario.GetProperty("pruning").EnumerateArray().Single();
+        AssertMembers<PruningCost>(cost);
+        Assert.Equal("student pruned 90%", cost.GetProperty("model").GetString());
+        Assert.Equal(-0.5, cost.GetProperty("changePoints").GetDouble());
+        Assert.Equal(0, Parse(ReportFixture.Sample()).GetProperty("scenarios")[0].GetProperty("pruning").GetArrayLength());
+    }
+
     private static void AssertMembers<T>(JsonElement element)
     {
         var expected = typeof(T).GetProperties(BindingFlags.Public | BindingFlags.Instance)

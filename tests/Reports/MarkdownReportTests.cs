@@ -38,9 +38,9 @@ public class MarkdownReportTests
         Assert.Contains("## all labels", lines);
         Assert.Contains("## few labels", lines);
         Assert.Contains("Every model trains on all 6,000 labelled images.", lines);
-        string header = "| model | architecture | settings | test accuracy (%) | macro-F1 | ECE | parameters | model bytes | µs/sample | train time (s) |";
+        string header = "| model | architecture | settings | test accuracy (%) | macro-F1 | ECE | sparsity (%) | parameters | model bytes | µs/sample b1 | samples/s b256 | train time (s) |";
         Assert.Equal(2, lines.Count(l => l == header));
-        Assert.Contains("| --- | --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |", lines);
+        Assert.Contains("| --- | --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |", lines);
     }
 
     [Fact]
@@ -50,9 +50,9 @@ public class MarkdownReportTests
 
         Assert.Equal(
         [
-            "| teacher | 784-256-256-10 | — | 91.00 ± 1.41 (90.00–92.00) | 0.8050 ± 0.0071 | 0.0250 ± 0.0071 | 1,234,567 | 4,938,268 | 12.50 | 42.0 |",
-            "| student alone | 784-32-10 | — | 85.50 ± 0.71 (85.00–86.00) | 0.8050 ± 0.0071 | 0.0250 ± 0.0071 | 25,450 | 101,800 | 2.25 | 42.0 |",
-            "| student distilled | 784-32-10 | T 4, α 0.5 | 87.50 ± 0.71 (87.00–88.00) | 0.8050 ± 0.0071 | 0.0250 ± 0.0071 | 25,450 | 101,800 | 2.25 | 42.0 |",
+            "| teacher | 784-256-256-10 | — | 91.00 ± 1.41 (90.00–92.00) | 0.8050 ± 0.0071 | 0.0250 ± 0.0071 | 0.0 | 1,234,567 | 4,938,268 | 12.50 | 80,000 | 42.0 |",
+            "| student alone | 784-32-10 | — | 85.50 ± 0.71 (85.00–86.00) | 0.8050 ± 0.0071 | 0.0250 ± 0.0071 | 0.0 | 25,450 | 101,800 | 2.25 | 444,444 | 42.0 |",
+            "| student distilled | 784-32-10 | T 4, α 0.5 | 87.50 ± 0.71 (87.00–88.00) | 0.8050 ± 0.0071 | 0.0250 ± 0.0071 | 0.0 | 25,450 | 101,800 | 2.25 | 444,444 | 42.0 |",
         ], rows);
     }
 
@@ -72,6 +72,17 @@ public class MarkdownReportTests
 
         Assert.Contains("distilled student vs student alone: +0.35 pp (seed spread 0.08 pp): wins", lines);
         Assert.Contains("distilled student vs student alone: -1.20 pp (seed spread 0.71 pp): loses", lines);
+    }
+
+    [Fact]
+    public void A_pruned_stage_adds_its_rows_and_one_cost_line_per_sparsity_under_the_verdict()
+    {
+        var lines = Lines(MarkdownReport.Render(ReportFixture.WithPruning()));
+
+        Assert.Contains("| student pruned 90% | 784-32-10 | gradual, 8×1 blocks | 87.00 ± 0.71 (86.50–87.50) | 0.8050 ± 0.0071 | 0.0250 ± 0.0071 | 90.0 | 2,700 | 12,345 | 1.13 | 123,456 | 7.0 |", lines);
+        int verdict = Array.IndexOf(lines, "distilled student vs student alone: +0.35 pp (seed spread 0.08 pp): wins");
+        Assert.Equal("- student pruned 90% vs student distilled: -0.50 pp (seed spread 0.20 pp)", lines[verdict + 2]);
+        Assert.DoesNotContain(Lines(Rendered), l => l.Contains("vs student distilled", StringComparison.Ordinal));
     }
 
     [Fact]
@@ -108,18 +119,18 @@ public class MarkdownReportTests
         var row = TableRowsAfter(MarkdownReport.Render(report), "| model |")[0];
 
         Assert.StartsWith("| teacher\\|big | 784-256-256-10 | a b | ", row);
-        Assert.Equal(11, row.Replace("\\|", "", StringComparison.Ordinal).Count(c => c == '|'));
+        Assert.Equal(13, row.Replace("\\|", "", StringComparison.Ordinal).Count(c => c == '|'));
     }
 
     [Fact]
     public void Values_that_are_not_finite_show_as_a_dash()
     {
         var report = ReportFixture.Sample(m => m with { Ece = new SeedStat(double.NaN, double.NaN, double.NaN, double.NaN, 2),
-            MicrosecondsPerSample = double.PositiveInfinity });
+            MicrosecondsPerSample = double.PositiveInfinity, SamplesPerSecond = double.NaN });
 
         var row = TableRowsAfter(MarkdownReport.Render(report), "| model |")[0];
 
-        Assert.Equal("| teacher | 784-256-256-10 | — | 91.00 ± 1.41 (90.00–92.00) | 0.8050 ± 0.0071 | — | 1,234,567 | 4,938,268 | — | 42.0 |", row);
+        Assert.Equal("| teacher | 784-256-256-10 | — | 91.00 ± 1.41 (90.00–92.00) | 0.8050 ± 0.0071 | — | 0.0 | 1,234,567 | 4,938,268 | — | — | 42.0 |", row);
     }
 
     [Fact]

@@ -37,7 +37,22 @@ internal static class ReportFixture
     private static ModelResult Model(string name, string architecture, string settings, double[] accuracy, long parameters, long bytes,
         double microseconds) =>
         new(name, architecture, settings, SeedStat.From(accuracy), SeedStat.From([0.8, 0.81]), SeedStat.From([0.02, 0.03]),
-            parameters, bytes, microseconds, TrainSeconds: 42, Curves: [[0.5, 0.7, 0.8], [0.55, 0.75]]);
+            parameters, bytes, microseconds, TrainSeconds: 42, Curves: [[0.5, 0.7, 0.8], [0.55, 0.75]], SamplesPerSecond: 1e6 / microseconds);
+
+    /// <summary>
+    /// The sample report with a pruned stage in the first scenario: the distilled student pruned to 90 % (two seeds,
+    /// no curves) and its paired cost against the dense distilled student.
+    /// </summary>
+    public static PipelineReport WithPruning()
+    {
+        PipelineReport report = Sample();
+        ScenarioReport first = report.Scenarios[0];
+        var pruned = new ModelResult("student pruned 90%", "784-32-10", "gradual, 8×1 blocks", SeedStat.From([0.865, 0.875]),
+            SeedStat.From([0.8, 0.81]), SeedStat.From([0.02, 0.03]), 2_700, 12_345, 1.125, TrainSeconds: 7, Curves: [[], []],
+            Sparsity: 0.9, SamplesPerSecond: 123_456.4);
+        var scenario = first with { Models = [.. first.Models, pruned], Pruning = [new PruningCost(pruned.Name, 0.9, -0.5, 0.2)] };
+        return report with { Scenarios = [scenario, report.Scenarios[1]] };
+    }
 
     /// <summary>Validation accuracy 0.80 + 0.01 · (row · 3 + column).</summary>
     private static List<SearchCell> Search() =>

@@ -9,7 +9,8 @@ namespace TinyKd.Cli.Commands;
 
 /// <summary>
 /// <c>tinykd pipeline</c>, the README's main command: teacher, student alone and distilled student, same budget and
-/// seeds, in the all-labels and the few-labels scenarios; prints the comparison and writes the report folder.
+/// seeds, in the all-labels and the few-labels scenarios, then the distilled student pruned to several sparsities;
+/// prints the comparison and writes the report folder.
 /// </summary>
 public static class PipelineCommand
 {
@@ -27,6 +28,9 @@ public static class PipelineCommand
         new("temperature", "T", "the temperature without search", "4"),
         new("alpha", "A", "α without search", "0.5"),
         new("augment", null, "shift the distilled students' training images by up to ±2 pixels"),
+        new("prune", "S,S,...", "sparsities of the pruned stage: each distilled student is pruned to each", "0.5,0.8,0.9,0.95"),
+        new("prune-epochs", "N", "KD fine-tuning epochs of each pruned student (default: half the student epochs)"),
+        new("no-prune", null, "skip the pruned stage"),
         new("report", "DIR", "where to write report.md, report.json, report.html and the models", "report"),
         DivergenceReport.Option,
     ];
@@ -66,7 +70,7 @@ public static class PipelineCommand
             string.Create(CultureInfo.InvariantCulture, $"{train.Source}: {train.Count:N0} training and {test.Count:N0} test images, globally standardised"),
             string.Create(CultureInfo.InvariantCulture,
                 $"Adam (lr {options.LearningRate}, cosine to 0), batch {options.BatchSize}; teacher {options.TeacherEpochs} epochs, students {options.StudentEpochs} epochs (of the largest training set; smaller ones get as many steps); " +
-                $"best validation epoch kept; validation {options.ValidationFraction:P0} of the labelled data"),
+                $"best validation epoch kept; validation {options.ValidationFraction:P0} of the labelled data{PruningRecipe(options)}"),
             options.Seeds, scenarios, seconds,
             MachineDescription.Current);
         output.WriteLine();
@@ -96,8 +100,10 @@ public static class PipelineCommand
                 _ => [Scenario.AllLabels, Scenario.FewLabels],
             },
             Augment = line.Flag("augment"),
+            PruneSparsities = line.Flag("no-prune") ? [] : ParseSparsities(line.Get("prune")!),
             AllowDivergence = line.Flag("allow-divergence"),
         };
+        options = options with { PruneEpochs = line.Get("prune-epochs") is null ? options.StudentEpochs / 2 : line.Int("prune-epochs", 0) };
         if (!search)
             options = options with { Temperatures = [line.Float("temperature", 1e-3f, 1e3f)], Alphas = [line.Float("alpha", 0f, 1f)] };
         try
@@ -109,6 +115,21 @@ public static class PipelineCommand
             throw new UsageException(Messages.Plain(e));
         }
         return options;
+    }
+
+    private static string PruningRecipe(PipelineOptions options) => options.PruneSparsities.Count == 0 ? "" : string.Create(CultureInfo.InvariantCulture,
+        $"; pruned students: each distilled student pruned gradually to {string.Join(", ", options.PruneSparsities.Select(p => $"{100 * p:0.#} %"))} with {options.PruneEpochs} epochs of KD fine-tuning");
+
+    private static double[] ParseSparsities(string raw)
+    {
+        var sparsities = new List<double>();
+        foreach (string part in raw.Split(',', StringSplitOptions.TrimEntries))
+        {
+            if (!double.TryParse(part, NumberStyles.Float, CultureInfo.InvariantCulture, out double sparsity) || !(sparsity > 0 && sparsity < 1))
+                throw new UsageException($"option '--prune' must be sparsities in (0, 1) separated by commas; got '{raw}'");
+            sparsities.Add(sparsity);
+        }
+        return [.. sparsities];
     }
 
     internal static ulong[] ParseSeeds(string raw)

@@ -4,6 +4,7 @@ using TinyKd.Autograd.Nn;
 using TinyKd.Distill.Data;
 using TinyKd.Distill.Distillation;
 using TinyKd.Distill.Models;
+using TinyKd.Distill.Pruning;
 using TinyKd.Distill.Reports;
 using TinyKd.Distill.Training;
 using TinyKd.Tensors;
@@ -13,8 +14,10 @@ namespace TinyKd.Distill.Pipeline;
 /// <summary>
 /// What <c>tinykd pipeline</c> does, as a library: for each scenario and seed, train the teacher, the student alone
 /// and the student distilled from the teacher with the same budget and seed — one distilled student per (T, α) of
-/// the search on the first seed, the pair with the best validation accuracy then trained with every other seed — then score every kept model on
-/// the test set and say honestly whether distillation beat the student alone by more than the seed spread.
+/// the search on the first seed, the pair with the best validation accuracy then trained with every other seed — then
+/// prune each seed's distilled student to each of <see cref="PipelineOptions.PruneSparsities"/> (<see cref="PruningStage"/>),
+/// score every kept model on the test set and say honestly whether distillation beat the student alone by more than the
+/// seed spread, and what pruning cost the distilled student.
 /// </summary>
 public sealed class DistillationPipeline
 {
@@ -67,6 +70,7 @@ public sealed class DistillationPipeline
         var teachers = new List<Trained>();
         var alone = new List<Trained>();
         var grid = Grid().ToDictionary(g => g, _ => new List<Trained>());
+        var pruned = _options.PruneSparsities.ToDictionary(s => s, _ => new List<Trained>());
         (float T, float Alpha)? chosen = null;
         ScenarioData? first = null;
         foreach (ulong seed in _options.Seeds)
@@ -85,11 +89,17 @@ public sealed class DistillationPipeline
             var pairs = chosen is { } pair ? [pair] : grid.Keys.ToList();
             foreach (var (t, a) in pairs)
             {
-                var settings = new DistillationOptions { Temperature = ParameterSchedule.Constant(t), Alpha = ParameterSchedule.Constant(a) };
                 grid[(t, a)].Add(Train($"{tag}: student distilled (T {Format(t)}, α {Format(a)})", _options.Student, _options.StudentEpochs, seed,
-                    data.Transfer, data.Validation, test, teacher.Model, settings));
+                    data.Transfer, data.Validation, test, teacher.Model, DistillationSettings((t, a))));
             }
             chosen ??= grid.OrderByDescending(g => g.Value[0].ValidationAccuracy).First().Key;
+            if (_options.PruneSparsities.Count > 0)
+            {
+                Teacher source = PruningStage.TeacherOf(teacher.Model, data.Transfer, _options.Augment);
+                foreach (double sparsity in _options.PruneSparsities)
+                    pruned[sparsity].Add(Prune($"{tag}: {PrunedName(sparsity)}", grid[chosen.Value][^1].Model, source, data,
+                        DistillationSettings(chosen.Value), sparsity, seed, test));
+            }
         }
 
         var best = chosen!.Value;
@@ -102,6 +112,15 @@ public sealed class DistillationPipeline
             Summarise("student alone", "", alone, Path.Combine(folder, "student-alone.tkd"), test),
             Summarise("student distilled", $"T {Format(best.T)}, α {Format(best.Alpha)}", distilled, Path.Combine(folder, "student-distilled.tkd"), test),
         };
+        var costs = new List<PruningCost>();
+        foreach (var (sparsity, runs) in pruned)
+        {
+            ModelResult row = Summarise(PrunedName(sparsity), PrunedSettings(sparsity, runs[0].Model), runs,
+                Path.Combine(folder, $"student-pruned-{Math.Round(sparsity * 100).ToString(CultureInfo.InvariantCulture)}.tkd"), test);
+            models.Add(row);
+            Comparison change = Compare(distilled.Select(r => r.Test.Accuracy).ToList(), runs.Select(r => r.Test.Accuracy).ToList());
+            costs.Add(new PruningCost(row.Name, row.Sparsity, change.GainPoints, change.SpreadPoints));
+        }
         string description = scenario == Scenario.AllLabels
             ? $"Every model trains on the same {first!.Labelled.Count:N0} labelled images; {first.Validation.Count:N0} held out for validation."
             : $"{first!.Labelled.Count:N0} labelled training images (+{first.Validation.Count:N0} for validation) for the teacher and the student alone; " +
@@ -109,7 +128,7 @@ public sealed class DistillationPipeline
               $"Every student takes the same number of optimizer steps ({EqualSteps(_options.StudentEpochs, first)} epochs over the labelled images = " +
               $"{_options.StudentEpochs} over the transfer set); the teacher {EqualSteps(_options.TeacherEpochs, first)} epochs.";
         return new ScenarioReport(name, description, models, search,
-            Compare(alone.Select(r => r.Test.Accuracy).ToList(), distilled.Select(r => r.Test.Accuracy).ToList()));
+            Compare(alone.Select(r => r.Test.Accuracy).ToList(), distilled.Select(r => r.Test.Accuracy).ToList())) { Pruning = costs };
     }
 
     private static int EqualSteps(int epochs, ScenarioData data) =>
@@ -122,15 +141,7 @@ public sealed class DistillationPipeline
         Mlp? teacher, DistillationOptions? distillation)
     {
         var model = new Mlp(spec, new Rng(seed));
-        var training = new TrainingOptions
-        {
-            Epochs = epochs,
-            BatchSize = _options.BatchSize,
-            LearningRate = _options.LearningRate,
-            Seed = seed,
-            Augmentation = _options.Augment && teacher is not null ? new ImageAugmentation(28, 28, 2, _standardizer?.Transform(0f) ?? 0f) : null,
-            AllowDivergence = _options.AllowDivergence,
-        };
+        TrainingOptions training = Recipe(epochs, seed, augment: teacher is not null);
         long start = Stopwatch.GetTimestamp();
         Trainer trainer = teacher is null
             ? new Trainer(model, training)
@@ -145,6 +156,44 @@ public sealed class DistillationPipeline
         return new Trained(model, history.Select(h => h.ValidationAccuracy ?? 0).ToList(), best, evaluation, seconds);
     }
 
+    private TrainingOptions Recipe(int epochs, ulong seed, bool augment) => new()
+    {
+        Epochs = epochs,
+        BatchSize = _options.BatchSize,
+        LearningRate = _options.LearningRate,
+        Seed = seed,
+        Augmentation = _options.Augment && augment ? new ImageAugmentation(28, 28, 2, _standardizer?.Transform(0f) ?? 0f) : null,
+        AllowDivergence = _options.AllowDivergence,
+    };
+
+    private static DistillationOptions DistillationSettings((float T, float Alpha) pair) =>
+        new() { Temperature = ParameterSchedule.Constant(pair.T), Alpha = ParameterSchedule.Constant(pair.Alpha) };
+
+    private Trained Prune(string label, Mlp distilled, Teacher teacher, ScenarioData data, DistillationOptions settings, double sparsity,
+        ulong seed, Dataset test)
+    {
+        long start = Stopwatch.GetTimestamp();
+        var (served, reached) = PruningStage.Run(distilled, teacher, data, settings, Recipe(_options.PruneEpochs, seed, augment: true),
+            sparsity, _options.PruneEpochs);
+        double seconds = Stopwatch.GetElapsedTime(start).TotalSeconds;
+        Evaluation evaluation = Evaluation.Run(served, test);
+        _log.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"  {label}: sparsity {reached * 100:F1}%, test {evaluation.Accuracy * 100:F2}% ({seconds:F1} s)"));
+        return new Trained(served, [], 0, evaluation, seconds);
+    }
+
+    private static string PrunedName(double sparsity) =>
+        string.Create(CultureInfo.InvariantCulture, $"student pruned {Math.Round(sparsity * 100, 1)}%");
+
+    private string PrunedSettings(double sparsity, Mlp served)
+    {
+        PruningSchedule schedule = PruningStage.Schedule(sparsity, _options.PruneEpochs);
+        IReadOnlyList<Layer> layers = served.AffineLayers;
+        int sparse = layers.Count(l => l is SparseLinear);
+        return string.Create(CultureInfo.InvariantCulture,
+            $"gradual, 8×1 blocks, {schedule.Steps} step{(schedule.Steps == 1 ? "" : "s")}, KD fine-tune {schedule.TotalEpochs} epochs; {sparse} of {layers.Count} layers served sparse");
+    }
+
     private ModelResult Summarise(string role, string settings, List<Trained> runs, string path, Dataset test)
     {
         Mlp model = runs[0].Model;
@@ -153,10 +202,12 @@ public sealed class DistillationPipeline
             SeedStat.From(runs.Select(r => r.Test.Accuracy).ToList()),
             SeedStat.From(runs.Select(r => r.Test.MacroF1).ToList()),
             SeedStat.From(runs.Select(r => r.Test.Ece).ToList()),
-            model.ParameterCount(), new FileInfo(path).Length,
+            model.StoredParameterCount(), new FileInfo(path).Length,
             InferenceLatency.MicrosecondsPerSample(model, test.Features),
             runs.Average(r => r.Seconds),
-            runs.Select(r => (IReadOnlyList<double>)r.Curve).ToList());
+            runs.Select(r => (IReadOnlyList<double>)r.Curve).ToList(),
+            PruningStage.PrunedLayerSparsity(model),
+            InferenceLatency.SamplesPerSecond(model, test.Features));
     }
 
     /// <summary>

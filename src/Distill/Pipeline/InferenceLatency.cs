@@ -31,6 +31,32 @@ public static class InferenceLatency
     }
 
     /// <summary>
+    /// Throughput at batch <paramref name="batch"/>: samples per second of one forward pass over a block of
+    /// <paramref name="batch"/> rows of <paramref name="features"/> (cycled when it has fewer), from the median of
+    /// <paramref name="calls"/> timed passes (evaluation mode, no gradients, buffers reused).
+    /// </summary>
+    public static double SamplesPerSecond(Layer model, Tensor features, int batch = 256, int calls = 20)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(batch);
+        int rows = features.Shape[0], width = features.Shape[1];
+        var block = new float[batch * width];
+        ReadOnlySpan<float> source = features.Span;
+        for (int r = 0; r < batch; r++) source.Slice(r % rows * width, width).CopyTo(block.AsSpan(r * width, width));
+        Tensor input = Tensor.FromArray(block, new Shape(batch, width));
+        var graph = new Graph(features.Backend, evaluationMode: true);
+        var predicted = new int[batch];
+        using var _ = GradMode.NoGrad();
+        void Forward(int call)
+        {
+            graph.Reset();
+            Variable logits = model.Forward(graph.Input(input));
+            logits.Data.Backend.ArgMax(logits.Data, predicted);
+        }
+        return batch / (MedianMicroseconds(Forward, calls) * 1e-6);
+    }
+
+    /// <summary>
     /// The median microseconds of <paramref name="call"/>(i) over <paramref name="calls"/> timed calls, after a warm-up
     /// of at least a quarter second and a fifth as many calls (see the class remarks for why that long).
     /// </summary>

@@ -59,6 +59,15 @@ public sealed record PipelineOptions
     public bool Augment { get; init; }
 
     /// <summary>
+    /// The sparsities of the pruned stage: each seed's distilled student is pruned to each of them (see
+    /// <see cref="PruningStage"/>); empty skips the stage.
+    /// </summary>
+    public IReadOnlyList<double> PruneSparsities { get; init; } = [0.5, 0.8, 0.9, 0.95];
+
+    /// <summary>The fine-tuning budget of each pruned student, in epochs over the transfer set (0: one-shot, no fine-tuning).</summary>
+    public int PruneEpochs { get; init; } = 10;
+
+    /// <summary>
     /// Keep models whose training diverged with finite numbers (the log says so) instead of ending the pipeline with a
     /// <see cref="TrainingDivergedException"/> (see <see cref="TrainingOptions.AllowDivergence"/>).
     /// </summary>
@@ -78,6 +87,9 @@ public sealed record PipelineOptions
             throw new ArgumentOutOfRangeException(nameof(Temperatures), $"Temperatures must be finite and > 0; got [{string.Join(", ", Temperatures)}].");
         if (Alphas.Count == 0 || Alphas.Any(a => !(a >= 0f && a <= 1f)))
             throw new ArgumentOutOfRangeException(nameof(Alphas), $"α values must be in [0, 1]; got [{string.Join(", ", Alphas)}].");
+        if (PruneSparsities.Any(p => !(p > 0 && p < 1)) || PruneSparsities.Distinct().Count() != PruneSparsities.Count)
+            throw new ArgumentOutOfRangeException(nameof(PruneSparsities), $"Pruning sparsities must be distinct and in (0, 1); got [{string.Join(", ", PruneSparsities)}].");
+        if (PruneEpochs < 0) throw new ArgumentOutOfRangeException(nameof(PruneEpochs), $"The pruning budget must be ≥ 0 epochs; got {PruneEpochs}.");
         if (Teacher.InputSize != Student.InputSize || Teacher.OutputSize != Student.OutputSize)
             throw new ArgumentException($"The teacher {Teacher} and the student {Student} must share input and output widths.", nameof(Student));
     }

@@ -39,7 +39,8 @@ public static class GradualPruner
     /// <param name="options">Granularity, threshold scope, output layer.</param>
     /// <param name="schedule">Final sparsity, steps and epochs.</param>
     /// <param name="training">The fine-tuning recipe; its <see cref="TrainingOptions.Epochs"/> is replaced by each stage's,
-    /// and stage k uses seed <c>Seed + k</c> for its batch order.</param>
+    /// stage k uses seed <c>Seed + k</c> for its batch order, and only a non-finite loss counts as divergence (see
+    /// <see cref="TrainingOptions.AllowDivergence"/>).</param>
     /// <param name="train">The fine-tuning data (needed when the schedule has fine-tuning epochs).</param>
     /// <param name="validation">Scored after each epoch (best weights of a stage are kept), or null.</param>
     /// <param name="teachers">Teachers to distil from during fine-tuning; empty for cross-entropy on the labels.</param>
@@ -63,7 +64,12 @@ public static class GradualPruner
             MagnitudePruner.Prune(mask, cubic.AfterStep(k));
             progress?.Invoke(k, mask.Sparsity);
             int epochs = schedule.EpochsPerStep + (k == schedule.Steps ? schedule.RecoveryEpochs : 0);
-            if (epochs > 0) FineTune(model, mask, training with { Epochs = epochs, Seed = training.Seed + (ulong)k, CheckpointPath = null, Resume = false }, train!, validation, teachers, distillation);
+            // The divergence check measures a run against its first step's loss as the untrained model's; a fine-tuned
+            // model starts trained (after a light pruning step its first loss is already near its best), so only
+            // non-finite numbers, which always end a run, are checked here.
+            if (epochs > 0)
+                FineTune(model, mask, training with { Epochs = epochs, Seed = training.Seed + (ulong)k, CheckpointPath = null, Resume = false, AllowDivergence = true },
+                    train!, validation, teachers, distillation);
         }
         return mask;
     }

@@ -5,8 +5,9 @@ namespace TinyKd.Distill.Reports;
 /// <summary>
 /// The pipeline report as one self-contained HTML page: inline CSS, no script, no external resource (a
 /// Content-Security-Policy meta tag forbids both), the tables of the Markdown report, and inline SVG charts from
-/// <see cref="SvgChart"/>: per scenario the validation accuracy of each model during training (mean over the seeds), and one
-/// scatter of test accuracy against model bytes over every model of every scenario.
+/// <see cref="SvgChart"/>: per scenario the validation accuracy of each model during training (mean over the seeds), one
+/// scatter of test accuracy against model bytes over every model of every scenario and, with a pruned stage, one of
+/// the distilled student's test accuracy against its sparsity.
 /// </summary>
 public static class HtmlReport
 {
@@ -29,6 +30,9 @@ public static class HtmlReport
         html.Append("</dl>\n");
         foreach (var scenario in report.Scenarios) Scenario(html, scenario, nameof(report));
         html.Append("<section>\n<h2>Test accuracy vs model size</h2>\n<figure>\n").Append(SizeChart(report)).Append("\n</figure>\n</section>\n");
+        if (report.Scenarios.Any(s => s.Pruning.Count > 0))
+            html.Append("<section>\n<h2>Test accuracy vs sparsity</h2>\n<figure>\n").Append(SparsityChart(report))
+                .Append("\n<figcaption>The dense distilled student (0 %) and its pruned copies; error bars: seed spread.</figcaption>\n</figure>\n</section>\n");
         html.Append("</body>\n</html>\n");
         return html.ToString();
     }
@@ -42,10 +46,12 @@ public static class HtmlReport
         string verdict = scenario.Comparison.Verdict.Trim().ToLowerInvariant();
         string style = verdict is "wins" or "ties" or "loses" ? $"verdict {verdict}" : "verdict";
         html.Append($"<p class=\"{style}\">{Markup.Escape(ReportText.Verdict(scenario.Comparison))}</p>\n");
+        foreach (var cost in scenario.Pruning) html.Append($"<p>{Markup.Escape(ReportText.PruningCost(cost))}</p>\n");
         if (scenario.Search.Count > 0) Search(html, SearchGrid.Of(scenario, parameterName));
-        if (scenario.Models.Any(m => m.Curves.Any(c => c.Count > 0)))
+        var trained = scenario.Models.Where(m => m.Curves.Any(c => c.Count > 0)).ToList();
+        if (trained.Count > 0)
         {
-            var series = scenario.Models.Select(m => new ChartSeries(m.Name, SeedCurves.Mean(m.Curves).Select(v => 100 * v).ToList())).ToList();
+            var series = trained.Select(m => new ChartSeries(m.Name, SeedCurves.Mean(m.Curves).Select(v => 100 * v).ToList())).ToList();
             // Models that learn from fewer rows run more epochs for the same number of steps: then the x axis is the
             // share of the run, so that the curves line up.
             bool byShare = series.Select(c => c.Values.Count).Distinct().Count() > 1;
@@ -94,6 +100,16 @@ public static class HtmlReport
             html.Append("</tr>\n");
         }
         html.Append("</tbody>\n</table>\n");
+    }
+
+    private static string SparsityChart(PipelineReport report)
+    {
+        var points = report.Scenarios.Where(s => s.Pruning.Count > 0).SelectMany(s => s.Models
+            .Where(m => m.Name == "student distilled" || s.Pruning.Any(c => c.Model == m.Name))
+            .Select(m => new ChartPoint(ReportText.Fixed(100 * m.Sparsity, 0) + " %", s.Name, 100 * m.Sparsity,
+                100 * m.Accuracy.Mean, m.Accuracy.Count > 1 ? 100 * m.Accuracy.Std : 0))).ToList();
+        return SvgChart.Scatter("Test accuracy vs sparsity of the distilled student", "sparsity of the pruned layers (%)", "test accuracy (%)",
+            points, logarithmicX: false);
     }
 
     private static string SizeChart(PipelineReport report)

@@ -70,6 +70,17 @@ public static class JsonReport
         Number(json, nameof(Comparison.SpreadPoints), scenario.Comparison.SpreadPoints);
         json.WriteString(Name(nameof(Comparison.Verdict)), scenario.Comparison.Verdict);
         json.WriteEndObject();
+        json.WriteStartArray(Name(nameof(ScenarioReport.Pruning)));
+        foreach (var cost in scenario.Pruning)
+        {
+            json.WriteStartObject();
+            json.WriteString(Name(nameof(PruningCost.Model)), cost.Model);
+            Number(json, nameof(PruningCost.Sparsity), cost.Sparsity);
+            Number(json, nameof(PruningCost.ChangePoints), cost.ChangePoints);
+            Number(json, nameof(PruningCost.SpreadPoints), cost.SpreadPoints);
+            json.WriteEndObject();
+        }
+        json.WriteEndArray();
         json.WriteEndObject();
     }
 
@@ -94,6 +105,8 @@ public static class JsonReport
             json.WriteEndArray();
         }
         json.WriteEndArray();
+        Number(json, nameof(ModelResult.Sparsity), model.Sparsity);
+        Number(json, nameof(ModelResult.SamplesPerSecond), model.SamplesPerSecond);
         json.WriteEndObject();
     }
 

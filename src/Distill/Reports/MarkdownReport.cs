@@ -29,6 +29,8 @@ public static class MarkdownReport
             if (!string.IsNullOrWhiteSpace(scenario.Description)) md.Append(Inline(scenario.Description)).Append("\n\n");
             Table(md, ReportText.ModelHeader, ReportText.TextColumns, scenario.Models.Select(ReportText.ModelRow));
             md.Append('\n').Append(Inline(ReportText.Verdict(scenario.Comparison))).Append('\n');
+            if (scenario.Pruning.Count > 0) md.Append('\n');
+            foreach (var cost in scenario.Pruning) md.Append("- ").Append(Inline(ReportText.PruningCost(cost))).Append('\n');
             if (scenario.Search.Count > 0) Search(md, SearchGrid.Of(scenario, nameof(report)));
         }
         return md.ToString();

@@ -27,13 +27,16 @@ public readonly record struct SeedStat(double Mean, double Std, double Min, doub
 /// <param name="Accuracy">Test accuracy in [0, 1].</param>
 /// <param name="MacroF1">Test macro-F1 in [0, 1].</param>
 /// <param name="Ece">Test expected calibration error in [0, 1].</param>
-/// <param name="Parameters">Trainable parameters.</param>
+/// <param name="Parameters">Parameters the model stores: every weight and bias of a dense model; of a pruned one, the values its sparse layers keep.</param>
 /// <param name="ModelBytes">Size of its .tkd model file.</param>
 /// <param name="MicrosecondsPerSample">Inference latency per sample at batch 1 (median).</param>
 /// <param name="TrainSeconds">Training wall time, mean over the seeds.</param>
-/// <param name="Curves">Validation accuracy after each epoch, one list per seed.</param>
+/// <param name="Curves">Validation accuracy after each epoch, one list per seed (empty lists for a model that was not trained epoch by epoch).</param>
+/// <param name="Sparsity">The fraction of zero weights in the layers a pruner prunes (all but the output layer): 0 for a dense model.</param>
+/// <param name="SamplesPerSecond">Inference throughput at batch 256 (median), or NaN when not measured.</param>
 public sealed record ModelResult(string Name, string Architecture, string Settings, SeedStat Accuracy, SeedStat MacroF1, SeedStat Ece,
-    long Parameters, long ModelBytes, double MicrosecondsPerSample, double TrainSeconds, IReadOnlyList<IReadOnlyList<double>> Curves);
+    long Parameters, long ModelBytes, double MicrosecondsPerSample, double TrainSeconds, IReadOnlyList<IReadOnlyList<double>> Curves,
+    double Sparsity = 0, double SamplesPerSecond = double.NaN);
 
 /// <summary>One cell of the temperature/α search: validation accuracy of the distilled student on the first seed.</summary>
 /// <param name="Temperature">T.</param>
@@ -48,6 +51,13 @@ public sealed record SearchCell(float Temperature, float Alpha, double Validatio
 /// <param name="Verdict">"wins", "ties" or "loses": a gain beyond ±<paramref name="SpreadPoints"/> decides.</param>
 public sealed record Comparison(double GainPoints, double SpreadPoints, string Verdict);
 
+/// <summary>What pruning cost a distilled student, paired by seed (a seed prunes the distilled student it trained).</summary>
+/// <param name="Model">The pruned model's name, e.g. "student pruned 90%".</param>
+/// <param name="Sparsity">Its sparsity (mean over the seeds).</param>
+/// <param name="ChangePoints">Mean over seeds of (pruned − distilled) test accuracy, in percentage points.</param>
+/// <param name="SpreadPoints">Standard deviation over seeds of that change, in percentage points (0 for one seed).</param>
+public sealed record PruningCost(string Model, double Sparsity, double ChangePoints, double SpreadPoints);
+
 /// <summary>One scenario of the pipeline (e.g. all labels; few labels plus a transfer set).</summary>
 /// <param name="Name">Short name, e.g. "all labels".</param>
 /// <param name="Description">One sentence: which data each model saw.</param>
@@ -55,7 +65,11 @@ public sealed record Comparison(double GainPoints, double SpreadPoints, string V
 /// <param name="Search">The T/α search, or empty when none ran.</param>
 /// <param name="Comparison">Distilled student vs student alone.</param>
 public sealed record ScenarioReport(string Name, string Description, IReadOnlyList<ModelResult> Models, IReadOnlyList<SearchCell> Search,
-    Comparison Comparison);
+    Comparison Comparison)
+{
+    /// <summary>The pruned students against the dense distilled student, one per sparsity (empty without a pruned stage).</summary>
+    public IReadOnlyList<PruningCost> Pruning { get; init; } = [];
+}
 
 /// <summary>Everything <c>tinykd pipeline</c> measured, ready to be written as Markdown, JSON and HTML.</summary>
 /// <param name="Title">Heading of the report.</param>

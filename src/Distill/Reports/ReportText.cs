@@ -20,8 +20,8 @@ internal static class ReportText
     /// <summary>Column headers of the model table.</summary>
     public static IReadOnlyList<string> ModelHeader { get; } =
     [
-        "model", "architecture", "settings", "test accuracy (%)", "macro-F1", "ECE", "parameters", "model bytes", "µs/sample",
-        "train time (s)",
+        "model", "architecture", "settings", "test accuracy (%)", "macro-F1", "ECE", "sparsity (%)", "parameters", "model bytes",
+        "µs/sample b1", "samples/s b256", "train time (s)",
     ];
 
     /// <summary>The report's summary as (label, value) lines: data, recipe, seeds, machine, wall time.</summary>
@@ -50,9 +50,11 @@ internal static class ReportText
         Accuracy(model.Accuracy),
         Fraction(model.MacroF1),
         Fraction(model.Ece),
+        Fixed(100 * model.Sparsity, 1),
         Fixed(model.Parameters, 0),
         Fixed(model.ModelBytes, 0),
         Fixed(model.MicrosecondsPerSample, 2),
+        Fixed(model.SamplesPerSecond, 0),
         Fixed(model.TrainSeconds, 1),
     ];
 
@@ -79,6 +81,10 @@ internal static class ReportText
     public static string Verdict(Comparison comparison) =>
         $"distilled student vs student alone: {Signed(comparison.GainPoints)} pp " +
         $"(seed spread {Fixed(comparison.SpreadPoints, 2)} pp): {comparison.Verdict}";
+
+    /// <summary>"student pruned 90% vs student distilled: -0.21 pp (seed spread 0.10 pp)".</summary>
+    public static string PruningCost(PruningCost cost) =>
+        $"{cost.Model} vs student distilled: {Signed(cost.ChangePoints)} pp (seed spread {Fixed(cost.SpreadPoints, 2)} pp)";
 
     /// <summary>A T or α value as written in the search grid: the shortest text that reads back the same float.</summary>
     public static string Hyperparameter(float value) => value.ToString(Invariant);
