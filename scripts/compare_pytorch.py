@@ -31,7 +31,8 @@ The same workloads in both frameworks (B = batch, In/Out = layer widths):
   gemm     C = op(A)·op(B) with torch.mm(..., out=C); forward x·Wᵀ, dX = dY·W, dW = dYᵀ·X of the teacher's layers
   train    nn.Sequential(Linear, ReLU, ..., Linear), cross-entropy, zero_grad, backward, Adam(lr=1e-3) step
   distill  the student's step on 0.9·T²·KL(softmax(t/T) ‖ softmax(s/T)) + 0.1·CE, T = 4, teacher logits given
-  infer    model.eval() forward under torch.no_grad()
+  infer    model.eval() forward under torch.no_grad() (also the dense twins of the sparse rows, one layer or a model)
+  sparse   not run (see SKIPPED_KINDS): their PyTorch column shows "—"
 """
 import argparse
 import json
@@ -46,6 +47,10 @@ import time
 from torch_blas import Blas
 
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+# Pruned models served sparse: PyTorch has no counterpart to time (torch.nn.utils.prune keeps a dense weight and a
+# mask, so a pruned PyTorch model runs at its dense twin's speed, which the "infer" rows already time).
+SKIPPED_KINDS = ("sparse", "model")
 
 # (warm-up seconds, repetitions, seconds per repetition), as BenchBudget in src/Cli/Bench/MedianTimer.cs.
 BUDGETS = {"standard": (0.15, 7, 0.02), "quick": (0.005, 3, 0.001)}
@@ -108,6 +113,8 @@ def run_worker(bench_json, out_json, budget):
     blas = Blas()
     results = []
     for row in bench["results"]:
+        if row["kind"] in SKIPPED_KINDS:
+            continue
         threads = row["threads"]
         torch.set_num_threads(threads)
         blas.set_threads(threads)
@@ -213,7 +220,7 @@ def cell(row, seconds):
         return "—"
     if row["kind"] == "gemm":
         return f"{format_time(seconds)} ({row['flops'] / seconds / 1e9:.1f} GFLOP/s)"
-    if row["kind"] == "infer":
+    if row["kind"] in ("infer",) + SKIPPED_KINDS:
         return f"{format_time(seconds)} ({row['batch'] / seconds:,.0f} samples/s)"
     return f"{seconds * 1e3:.2f} ms/step"
 

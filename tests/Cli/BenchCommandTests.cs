@@ -1,6 +1,10 @@
 using System.Text.Json;
+using TinyKd.Autograd.Nn;
 using TinyKd.Cli;
 using TinyKd.Cli.Commands;
+using TinyKd.Distill.Models;
+using TinyKd.Distill.Pruning;
+using TinyKd.Tensors;
 
 namespace TinyKd.Tests.Cli;
 
@@ -17,11 +21,21 @@ public sealed class CpuKernelSettingsCollection
 [Collection(CpuKernelSettingsCollection.Name)]
 public sealed class BenchCommandTests : IDisposable
 {
+    private static readonly (string Id, string Model)[] SparseSubjects =
+    [
+        ("teacher_fc1", "784-1200"), ("teacher_fc2", "1200-1200"), ("student_fc1", "784-128"),
+        ("teacher", "784-1200-1200-10"), ("student", "784-128-10"),
+    ];
+
     private static readonly string[] ResultIds =
     [
         "gemm_1024_1t", "gemm_1024", "fc1_forward", "fc1_dx", "fc1_dw", "fc2_forward", "fc2_dx", "fc2_dw", "fc3_forward",
         "train_teacher", "train_student", "distill_student",
         "infer_teacher_b1", "infer_teacher_b256", "infer_student_b1", "infer_student_b256",
+        .. from subject in SparseSubjects
+           from batch in new[] { 1, 256 }
+           from form in new[] { "dense", "sparse50", "sparse80", "sparse90", "sparse95" }
+           select $"{subject.Id}_{form}_b{batch}",
     ];
 
     private readonly string _dir = Directory.CreateTempSubdirectory("tinykd-bench-").FullName;
@@ -82,6 +96,71 @@ public sealed class BenchCommandTests : IDisposable
         foreach (string id in ResultIds.Where(id => id.StartsWith("infer_", StringComparison.Ordinal))) AssertFinitePositive(results[id], "samples_per_second");
         Assert.Contains("train step 784-1200-1200-10", output.ToString());
         Assert.DoesNotContain("WRONG RESULT", output.ToString());
+
+        // Sparse rows: each pruned subject reaches its sparsity in the pruned layers, stores only what is left (the
+        // FLOPs count stored weights) and carries its dense twin's time over its own; the twin's speedup is 1.
+        foreach (var (id, model) in SparseSubjects)
+        {
+            int[] sizes = model.Split('-').Select(int.Parse).ToArray();
+            double weights = sizes.Zip(sizes.Skip(1), (a, b) => (double)a * b).Sum();
+            double pruned = sizes.Length == 2 ? weights : weights - (double)sizes[^2] * sizes[^1];
+            foreach (int batch in new[] { 1, 256 })
+            {
+                JsonElement dense = results[$"{id}_dense_b{batch}"];
+                Assert.Equal(1.0, dense.GetProperty("speedup").GetDouble());
+                Assert.Equal(0.0, dense.GetProperty("sparsity").GetDouble());
+                Assert.Equal(2 * batch * weights, dense.GetProperty("flops").GetDouble());
+                double denseSeconds = dense.GetProperty("seconds").GetDouble();
+                foreach (int percent in new[] { 50, 80, 90, 95 })
+                {
+                    JsonElement r = results[$"{id}_sparse{percent}_b{batch}"];
+                    Assert.Equal("sparse", r.GetProperty("kind").GetString());
+                    Assert.Equal(model, r.GetProperty("model").GetString());
+                    Assert.Equal(batch, r.GetProperty("batch").GetInt32());
+                    double sparsity = r.GetProperty("sparsity").GetDouble();
+                    Assert.InRange(sparsity, percent / 100.0 - 0.01, percent / 100.0 + 0.01);
+                    Assert.InRange(r.GetProperty("flops").GetDouble(), 2 * batch * (weights - 1.01 * sparsity * pruned),
+                        2 * batch * (weights - 0.99 * sparsity * pruned));
+                    Assert.Equal(denseSeconds / r.GetProperty("seconds").GetDouble(), r.GetProperty("speedup").GetDouble(), 9);
+                    AssertFinitePositive(r, "samples_per_second");
+                }
+            }
+        }
+
+        // One crossover per pruned layer shape and batch, a measured sparsity or 1 (never).
+        var crossovers = root.GetProperty("crossovers").EnumerateArray().ToList();
+        Assert.Equal(
+            new[] { "784x1200 b1", "784x1200 b256", "1200x1200 b1", "1200x1200 b256", "784x128 b1", "784x128 b256" },
+            crossovers.Select(c => $"{c.GetProperty("in_features").GetInt32()}x{c.GetProperty("out_features").GetInt32()} b{c.GetProperty("batch").GetInt32()}"));
+        Assert.All(crossovers, c => Assert.InRange(c.GetProperty("crossover").GetDouble(), 0.1, 1.0));
+        Assert.Contains("crossover", output.ToString());
+    }
+
+    [Fact]
+    public void Bench_of_a_model_file_times_it_against_its_dense_twin_at_batch_1_and_256()
+    {
+        Mlp dense = new(MlpSpec.Parse("64-40-10"), new Rng(3));
+        MagnitudePruner.Prune(dense, 0.9);
+        string model = Path.Combine(_dir, "pruned.tkd"), json = Path.Combine(_dir, "model.json");
+        ModelFile.Save(model, SparseServing.Convert(dense, ServingLayout.Sparse));
+        var output = new StringWriter();
+
+        Assert.Equal(0, BenchCommand.Run([model, "--quick", "--json", json], output));
+
+        Assert.Contains("64→40 sparse 90.0% zeros", output.ToString());
+        using JsonDocument doc = JsonDocument.Parse(File.ReadAllText(json));
+        var rows = doc.RootElement.GetProperty("results").EnumerateArray().ToList();
+        Assert.Equal(["model_dense_b1", "model_b1", "model_dense_b256", "model_b256"], rows.Select(r => r.GetProperty("id").GetString()));
+        Assert.Empty(doc.RootElement.GetProperty("crossovers").EnumerateArray());
+        foreach (JsonElement r in rows)
+        {
+            Assert.Equal("64-40-10", r.GetProperty("model").GetString());
+            AssertFinitePositive(r, "speedup");
+            AssertFinitePositive(r, "samples_per_second");
+        }
+        Assert.Equal(0.9, rows[1].GetProperty("sparsity").GetDouble(), 2);
+        Assert.Equal("model", rows[1].GetProperty("kind").GetString());
+        Assert.Equal(2.0 * (64 * 40 + 40 * 10), rows[0].GetProperty("flops").GetDouble());
     }
 
     private static void AssertFinitePositive(JsonElement result, string property)
@@ -96,9 +175,15 @@ public sealed class BenchCommandTests : IDisposable
     [InlineData(new[] { "--threads", "many" }, "--threads")]
     [InlineData(new[] { "--kernels", "sse" }, "--kernels")]
     [InlineData(new[] { "--json" }, "--json")]
-    [InlineData(new[] { "--quick", "extra" }, "'extra'")]
+    [InlineData(new[] { "a.tkd", "extra" }, "'extra'")]
+    [InlineData(new[] { " " }, "MODEL")]
     public void Bench_rejects_bad_arguments_with_a_message_naming_them(string[] args, string fragment) =>
         Assert.Contains(fragment, Assert.Throws<UsageException>(() => BenchCommand.Run(args, TextWriter.Null)).Message);
+
+    [Fact]
+    public void Bench_of_a_missing_model_file_names_it() =>
+        Assert.Contains("missing.tkd", Assert.Throws<FileNotFoundException>(() =>
+            BenchCommand.Run([Path.Combine(_dir, "missing.tkd"), "--quick"], TextWriter.Null)).Message);
 
     [Fact]
     public void Help_lists_every_option_of_bench()

@@ -69,6 +69,28 @@ public sealed class SparseLinearTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public void The_dense_twin_of_a_served_model_holds_its_weights_and_computes_what_it_does()
+    {
+        Mlp dense = PruningFixtures.Model("57-24-17-10");
+        MagnitudePruner.Prune(dense, 0.8, new PruningOptions(PruneOutputLayer: true));
+        Mlp sparse = SparseServing.Convert(dense, ServingLayout.Sparse);
+        Mlp quantized = new(sparse.Spec, [.. sparse.AffineLayers.Cast<SparseLinear>().Select(l => SparseQuantizedLinear.FromSparse(l.Weight, l.Bias))]);
+
+        Mlp twin = SparseServing.DenseTwin(sparse);
+        Assert.All(twin.AffineLayers, l => Assert.IsType<Linear>(l));
+        foreach (var (original, copy) in dense.AffineLayers.Cast<Linear>().Zip(twin.AffineLayers.Cast<Linear>()))
+        {
+            Assert.Equal(original.Weight.Data.ToArray(), copy.Weight.Data.ToArray());
+            Assert.Equal(original.Bias!.Data.ToArray(), copy.Bias!.Data.ToArray());
+        }
+        Tensor x = Check.Random(6, -1, 1, 9, 57);
+        Check.Close(Evaluation.PredictLogits(sparse, x, 10), Evaluation.PredictLogits(twin, x, 10), atol: 1e-4, rtol: 1e-4, what: "fp32 twin");
+        Check.Close(Evaluation.PredictLogits(quantized, x, 10), Evaluation.PredictLogits(SparseServing.DenseTwin(quantized), x, 10),
+            atol: 2e-2, rtol: 2e-2, what: "dequantized twin of the int8 model");
+        Assert.Equal(Evaluation.PredictLogits(dense, x, 10), Evaluation.PredictLogits(SparseServing.DenseTwin(dense), x, 10));
+    }
+
+    [Fact]
     public void A_sparse_layer_refuses_to_record_gradients_and_checks_its_input()
     {
         var layer = new SparseLinear(SparseMatrix.FromDense([1, 0, 0, 2, 0, 3], 2, 3, SparseFormat.Blocked), [0.5f, -0.5f]);

@@ -15,7 +15,8 @@ internal sealed record BenchResult
     /// <summary>Human-readable label for the table.</summary>
     public required string What { get; init; }
 
-    /// <summary><c>gemm</c>, <c>train</c>, <c>distill</c> or <c>infer</c>.</summary>
+    /// <summary><c>gemm</c>, <c>train</c>, <c>distill</c>, <c>infer</c> (a dense MLP's forward), <c>sparse</c> (a pruned MLP served
+    /// sparse) or <c>model</c> (a model file as loaded).</summary>
     public required string Kind { get; init; }
 
     /// <summary>Threads the kernels used.</summary>
@@ -68,13 +69,21 @@ internal sealed record BenchResult
 
     /// <summary>Training-step time in milliseconds.</summary>
     public double? MsPerStep { get; init; }
+
+    /// <summary>Fraction of zero weights in the pruned layers (every layer but a model's output layer); 0 for a dense twin.</summary>
+    public double? Sparsity { get; init; }
+
+    /// <summary>The dense fp32 twin's time ÷ this row's time, both measured in the same run (1 for the twin itself).</summary>
+    public double? Speedup { get; init; }
 }
 
 /// <summary>Everything one <c>tinykd bench</c> run measured, as written by <c>--json</c>.</summary>
 /// <param name="Machine">Where it ran.</param>
 /// <param name="Peak">The measured FMA peak the percentages refer to.</param>
 /// <param name="Results">The timed workloads in table order.</param>
-internal sealed record BenchReport(BenchMachine Machine, PeakFlops Peak, IReadOnlyList<BenchResult> Results)
+/// <param name="Crossovers">The sparse/dense crossover sparsity of each pruned layer shape at batch 1 and 256 (empty
+/// when a single model was timed).</param>
+internal sealed record BenchReport(BenchMachine Machine, PeakFlops Peak, IReadOnlyList<BenchResult> Results, IReadOnlyList<BenchCrossover> Crossovers)
 {
     private static readonly JsonSerializerOptions Json = new()
     {

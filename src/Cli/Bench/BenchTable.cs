@@ -15,15 +15,25 @@ internal static class BenchTable
             ? "FP32 FMA peak: not measured (no FMA on this processor); '% peak' is left blank"
             : Invariant($"FP32 FMA peak (Vector{peak.VectorBits}<float>, 12 accumulators): {peak.SingleCoreGflops:F1} GFLOP/s on 1 core, {peak.AllCoresGflops:F1} GFLOP/s on {peak.Threads} threads"));
         output.WriteLine();
-        output.WriteLine($"{"what",-40} {"threads",7} {"time",10} {"GFLOP/s",8} {"% peak",7} {"samples/s",11} {"ms/step",8}");
-        output.WriteLine(new string('-', 40 + 7 + 10 + 8 + 7 + 11 + 8 + 6));
+        output.WriteLine($"{"what",-40} {"threads",7} {"time",10} {"GFLOP/s",8} {"% peak",7} {"samples/s",11} {"ms/step",8} {"speedup",8}");
+        output.WriteLine(new string('-', 40 + 7 + 10 + 8 + 7 + 11 + 8 + 8 + 7));
         foreach (BenchResult r in report.Results)
         {
             string percent = r.PercentOfPeak is { } p ? Invariant($"{p:F1}%") : "";
             string samples = r.SamplesPerSecond is { } s ? Invariant($"{s:N0}") : "";
             string step = r.MsPerStep is { } ms ? Invariant($"{ms:F2}") : "";
+            string speedup = r.Speedup is { } x ? Invariant($"{x:F2}×") : "";
             string note = r.Valid == false ? "  WRONG RESULT (sampled check against a double-precision dot product failed)" : "";
-            output.WriteLine(Invariant($"{r.What,-40} {r.Threads,7} {Time(r.Seconds),10} {r.Gflops,8:F1} {percent,7} {samples,11} {step,8}{note}"));
+            output.WriteLine(Invariant($"{r.What,-40} {r.Threads,7} {Time(r.Seconds),10} {r.Gflops,8:F1} {percent,7} {samples,11} {step,8} {speedup,8}{note}"));
+        }
+        if (report.Crossovers.Count > 0)
+        {
+            output.WriteLine();
+            output.WriteLine("speedup: the dense fp32 twin's time / the row's, measured in the same run. Sparse rows: 8×1 blocks, per-layer magnitude threshold, output layer dense.");
+            output.WriteLine("Sparse/dense crossover (the lowest sparsity from which the blocked kernel beats the dense GEMM; what serving decides by):");
+            foreach (var group in report.Crossovers.GroupBy(c => (c.InFeatures, c.OutFeatures)))
+                output.WriteLine(Invariant($"  {group.Key.InFeatures}→{group.Key.OutFeatures}: ") + string.Join(", ", group.Select(c =>
+                    Invariant($"batch {c.Batch} {(c.Crossover >= 1 ? "never" : Invariant($"{c.Crossover * 100:F0}%"))}"))));
         }
     }
 

@@ -1,4 +1,7 @@
 using System.Diagnostics;
+using TinyKd.Autograd;
+using TinyKd.Autograd.Nn;
+using TinyKd.Tensors;
 
 namespace TinyKd.Cli.Bench;
 
@@ -48,5 +51,20 @@ internal static class MedianTimer
         Array.Sort(perCall);
         int mid = perCall.Length / 2;
         return perCall.Length % 2 == 1 ? perCall[mid] : (perCall[mid - 1] + perCall[mid]) / 2;
+    }
+
+    /// <summary>
+    /// Median seconds of one forward pass of <paramref name="model"/> over <paramref name="inputs"/> in evaluation
+    /// mode without gradient recording, the graph's buffers reused (how a served model runs).
+    /// </summary>
+    public static double Inference(Layer model, Tensor inputs, BenchBudget budget)
+    {
+        var graph = new Graph(inputs.Backend, evaluationMode: true);
+        return Seconds(() =>
+        {
+            using var _ = GradMode.NoGrad();
+            graph.Reset();
+            model.Forward(graph.Input(inputs));
+        }, budget);
     }
 }

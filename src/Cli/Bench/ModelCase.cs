@@ -45,13 +45,7 @@ internal sealed record ModelCase(string Id, string What, ModelWorkload Workload,
         double seconds;
         if (Workload == ModelWorkload.Infer)
         {
-            model.Eval();
-            seconds = MedianTimer.Seconds(() =>
-            {
-                using var _ = GradMode.NoGrad();
-                graph.Reset();
-                model.Forward(graph.Input(inputs));
-            }, budget);
+            seconds = MedianTimer.Inference(model, inputs, budget);
         }
         else
         {

@@ -1,5 +1,10 @@
+using System.Globalization;
 using System.Runtime.InteropServices;
+using TinyKd.Autograd.Nn;
 using TinyKd.Cli.Bench;
+using TinyKd.Distill.Models;
+using TinyKd.Distill.Pipeline;
+using TinyKd.Distill.Pruning;
 using TinyKd.Tensors;
 using TinyKd.Tensors.Cpu;
 
@@ -7,9 +12,12 @@ namespace TinyKd.Cli.Commands;
 
 /// <summary>
 /// <c>tinykd bench</c>: a quick look at how fast this machine runs TinyKd. It measures the FP32 FMA peak in-process,
-/// then times GEMM 1024³ and the MLP's layer products, full training and distillation steps, and inference, and
-/// prints each as time, GFLOP/s and share of the peak (median of several repetitions after a warm-up). It takes
-/// seconds; bench/ (BenchmarkDotNet) is the place for careful numbers.
+/// then times GEMM 1024³ and the MLP's layer products, full training and distillation steps, inference, and the
+/// teacher's and student's layers and whole models pruned to 50–95 % and served sparse against their dense twins
+/// (with the sparse/dense crossover of each layer shape), and prints each as time, GFLOP/s, share of the peak and
+/// speedup (median of several repetitions after a warm-up). <c>tinykd bench MODEL</c> times a model file as loaded
+/// (pruned, int8…) against its dense fp32 twin instead. It takes seconds; bench/ (BenchmarkDotNet) is the place for
+/// careful numbers.
 /// </summary>
 public static class BenchCommand
 {
@@ -32,18 +40,25 @@ public static class BenchCommand
         var line = CommandLine.Parse(args, Options);
         if (line.WantsHelp)
         {
-            output.Write(CommandLine.Help("tinykd bench [options]",
+            output.Write(CommandLine.Help("tinykd bench [MODEL] [options]",
                 "Measures the FP32 FMA peak, then times GEMMs, training and distillation steps and inference of the\n" +
-                "784-1200-1200-10 teacher and 784-128-10 student (median of repetitions after a warm-up).", Options));
+                "784-1200-1200-10 teacher and 784-128-10 student, and their layers and models pruned to 50, 80, 90 and\n" +
+                "95 % (8×1 blocks) served sparse against the dense twin, with the sparse/dense crossover of each layer\n" +
+                "(median of repetitions after a warm-up). With MODEL (.tkd), times that model as loaded against its dense\n" +
+                "fp32 twin at batch 1 and 256 instead.", Options));
             return 0;
         }
-        if (line.Positional.Count > 0) throw new UsageException($"unexpected argument '{line.Positional[0]}'");
+        if (line.Positional.Count > 1) throw new UsageException($"unexpected argument '{line.Positional[1]}'; bench takes at most one model file");
+        string? modelPath = line.Positional.Count == 1 ? line.Positional[0] : null;
+        if (modelPath is not null && string.IsNullOrWhiteSpace(modelPath)) throw new UsageException("the MODEL argument is empty");
         int threads = line.Flag("threads") ? line.Int("threads", 1, 1024) : Environment.ProcessorCount;
         KernelPath path = ParsePath(line);
         BenchBudget budget = line.Flag("quick") ? BenchBudget.Quick : BenchBudget.Standard;
         string? jsonPath = line.Get("json") is { } json ? OutputPath.File("json", json) : null;
 
-        BenchReport report = Measure(path, threads, budget);
+        SavedModel? saved = modelPath is null ? null : ModelFile.Load(modelPath);
+        if (saved is not null) output.WriteLine(Describe(modelPath!, saved.Model));
+        BenchReport report = Measure(path, threads, budget, saved?.Model);
         BenchTable.Write(output, report);
         if (jsonPath is not null)
         {
@@ -66,7 +81,7 @@ public static class BenchCommand
             : throw new UsageException($"option '--kernels': {path} is not supported on this processor; the widest is {CpuKernels.Best}");
     }
 
-    private static BenchReport Measure(KernelPath path, int threads, BenchBudget budget)
+    private static BenchReport Measure(KernelPath path, int threads, BenchBudget budget, Mlp? model)
     {
         var machine = new BenchMachine(Environment.ProcessorCount, path.ToString(), threads,
             RuntimeInformation.FrameworkDescription, RuntimeInformation.OSDescription);
@@ -75,20 +90,69 @@ public static class BenchCommand
         int savedThreads = CpuKernels.Threads;
         KernelPath savedPath = CpuKernels.Path;
         var results = new List<BenchResult>();
+        IReadOnlyList<BenchCrossover> crossovers = [];
         try
         {
             CpuKernels.Path = path;
+            if (model is not null)
+            {
+                results.AddRange(ModelRows(model, threads, budget, peak));
+                return new BenchReport(machine, peak, results, crossovers);
+            }
             results.Add(new GemmCase("gemm_1024_1t", "GEMM 1024×1024×1024, 1 thread", 1024, 1024, 1024, Transpose.No, Transpose.No).Run(1, budget, peak));
             results.Add(new GemmCase("gemm_1024", $"GEMM 1024×1024×1024, {t}", 1024, 1024, 1024, Transpose.No, Transpose.No).Run(threads, budget, peak));
             foreach (GemmCase layer in LayerProducts()) results.Add(layer.Run(threads, budget, peak));
-            foreach (ModelCase model in ModelCases()) results.Add(model.Run(threads, budget, peak));
+            foreach (ModelCase workload in ModelCases()) results.Add(workload.Run(threads, budget, peak));
+            results.AddRange(SparseBench.Run(SparseSubjects, threads, budget, peak));
+            crossovers = SparseBench.Crossovers(SparseSubjects, threads);
         }
         finally
         {
             CpuKernels.Threads = savedThreads;
             CpuKernels.Path = savedPath;
         }
-        return new BenchReport(machine, peak, results);
+        return new BenchReport(machine, peak, results, crossovers);
+    }
+
+    /// <summary>The layers and models the sparse rows prune: the teacher's and the student's hidden layers, then both models.</summary>
+    private static readonly SparseSubject[] SparseSubjects =
+    [
+        new("teacher_fc1", "784-1200"), new("teacher_fc2", "1200-1200"), new("student_fc1", "784-128"),
+        new("teacher", Teacher), new("student", Student),
+    ];
+
+    /// <summary>A model file as loaded and its dense fp32 twin, at batch 1 and 256, the twin timed first.</summary>
+    private static IEnumerable<BenchResult> ModelRows(Mlp model, int threads, BenchBudget budget, PeakFlops peak)
+    {
+        CpuKernels.Threads = threads;
+        Mlp twin = SparseServing.DenseTwin(model);
+        string widths = model.Spec.ToString();
+        double sparsity = PruningStage.PrunedLayerSparsity(model);
+        foreach (int batch in SparseBench.Batches)
+        {
+            var inputs = SparseBench.Inputs(batch, model.Spec.InputSize);
+            double twinSeconds = MedianTimer.Inference(twin, inputs, budget);
+            double seconds = MedianTimer.Inference(model, inputs, budget);
+            yield return SparseBench.Row($"model_dense_b{batch}", $"dense fp32 twin b{batch}", "infer", widths, batch, twin, 0, twinSeconds, 1, threads, peak);
+            yield return SparseBench.Row($"model_b{batch}", $"the model as loaded b{batch}", "model", widths, batch, model, sparsity, seconds,
+                twinSeconds / seconds, threads, peak);
+        }
+    }
+
+    private static string Describe(string path, Mlp model)
+    {
+        IEnumerable<string> layers = model.AffineLayers.Select(layer =>
+        {
+            var affine = (IAffineLayer)layer;
+            string form = layer switch
+            {
+                SparseLinear s => string.Create(CultureInfo.InvariantCulture, $"sparse {s.Weight.Sparsity * 100:F1}% zeros"),
+                SparseQuantizedLinear q => string.Create(CultureInfo.InvariantCulture, $"sparse int8 {q.Weight.Sparsity * 100:F1}% zeros"),
+                _ => layer.GetType().Name,
+            };
+            return $"{affine.InFeatures}→{affine.OutFeatures} {form}";
+        });
+        return $"tinykd bench {path}: MLP {model.Spec}, {model.StoredParameterCount():N0} parameters stored; layers: {string.Join(", ", layers)}";
     }
 
     /// <summary>The products of the teacher's layers at batch 128 in their three forms, and the 10-way head's forward.</summary>

@@ -46,6 +46,29 @@ public static class SparseServing
     }
 
     /// <summary>
+    /// The dense fp32 twin of a served model: every <see cref="SparseLinear"/> and <see cref="SparseQuantizedLinear"/>
+    /// becomes a <see cref="Linear"/> holding the same weights densely (int8 ones dequantized, w = q·scale), dense
+    /// layers are copied — what a pruned or quantized model is timed and compared against.
+    /// </summary>
+    /// <exception cref="ArgumentException">The model holds a layer kind this does not expand.</exception>
+    public static Mlp DenseTwin(Mlp model)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        var layers = new List<Layer>();
+        foreach (Layer layer in model.AffineLayers)
+        {
+            layers.Add(layer switch
+            {
+                Linear linear => CopyOf(linear),
+                SparseLinear sparse => CopyOf(sparse, sparse.Weight.ToDense(), sparse.Bias),
+                SparseQuantizedLinear quantized => CopyOf(quantized, quantized.Weight.ToDense(), quantized.Bias),
+                _ => throw new ArgumentException($"MLP {model.Spec} holds a {layer.GetType().Name}, which has no dense twin here.", nameof(model)),
+            });
+        }
+        return new Mlp(model.Spec, layers);
+    }
+
+    /// <summary>
     /// The blocked-layout crossover of a layer shape and batch on this machine, measured once per process
     /// (<see cref="SparseCrossover.Measure"/>, about half a second).
     /// </summary>
@@ -60,11 +83,14 @@ public static class SparseServing
         return weights.IsEmpty ? 0 : (double)zeros / weights.Length;
     }
 
-    private static Linear CopyOf(Linear linear)
+    private static Linear CopyOf(Linear linear) =>
+        CopyOf(linear, linear.Weight.Data.Span, linear.Bias is { } b ? b.Data.Span : default);
+
+    private static Linear CopyOf(IAffineLayer shape, ReadOnlySpan<float> weight, ReadOnlySpan<float> bias)
     {
-        var copy = new Linear(linear.InFeatures, linear.OutFeatures, new Rng(0), linear.Bias is not null);
-        linear.Weight.Data.Span.CopyTo(copy.Weight.Data.Span);
-        if (linear.Bias is { } b) b.Data.Span.CopyTo(copy.Bias!.Data.Span);
+        var copy = new Linear(shape.InFeatures, shape.OutFeatures, new Rng(0), !bias.IsEmpty);
+        weight.CopyTo(copy.Weight.Data.Span);
+        if (!bias.IsEmpty) bias.CopyTo(copy.Bias!.Data.Span);
         return copy;
     }
 }
