@@ -2,6 +2,7 @@ using System.IO.Compression;
 using System.Text;
 using TinyKd.Autograd.Nn;
 using TinyKd.Distill.Data;
+using TinyKd.Distill.Interop;
 using TinyKd.Distill.Models;
 using TinyKd.Distill.Recommender;
 using TinyKd.Distill.Training;
@@ -29,6 +30,8 @@ public static class Corpus
         Gzip(Path.Combine(Folder("idx-labels"), "raw"), Path.Combine(Folder("idx-labels"), "gz"));
 
         NpyFile.WriteFloat32Matrix(Path.Combine(Folder("npy"), "3x4.npy"), [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, -12.5f], 3, 4);
+        SafeTensorsModel.Export(Path.Combine(Folder("safetensors"), "4-3-2.safetensors"),
+            new Mlp(MlpSpec.Parse("4-3-2", Activation.Tanh, 0.25f), new Rng(3)), new Standardizer([0.5f], [2f]));
         File.WriteAllText(Path.Combine(Folder("csv"), "data.csv"), "a,b,label,c\n1,2,0,3\n3.5,-1,1,0\n0,\"1e3\",2,4\n", Encoding.UTF8);
         File.WriteAllText(Path.Combine(Folder("movielens"), "ratings.csv"),
             "movieId,title,year,genres,userId,rating,timestamp\n1,Toy Story,1995,Animation|Comedy,1,4,964982703\n" +

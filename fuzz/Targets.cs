@@ -1,5 +1,6 @@
 using System.Buffers.Binary;
 using TinyKd.Distill.Data;
+using TinyKd.Distill.Interop;
 using TinyKd.Distill.Models;
 using TinyKd.Distill.Recommender;
 using TinyKd.Distill.Training;
@@ -30,6 +31,7 @@ public static class Targets
         ["idx-images"] = bytes => Read(bytes, "images-idx3-ubyte", path => IdxReader.ReadImages(path)),
         ["idx-labels"] = bytes => Read(bytes, "labels-idx1-ubyte", path => IdxReader.ReadLabels(path)),
         ["npy"] = bytes => Read(bytes, "logits.npy", path => NpyFile.ReadFloat32Matrix(path, out _, out _)),
+        ["safetensors"] = bytes => Read(bytes, "model.safetensors", path => SafeTensorsFile.Read(path)),
         ["csv"] = bytes => Read(bytes, "data.csv", path => CsvDataset.Load(path, "label")),
         ["movielens"] = bytes => Read(bytes, "ratings.csv", path => MovieLensCsv.Read(path)),
         ["model"] = bytes => Read(Sealed(bytes), "model.tkd", path => ModelFile.Load(path)),

@@ -1,5 +1,6 @@
 using Xunit.Abstractions;
 using TinyKd.Distill.Data;
+using TinyKd.Distill.Interop;
 using TinyKd.Distill.Models;
 using TinyKd.Distill.Recommender;
 using TinyKd.Distill.Training;
@@ -38,6 +39,10 @@ public sealed class ReaderFuzzTests(ITestOutputHelper output)
     [Fact]
     public void NpyFile_survives_mutated_files() => Check(MutationFuzzer.Run(
         "npy", ValidFiles.Npy(), ".npy", p => NpyFile.ReadFloat32Matrix(p, out _, out _), 400, Seed, TextAndBinary));
+
+    [Fact]
+    public void SafeTensorsFile_survives_mutated_files() => Check(MutationFuzzer.Run(
+        "safetensors", ValidFiles.SafeTensors(), ".safetensors", p => SafeTensorsFile.Read(p), 400, Seed, TextAndBinary));
 
     [Fact]
     public void CsvDataset_survives_mutated_files() => Check(MutationFuzzer.Run(

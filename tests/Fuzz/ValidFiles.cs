@@ -2,6 +2,7 @@ using System.IO.Compression;
 using System.Text;
 using TinyKd.Autograd.Nn;
 using TinyKd.Distill.Data;
+using TinyKd.Distill.Interop;
 using TinyKd.Distill.Models;
 using TinyKd.Distill.Recommender;
 using TinyKd.Distill.Training;
@@ -34,6 +35,10 @@ internal static class ValidFiles
 
     /// <summary>A .npy file of a [3, 4] float32 matrix.</summary>
     public static byte[] Npy() => Written(".npy", path => NpyFile.WriteFloat32Matrix(path, [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, -12.5f], 3, 4));
+
+    /// <summary>A .safetensors state dictionary of a 4-3-2 MLP with metadata and an input standardisation.</summary>
+    public static byte[] SafeTensors() => Written(".safetensors", path =>
+        SafeTensorsModel.Export(path, new Mlp(MlpSpec.Parse("4-3-2", Activation.Tanh, 0.25f), new Rng(3)), new Standardizer([0.5f], [2f])));
 
     /// <summary>A classification CSV with a label column named "label".</summary>
     public static byte[] Csv() => Encoding.UTF8.GetBytes("a,b,label,c\n1,2,0,3\n3.5,-1,1,0\n0,\"1e3\",2,4\n7,8,1,9\n");

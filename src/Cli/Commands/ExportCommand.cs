@@ -1,0 +1,55 @@
+using System.Globalization;
+using TinyKd.Autograd.Nn;
+using TinyKd.Distill.Interop;
+using TinyKd.Distill.Models;
+using TinyKd.Distill.Pruning;
+
+namespace TinyKd.Cli.Commands;
+
+/// <summary>
+/// <c>tinykd export MODEL --safetensors OUT</c>: writes a saved model as the <c>.safetensors</c> state dictionary of
+/// the equivalent PyTorch <c>nn.Sequential</c> (see <see cref="SafeTensorsModel"/>). A compressed model (sparse,
+/// int8) is exported as its dense fp32 twin (<see cref="SparseServing.DenseTwin"/>), which the output says.
+/// </summary>
+public static class ExportCommand
+{
+    private static readonly OptionSpec[] Options =
+    [
+        new("safetensors", "FILE", "write the model's weights here as .safetensors, under PyTorch's nn.Sequential state_dict names"),
+    ];
+
+    /// <summary>Runs the command; returns the process exit code.</summary>
+    public static int Run(IReadOnlyList<string> args, TextWriter output)
+    {
+        var line = CommandLine.Parse(args, Options);
+        if (line.WantsHelp)
+        {
+            output.Write(CommandLine.Help("tinykd export MODEL --safetensors FILE",
+                "Writes a saved model (.tkd) as a PyTorch nn.Sequential state dictionary in .safetensors (docs/interop.md).", Options));
+            return 0;
+        }
+        if (line.Positional.Count != 1) throw new UsageException("export needs exactly one model file, e.g. tinykd export model.tkd --safetensors model.safetensors");
+        if (string.IsNullOrWhiteSpace(line.Positional[0])) throw new UsageException("export needs a model file; the MODEL argument is empty");
+        if (line.Get("safetensors") is null) throw new UsageException("option '--safetensors' is required: the file to write");
+        string outPath = OutputPath.File("safetensors", line.Get("safetensors"));
+
+        string modelPath = line.Positional[0];
+        SavedModel saved = ModelFile.Load(modelPath);
+        Mlp model = saved.Model;
+        output.WriteLine($"tinykd export: {modelPath}: MLP {model.Spec} ({SafeTensorsModel.NameOf(model.Spec.Activation)}, dropout {model.Spec.Dropout.ToString(CultureInfo.InvariantCulture)})");
+        if (model.AffineLayers.Any(l => l is not Linear))
+        {
+            string kinds = string.Join(", ", model.AffineLayers.Where(l => l is not Linear).Select(l => l.GetType().Name).Distinct());
+            model = SparseServing.DenseTwin(model);
+            output.WriteLine($"  the model is compressed ({kinds}); exporting its dense fp32 twin (SparseServing.DenseTwin): pruned weights are stored as zeros, int8 weights dequantized");
+        }
+        var tensors = SafeTensorsModel.StateDict(model, saved.Standardizer);
+        SafeTensorsFile.Write(outPath, tensors, SafeTensorsModel.Metadata(model.Spec));
+        foreach (StoredTensor t in tensors.OrderBy(t => t.Name, StringComparer.Ordinal))
+            output.WriteLine($"  {t.Name} {t.ShapeText}");
+        if (saved.Standardizer is not null)
+            output.WriteLine("  the model expects standardised inputs: PyTorch does not apply input.mean/input.std; compute (x - mean) / std before the model");
+        output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"saved {outPath} ({new FileInfo(outPath).Length:N0} bytes, {tensors.Count} tensors)"));
+        return 0;
+    }
+}

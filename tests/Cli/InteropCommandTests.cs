@@ -1,0 +1,142 @@
+using TinyKd.Autograd.Nn;
+using TinyKd.Cli;
+using TinyKd.Cli.Commands;
+using TinyKd.Distill.Data;
+using TinyKd.Distill.Interop;
+using TinyKd.Distill.Models;
+using TinyKd.Distill.Pruning;
+using TinyKd.Tensors;
+using TinyKd.Tests.Support;
+
+namespace TinyKd.Tests.Cli;
+
+// tinykd export and tinykd import, end to end through files in a temporary folder.
+public sealed class InteropCommandTests : IDisposable
+{
+    private readonly string _dir = Directory.CreateTempSubdirectory("tinykd-interop-cli-").FullName;
+
+    public void Dispose() => Directory.Delete(_dir, recursive: true);
+
+    private string File(string name) => Path.Combine(_dir, name);
+
+    private static string TorchFixture => Path.Combine(AppContext.BaseDirectory, "Fixtures", "safetensors", "torch-mlp.safetensors");
+
+    private string SavedModel(Mlp model, Standardizer? standardizer = null)
+    {
+        string path = File("model.tkd");
+        ModelFile.Save(path, model, standardizer);
+        return path;
+    }
+
+    [Fact]
+    public void Export_then_import_brings_back_the_same_model()
+    {
+        var model = new Mlp(MlpSpec.Parse("8-6-5-3", Activation.LeakyRelu, 0.3f), new Rng(4));
+        string tkd = SavedModel(model, new Standardizer([0.25f], [3f]));
+        string safetensors = File("out/model.safetensors"), back = File("back.tkd");
+        var exportOutput = new StringWriter();
+        Assert.Equal(0, ExportCommand.Run([tkd, "--safetensors", safetensors], exportOutput));
+        Assert.Contains("0.weight [6, 8]", exportOutput.ToString());
+        Assert.Contains("6.weight [3, 5]", exportOutput.ToString());
+        Assert.Contains("(x - mean) / std", exportOutput.ToString());
+
+        var importOutput = new StringWriter();
+        Assert.Equal(0, ImportCommand.Run([safetensors, "--arch", "8-6-5-3", "--out", back], importOutput));
+        Assert.Contains("activation leaky-relu (the file's tinykd.activation)", importOutput.ToString());
+        SavedModel loaded = ModelFile.Load(back);
+        Assert.Equal(model.Spec.ToString(), loaded.Model.Spec.ToString());
+        Assert.Equal(Activation.LeakyRelu, loaded.Model.Spec.Activation);
+        Assert.Equal(0.3f, loaded.Model.Spec.Dropout);
+        Assert.Equal([0.25f], loaded.Standardizer!.Mean);
+        Assert.Equal("imported", loaded.Metadata["stage"]);
+        foreach (var ((name, expected), (_, actual)) in model.NamedParameters().Zip(loaded.Model.NamedParameters()))
+            Assert.True(expected.Data.ToArray().SequenceEqual(actual.Data.ToArray()), $"parameter {name} differs");
+    }
+
+    [Fact]
+    public void Export_of_a_pruned_model_writes_its_dense_twin_and_says_so()
+    {
+        var dense = new Mlp(MlpSpec.Parse("16-8-4"), new Rng(2));
+        MagnitudePruner.Prune(dense, 0.5, new PruningOptions(PruneOutputLayer: true));
+        string tkd = SavedModel(SparseServing.Convert(dense, ServingLayout.Sparse)), safetensors = File("pruned.safetensors");
+        var output = new StringWriter();
+        Assert.Equal(0, ExportCommand.Run([tkd, "--safetensors", safetensors], output));
+        Assert.Contains("dense fp32 twin (SparseServing.DenseTwin)", output.ToString());
+        Assert.Equal(((Linear)dense[0]).Weight.Data.ToArray(), SafeTensorsFile.Read(safetensors).Tensors["0.weight"].ToFloat32());
+    }
+
+    [Fact]
+    public void Import_of_the_pytorch_fixture_infers_the_architecture_and_names_each_layer()
+    {
+        var output = new StringWriter();
+        Assert.Equal(0, ImportCommand.Run([TorchFixture, "--out", File("teacher.tkd")], output));
+        string text = output.ToString();
+        Assert.Contains("MLP 20-16-12-5 (inferred from the weights), activation relu (the default", text);
+        Assert.Contains("3.weight [12, 16] + 3.bias [12] → layer 2: 16→12", text);
+        Assert.Contains("give --dropout P", text);
+        var fixture = Fixture.Load("safetensors/torch-mlp");
+        SavedModel teacher = ModelFile.Load(File("teacher.tkd"));
+        Check.Close(fixture.Get("logits").Span, TinyKd.Distill.Training.Evaluation.PredictLogits(teacher.Model, fixture.Get("x"), 5), atol: 1e-5, rtol: 0);
+    }
+
+    [Fact]
+    public void Import_with_dropout_then_export_writes_pytorchs_names_back()
+    {
+        string teacher = File("teacher.tkd"), back = File("back.safetensors");
+        var output = new StringWriter();
+        Assert.Equal(0, ImportCommand.Run([TorchFixture, "--arch", "20-16-12-5", "--activation", "relu", "--dropout", "0.5", "--out", teacher], output));
+        Assert.DoesNotContain("give --dropout", output.ToString());
+        Assert.Equal(0, ExportCommand.Run([teacher, "--safetensors", back], TextWriter.Null));
+        var original = SafeTensorsFile.Read(TorchFixture).Tensors;
+        var exported = SafeTensorsFile.Read(back).Tensors;
+        Assert.Equal(original.Keys.Order(StringComparer.Ordinal), exported.Keys.Order(StringComparer.Ordinal));
+        foreach (var (name, tensor) in original)
+            Assert.Equal(tensor.ToFloat32(), exported[name].ToFloat32());
+    }
+
+    [Fact]
+    public void Import_with_a_wrong_arch_names_the_tensor_and_the_shape_expected() =>
+        Check.Throws<InvalidDataException>(() => ImportCommand.Run([TorchFixture, "--arch", "20-16-10-5", "--out", File("t.tkd")], TextWriter.Null),
+            TorchFixture, "'3.weight'", "[12, 16]", "needs [10, 16]");
+
+    [Fact]
+    public void Import_of_a_corrupt_file_names_it_and_saves_nothing()
+    {
+        string bad = File("bad.safetensors");
+        System.IO.File.WriteAllBytes(bad, [.. System.IO.File.ReadAllBytes(TorchFixture).SkipLast(4)]);
+        Check.Throws<InvalidDataException>(() => ImportCommand.Run([bad, "--out", File("t.tkd")], TextWriter.Null), bad, "'6.weight'", "beyond");
+        Assert.False(System.IO.File.Exists(File("t.tkd")));
+    }
+
+    [Theory]
+    [InlineData("--arch", "784-x-10", "--arch")]
+    [InlineData("--activation", "swish", "--activation")]
+    [InlineData("--dropout", "1.5", "--dropout")]
+    [InlineData("--out", "", "--out")]
+    [InlineData("--colour", "red", "--colour")]
+    public void Import_rejects_bad_arguments_naming_the_option(string option, string value, string fragment) =>
+        Check.Throws<UsageException>(() => ImportCommand.Run([TorchFixture, option, value], TextWriter.Null), fragment);
+
+    [Fact]
+    public void Import_needs_exactly_one_file() =>
+        Check.Throws<UsageException>(() => ImportCommand.Run(["--out", File("t.tkd")], TextWriter.Null), "exactly one .safetensors file");
+
+    [Fact]
+    public void Export_needs_the_safetensors_option() =>
+        Check.Throws<UsageException>(() => ExportCommand.Run([SavedModel(new Mlp(MlpSpec.Parse("4-2"), new Rng(1)))], TextWriter.Null), "--safetensors");
+
+    [Fact]
+    public void Export_rejects_a_folder_as_its_output_naming_the_option() =>
+        Check.Throws<UsageException>(() => ExportCommand.Run([SavedModel(new Mlp(MlpSpec.Parse("4-2"), new Rng(1))), "--safetensors", _dir], TextWriter.Null),
+            "--safetensors", "is a folder");
+
+    [Fact]
+    public void Help_of_both_commands_lists_their_options()
+    {
+        var output = new StringWriter();
+        Assert.Equal(0, ExportCommand.Run(["--help"], output));
+        Assert.Equal(0, ImportCommand.Run(["--help"], output));
+        foreach (string option in new[] { "--safetensors", "--arch", "--activation", "--dropout", "--out" })
+            Assert.Contains(option, output.ToString());
+    }
+}
