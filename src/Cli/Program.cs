@@ -14,7 +14,7 @@ commands:
   export   write a saved model as a PyTorch nn.Sequential state dictionary in .safetensors (tinykd export --help)
   import   bring a PyTorch MLP saved as .safetensors in as a TinyKd model, e.g. a teacher (tinykd import --help)
   recsys   recommender distillation: 'tinykd recsys pipeline' (MovieLens or synthetic), 'tinykd recsys synth'
-  bench    time GEMMs, training steps and inference against this machine's FMA peak (tinykd bench --help)
+  bench    time GEMMs, training steps, inference and pruned models against this machine's FMA peak and dense twins (tinykd bench --help)
 
 Run 'tinykd <command> --help' for the options of a command.
 """;
