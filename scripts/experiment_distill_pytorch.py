@@ -15,7 +15,11 @@ BLAS, and the machine line of the report says so). scripts/experiment_distill_py
     --threads 2              torch.set_num_threads and OpenBLAS's own pool (through ctypes)
     --teacher-epochs, --student-epochs, --labelled, --student 784-128-10
     --no-search [--temperature 4 --alpha 0.5]   one distilled student per seed instead of the T×α search
-    --quick                  smoke test: 1 teacher epoch, 2 student epochs, T ∈ {1, 4}, α ∈ {0.5}
+    --scenario all|few|both  which scenarios to run (default both)
+    --prune 0.5,0.8,0.9,0.95 sparsities of the pruned stage; --prune-epochs N (default student epochs // 2);
+                             --no-prune skips it
+    --quick                  smoke test: 1 teacher epoch, 2 student epochs, T ∈ {1, 4}, α ∈ {0.5}, pruned to 90 %
+                             with 1 fine-tuning epoch
 
     e.g. /usr/bin/python3 scripts/experiment_distill_pytorch.py --data sample --seeds 1,2      # a few minutes
          bash scripts/experiment_distill_pytorch.sh --data full --seeds 1,2,3               # ~40 min on 2 cores
@@ -47,10 +51,25 @@ The recipe (the same as `tinykd pipeline`):
              with the highest best-epoch validation accuracy is chosen (ties to the first with T then α
              ascending) and only that pair is trained with the other seeds; the "student distilled" row reports
              its test metrics over all seeds.
+  Pruned     (scripts/pytorch_prune.py) per seed, the chosen distilled student is deep-copied for each sparsity s
+             of --prune and pruned ONE-SHOT with torch.nn.utils.prune.global_unstructured (prune.L1Unstructured,
+             amount=s: one |w| ranking over the weights of every Linear but the last; the output layer and all biases
+             stay dense, as in TinyKd), then fine-tuned by train() above with the same KD loss, T, α, cached teacher
+             logits, transfer set and validation split, a fresh Adam lr 1e-3 and the cosine schedule, batch 128, for
+             --prune-epochs epochs (best validation epoch kept; torch.manual_seed(seed) first). Torch prune's forward
+             pre-hook multiplies by the mask, so pruned weights stay 0; prune.remove then makes it permanent. Rows
+             "student pruned 90%" follow "student distilled". TinyKd prunes gradually in 8×1 blocks and serves the
+             result sparse; torch.nn.utils.prune has no sparse form, so a pruned row's model bytes are those of the
+             dense state_dict and it runs the same dense kernels; its parameters are the nonzero weights and biases.
+             The scenario's "pruning" list holds, per sparsity, the per-seed paired (pruned − distilled) test
+             accuracy in points: mean (changePoints) and sample std (spreadPoints; 0 for one seed).
   Metrics    test accuracy; macro-F1 (mean of per-class 2PR/(P+R), 0 when P+R = 0); ECE with 15 equal-width bins
              ((m−1)/M, m/M] over the max softmax probability (0 goes to the first bin); parameters; model bytes =
              the size of torch.save(model.state_dict()); µs per sample = median of 300 single-sample forwards under
-             torch.no_grad() after 50 warm-up ones (mean over seeds); train seconds (mean over seeds).
+             torch.no_grad() after 50 warm-up ones (mean over seeds); samples/s at batch 256 = 256 / the median of 20
+             no-grad forwards of a 256-row test block after ≥ 0.25 s of warm-up (mean over seeds); sparsity = the
+             fraction of zero weights in all layers but the output layer (0 for dense models; mean over seeds);
+             train seconds (mean over seeds; for a pruned row, pruning + fine-tuning).
   Verdict    paired by seed: g_k = accuracy (distilled) − accuracy (student alone) for seed k, in points;
              gain = mean of g_k, spread = sample std of g_k; "wins" if gain > spread, "loses" if gain < −spread,
              else "ties"; one seed is "undecided".
@@ -71,6 +90,7 @@ import time
 
 import numpy as np
 
+import pytorch_prune
 from report_files import write_report
 from torch_blas import Blas
 
@@ -119,6 +139,14 @@ def main():
     else:
         grid = [(t, a) for t in TEMPERATURES for a in ALPHAS]
     seeds = [int(s) for s in args.seeds.split(",") if s.strip()]
+    # The pruned stage: --quick prunes to 90% only, with 1 epoch of fine-tuning, unless told otherwise.
+    if args.no_prune:
+        sparsities = []
+    elif args.prune is not None:
+        sparsities = args.prune
+    else:
+        sparsities = [0.9] if args.quick else list(pytorch_prune.PRUNE_SPARSITIES)
+    prune_epochs = args.prune_epochs if args.prune_epochs is not None else 1 if args.quick else student_epochs // 2
     out_dir = args.out or os.path.join("results", f"pytorch-{data_label}")
 
     # Global standardisation: population mean/std over every pixel of the whole training set, in double.
@@ -142,6 +170,9 @@ def main():
     recipe = (f"Adam lr {LEARNING_RATE:g}, batch {BATCH}, cosine decay per step to 0, teacher {teacher_epochs} epochs, "
               f"students {student_epochs} epochs, best-validation-epoch weights, validation {VALIDATION_FRACTION:.0%} "
               f"of the labelled images, PyTorch {torch.__version__}")
+    if sparsities:
+        recipe += (f"; pruned students: each distilled student pruned one-shot (torch.nn.utils.prune, global L1) to "
+                   f"{', '.join(f'{100 * s:g} %' for s in sparsities)} with {prune_epochs} epochs of KD fine-tuning")
     print(f"Data: {data_desc}")
     print(f"Recipe: {recipe}")
     print(f"Machine: {machine}")
@@ -155,9 +186,11 @@ def main():
     few_desc = (f"{labelled} random training images are labelled: {n_val_few} validate, teacher and student alone train "
                 f"on the other {labelled - n_val_few}; the distilled student learns from those plus the "
                 f"{n - labelled} unlabelled images (teacher logits only).")
+    chosen_scenarios = {"all": ("all labels",), "few": ("few labels",), "both": ("all labels", "few labels")}[args.scenario]
     for name, description in (("all labels", all_desc), ("few labels", few_desc)):
-        scenarios.append(run_scenario(name, description, X, Y, Xt, Yt, seeds, labelled, teacher_epochs, student_epochs,
-                                      args.student, grid, not args.no_search))
+        if name in chosen_scenarios:
+            scenarios.append(run_scenario(name, description, X, Y, Xt, Yt, seeds, labelled, teacher_epochs, student_epochs,
+                                          args.student, grid, not args.no_search, sparsities, prune_epochs))
 
     report = {"title": "Knowledge distillation on Fashion-MNIST (PyTorch reference)", "data": data_desc,
               "recipe": recipe, "seeds": seeds, "scenarios": scenarios,
@@ -178,14 +211,33 @@ def parse_args():
     parser.add_argument("--no-search", action="store_true", help="one distilled student with --temperature and --alpha")
     parser.add_argument("--temperature", type=float, default=4.0, help="T with --no-search (default 4)")
     parser.add_argument("--alpha", type=float, default=0.5, help="α with --no-search (default 0.5)")
-    parser.add_argument("--quick", action="store_true", help="smoke test: 1 teacher epoch, 2 student epochs, T ∈ {1, 4}, α = 0.5")
+    parser.add_argument("--scenario", choices=("all", "few", "both"), default="both",
+                        help="all labels, few labels or both (default both)")
+    parser.add_argument("--prune", type=sparsity_list, help="sparsities of the pruned stage (default 0.5,0.8,0.9,0.95; 0.9 with --quick)")
+    parser.add_argument("--prune-epochs", type=int, help="KD fine-tuning epochs of each pruned student (default student epochs // 2; 1 with --quick)")
+    parser.add_argument("--no-prune", action="store_true", help="skip the pruned stage")
+    parser.add_argument("--quick", action="store_true", help="smoke test: 1 teacher epoch, 2 student epochs, T ∈ {1, 4}, α = 0.5, "
+                        "pruned to 90%% with 1 epoch")
     args = parser.parse_args()
+    if args.prune_epochs is not None and args.prune_epochs < 1:
+        parser.error(f"--prune-epochs {args.prune_epochs}: must be ≥ 1 (train() keeps the best fine-tuning epoch)")
     widths = [int(w) for w in args.student.split("-")]
     if len(widths) < 2 or widths[0] != 784 or widths[-1] != 10 or min(widths) < 1:
         parser.error(f"--student {args.student}: widths must start with 784 and end with 10")
     if not 0 <= args.alpha <= 1 or args.temperature <= 0:
         parser.error("--alpha must be in [0, 1] and --temperature positive")
     return args
+
+
+def sparsity_list(text):
+    """--prune: distinct sparsities in (0, 1), comma-separated."""
+    try:
+        values = [float(part) for part in text.split(",") if part.strip()]
+    except ValueError:
+        values = []
+    if not values or any(not 0 < v < 1 for v in values) or len(set(values)) != len(values):
+        raise argparse.ArgumentTypeError(f"'{text}': distinct sparsities in (0, 1) separated by commas")
+    return values
 
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -357,21 +409,27 @@ def microseconds_per_sample(model, x):
     return statistics.median(times)
 
 
-def measure(model, test_x, test_y, curve, best_epoch, seconds):
+def measure(model, test_x, test_y, curve, best_epoch, seconds, parameters=None):
+    """Test metrics, size and speed of a trained model. parameters: every weight and bias unless given (a pruned
+    model passes its nonzero count); sparsity: zero weights in all layers but the output layer (0.0 when dense)."""
     result = test_metrics(model, test_x, test_y)
     result.update(curve=curve, validation=curve[best_epoch], bestEpoch=best_epoch + 1, seconds=seconds,
-                  parameters=sum(p.numel() for p in model.parameters()), modelBytes=model_bytes(model),
-                  microseconds=microseconds_per_sample(model, test_x))
+                  parameters=sum(p.numel() for p in model.parameters()) if parameters is None else parameters,
+                  modelBytes=model_bytes(model), microseconds=microseconds_per_sample(model, test_x),
+                  samplesPerSecond=pytorch_prune.samples_per_second(model, test_x),
+                  sparsity=pytorch_prune.layer_sparsity(model))
     return result
 
 
 # ---------------------------------------------------------------------------------------------------------------
 # A scenario over the seeds.
 
-def run_scenario(name, description, X, Y, Xt, Yt, seeds, labelled, teacher_epochs, student_epochs, student_arch, grid, searched):
+def run_scenario(name, description, X, Y, Xt, Yt, seeds, labelled, teacher_epochs, student_epochs, student_arch, grid, searched,
+                 sparsities, prune_epochs):
     print(f"\n== {name}: {description}", flush=True)
     runs = {"teacher": [], "student alone": []}
     cells = {pair: [] for pair in grid}
+    pruned = {sparsity: [] for sparsity in sparsities}
     chosen = None
     for seed in seeds:
         train_rows, val_rows, transfer_rows, transfer_mask = split_indices(name, X.shape[0], seed, labelled)
@@ -406,12 +464,14 @@ def run_scenario(name, description, X, Y, Xt, Yt, seeds, labelled, teacher_epoch
         teacher_logits = logits_of(teacher, kx)
         print(f"[seed {seed}] cached the teacher's logits on {kx.shape[0]} transfer rows in "
               f"{time.perf_counter() - cache_start:.1f} s", flush=True)
+        distilled = {}  # this seed's distilled students, by (T, α): the chosen one is pruned below
         for temperature, alpha in ([chosen] if chosen is not None else sorted(grid)):
             torch.manual_seed(seed)
             student = build_mlp(student_arch, 0)
             result = measure(student, Xt, Yt, *train(student, kx, ky, vx, vy, student_epochs,
                                                      teacher_logits, temperature, alpha))
             cells[(temperature, alpha)].append(result)
+            distilled[(temperature, alpha)] = student
             report("student distilled", student_arch, settings_of(temperature, alpha), result)
         if chosen is None:
             for pair in sorted(grid):  # T ascending, then α ascending; strict > keeps the first on ties
@@ -420,11 +480,31 @@ def run_scenario(name, description, X, Y, Xt, Yt, seeds, labelled, teacher_epoch
             print(f"{name}: chosen {settings_of(*chosen)} (validation accuracy {cells[chosen][0]['validation']:.2%} "
                   f"with seed {seed})", flush=True)
 
+        # The pruned stage: this seed's chosen distilled student, copied, pruned one-shot (global L1) to each sparsity
+        # and fine-tuned with the same KD objective, teacher logits, transfer set and recipe (pytorch_prune.py).
+        # Reseeding first gives every sparsity the same batch order and leaves the other models' draws untouched.
+        def finetune(model, pair=chosen):
+            return train(model, kx, ky, vx, vy, prune_epochs, teacher_logits, *pair)
+
+        for sparsity in sparsities:
+            torch.manual_seed(seed)
+            model, curve, best_epoch, seconds = pytorch_prune.prune_and_finetune(distilled[chosen], sparsity, finetune)
+            result = measure(model, Xt, Yt, curve, best_epoch, seconds,
+                             parameters=pytorch_prune.nonzero_parameters(model))
+            pruned[sparsity].append(result)
+            report(pytorch_prune.pruned_name(sparsity), student_arch, f"sparsity {result['sparsity']:.1%}", result)
+
     search_first = {pair: results[0]["validation"] for pair, results in cells.items()}
 
     models = [summarise("teacher", TEACHER, f"dropout {TEACHER_DROPOUT:g}", runs["teacher"]),
               summarise("student alone", student_arch, "", runs["student alone"]),
               summarise("student distilled", student_arch, settings_of(*chosen), cells[chosen])]
+    pruning = []
+    for sparsity, results in pruned.items():
+        row = summarise(pytorch_prune.pruned_name(sparsity), student_arch, pytorch_prune.pruned_settings(prune_epochs), results)
+        models.append(row)
+        pruning.append(pytorch_prune.pruning_cost(row["name"], [r["sparsity"] for r in results],
+                                                  [r["accuracy"] for r in cells[chosen]], [r["accuracy"] for r in results]))
     search = [{"temperature": t, "alpha": a, "validationAccuracy": search_first[(t, a)], "chosen": (t, a) == chosen}
               for t, a in sorted(grid)] if searched else []
     gains = [100 * (d["accuracy"] - a["accuracy"]) for a, d in zip(runs["student alone"], cells[chosen])]
@@ -433,7 +513,7 @@ def run_scenario(name, description, X, Y, Xt, Yt, seeds, labelled, teacher_epoch
     verdict = ("undecided (one seed: run several for a verdict)" if len(gains) < 2
                else "wins" if gain > spread else "loses" if gain < -spread else "ties")
     return {"name": name, "description": description, "models": models, "search": search,
-            "comparison": {"gainPoints": gain, "spreadPoints": spread, "verdict": verdict}}
+            "comparison": {"gainPoints": gain, "spreadPoints": spread, "verdict": verdict}, "pruning": pruning}
 
 
 def settings_of(temperature, alpha):
@@ -453,7 +533,9 @@ def summarise(role, arch, settings, results):
             "parameters": results[0]["parameters"], "modelBytes": results[0]["modelBytes"],
             "microsecondsPerSample": statistics.fmean(r["microseconds"] for r in results),
             "trainSeconds": statistics.fmean(r["seconds"] for r in results),
-            "curves": [r["curve"] for r in results]}
+            "curves": [r["curve"] for r in results],
+            "sparsity": statistics.fmean(r["sparsity"] for r in results),
+            "samplesPerSecond": statistics.fmean(r["samplesPerSecond"] for r in results)}
 
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -465,18 +547,26 @@ def render_markdown(report):
              f"- Wall time: {report['wallSeconds']:.0f} s", ""]
     for scenario in report["scenarios"]:
         lines += [f"## {scenario['name']}", "", scenario["description"], ""]
-        lines.append("| model | architecture | settings | test accuracy (mean ± std, min–max) | macro-F1 | ECE | parameters "
-                     "| model bytes | µs/sample | train time (s) |")
-        lines.append("|---|---|---|---:|---:|---:|---:|---:|---:|---:|")
+        lines.append("| model | architecture | settings | test accuracy (mean ± std, min–max) | macro-F1 | ECE | sparsity (%) "
+                     "| parameters | model bytes | µs/sample b1 | samples/s b256 | train time (s) |")
+        lines.append("|---|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
         for m in scenario["models"]:
             a, f1, ece = m["accuracy"], m["macroF1"], m["ece"]
             lines.append(f"| {m['name']} | {m['architecture']} | {m['settings']} | {100 * a['mean']:.2f} ± {100 * a['std']:.2f}% "
                          f"({100 * a['min']:.2f}–{100 * a['max']:.2f}) | {f1['mean']:.4f} ± {f1['std']:.4f} | "
-                         f"{ece['mean']:.4f} ± {ece['std']:.4f} | {m['parameters']:,} | {m['modelBytes']:,} | "
-                         f"{m['microsecondsPerSample']:.1f} | {m['trainSeconds']:.1f} |")
+                         f"{ece['mean']:.4f} ± {ece['std']:.4f} | {100 * m['sparsity']:.1f} | {m['parameters']:,} | "
+                         f"{m['modelBytes']:,} | {m['microsecondsPerSample']:.1f} | {m['samplesPerSecond']:,.0f} | "
+                         f"{m['trainSeconds']:.1f} |")
         c = scenario["comparison"]
         lines += ["", f"Distilled student vs student alone: {c['gainPoints']:+.2f} points (spread ±{c['spreadPoints']:.2f}) "
                       f"→ **{c['verdict']}**.", ""]
+        if scenario["pruning"]:
+            # TinyKd's wording (src/Distill/Reports/ReportText.cs, PruningCost): paired by seed, in points.
+            lines += [f"- {pytorch_prune.cost_line(cost)}" for cost in scenario["pruning"]]
+            lines += ["", "Pruned rows: torch.nn.utils.prune (global L1, one-shot, output layer dense) and KD fine-tuning; "
+                          "prune.remove leaves a dense weight with zeros, so model bytes are those of the dense state_dict "
+                          "(torch.nn.utils.prune stores nothing sparse) and inference runs the same dense kernels; "
+                          "parameters count the nonzero weights and biases.", ""]
         if scenario["search"]:
             temperatures = sorted({cell["temperature"] for cell in scenario["search"]})
             alphas = sorted({cell["alpha"] for cell in scenario["search"]})
