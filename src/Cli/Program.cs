@@ -11,6 +11,7 @@ commands:
   distill  distil a student from saved teachers or teacher logits (tinykd distill --help)
   eval     evaluate a saved model on the test split (tinykd eval --help)
   prune    magnitude-prune a saved model (one-shot, gradual or structured), fine-tune it, save its sparse form (tinykd prune --help)
+  quantize int8 post-training quantization of a saved model (dense or pruned), compared with fp32 (tinykd quantize --help)
   export   write a saved model as a PyTorch nn.Sequential state dictionary in .safetensors (tinykd export --help)
   import   bring a PyTorch MLP saved as .safetensors in as a TinyKd model, e.g. a teacher (tinykd import --help)
   recsys   recommender distillation: 'tinykd recsys pipeline' (MovieLens or synthetic), 'tinykd recsys synth'
@@ -42,6 +43,7 @@ try
         "prune" => PruneCommand.Run(args[1..], Console.Out),
         "bench" => BenchCommand.Run(args[1..], Console.Out),
         "recsys" => RecsysCommand.Run(args[1..], Console.Out),
+        "quantize" => QuantizeCommand.Run(args[1..], Console.Out),
         "export" => ExportCommand.Run(args[1..], Console.Out),
         "import" => ImportCommand.Run(args[1..], Console.Out),
         _ => throw new UsageException($"unknown command '{args[0]}'"),
@@ -49,7 +51,7 @@ try
 }
 catch (UsageException e)
 {
-    Console.Error.WriteLine($"tinykd: {e.Message} (see 'tinykd {(args.Length > 0 && args[0] is "train" or "eval" or "prune" or "bench" or "distill" or "pipeline" or "recsys" or "export" or "import" ? args[0] + " " : "")}--help')");
+    Console.Error.WriteLine($"tinykd: {e.Message} (see 'tinykd {(args.Length > 0 && args[0] is "train" or "eval" or "prune" or "bench" or "distill" or "pipeline" or "recsys" or "export" or "import" or "quantize" ? args[0] + " " : "")}--help')");
     return 2;
 }
 catch (TrainingDivergedException e)

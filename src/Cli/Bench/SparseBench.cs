@@ -72,7 +72,10 @@ internal static class SparseBench
                    select new BenchCrossover(shape.In, shape.Out, batch, SparseServing.Crossover(shape.In, shape.Out, batch).Crossover)];
     }
 
-    /// <summary>A row for a served model and its timing; FLOPs count the weights it stores (2 per stored weight per row).</summary>
+    /// <summary>
+    /// A row for a served model and its timing; FLOPs count the weights it stores (2 per stored weight per row). An
+    /// int8 model gets no share of the FP32 FMA peak (its products are integer multiply-adds).
+    /// </summary>
     public static BenchResult Row(string id, string what, string kind, string model, int batch, Mlp served, double sparsity,
         double seconds, double? speedup, int threads, PeakFlops peak)
     {
@@ -86,7 +89,7 @@ internal static class SparseBench
             Threads = threads,
             Seconds = seconds,
             Flops = flops,
-            PercentOfPeak = peakGflops > 0 ? 100 * flops / seconds / 1e9 / peakGflops : null,
+            PercentOfPeak = peakGflops > 0 && !IsInt8(served) ? 100 * flops / seconds / 1e9 / peakGflops : null,
             Model = model,
             Batch = batch,
             SamplesPerSecond = batch / seconds,
@@ -102,6 +105,8 @@ internal static class SparseBench
         new Rng(2).FillUniform(t.Span, 0f, 1f);
         return t;
     }
+
+    private static bool IsInt8(Mlp model) => model.AffineLayers.Any(l => l is QuantizedLinear or SparseQuantizedLinear);
 
     private static long StoredWeights(Mlp model) =>
         model.AffineLayers.Sum(layer => layer switch

@@ -1,4 +1,3 @@
-using System.Globalization;
 using TinyKd.Autograd.Nn;
 using TinyKd.Tensors;
 
@@ -33,11 +32,7 @@ public sealed class SparseInt8LayerCodec : IAffineLayerCodec
         tensors.Add(StoredTensor.Float32(prefix + "scales", w.Scales, w.Rows));
         if (sparse.HasBias) tensors.Add(StoredTensor.Float32(prefix + "bias", sparse.Bias, w.Rows));
         var attributes = new Dictionary<string, string> { ["layout"] = Layout };
-        if (sparse.Activation is { } a)
-        {
-            attributes["activation_scale"] = a.Scale.ToString("R", CultureInfo.InvariantCulture);
-            attributes["activation_zero_point"] = a.ZeroPoint.ToString(CultureInfo.InvariantCulture);
-        }
+        ActivationAttributes.Write(sparse.Activation, attributes);
         return attributes;
     }
 
@@ -47,7 +42,7 @@ public sealed class SparseInt8LayerCodec : IAffineLayerCodec
         string layout = record.Attribute("layout", tensors);
         if (layout != Layout)
             throw tensors.Error($"has a {Kind} layer '{prefix}' with value layout '{layout}'; this TinyKd reads '{Layout}'");
-        ActivationQuantization? activation = ReadActivation(record, prefix, tensors);
+        ActivationQuantization? activation = ActivationAttributes.Read(record, prefix, tensors);
         int blockRows = (record.Out + SparseInt8Matrix.BlockHeight - 1) / SparseInt8Matrix.BlockHeight;
         int[] rowStarts = tensors.Int32(prefix + "row_starts", blockRows + 1);
         ushort[] columnIndices = tensors.TakeVector(prefix + "column_indices", ElementType.UInt16).ToUInt16();
@@ -72,16 +67,5 @@ public sealed class SparseInt8LayerCodec : IAffineLayerCodec
             throw tensors.Error($"has an invalid tensor '{prefix}{tensor}': {e.Message}");
         }
         return new SparseQuantizedLinear(weight, bias, activation);
-    }
-
-    private ActivationQuantization? ReadActivation(LayerRecord record, string prefix, LayerTensors tensors)
-    {
-        bool hasScale = record.Attributes.TryGetValue("activation_scale", out string? scaleText);
-        bool hasZero = record.Attributes.TryGetValue("activation_zero_point", out string? zeroText);
-        if (!hasScale && !hasZero) return null;
-        if (!float.TryParse(scaleText, NumberStyles.Float, CultureInfo.InvariantCulture, out float scale) || !(scale > 0f) || !float.IsFinite(scale)
-            || !byte.TryParse(zeroText, NumberStyles.None, CultureInfo.InvariantCulture, out byte zero))
-            throw tensors.Error($"has a {Kind} layer '{prefix}' whose activation quantization (scale '{scaleText}', zero point '{zeroText}') is not a finite positive scale and a zero point in 0 … 255");
-        return new ActivationQuantization(scale, zero);
     }
 }

@@ -67,7 +67,8 @@ public static class PruningStage
 
     /// <summary>
     /// The fraction of zero weights in the layers the pruner prunes (every affine layer but the output layer; the
-    /// only layer of a one-layer model), read from dense and sparse layers alike: 0 for a dense trained model.
+    /// only layer of a one-layer model), read from dense, sparse and int8 layers alike (int8: the weights quantized to
+    /// exactly 0): 0 for a dense trained model.
     /// </summary>
     /// <exception cref="ArgumentException">The model holds a layer kind this does not read.</exception>
     public static double PrunedLayerSparsity(Mlp model)
@@ -81,11 +82,23 @@ public static class PruningStage
             {
                 Linear linear => (SparseServing.Sparsity(linear.Weight.Data.Span) * linear.Weight.Data.Length, (double)linear.Weight.Data.Length),
                 SparseLinear sparse => (sparse.Weight.Sparsity * ((double)sparse.Weight.Rows * sparse.Weight.Columns), (double)sparse.Weight.Rows * sparse.Weight.Columns),
+                SparseQuantizedLinear sparse => (sparse.Weight.Sparsity * ((double)sparse.Weight.Rows * sparse.Weight.Columns), (double)sparse.Weight.Rows * sparse.Weight.Columns),
+                QuantizedLinear quantized => (Zeros(quantized.Weight), (double)quantized.OutFeatures * quantized.InFeatures),
                 _ => throw new ArgumentException($"MLP {model.Spec} holds a {layer.GetType().Name}; its sparsity is not read here.", nameof(model)),
             };
             zeros += layerZeros;
             total += size;
         }
         return total == 0 ? 0 : zeros / total;
+    }
+
+    // The int8 weights that are exactly 0 (pruned, or rounded to 0).
+    private static double Zeros(Int8LinearWeight weight)
+    {
+        long zeros = 0;
+        for (int o = 0; o < weight.OutFeatures; o++)
+            for (int i = 0; i < weight.InFeatures; i++)
+                if (weight[o, i] == 0) zeros++;
+        return zeros;
     }
 }

@@ -46,8 +46,8 @@ public static class SparseServing
     }
 
     /// <summary>
-    /// The dense fp32 twin of a served model: every <see cref="SparseLinear"/> and <see cref="SparseQuantizedLinear"/>
-    /// becomes a <see cref="Linear"/> holding the same weights densely (int8 ones dequantized, w = q·scale), dense
+    /// The dense fp32 twin of a served model: every <see cref="SparseLinear"/>, <see cref="SparseQuantizedLinear"/> and
+    /// <see cref="QuantizedLinear"/> becomes a <see cref="Linear"/> holding the same weights densely (int8 ones dequantized, w = q·scale), dense
     /// layers are copied — what a pruned or quantized model is timed and compared against.
     /// </summary>
     /// <exception cref="ArgumentException">The model holds a layer kind this does not expand.</exception>
@@ -62,6 +62,7 @@ public static class SparseServing
                 Linear linear => CopyOf(linear),
                 SparseLinear sparse => CopyOf(sparse, sparse.Weight.ToDense(), sparse.Bias),
                 SparseQuantizedLinear quantized => CopyOf(quantized, quantized.Weight.ToDense(), quantized.Bias),
+                QuantizedLinear quantized => CopyOf(quantized, Dequantized(quantized.Weight), quantized.Bias),
                 _ => throw new ArgumentException($"MLP {model.Spec} holds a {layer.GetType().Name}, which has no dense twin here.", nameof(model)),
             });
         }
@@ -81,6 +82,13 @@ public static class SparseServing
         long zeros = 0;
         foreach (float v in weights) if (v == 0f) zeros++;
         return weights.IsEmpty ? 0 : (double)zeros / weights.Length;
+    }
+
+    private static float[] Dequantized(Int8LinearWeight weight)
+    {
+        var dense = new float[(long)weight.OutFeatures * weight.InFeatures];
+        weight.Dequantize(dense);
+        return dense;
     }
 
     private static Linear CopyOf(Linear linear) =>

@@ -1,0 +1,60 @@
+using TinyKd.Autograd.Nn;
+using TinyKd.Tensors;
+
+namespace TinyKd.Distill.Models;
+
+/// <summary>
+/// The int8 <see cref="QuantizedLinear"/> layer: <c>PREFIX.values</c> (int8 [Out, In], row-major, each in ±64 — the
+/// 7-bit weights of <see cref="Int8LinearWeight"/>, stored unpacked so the file does not depend on the kernels' tile
+/// layout), <c>PREFIX.scales</c> (float32 [Out], w ≈ q·scale) and, when the layer has one, <c>PREFIX.bias</c> (float32
+/// [Out]). The header record keeps, for a static activation quantization, its scale and zero point.
+/// </summary>
+public sealed class Int8LayerCodec : IAffineLayerCodec
+{
+    /// <inheritdoc />
+    public string Kind => "int8";
+
+    /// <inheritdoc />
+    public bool CanWrite(Layer layer) => layer is QuantizedLinear;
+
+    /// <inheritdoc />
+    public IReadOnlyDictionary<string, string> Write(Layer layer, string prefix, ICollection<StoredTensor> tensors)
+    {
+        var quantized = (QuantizedLinear)layer;
+        Int8LinearWeight w = quantized.Weight;
+        var values = new sbyte[(long)w.OutFeatures * w.InFeatures];
+        var scales = new float[w.OutFeatures];
+        for (int o = 0; o < w.OutFeatures; o++)
+        {
+            scales[o] = w.Scale(o);
+            for (int i = 0; i < w.InFeatures; i++) values[(long)o * w.InFeatures + i] = w[o, i];
+        }
+        tensors.Add(StoredTensor.Int8(prefix + "values", values, w.OutFeatures, w.InFeatures));
+        tensors.Add(StoredTensor.Float32(prefix + "scales", scales, w.OutFeatures));
+        if (quantized.HasBias) tensors.Add(StoredTensor.Float32(prefix + "bias", quantized.Bias, w.OutFeatures));
+        var attributes = new Dictionary<string, string>();
+        ActivationAttributes.Write(quantized.Activation, attributes);
+        return attributes;
+    }
+
+    /// <inheritdoc />
+    public Layer Read(LayerRecord record, string prefix, LayerTensors tensors)
+    {
+        ActivationQuantization? activation = ActivationAttributes.Read(record, prefix, tensors);
+        if (record.In > Int8LinearWeight.MaxInFeatures)
+            throw tensors.Error($"has an {Kind} layer '{prefix}' with {record.In} inputs; the int8 kernels take at most {Int8LinearWeight.MaxInFeatures}");
+        sbyte[] values = tensors.Int8(prefix + "values", record.Out, record.In);
+        float[] scales = tensors.Float32(prefix + "scales", record.Out);
+        float[]? bias = tensors.Contains(prefix + "bias") ? tensors.Float32(prefix + "bias", record.Out) : null;
+        Int8LinearWeight weight;
+        try
+        {
+            weight = Int8LinearWeight.FromQuantized(values, scales, record.Out, record.In);
+        }
+        catch (ArgumentException e)
+        {
+            throw tensors.Error($"has an invalid tensor '{prefix}{(e.ParamName == "scales" ? "scales" : "values")}': {e.Message}");
+        }
+        return new QuantizedLinear(weight, bias, activation);
+    }
+}
