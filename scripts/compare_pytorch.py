@@ -32,6 +32,7 @@ The same workloads in both frameworks (B = batch, In/Out = layer widths):
   train    nn.Sequential(Linear, ReLU, ..., Linear), cross-entropy, zero_grad, backward, Adam(lr=1e-3) step
   distill  the student's step on 0.9·T²·KL(softmax(t/T) ‖ softmax(s/T)) + 0.1·CE, T = 4, teacher logits given
   infer    model.eval() forward under torch.no_grad() (also the dense twins of the sparse rows, one layer or a model)
+  int8     torch.ao.quantization.quantize_dynamic(model, {Linear}, qint8) forward under torch.no_grad()
   sparse   not run (see SKIPPED_KINDS): their PyTorch column shows "—"
 """
 import argparse
@@ -156,6 +157,13 @@ def time_workload(torch, row, budget):
         with torch.no_grad():
             return median_seconds(lambda: model(x), budget)
 
+    if kind == "int8":
+        # PyTorch's own dynamic int8: qint8 weights per tensor, activations quantized per call (fbgemm on x86).
+        model.eval()
+        quantized = torch.ao.quantization.quantize_dynamic(model, {torch.nn.Linear}, dtype=torch.qint8)
+        with torch.no_grad():
+            return median_seconds(lambda: quantized(x), budget)
+
     optimizer = torch.optim.Adam(model.parameters(), lr=1e-3)
     if kind == "train":
         def step():
@@ -220,7 +228,7 @@ def cell(row, seconds):
         return "—"
     if row["kind"] == "gemm":
         return f"{format_time(seconds)} ({row['flops'] / seconds / 1e9:.1f} GFLOP/s)"
-    if row["kind"] in ("infer",) + SKIPPED_KINDS:
+    if row["kind"] in ("infer", "int8") + SKIPPED_KINDS:
         return f"{format_time(seconds)} ({row['batch'] / seconds:,.0f} samples/s)"
     return f"{seconds * 1e3:.2f} ms/step"
 

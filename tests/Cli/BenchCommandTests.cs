@@ -36,6 +36,10 @@ public sealed class BenchCommandTests : IDisposable
            from batch in new[] { 1, 256 }
            from form in new[] { "dense", "sparse50", "sparse80", "sparse90", "sparse95" }
            select $"{subject.Id}_{form}_b{batch}",
+        .. from subject in SparseSubjects
+           from batch in new[] { 1, 256 }
+           from form in new[] { "fp32", "int8" }
+           select $"{subject.Id}_{form}_b{batch}",
     ];
 
     private readonly string _dir = Directory.CreateTempSubdirectory("tinykd-bench-").FullName;
@@ -76,7 +80,7 @@ public sealed class BenchCommandTests : IDisposable
             AssertFinitePositive(r, "seconds");
             AssertFinitePositive(r, "gflops");
             Assert.True(r.GetProperty("threads").GetInt32() >= 1, r.ToString());
-            if (peakMeasured) AssertFinitePositive(r, "percent_of_peak");
+            if (peakMeasured && r.GetProperty("kind").GetString() != "int8") AssertFinitePositive(r, "percent_of_peak");
             else Assert.False(r.TryGetProperty("percent_of_peak", out _), r.ToString());
         }
 
@@ -126,6 +130,18 @@ public sealed class BenchCommandTests : IDisposable
                 }
             }
         }
+
+        // int8 rows: the fp32 twin's time over the int8 time, and no share of the FP32 peak for integer products.
+        foreach (var (id, model) in SparseSubjects)
+            foreach (int batch in new[] { 1, 256 })
+            {
+                JsonElement fp32 = results[$"{id}_fp32_b{batch}"], int8 = results[$"{id}_int8_b{batch}"];
+                Assert.Equal("int8", int8.GetProperty("kind").GetString());
+                Assert.Equal(model, int8.GetProperty("model").GetString());
+                Assert.Equal(fp32.GetProperty("flops").GetDouble(), int8.GetProperty("flops").GetDouble());
+                Assert.Equal(fp32.GetProperty("seconds").GetDouble() / int8.GetProperty("seconds").GetDouble(), int8.GetProperty("speedup").GetDouble(), 9);
+                Assert.False(int8.TryGetProperty("percent_of_peak", out _), int8.ToString());
+            }
 
         // One crossover per pruned layer shape and batch, a measured sparsity or 1 (never).
         var crossovers = root.GetProperty("crossovers").EnumerateArray().ToList();

@@ -93,7 +93,7 @@ public sealed class PostTrainingQuantizerTests : IDisposable
         Assert.Equal(0, TrainCommand.Run(["--model", "784-32-10", "--dropout", "0", "--epochs", "1", "--out", model], TextWriter.Null));
         var output = new StringWriter();
 
-        Assert.Equal(0, QuantizeCommand.Run([model, "--activations", "static", "--calibration", "percentile", "--calibration-samples", "300", "--out", int8], output));
+        Assert.Equal(0, QuantizeCommand.Run([model, "--mode", "static", "--range", "percentile", "--calibration", "300", "--out", int8], output));
 
         SavedModel saved = ModelFile.Load(int8);
         Assert.All(saved.Model.AffineLayers, l => Assert.IsType<QuantizedLinear>(l));
@@ -109,10 +109,10 @@ public sealed class PostTrainingQuantizerTests : IDisposable
     }
 
     [Theory]
-    [InlineData(new[] { "m.tkd", "--activations", "fixed" }, "--activations")]
-    [InlineData(new[] { "m.tkd", "--calibration", "mse" }, "--calibration")]
+    [InlineData(new[] { "m.tkd", "--mode", "fixed" }, "--mode")]
+    [InlineData(new[] { "m.tkd", "--range", "mse" }, "--range")]
     [InlineData(new[] { "m.tkd", "--percentile", "20" }, "--percentile")]
-    [InlineData(new[] { "m.tkd", "--calibration-samples", "0" }, "--calibration-samples")]
+    [InlineData(new[] { "m.tkd", "--calibration", "0" }, "--calibration")]
     [InlineData(new[] { "a.tkd", "b.tkd" }, "exactly one model")]
     [InlineData(new[] { " " }, "MODEL")]
     public void Bad_arguments_are_usage_errors_naming_them(string[] args, string fragment) =>

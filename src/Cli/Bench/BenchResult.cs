@@ -16,7 +16,7 @@ internal sealed record BenchResult
     public required string What { get; init; }
 
     /// <summary><c>gemm</c>, <c>train</c>, <c>distill</c>, <c>infer</c> (a dense MLP's forward), <c>sparse</c> (a pruned MLP served
-    /// sparse) or <c>model</c> (a model file as loaded).</summary>
+    /// sparse), <c>int8</c> (an MLP quantized to int8, dynamic activations) or <c>model</c> (a model file as loaded).</summary>
     public required string Kind { get; init; }
 
     /// <summary>Threads the kernels used.</summary>

@@ -29,7 +29,7 @@ internal static class BenchTable
         if (report.Crossovers.Count > 0)
         {
             output.WriteLine();
-            output.WriteLine("speedup: the dense fp32 twin's time / the row's, measured in the same run. Sparse rows: 8×1 blocks, per-layer magnitude threshold, output layer dense.");
+            output.WriteLine("speedup: the dense fp32 twin's time / the row's, measured in the same run. Sparse rows: 8×1 blocks, per-layer magnitude threshold, output layer dense. int8 rows: 7-bit weights per row, dynamic u8 activations, no share of the FP32 peak.");
             output.WriteLine("Sparse/dense crossover (the lowest sparsity from which the blocked kernel beats the dense GEMM; what serving decides by):");
             foreach (var group in report.Crossovers.GroupBy(c => (c.InFeatures, c.OutFeatures)))
                 output.WriteLine(Invariant($"  {group.Key.InFeatures}→{group.Key.OutFeatures}: ") + string.Join(", ", group.Select(c =>

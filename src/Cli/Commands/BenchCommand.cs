@@ -14,7 +14,7 @@ namespace TinyKd.Cli.Commands;
 /// <c>tinykd bench</c>: a quick look at how fast this machine runs TinyKd. It measures the FP32 FMA peak in-process,
 /// then times GEMM 1024³ and the MLP's layer products, full training and distillation steps, inference, and the
 /// teacher's and student's layers and whole models pruned to 50–95 % and served sparse against their dense twins
-/// (with the sparse/dense crossover of each layer shape), and prints each as time, GFLOP/s, share of the peak and
+/// (with the sparse/dense crossover of each layer shape) and quantized to int8 against their fp32 twins, and prints each as time, GFLOP/s, share of the peak and
 /// speedup (median of several repetitions after a warm-up). <c>tinykd bench MODEL</c> times a model file as loaded
 /// (pruned, int8…) against its dense fp32 twin instead. It takes seconds; bench/ (BenchmarkDotNet) is the place for
 /// careful numbers.
@@ -43,9 +43,9 @@ public static class BenchCommand
             output.Write(CommandLine.Help("tinykd bench [MODEL] [options]",
                 "Measures the FP32 FMA peak, then times GEMMs, training and distillation steps and inference of the\n" +
                 "784-1200-1200-10 teacher and 784-128-10 student, and their layers and models pruned to 50, 80, 90 and\n" +
-                "95 % (8×1 blocks) served sparse against the dense twin, with the sparse/dense crossover of each layer\n" +
-                "(median of repetitions after a warm-up). With MODEL (.tkd), times that model as loaded against its dense\n" +
-                "fp32 twin at batch 1 and 256 instead.", Options));
+                "95 % (8×1 blocks) served sparse against the dense twin, with the sparse/dense crossover of each layer,\n" +
+                "and quantized to int8 against fp32 (median of repetitions after a warm-up). With MODEL (.tkd), times\n" +
+                "that model as loaded against its dense fp32 twin at batch 1 and 256 instead.", Options));
             return 0;
         }
         if (line.Positional.Count > 1) throw new UsageException($"unexpected argument '{line.Positional[1]}'; bench takes at most one model file");
@@ -104,6 +104,7 @@ public static class BenchCommand
             foreach (GemmCase layer in LayerProducts()) results.Add(layer.Run(threads, budget, peak));
             foreach (ModelCase workload in ModelCases()) results.Add(workload.Run(threads, budget, peak));
             results.AddRange(SparseBench.Run(SparseSubjects, threads, budget, peak));
+            results.AddRange(Int8Bench.Run(SparseSubjects, threads, budget, peak));
             crossovers = SparseBench.Crossovers(SparseSubjects, threads);
         }
         finally
@@ -114,7 +115,7 @@ public static class BenchCommand
         return new BenchReport(machine, peak, results, crossovers);
     }
 
-    /// <summary>The layers and models the sparse rows prune: the teacher's and the student's hidden layers, then both models.</summary>
+    /// <summary>The layers and models of the sparse and int8 rows: the teacher's and the student's hidden layers, then both models.</summary>
     private static readonly SparseSubject[] SparseSubjects =
     [
         new("teacher_fc1", "784-1200"), new("teacher_fc2", "1200-1200"), new("student_fc1", "784-128"),

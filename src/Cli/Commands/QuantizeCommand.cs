@@ -17,10 +17,10 @@ public static class QuantizeCommand
 {
     private static readonly OptionSpec[] Options =
     [
-        new("activations", "KIND", "dynamic (each batch's own range) or static (one calibrated range per layer)", "dynamic"),
-        new("calibration", "KIND", "static ranges from minmax or percentile of the calibration activations", "minmax"),
-        new("percentile", "P", "p of --calibration percentile: the range is the (100 − p)-th to p-th percentile", "99.99"),
-        new("calibration-samples", "N", "training rows the static ranges are calibrated on (the first N)", "1000"),
+        new("mode", "KIND", "activations: dynamic (each batch's own range) or static (one calibrated range per layer)", "dynamic"),
+        new("calibration", "N", "training rows the static ranges are calibrated on (the first N)", "1000"),
+        new("range", "KIND", "static ranges from the minmax or the percentile of the calibration activations", "minmax"),
+        new("percentile", "P", "p of --range percentile: the range is the (100 − p)-th to p-th percentile", "99.99"),
         new("keep-output-fp32", null, "leave the last (logits) layer in fp32"),
         DataOptions.Data,
         new("out", "FILE", "where to save the int8 model", "int8.tkd"),
@@ -40,11 +40,11 @@ public static class QuantizeCommand
         if (line.Positional.Count != 1) throw new UsageException("quantize needs exactly one model file, e.g. tinykd quantize student.tkd --out int8.tkd");
         if (string.IsNullOrWhiteSpace(line.Positional[0])) throw new UsageException("quantize needs a model file; the MODEL argument is empty");
         var options = new QuantizationOptions(
-            line.Choice("activations", "dynamic", "static") == "static" ? ActivationMode.Static : ActivationMode.Dynamic,
-            line.Choice("calibration", "minmax", "percentile") == "percentile" ? CalibrationMethod.Percentile : CalibrationMethod.MinMax,
+            line.Choice("mode", "dynamic", "static") == "static" ? ActivationMode.Static : ActivationMode.Dynamic,
+            line.Choice("range", "minmax", "percentile") == "percentile" ? CalibrationMethod.Percentile : CalibrationMethod.MinMax,
             line.Flag("percentile") ? line.Float("percentile", 50.001f, 100f) : 99.99,
             line.Flag("keep-output-fp32"));
-        int samples = line.Flag("calibration-samples") ? line.Int("calibration-samples", 1) : 1000;
+        int samples = line.Flag("calibration") ? line.Int("calibration", 1) : 1000;
         string outPath = OutputPath.File("out", line.Get("out"));
 
         string modelPath = line.Positional[0];
