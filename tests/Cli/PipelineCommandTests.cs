@@ -28,7 +28,8 @@ public sealed class PipelineCommandTests : IDisposable
         using var json = JsonDocument.Parse(File.ReadAllText(Path.Combine(report, "report.json")));
         JsonElement few = json.RootElement.GetProperty("scenarios")[1];
         Assert.Equal("few labels", few.GetProperty("name").GetString());
-        Assert.Equal(4, few.GetProperty("models").GetArrayLength());
+        Assert.Equal(["teacher", "student alone", "student distilled", "student pruned 90%", "student int8", "student pruned 90% int8"],
+            few.GetProperty("models").EnumerateArray().Select(m => m.GetProperty("name").GetString()));
         Assert.Equal(2, few.GetProperty("models")[2].GetProperty("accuracy").GetProperty("count").GetInt32());
         Assert.Contains(few.GetProperty("comparison").GetProperty("verdict").GetString(), new[] { "wins", "ties", "loses" });
 
@@ -57,13 +58,24 @@ public sealed class PipelineCommandTests : IDisposable
         Assert.True(pruned.GetProperty("modelBytes").GetInt64() < distilled.GetProperty("modelBytes").GetInt64() / 3);
         Assert.True(pruned.GetProperty("samplesPerSecond").GetDouble() > 0);
         var costs = all.GetProperty("pruning").EnumerateArray().ToList();
-        Assert.Equal(["student pruned 50%", "student pruned 90%"], costs.Select(c => c.GetProperty("model").GetString()));
+        Assert.Equal(["student pruned 50%", "student pruned 90%", "student int8", "student pruned 90% int8"], costs.Select(c => c.GetProperty("model").GetString()));
         double change = 100 * (pruned.GetProperty("accuracy").GetProperty("mean").GetDouble() - distilled.GetProperty("accuracy").GetProperty("mean").GetDouble());
         Assert.Equal(change, costs[1].GetProperty("changePoints").GetDouble(), 1e-9);
 
         var saved = ModelFile.Load(Path.Combine(report, "models", "all-labels", "student-pruned-90.tkd"));
         Assert.Contains(saved.Model.AffineLayers, l => l is TinyKd.Autograd.Nn.SparseLinear);
         Assert.Equal(pruned.GetProperty("parameters").GetInt64(), saved.Model.StoredParameterCount());
+
+        // The int8 stage: the distilled student and its 90 %-pruned copy, quantized after training.
+        JsonElement int8 = all.GetProperty("models")[5], prunedInt8 = all.GetProperty("models")[6];
+        Assert.Equal("student int8", int8.GetProperty("name").GetString());
+        Assert.Equal(2, int8.GetProperty("accuracy").GetProperty("count").GetInt32());
+        Assert.True(int8.GetProperty("modelBytes").GetInt64() < distilled.GetProperty("modelBytes").GetInt64() / 3);
+        Assert.True(prunedInt8.GetProperty("modelBytes").GetInt64() < pruned.GetProperty("modelBytes").GetInt64());
+        Assert.All(ModelFile.Load(Path.Combine(report, "models", "all-labels", "student-int8.tkd")).Model.AffineLayers,
+            l => Assert.IsType<TinyKd.Autograd.Nn.QuantizedLinear>(l));
+        Assert.Contains(ModelFile.Load(Path.Combine(report, "models", "all-labels", "student-pruned-90-int8.tkd")).Model.AffineLayers,
+            l => l is TinyKd.Autograd.Nn.SparseQuantizedLinear);
     }
 
     [Fact]
@@ -72,8 +84,9 @@ public sealed class PipelineCommandTests : IDisposable
         var output = new StringWriter();
         Assert.Equal(0, PipelineCommand.Run(["--teacher", "784-16-10", "--student", "784-8-10", "--teacher-epochs", "1", "--student-epochs", "1",
             "--seeds", "1", "--no-search", "--scenario", "few", "--labelled", "500", "--augment", "--prune", "0.8", "--prune-epochs", "2",
-            "--report", Path.Combine(_dir, "aug")], output));
+            "--no-int8", "--report", Path.Combine(_dir, "aug")], output));
         Assert.Contains("## few labels", output.ToString());
+        Assert.DoesNotContain("int8", output.ToString());
     }
 
     [Theory]

@@ -31,6 +31,7 @@ public static class PipelineCommand
         new("prune", "S,S,...", "sparsities of the pruned stage: each distilled student is pruned to each", "0.5,0.8,0.9,0.95"),
         new("prune-epochs", "N", "KD fine-tuning epochs of each pruned student (default: half the student epochs)"),
         new("no-prune", null, "skip the pruned stage"),
+        new("no-int8", null, "skip the int8 stage (the distilled student and its pruned-90 % copy quantized after training)"),
         new("report", "DIR", "where to write report.md, report.json, report.html and the models", "report"),
         DivergenceReport.Option,
     ];
@@ -101,6 +102,7 @@ public static class PipelineCommand
             },
             Augment = line.Flag("augment"),
             PruneSparsities = line.Flag("no-prune") ? [] : ParseSparsities(line.Get("prune")!),
+            Int8 = !line.Flag("no-int8"),
             AllowDivergence = line.Flag("allow-divergence"),
         };
         options = options with { PruneEpochs = line.Get("prune-epochs") is null ? options.StudentEpochs / 2 : line.Int("prune-epochs", 0) };
@@ -117,8 +119,9 @@ public static class PipelineCommand
         return options;
     }
 
-    private static string PruningRecipe(PipelineOptions options) => options.PruneSparsities.Count == 0 ? "" : string.Create(CultureInfo.InvariantCulture,
-        $"; pruned students: each distilled student pruned gradually to {string.Join(", ", options.PruneSparsities.Select(p => $"{100 * p:0.#} %"))} with {options.PruneEpochs} epochs of KD fine-tuning");
+    private static string PruningRecipe(PipelineOptions options) => (options.PruneSparsities.Count == 0 ? "" : string.Create(CultureInfo.InvariantCulture,
+        $"; pruned students: each distilled student pruned gradually to {string.Join(", ", options.PruneSparsities.Select(p => $"{100 * p:0.#} %"))} with {options.PruneEpochs} epochs of KD fine-tuning"))
+        + (options.Int8 ? "; int8 students: the distilled student (and a pruned one) quantized after training, 7-bit weights per row, dynamic u8 activations" : "");
 
     private static double[] ParseSparsities(string raw)
     {

@@ -5,6 +5,7 @@ using TinyKd.Distill.Data;
 using TinyKd.Distill.Distillation;
 using TinyKd.Distill.Models;
 using TinyKd.Distill.Pruning;
+using TinyKd.Distill.Quantization;
 using TinyKd.Distill.Reports;
 using TinyKd.Distill.Training;
 using TinyKd.Tensors;
@@ -71,6 +72,9 @@ public sealed class DistillationPipeline
         var alone = new List<Trained>();
         var grid = Grid().ToDictionary(g => g, _ => new List<Trained>());
         var pruned = _options.PruneSparsities.ToDictionary(s => s, _ => new List<Trained>());
+        double? int8Sparsity = Int8PrunedSparsity();
+        var int8 = new List<Trained>();
+        var prunedInt8 = new List<Trained>();
         (float T, float Alpha)? chosen = null;
         ScenarioData? first = null;
         foreach (ulong seed in _options.Seeds)
@@ -100,6 +104,11 @@ public sealed class DistillationPipeline
                     pruned[sparsity].Add(Prune($"{tag}: {PrunedName(sparsity)}", grid[chosen.Value][^1].Model, source, data,
                         DistillationSettings(chosen.Value), sparsity, seed, test));
             }
+            if (_options.Int8)
+            {
+                int8.Add(Quantized($"{tag}: {Int8Name(null)}", grid[chosen.Value][^1].Model, test));
+                if (int8Sparsity is { } s) prunedInt8.Add(Quantized($"{tag}: {Int8Name(s)}", pruned[s][^1].Model, test));
+            }
         }
 
         var best = chosen!.Value;
@@ -117,6 +126,14 @@ public sealed class DistillationPipeline
         {
             ModelResult row = Summarise(PrunedName(sparsity), PrunedSettings(sparsity, runs[0].Model), runs,
                 Path.Combine(folder, $"student-pruned-{Math.Round(sparsity * 100).ToString(CultureInfo.InvariantCulture)}.tkd"), test);
+            models.Add(row);
+            Comparison change = Compare(distilled.Select(r => r.Test.Accuracy).ToList(), runs.Select(r => r.Test.Accuracy).ToList());
+            costs.Add(new PruningCost(row.Name, row.Sparsity, change.GainPoints, change.SpreadPoints));
+        }
+        foreach (var (sparsity, runs) in new[] { ((double?)null, int8), (int8Sparsity, prunedInt8) }.Where(r => r.Item2.Count > 0))
+        {
+            ModelResult row = Summarise(Int8Name(sparsity), "int8 weights (7-bit per row), dynamic u8 activations", runs,
+                Path.Combine(folder, sparsity is { } s ? $"student-pruned-{Math.Round(s * 100).ToString(CultureInfo.InvariantCulture)}-int8.tkd" : "student-int8.tkd"), test);
             models.Add(row);
             Comparison change = Compare(distilled.Select(r => r.Test.Accuracy).ToList(), runs.Select(r => r.Test.Accuracy).ToList());
             costs.Add(new PruningCost(row.Name, row.Sparsity, change.GainPoints, change.SpreadPoints));
@@ -181,6 +198,23 @@ public sealed class DistillationPipeline
             $"  {label}: sparsity {reached * 100:F1}%, test {evaluation.Accuracy * 100:F2}% ({seconds:F1} s)"));
         return new Trained(served, [], 0, evaluation, seconds);
     }
+
+    private Trained Quantized(string label, Mlp model, Dataset test)
+    {
+        long start = Stopwatch.GetTimestamp();
+        Mlp quantized = PostTrainingQuantizer.Quantize(model, new QuantizationOptions());
+        double seconds = Stopwatch.GetElapsedTime(start).TotalSeconds;
+        Evaluation evaluation = Evaluation.Run(quantized, test);
+        _log.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  {label}: test {evaluation.Accuracy * 100:F2}% ({seconds:F2} s)"));
+        return new Trained(quantized, [], 0, evaluation, seconds);
+    }
+
+    // The pruned sparsity whose students are also quantized: the largest of at most 90 %, else the smallest.
+    private double? Int8PrunedSparsity() =>
+        !_options.Int8 || _options.PruneSparsities.Count == 0 ? null
+        : _options.PruneSparsities.Where(s => s <= 0.9 + 1e-9).DefaultIfEmpty(_options.PruneSparsities.Min()).Max();
+
+    private static string Int8Name(double? sparsity) => sparsity is { } s ? $"{PrunedName(s)} int8" : "student int8";
 
     private static string PrunedName(double sparsity) =>
         string.Create(CultureInfo.InvariantCulture, $"student pruned {Math.Round(sparsity * 100, 1)}%");

@@ -68,6 +68,13 @@ public sealed record PipelineOptions
     public int PruneEpochs { get; init; } = 10;
 
     /// <summary>
+    /// The int8 stage: each seed's distilled student and its most pruned student of at most 90 % (the most pruned
+    /// one when all are above) are quantized to int8 after training (dynamic activations, see
+    /// <see cref="Quantization.PostTrainingQuantizer"/>).
+    /// </summary>
+    public bool Int8 { get; init; } = true;
+
+    /// <summary>
     /// Keep models whose training diverged with finite numbers (the log says so) instead of ending the pipeline with a
     /// <see cref="TrainingDivergedException"/> (see <see cref="TrainingOptions.AllowDivergence"/>).
     /// </summary>
