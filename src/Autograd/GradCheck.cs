@@ -44,9 +44,21 @@ public static class GradCheck
     /// reports the first non-finite element if there is one, otherwise the element furthest beyond its tolerance.
     /// </summary>
     public static GradCheckResult Check(Func<Variable[], Variable> function, Tensor[] inputs,
+        double epsilon = 1e-3, double absoluteTolerance = 1e-3, double relativeTolerance = 1e-2, ulong seed = 1) =>
+        Check(function, function, inputs, epsilon, absoluteTolerance, relativeTolerance, seed);
+
+    /// <summary>
+    /// Checks an op whose backward is defined as another function's derivative — a straight-through estimator — at
+    /// <paramref name="inputs"/>: the analytic gradient comes from <paramref name="function"/>'s backward, the numeric one
+    /// from central differences of <paramref name="surrogate"/>, the smooth function whose derivative the estimator
+    /// claims to be (for fake quantization: the identity, clamped where the codes clamp). Choose inputs away from the
+    /// surrogate's kinks. Tolerances and failure on non-finite values as <see cref="Check(Func{Variable[], Variable}, Tensor[], double, double, double, ulong)"/>.
+    /// </summary>
+    public static GradCheckResult Check(Func<Variable[], Variable> function, Func<Variable[], Variable> surrogate, Tensor[] inputs,
         double epsilon = 1e-3, double absoluteTolerance = 1e-3, double relativeTolerance = 1e-2, ulong seed = 1)
     {
         ArgumentNullException.ThrowIfNull(function);
+        ArgumentNullException.ThrowIfNull(surrogate);
         ArgumentNullException.ThrowIfNull(inputs);
         var graph = new Graph(inputs.Length > 0 ? inputs[0].Backend : null);
 
@@ -73,8 +85,8 @@ public static class GradCheck
             {
                 float original = values[j];
                 float plus = (float)(original + epsilon), minus = (float)(original - epsilon);
-                double lPlus = Evaluate(function, graph, inputs, i, j, values, plus, weights);
-                double lMinus = Evaluate(function, graph, inputs, i, j, values, minus, weights);
+                double lPlus = Evaluate(surrogate, graph, inputs, i, j, values, plus, weights);
+                double lMinus = Evaluate(surrogate, graph, inputs, i, j, values, minus, weights);
                 values[j] = original;
                 graph.Backend.CopyFromHost(inputs[i], values);
                 double numeric = (lPlus - lMinus) / ((double)plus - minus);

@@ -277,4 +277,27 @@ public interface ICompute
     /// </summary>
     void Int8Linear(Tensor y, Tensor x, Int8LinearWeight weight, Tensor bias = default, Epilogue epilogue = Epilogue.None,
         ActivationQuantization? activation = null);
+    /// <summary>
+    /// Fake quantization of activations, the forward of quantization-aware training: y = (q − z)·s with q = clamp(round(x/s)
+    /// + z, 0, 255), the value an int8 layer's kernel sees for x — the same arithmetic as <see cref="Int8Linear"/>'s
+    /// quantizer, bit for bit. With <paramref name="quantization"/> null the range is x's own min and max
+    /// (<see cref="ActivationQuantization.FromData"/>, dynamic int8). Returns the quantization used.
+    /// </summary>
+    /// <exception cref="ArgumentException">x and y differ in length, or x holds a NaN or an infinity.</exception>
+    ActivationQuantization FakeQuantize(Tensor y, Tensor x, ActivationQuantization? quantization = null);
+
+    /// <summary>
+    /// The straight-through backward of <see cref="FakeQuantize"/>: dx += dy where round(x/s) + z lies in [0, 255] (the
+    /// rounding is taken as the identity), and nothing where the code was clamped (the output does not move with x there).
+    /// </summary>
+    void FakeQuantizeBackward(Tensor dx, Tensor x, Tensor dy, ActivationQuantization quantization);
+
+    /// <summary>
+    /// Fake quantization of a weight [Out, In], row by row: y = q·scale with the codes and scales of
+    /// <see cref="Int8LinearWeight.Quantize"/> (7-bit, symmetric, scale = max |row| / 64), so y is exactly the weight an
+    /// int8 layer quantized from x computes with. Its straight-through backward is the identity (no code is clamped).
+    /// </summary>
+    /// <exception cref="ArgumentException">x is not rank 2, y has another shape, or x holds a NaN or an infinity (the
+    /// message names the row).</exception>
+    void FakeQuantizeRows(Tensor y, Tensor x);
 }

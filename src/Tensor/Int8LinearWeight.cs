@@ -95,21 +95,32 @@ public sealed class Int8LinearWeight
         for (int o = 0; o < outFeatures; o++)
         {
             ReadOnlySpan<float> row = weight.Slice(o * inFeatures, inFeatures);
-            float max = 0f;
-            foreach (float w in row)
-            {
-                if (!float.IsFinite(w))
-                    throw new ArgumentException($"Weight row {o} of [{outFeatures}, {inFeatures}] holds {w}; quantization needs finite values.", nameof(weight));
-                max = Math.Max(max, Math.Abs(w));
-            }
-            float scale = max == 0f ? 1f : max / MaxMagnitude;
-            if (!(scale > 0f)) scale = float.Epsilon;
+            float scale = RowScale(row, o, outFeatures, nameof(weight));
             scales[o] = scale;
-            for (int i = 0; i < inFeatures; i++)
-                q[o * inFeatures + i] = (sbyte)Math.Clamp(MathF.Round(row[i] / scale), -MaxMagnitude, MaxMagnitude);
+            for (int i = 0; i < inFeatures; i++) q[o * inFeatures + i] = (sbyte)Code(row[i], scale);
         }
         return FromQuantized(q, scales, outFeatures, inFeatures);
     }
+
+    /// <summary>
+    /// The scale of one weight row: max |w| / 64, or 1 for an all-zero row (never 0, so the codes are defined).
+    /// </summary>
+    /// <exception cref="ArgumentException">The row holds a NaN or an infinity; the message names row <paramref name="o"/> of <paramref name="rows"/>.</exception>
+    internal static float RowScale(ReadOnlySpan<float> row, int o, int rows, string parameter)
+    {
+        float max = 0f;
+        foreach (float w in row)
+        {
+            if (!float.IsFinite(w))
+                throw new ArgumentException($"Weight row {o} of [{rows}, {row.Length}] holds {w}; quantization needs finite values.", parameter);
+            max = Math.Max(max, Math.Abs(w));
+        }
+        float scale = max == 0f ? 1f : max / MaxMagnitude;
+        return scale > 0f ? scale : float.Epsilon;
+    }
+
+    /// <summary>The code of <paramref name="w"/> on a row of step <paramref name="scale"/>: clamp(round(w / scale), −64, 64).</summary>
+    internal static float Code(float w, float scale) => Math.Clamp(MathF.Round(w / scale), -MaxMagnitude, MaxMagnitude);
 
     /// <summary>
     /// Packs already-quantized weights q [<paramref name="outFeatures"/>, <paramref name="inFeatures"/>] (each in

@@ -75,7 +75,7 @@ public sealed class Mlp : Sequential
         for (int i = 0; i < Count; i++)
         {
             x = this[i].Forward(x);
-            if (this[i] is Linear) linearSeen++;
+            if (this[i] is IAffineLayer) linearSeen++;
             else if (this[i] is not Dropout && linearSeen == hiddenLayer) hidden = x;
         }
         return x;

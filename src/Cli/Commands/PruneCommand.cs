@@ -66,15 +66,12 @@ public static class PruneCommand
         SavedModel saved = ModelFile.Load(modelPath);
         if (saved.Model.AffineLayers.Any(l => l is not Linear))
             throw new UsageException($"'{modelPath}' is already compressed ({saved.Metadata.GetValueOrDefault("stage", "not fp32")}); prune the dense model");
-        SavedModel? teacher = line.Get("teacher") is { } teacherPath ? ModelFile.Load(teacherPath) : null;
+        Teacher[] teachers = LoadTeachers(line, saved, modelPath);
         var (train, test) = DataOptions.Load(line);
         TrainCommand.CheckFits(saved.Model.Spec, train);
         saved.Standardizer?.Apply(train);
         saved.Standardizer?.Apply(test);
         var (fit, validation) = train.Split(line.Float("validation", 0.01f, 0.5f), seed);
-        Teacher[] teachers = teacher is null ? [] : [Teacher.FromModel(teacher.Model, line.Get("teacher")!)];
-        if (teacher is not null && !SameStandardizer(teacher.Standardizer, saved.Standardizer))
-            throw new UsageException($"teacher '{line.Get("teacher")}' and '{modelPath}' were trained with different input standardisation");
 
         Mlp dense = saved.Model, served;
         string summary;
@@ -112,6 +109,16 @@ public static class PruneCommand
         output.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"saved {outPath} ({bytes:N0} bytes, {(double)bytes / denseBytes:F3}× the {denseBytes:N0} of {modelPath}); {served.StoredParameterCount():N0} stored parameters of {dense.ParameterCount():N0}"));
         return 0;
+    }
+
+    /// <summary>The teacher named by <c>--teacher</c> (none when absent), checked to take the same standardised inputs as the model.</summary>
+    internal static Teacher[] LoadTeachers(CommandLine line, SavedModel model, string modelPath)
+    {
+        if (line.Get("teacher") is not { } teacherPath) return [];
+        SavedModel teacher = ModelFile.Load(teacherPath);
+        if (!SameStandardizer(teacher.Standardizer, model.Standardizer))
+            throw new UsageException($"teacher '{teacherPath}' and '{modelPath}' were trained with different input standardisation");
+        return [Teacher.FromModel(teacher.Model, teacherPath)];
     }
 
     private static bool SameStandardizer(Standardizer? a, Standardizer? b) =>

@@ -51,10 +51,22 @@ public static class PostTrainingQuantizer
     {
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(options);
+        return Quantize(model, options, options.Activations == ActivationMode.Static ? Calibrate(model, calibration, options) : null);
+    }
+
+    /// <summary>
+    /// The int8 copy of <paramref name="model"/> with given static input quantizations, one per affine layer (from
+    /// <see cref="Calibrate"/>, e.g. taken before quantization-aware training so the served model keeps the ranges the
+    /// training saw), or dynamic activations when <paramref name="ranges"/> is null.
+    /// </summary>
+    /// <exception cref="ArgumentException">A layer that is neither dense nor sparse fp32, or not one range per affine layer.</exception>
+    public static Mlp Quantize(Mlp model, QuantizationOptions options, IReadOnlyList<ActivationQuantization>? ranges)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        ArgumentNullException.ThrowIfNull(options);
         IReadOnlyList<Layer> affine = model.AffineLayers;
-        IReadOnlyList<ActivationQuantization>? ranges = options.Activations == ActivationMode.Static
-            ? Calibrate(model, calibration, options)
-            : null;
+        if (ranges is not null && ranges.Count != affine.Count)
+            throw new ArgumentException($"{ranges.Count} activation ranges for the {affine.Count} affine layers of MLP {model.Spec}.", nameof(ranges));
         var layers = new List<Layer>(affine.Count);
         for (int l = 0; l < affine.Count; l++)
         {
