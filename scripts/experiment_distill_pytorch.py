@@ -18,6 +18,7 @@ BLAS, and the machine line of the report says so). scripts/experiment_distill_py
     --scenario all|few|both  which scenarios to run (default both)
     --prune 0.5,0.8,0.9,0.95 sparsities of the pruned stage; --prune-epochs N (default student epochs // 2);
                              --no-prune skips it
+    --no-int8                skip the int8 stage (torch quantize_dynamic of the distilled and the pruned-90 % student)
     --quick                  smoke test: 1 teacher epoch, 2 student epochs, T ∈ {1, 4}, α ∈ {0.5}, pruned to 90 %
                              with 1 fine-tuning epoch
 
@@ -63,6 +64,11 @@ The recipe (the same as `tinykd pipeline`):
              dense state_dict and it runs the same dense kernels; its parameters are the nonzero weights and biases.
              The scenario's "pruning" list holds, per sparsity, the per-seed paired (pruned − distilled) test
              accuracy in points: mean (changePoints) and sample std (spreadPoints; 0 for one seed).
+  Int8       (scripts/pytorch_int8.py) per seed, the chosen distilled student and its pruned copy at the largest
+             sparsity ≤ 90 % are quantized after training with torch.ao.quantization.quantize_dynamic (qint8 weights
+             per tensor, activations per call, fbgemm), as TinyKd's int8 stage quantizes them (7-bit weights per
+             row, dynamic u8 activations). Rows "student int8" and "student pruned 90% int8", with their paired
+             (int8 − distilled) change in the "pruning" list; model bytes = the int8 state_dict.
   Metrics    test accuracy; macro-F1 (mean of per-class 2PR/(P+R), 0 when P+R = 0); ECE with 15 equal-width bins
              ((m−1)/M, m/M] over the max softmax probability (0 goes to the first bin); parameters; model bytes =
              the size of torch.save(model.state_dict()); µs per sample = median of 300 single-sample forwards under
@@ -90,6 +96,7 @@ import time
 
 import numpy as np
 
+import pytorch_int8
 import pytorch_prune
 from report_files import write_report
 from torch_blas import Blas
@@ -170,6 +177,9 @@ def main():
     recipe = (f"Adam lr {LEARNING_RATE:g}, batch {BATCH}, cosine decay per step to 0, teacher {teacher_epochs} epochs, "
               f"students {student_epochs} epochs, best-validation-epoch weights, validation {VALIDATION_FRACTION:.0%} "
               f"of the labelled images, PyTorch {torch.__version__}")
+    if not args.no_int8:
+        recipe += ("; int8 students: the distilled student (and its pruned copy at the largest sparsity ≤ 90 %) "
+                   "quantized with torch.ao.quantization.quantize_dynamic (qint8, fbgemm)")
     if sparsities:
         recipe += (f"; pruned students: each distilled student pruned one-shot (torch.nn.utils.prune, global L1) to "
                    f"{', '.join(f'{100 * s:g} %' for s in sparsities)} with {prune_epochs} epochs of KD fine-tuning")
@@ -190,7 +200,8 @@ def main():
     for name, description in (("all labels", all_desc), ("few labels", few_desc)):
         if name in chosen_scenarios:
             scenarios.append(run_scenario(name, description, X, Y, Xt, Yt, seeds, labelled, teacher_epochs, student_epochs,
-                                          args.student, grid, not args.no_search, sparsities, prune_epochs))
+                                          args.student, grid, not args.no_search, sparsities, prune_epochs,
+                                          not args.no_int8))
 
     report = {"title": "Knowledge distillation on Fashion-MNIST (PyTorch reference)", "data": data_desc,
               "recipe": recipe, "seeds": seeds, "scenarios": scenarios,
@@ -216,6 +227,8 @@ def parse_args():
     parser.add_argument("--prune", type=sparsity_list, help="sparsities of the pruned stage (default 0.5,0.8,0.9,0.95; 0.9 with --quick)")
     parser.add_argument("--prune-epochs", type=int, help="KD fine-tuning epochs of each pruned student (default student epochs // 2; 1 with --quick)")
     parser.add_argument("--no-prune", action="store_true", help="skip the pruned stage")
+    parser.add_argument("--no-int8", action="store_true", help="skip the int8 stage (torch quantize_dynamic of the "
+                        "distilled student and of its pruned copy at the largest sparsity ≤ 90 %%)")
     parser.add_argument("--quick", action="store_true", help="smoke test: 1 teacher epoch, 2 student epochs, T ∈ {1, 4}, α = 0.5, "
                         "pruned to 90%% with 1 epoch")
     args = parser.parse_args()
@@ -425,11 +438,13 @@ def measure(model, test_x, test_y, curve, best_epoch, seconds, parameters=None):
 # A scenario over the seeds.
 
 def run_scenario(name, description, X, Y, Xt, Yt, seeds, labelled, teacher_epochs, student_epochs, student_arch, grid, searched,
-                 sparsities, prune_epochs):
+                 sparsities, prune_epochs, quantize):
     print(f"\n== {name}: {description}", flush=True)
     runs = {"teacher": [], "student alone": []}
     cells = {pair: [] for pair in grid}
     pruned = {sparsity: [] for sparsity in sparsities}
+    int8_pruned_sparsity = pytorch_int8.int8_sparsity(sparsities) if quantize else None
+    int8 = {None: [], int8_pruned_sparsity: []} if quantize else {}
     chosen = None
     for seed in seeds:
         train_rows, val_rows, transfer_rows, transfer_mask = split_indices(name, X.shape[0], seed, labelled)
@@ -486,13 +501,29 @@ def run_scenario(name, description, X, Y, Xt, Yt, seeds, labelled, teacher_epoch
         def finetune(model, pair=chosen):
             return train(model, kx, ky, vx, vy, prune_epochs, teacher_logits, *pair)
 
+        sources = {None: (distilled[chosen], cells[chosen][-1])}
         for sparsity in sparsities:
             torch.manual_seed(seed)
             model, curve, best_epoch, seconds = pytorch_prune.prune_and_finetune(distilled[chosen], sparsity, finetune)
             result = measure(model, Xt, Yt, curve, best_epoch, seconds,
                              parameters=pytorch_prune.nonzero_parameters(model))
             pruned[sparsity].append(result)
+            sources[sparsity] = (model, result)
             report(pytorch_prune.pruned_name(sparsity), student_arch, f"sparsity {result['sparsity']:.1%}", result)
+
+        # The int8 stage: the chosen distilled student and its pruned copy at int8_pruned_sparsity, quantized after
+        # training with torch's dynamic quantization (pytorch_int8.py); no training, so no curve of its own.
+        for sparsity, results in int8.items():
+            source, source_result = sources[sparsity]
+            started = time.perf_counter()
+            model = pytorch_int8.quantize(source)
+            seconds = time.perf_counter() - started
+            result = measure(model, Xt, Yt, source_result["curve"], source_result["bestEpoch"] - 1, seconds,
+                             parameters=source_result["parameters"])
+            result["sparsity"] = source_result["sparsity"]
+            results.append(result)
+            report(pytorch_int8.int8_name(pytorch_prune.pruned_name(sparsity) if sparsity is not None else None),
+                   student_arch, "int8", result)
 
     search_first = {pair: results[0]["validation"] for pair, results in cells.items()}
 
@@ -502,6 +533,12 @@ def run_scenario(name, description, X, Y, Xt, Yt, seeds, labelled, teacher_epoch
     pruning = []
     for sparsity, results in pruned.items():
         row = summarise(pytorch_prune.pruned_name(sparsity), student_arch, pytorch_prune.pruned_settings(prune_epochs), results)
+        models.append(row)
+        pruning.append(pytorch_prune.pruning_cost(row["name"], [r["sparsity"] for r in results],
+                                                  [r["accuracy"] for r in cells[chosen]], [r["accuracy"] for r in results]))
+    for sparsity, results in int8.items():
+        row = summarise(pytorch_int8.int8_name(pytorch_prune.pruned_name(sparsity) if sparsity is not None else None),
+                        student_arch, pytorch_int8.int8_settings(), results)
         models.append(row)
         pruning.append(pytorch_prune.pruning_cost(row["name"], [r["sparsity"] for r in results],
                                                   [r["accuracy"] for r in cells[chosen]], [r["accuracy"] for r in results]))

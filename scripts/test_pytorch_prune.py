@@ -2,7 +2,8 @@
 """Checks scripts/pytorch_prune.py (the pruned stage of experiment_distill_pytorch.py): global L1 pruning reaches the
 exact sparsity over the hidden layers with one ranking across them and leaves the output layer dense, pruned weights
 stay 0 through fine-tuning with the script's own train() and after prune.remove, the report helpers; then a smoke run
-of the experiment script (--quick, all labels only) and the pruning fields of its report.json.
+of the experiment script (--quick, all labels only) and the pruning and int8 fields of its report.json; and
+scripts/pytorch_int8.py (the int8 stage).
 
     /usr/bin/python3 scripts/test_pytorch_prune.py [--no-smoke]     # ~15 s on 2 cores
 """
@@ -22,6 +23,7 @@ import torch  # noqa: E402
 import torch.nn.functional as F  # noqa: E402
 
 import experiment_distill_pytorch as experiment  # noqa: E402
+import pytorch_int8 as pi  # noqa: E402
 import pytorch_prune as pp  # noqa: E402
 
 torch.set_num_threads(1)
@@ -124,18 +126,39 @@ def smoke_run():
     scenario = report["scenarios"][0]
     assert list(scenario) == ["name", "description", "models", "search", "comparison", "pruning"]
     names = [m["name"] for m in scenario["models"]]
-    assert names == ["teacher", "student alone", "student distilled", "student pruned 90%"], names
+    assert names == ["teacher", "student alone", "student distilled", "student pruned 90%", "student int8",
+                     "student pruned 90% int8"], names
     for m in scenario["models"]:
         assert list(m)[-3:] == ["curves", "sparsity", "samplesPerSecond"] and m["samplesPerSecond"] > 0
     dense, pruned = scenario["models"][2], scenario["models"][3]
     assert dense["sparsity"] == 0.0 and abs(pruned["sparsity"] - 0.9) < 1e-4
     assert pruned["modelBytes"] == dense["modelBytes"], "torch prune saves nothing"
     assert pruned["parameters"] < 0.15 * dense["parameters"]
-    [cost] = scenario["pruning"]
+    int8, pruned_int8 = scenario["models"][4], scenario["models"][5]
+    assert int8["modelBytes"] < 0.3 * dense["modelBytes"], "quantize_dynamic stores int8 weights"
+    assert int8["sparsity"] == 0.0 and pruned_int8["sparsity"] == pruned["sparsity"]
+    assert pruned_int8["parameters"] == pruned["parameters"]
+    cost, int8_cost, pruned_int8_cost = scenario["pruning"]
     assert list(cost) == ["model", "sparsity", "changePoints", "spreadPoints"] and cost["spreadPoints"] == 0.0
     assert abs(cost["changePoints"] - 100 * (pruned["accuracy"]["mean"] - dense["accuracy"]["mean"])) < 1e-9
+    assert int8_cost["model"] == "student int8" and pruned_int8_cost["model"] == "student pruned 90% int8"
+    assert abs(int8_cost["changePoints"] - 100 * (int8["accuracy"]["mean"] - dense["accuracy"]["mean"])) < 1e-9
     assert "- student pruned 90% vs student distilled: " in markdown and "samples/s b256" in markdown
-    print("smoke run passed: --quick --scenario all, pruned row and pruning costs in report.json / report.md")
+    assert "- student int8 vs student distilled: " in markdown
+    print("smoke run passed: --quick --scenario all, pruned and int8 rows and their costs in report.json / report.md")
+
+
+def check_int8_helpers():
+    assert pi.int8_sparsity([]) is None and pi.int8_sparsity([0.5, 0.9, 0.95]) == 0.9 and pi.int8_sparsity([0.95, 0.99]) == 0.95
+    assert pi.int8_name() == "student int8" and pi.int8_name("student pruned 90%") == "student pruned 90% int8"
+    model = mlp()
+    x = torch.randn(7, 20)
+    quantized = pi.quantize(model)
+    assert all(isinstance(m, torch.nn.Linear) for m in linears(model)), "the fp32 model is left unchanged"
+    assert not any(isinstance(m, torch.nn.Linear) for m in quantized.modules()), "every Linear is quantized"
+    with torch.no_grad():
+        assert (quantized(x) - model(x)).abs().max() < 0.05
+    print("int8 helper check passed: sparsity rule, names, quantize_dynamic on a copy")
 
 
 def main():
@@ -145,6 +168,7 @@ def main():
     check_global_l1()
     check_finetune_keeps_zeros()
     check_report_helpers()
+    check_int8_helpers()
     if not args.no_smoke:
         smoke_run()
 
