@@ -72,6 +72,20 @@ public sealed class BenchCommandTests : IDisposable
             Assert.True(peakMeasured ? double.IsFinite(gflops) && gflops > 0 : gflops == 0, $"{name} {gflops} with {vectorBits}-bit vectors");
         }
 
+        // The int8 peak follows the kernel path (512- or 256-bit vpmaddubsw; nothing on the scalar path) and is set
+        // against the FP32 peak's multiply-adds on one core.
+        JsonElement int8Peak = root.GetProperty("int8_peak");
+        string kernelPath = root.GetProperty("machine").GetProperty("kernel_path").GetString()!;
+        int int8Bits = int8Peak.GetProperty("vector_bits").GetInt32();
+        Assert.Equal(kernelPath == "Avx512" ? 512 : kernelPath == "Avx2" ? 256 : 0, int8Bits);
+        if (int8Bits > 0)
+        {
+            double single = int8Peak.GetProperty("single_core_gmacs").GetDouble();
+            Assert.True(single > 0 && int8Peak.GetProperty("all_cores_gmacs").GetDouble() > 0, int8Peak.ToString());
+            if (peakMeasured)
+                Assert.Equal(single / (peak.GetProperty("single_core_gflops").GetDouble() / 2), int8Peak.GetProperty("ratio_to_fp32").GetDouble(), 9);
+        }
+
         var rows = root.GetProperty("results").EnumerateArray().ToList();
         var results = rows.ToDictionary(r => r.GetProperty("id").GetString()!);
         Assert.Equal(ResultIds.Order(), results.Keys.Order());

@@ -80,10 +80,12 @@ internal sealed record BenchResult
 /// <summary>Everything one <c>tinykd bench</c> run measured, as written by <c>--json</c>.</summary>
 /// <param name="Machine">Where it ran.</param>
 /// <param name="Peak">The measured FMA peak the percentages refer to.</param>
+/// <param name="Int8Peak">The measured int8 multiply-add peak of the int8 kernels' instructions, and its ratio to the FMA peak.</param>
 /// <param name="Results">The timed workloads in table order.</param>
 /// <param name="Crossovers">The sparse/dense crossover sparsity of each pruned layer shape at batch 1 and 256 (empty
 /// when a single model was timed).</param>
-internal sealed record BenchReport(BenchMachine Machine, PeakFlops Peak, IReadOnlyList<BenchResult> Results, IReadOnlyList<BenchCrossover> Crossovers)
+internal sealed record BenchReport(BenchMachine Machine, PeakFlops Peak, Int8Peak Int8Peak, IReadOnlyList<BenchResult> Results,
+    IReadOnlyList<BenchCrossover> Crossovers)
 {
     private static readonly JsonSerializerOptions Json = new()
     {

@@ -14,6 +14,9 @@ internal static class BenchTable
         output.WriteLine(peak.VectorBits == 0
             ? "FP32 FMA peak: not measured (no FMA on this processor); '% peak' is left blank"
             : Invariant($"FP32 FMA peak (Vector{peak.VectorBits}<float>, 12 accumulators): {peak.SingleCoreGflops:F1} GFLOP/s on 1 core, {peak.AllCoresGflops:F1} GFLOP/s on {peak.Threads} threads"));
+        Int8Peak int8 = report.Int8Peak;
+        if (int8.VectorBits > 0)
+            output.WriteLine(Invariant($"int8 peak (vpmaddubsw → vpmaddwd → vpaddd, {int8.VectorBits}-bit, the int8 kernels' step): {int8.SingleCoreGmacs:F1} G multiply-adds/s on 1 core, {int8.AllCoresGmacs:F1} on {int8.Threads} threads; on 1 core {int8.RatioToFp32:F2}× the FP32 FMA peak's multiply-adds (the ceiling of int8 ÷ fp32 at equal efficiency)"));
         output.WriteLine();
         output.WriteLine($"{"what",-40} {"threads",7} {"time",10} {"GFLOP/s",8} {"% peak",7} {"samples/s",11} {"ms/step",8} {"speedup",8}");
         output.WriteLine(new string('-', 40 + 7 + 10 + 8 + 7 + 11 + 8 + 8 + 7));

@@ -25,24 +25,35 @@ internal sealed record PeakFlops(double SingleCoreGflops, double AllCoresGflops,
         int bits = Vector512.IsHardwareAccelerated && Avx512F.IsSupported ? 512 : Fma.IsSupported && Avx.IsSupported ? 256 : 0;
         if (bits == 0) return new PeakFlops(0, 0, threads, 0);
         double flopsPerIteration = Accumulators * (bits / 32) * 2.0;
-        long iterations = Calibrate(bits, seconds);
+        var (single, all) = BestRates(bits == 512 ? Loop512 : Loop256, seconds, repetitions, threads);
+        return new PeakFlops(single * flopsPerIteration / 1e9, all * flopsPerIteration / 1e9, threads, bits);
+    }
+
+    /// <summary>
+    /// The best iterations per second of <paramref name="loop"/> (a measuring loop taking its iteration count) over
+    /// <paramref name="repetitions"/> runs of about <paramref name="seconds"/> each: on one thread, and in total on
+    /// <paramref name="threads"/> threads running it together.
+    /// </summary>
+    internal static (double Single, double All) BestRates(Func<long, float> loop, double seconds, int repetitions, int threads)
+    {
+        long iterations = Calibrate(loop, seconds);
         double single = 0, all = 0;
         for (int r = 0; r < repetitions; r++)
         {
-            single = Math.Max(single, flopsPerIteration * iterations / TimeOnThreads(bits, iterations, 1) / 1e9);
-            all = Math.Max(all, flopsPerIteration * iterations * threads / TimeOnThreads(bits, iterations, threads) / 1e9);
+            single = Math.Max(single, iterations / TimeOnThreads(loop, iterations, 1));
+            all = Math.Max(all, (double)iterations * threads / TimeOnThreads(loop, iterations, threads));
         }
-        return new PeakFlops(single, all, threads, bits);
+        return (single, all);
     }
 
     /// <summary>Iterations that take about <paramref name="seconds"/> on one thread (after a warm-up run).</summary>
-    private static long Calibrate(int bits, double seconds)
+    private static long Calibrate(Func<long, float> loop, double seconds)
     {
         long iterations = 1 << 16;
         while (true)
         {
             long start = Stopwatch.GetTimestamp();
-            Loop(bits, iterations);
+            loop(iterations);
             double elapsed = Stopwatch.GetElapsedTime(start).TotalSeconds;
             if (elapsed >= 0.01 || iterations >= 1L << 40) return Math.Max(1, (long)(iterations * seconds / elapsed));
             iterations *= 4;
@@ -50,12 +61,12 @@ internal sealed record PeakFlops(double SingleCoreGflops, double AllCoresGflops,
     }
 
     /// <summary>Wall time of <paramref name="threads"/> threads each running the loop, from a common start.</summary>
-    private static double TimeOnThreads(int bits, long iterations, int threads)
+    private static double TimeOnThreads(Func<long, float> loop, long iterations, int threads)
     {
         if (threads == 1)
         {
             long start = Stopwatch.GetTimestamp();
-            Loop(bits, iterations);
+            loop(iterations);
             return Stopwatch.GetElapsedTime(start).TotalSeconds;
         }
         using var ready = new Barrier(threads + 1);
@@ -65,7 +76,7 @@ internal sealed record PeakFlops(double SingleCoreGflops, double AllCoresGflops,
             workers[t] = new Thread(() =>
             {
                 ready.SignalAndWait();
-                Loop(bits, iterations);
+                loop(iterations);
             }) { IsBackground = true };
             workers[t].Start();
         }
@@ -74,8 +85,6 @@ internal sealed record PeakFlops(double SingleCoreGflops, double AllCoresGflops,
         foreach (Thread w in workers) w.Join();
         return Stopwatch.GetElapsedTime(begin).TotalSeconds;
     }
-
-    private static float Loop(int bits, long iterations) => bits == 512 ? Loop512(iterations) : Loop256(iterations);
 
     /*
      * The measuring loops. Each keeps its twelve accumulators in registers (zmm/ymm 0–11 or so) with the multiplier

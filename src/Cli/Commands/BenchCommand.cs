@@ -86,6 +86,7 @@ public static class BenchCommand
         var machine = new BenchMachine(Environment.ProcessorCount, path.ToString(), threads,
             RuntimeInformation.FrameworkDescription, RuntimeInformation.OSDescription);
         PeakFlops peak = PeakFlops.Measure(budget.PeakSeconds, budget.PeakRepetitions, threads);
+        Int8Peak int8Peak = Int8Peak.Measure(path, budget.PeakSeconds, budget.PeakRepetitions, threads, peak);
         string t = threads == 1 ? "1 thread" : $"{threads} threads";
         int savedThreads = CpuKernels.Threads;
         KernelPath savedPath = CpuKernels.Path;
@@ -97,7 +98,7 @@ public static class BenchCommand
             if (model is not null)
             {
                 results.AddRange(ModelRows(model, threads, budget, peak));
-                return new BenchReport(machine, peak, results, crossovers);
+                return new BenchReport(machine, peak, int8Peak, results, crossovers);
             }
             results.Add(new GemmCase("gemm_1024_1t", "GEMM 1024×1024×1024, 1 thread", 1024, 1024, 1024, Transpose.No, Transpose.No).Run(1, budget, peak));
             results.Add(new GemmCase("gemm_1024", $"GEMM 1024×1024×1024, {t}", 1024, 1024, 1024, Transpose.No, Transpose.No).Run(threads, budget, peak));
@@ -112,7 +113,7 @@ public static class BenchCommand
             CpuKernels.Threads = savedThreads;
             CpuKernels.Path = savedPath;
         }
-        return new BenchReport(machine, peak, results, crossovers);
+        return new BenchReport(machine, peak, int8Peak, results, crossovers);
     }
 
     /// <summary>The layers and models of the sparse and int8 rows: the teacher's and the student's hidden layers, then both models.</summary>
