@@ -33,8 +33,9 @@ public sealed class RecsysCommandTests : IDisposable
         JsonElement root = json.RootElement;
         Assert.Equal("tinykd", root.GetProperty("engine").GetString());
         Assert.Equal("synthetic.csv", root.GetProperty("dataset").GetString());
-        Assert.Equal(7 + 3, root.GetProperty("models").GetArrayLength()); // and the three MF students served from int8 tables
-        Assert.Equal(3 * 2 * 3, root.GetProperty("int8").GetArrayLength());
+        Assert.Equal(7 + 7, root.GetProperty("models").GetArrayLength()); // and each of the seven served from int8
+        Assert.Equal(7 * 2 * 3, root.GetProperty("int8").GetArrayLength());
+        Assert.Contains("| teacher int8 |", text);
         JsonElement ndcg = root.GetProperty("models")[0].GetProperty("groups").GetProperty("cold").GetProperty("NDCG@10");
         Assert.Equal(2, ndcg.GetProperty("seeds").GetArrayLength());
         Assert.True(ndcg.GetProperty("low").GetDouble() <= ndcg.GetProperty("high").GetDouble());

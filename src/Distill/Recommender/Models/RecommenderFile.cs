@@ -8,8 +8,8 @@ namespace TinyKd.Distill.Recommender;
 /// Saves and loads recommenders in TinyKd's one model format (a <see cref="TensorFile"/>, <c>.tkd</c>): the JSON
 /// header holds the architecture ("neumf" or "mf"), the id ranges and the widths; the tensors are the parameters by
 /// state-dictionary name, plus for NeuMF the item genres (<c>item.genre_offsets</c>, <c>item.genres</c>, stored as
-/// floats, exact below 2²⁴). An int8 MF (<see cref="QuantizedMatrixFactorization"/>) stores its tables as int8
-/// codes with per-row scales (RecommenderFile.Int8.cs). Saving is atomic; a damaged or foreign file is refused naming the file.
+/// floats, exact below 2²⁴). An int8 MF (<see cref="QuantizedMatrixFactorization"/>) or NeuMF
+/// (<see cref="QuantizedNeuMF"/>) stores its tables and weights as int8 codes with per-row scales (RecommenderFile.Int8.cs). Saving is atomic; a damaged or foreign file is refused naming the file.
 /// </summary>
 public static partial class RecommenderFile
 {
@@ -26,6 +26,11 @@ public static partial class RecommenderFile
         if (model is QuantizedMatrixFactorization int8)
         {
             SaveInt8(path, int8, header);
+            return;
+        }
+        if (model is QuantizedNeuMF int8NeuMF)
+        {
+            SaveInt8(path, int8NeuMF, header);
             return;
         }
         var tensors = model.NamedParameters().Select(np => (np.Name, np.Parameter.Data)).ToList();
@@ -65,13 +70,14 @@ public static partial class RecommenderFile
     {
         var (header, stored) = TensorFile.ReadStoredJson<Header>(path);
         InvalidDataException Error(string what) => new($"Model file '{path}' {what}.");
-        if (header.Architecture is not ("neumf" or "mf" or Int8Mf))
-            throw Error($"holds '{header.Architecture}', not a recommender (neumf, mf or {Int8Mf})");
+        if (header.Architecture is not ("neumf" or "mf" or Int8Mf or Int8NeuMF))
+            throw Error($"holds '{header.Architecture}', not a recommender (neumf, mf, {Int8Mf} or {Int8NeuMF})");
         if (header.Users <= 0 || header.Items <= 0 || header.Width <= 0)
             throw Error($"declares {header.Users} users, {header.Items} items and width {header.Width}; each must be positive");
         if (header.Metadata is { } metadata && metadata.Any(kv => kv.Value is null))
             throw Error($"has metadata '{metadata.First(kv => kv.Value is null).Key}' without a value");
         if (header.Architecture == Int8Mf) return LoadInt8(path, header, stored);
+        if (header.Architecture == Int8NeuMF) return LoadInt8NeuMF(path, header, stored);
         StoredTensor? notFloat = stored.Values.FirstOrDefault(t => t.Type != ElementType.Float32);
         if (notFloat is not null) throw Error($"has tensor '{notFloat.Name}' of {notFloat.Type} elements; a {header.Architecture} holds only Float32");
         Dictionary<string, Tensor> tensors = stored.ToDictionary(kv => kv.Key, kv => kv.Value.ToTensor());
@@ -139,10 +145,14 @@ public static partial class RecommenderFile
     private static int[] Ints(Dictionary<string, Tensor> tensors, string name, Func<string, InvalidDataException> error)
     {
         if (!tensors.Remove(name, out Tensor t)) throw error($"lacks the tensor '{name}'");
-        float[] values = t.ToArray();
+        return WholeNumbers(t.ToArray(), t.Rank == 1, name, t.Shape.ToString(), error);
+    }
+
+    private static int[] WholeNumbers(float[] values, bool vector, string name, string shape, Func<string, InvalidDataException> error)
+    {
         int bad = Array.FindIndex(values, v => !(v >= 0 && v <= 1 << 24 && v == MathF.Floor(v)));
-        if (t.Rank != 1 || bad >= 0)
-            throw error($"has a tensor '{name}' of shape {t.Shape} that is not a list of whole numbers in [0, 2^24]" +
+        if (!vector || bad >= 0)
+            throw error($"has a tensor '{name}' of shape {shape} that is not a list of whole numbers in [0, 2^24]" +
                         (bad >= 0 ? $" (element {bad} is {values[bad]})" : ""));
         return values.Select(v => (int)v).ToArray();
     }

@@ -7,8 +7,8 @@ namespace TinyKd.Distill.Recommender;
 /// The recommender distillation experiment: for each seed, train the NeuMF teacher, cache its scores, then train
 /// each student (MF and small NeuMF) alone and distilled with each loss, all with the same recipe and steps;
 /// evaluate every model by full ranking on the test items (all users and the cold-start group), and compare each
-/// distilled student with the same student alone, paired by user and seed. Every MF student is also served from int8
-/// tables (<see cref="Int8ServingStage"/>) and compared with its fp32 self the same way.
+/// distilled student with the same student alone, paired by user and seed. Every model (teacher and students) is also served from
+/// int8 (<see cref="Int8ServingStage"/>) and compared with its fp32 self the same way.
 /// </summary>
 public sealed class RecommenderPipeline
 {

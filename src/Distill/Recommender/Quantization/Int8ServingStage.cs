@@ -4,8 +4,9 @@ using System.Globalization;
 namespace TinyKd.Distill.Recommender;
 
 /// <summary>
-/// The pipeline's int8 stage: every trained MF student (alone and distilled) is quantized to int8 tables
-/// (<see cref="QuantizedMatrixFactorization"/>) right after training and evaluated on the same test protocol; the
+/// The pipeline's int8 stage: every trained model — the NeuMF teacher and every student, alone and distilled — is
+/// quantized to int8 (<see cref="QuantizedMatrixFactorization"/>, <see cref="QuantizedNeuMF"/>) right after training
+/// and evaluated on the same test protocol; the
 /// first seed's int8 model is saved and weighed and its serving timed. <see cref="Compare"/> then pairs each int8
 /// model with its fp32 model by user and seed.
 /// </summary>
@@ -20,12 +21,18 @@ internal sealed class Int8ServingStage
     public static string NameOf(string fp32Name) => fp32Name + " int8";
 
     /// <summary>
-    /// Quantizes <paramref name="model"/> when it is an MF student, evaluates it, logs one line and, for the first
+    /// Quantizes <paramref name="model"/> (an MF or a NeuMF), evaluates it, logs one line and, for the first
     /// seed, saves it into <paramref name="modelDirectory"/> and measures its size and speed.
     /// </summary>
     public void Add(ModelRuns fp32, Recommender model, InteractionData data, ulong seed, bool first, string modelDirectory, TextWriter log)
     {
-        if (model is not MatrixFactorization mf) return;
+        Func<Recommender>? quantize = model switch
+        {
+            MatrixFactorization mf => () => QuantizedMatrixFactorization.Quantize(mf),
+            NeuMF neumf => () => QuantizedNeuMF.Quantize(neumf),
+            _ => null,
+        };
+        if (quantize is null) return;
         (ModelRuns Fp32, ModelRuns Int8) pair = _pairs.Find(p => p.Fp32 == fp32);
         if (pair.Int8 is null)
         {
@@ -33,19 +40,19 @@ internal sealed class Int8ServingStage
             _pairs.Add(pair);
         }
         long start = Stopwatch.GetTimestamp();
-        QuantizedMatrixFactorization int8 = QuantizedMatrixFactorization.Quantize(mf);
+        Recommender int8 = quantize();
         double seconds = Stopwatch.GetElapsedTime(start).TotalSeconds;
         RankingResult test = RecommenderEvaluation.Test(int8, data);
         log.WriteLine(FormattableString.Invariant(
-            $"seed {seed}  {pair.Int8.Name,-24} int8 tables   test NDCG@10 {test.Mean("NDCG@10"):F4}  Recall@10 {test.Mean("Recall@10"):F4}  AUC {test.Mean("AUC"):F4}  (quantized in {seconds * 1e3:F1} ms)"));
+            $"seed {seed}  {pair.Int8.Name,-28} int8  test NDCG@10 {test.Mean("NDCG@10"):F4}  Recall@10 {test.Mean("Recall@10"):F4}  AUC {test.Mean("AUC"):F4}  (quantized in {seconds * 1e3:F1} ms)"));
         pair.Int8.Add(test, [], double.NaN);
         if (!first) return;
         string path = Path.Combine(modelDirectory, pair.Int8.Name.Replace(" + ", "-").Replace(' ', '-') + ".tkd");
         RecommenderFile.Save(path, int8, new Dictionary<string, string>
         {
-            ["loss"] = fp32.Loss, ["seed"] = seed.ToString(CultureInfo.InvariantCulture), ["quantized"] = "int8 tables, per-row scales",
+            ["loss"] = fp32.Loss, ["seed"] = seed.ToString(CultureInfo.InvariantCulture), ["quantized"] = model is NeuMF ? "int8 tables and tower weights, per-row scales" : "int8 tables, per-row scales",
         });
-        pair.Int8.Measure(int8, new FileInfo(path).Length, mf.ParameterCount());
+        pair.Int8.Measure(int8, new FileInfo(path).Length, model.ParameterCount());
     }
 
     /// <summary>Each int8 model against its fp32 model, per group and headline metric, paired by user and seed (change = int8 − fp32).</summary>
