@@ -1,5 +1,7 @@
 using BenchmarkDotNet.Running;
 using TinyKd.Bench;
+using TinyKd.Distill.Reports;
+using TinyKd.Tensors.Cpu;
 
 // Every suite is a class picked by BenchmarkSwitcher: `dotnet run -c Release --project bench -- --filter '*Gemm*'`.
 // `--quick` swaps the default job for BenchmarkDotNet's ShortRun (3 warm-ups, 3 iterations) to see the whole suite
@@ -10,6 +12,10 @@ if (args.Contains(SparseCrossoverReport.Flag))
     SparseCrossoverReport.Run(Console.Out);
     return 0;
 }
+
+// The header names what the numbers depend on: the CPU model and the kernel path (TINYKD_KERNELS is inherited by the
+// benchmark processes BenchmarkDotNet starts, so they run the same path).
+Console.WriteLine($"TinyKd benchmarks on {MachineDescription.CpuModel}, kernels {CpuKernels.Path} (widest here: {CpuKernels.Best})");
 
 bool quick = args.Contains(BenchConfig.QuickFlag);
 string[] rest = args.Where(a => a != BenchConfig.QuickFlag).ToArray();

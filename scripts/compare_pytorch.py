@@ -12,19 +12,20 @@ What it does, in one run:
   1. `dotnet run -c Release --project src/Cli -- bench --threads N --json F` gives TinyKd's numbers. The JSON lists
      every workload with its full shape (GEMM M, N, K and transposes; MLP widths and batch), so the PyTorch side
      runs exactly what TinyKd ran, and adding a row to `tinykd bench` adds it here.
-  2. The PyTorch side runs twice, each time in a fresh subprocess because OpenBLAS reads its settings when torch is
-     imported: once with the environment as it is, and once with OPENBLAS_CORETYPE=Cooperlake (--coretype), the
-     override for machines where OpenBLAS's CPU detection picks slow SSE3 kernels. Each run reports the OpenBLAS
-     core it actually used: Debian's OpenBLAS 0.3.21 does not accept "Cooperlake" as an override (it prints
-     "Core not found" and falls back to its own detection; fixed upstream in 0.3.22), so where detection already
-     picks Cooperlake the two runs use the same kernels and differ only by noise.
+  2. The PyTorch side runs in a fresh subprocess (OpenBLAS reads its settings when torch is imported) with the
+     environment as it is, so OpenBLAS uses the core its own CPU detection picks on the machine at hand (Cooperlake
+     on Zen 4 and AVX-512 Xeons, Haswell or Zen on AVX2-only CPUs); the header names the core each run used. With
+     --coretype NAME it runs a second time with OPENBLAS_CORETYPE=NAME, the override for machines where detection
+     picks slow SSE3 kernels, and the ratio refers to that run. No override is the default: a core the CPU cannot run
+     (Cooperlake on an AVX2-only AMD) is not a tuned reference, and Debian's OpenBLAS 0.3.21 ignores unknown names
+     anyway (it prints "Core not found" and falls back to detection; fixed upstream in 0.3.22).
   3. Threads: torch.set_num_threads(N) and, through ctypes, openblas_set_num_threads(N) (torch's setting does not
      reach OpenBLAS's own thread pool, which otherwise uses every core); the single-thread GEMM row uses 1 for both.
   4. Timing mirrors TinyKd's: warm up, then the median over repetitions of the mean time per call, each repetition
      long enough that microsecond calls are not lost in timer noise.
 
-The table gives, per workload, TinyKd, PyTorch (default OpenBLAS), PyTorch (tuned) and TinyKd's speed relative to
-the tuned PyTorch run (PyTorch's time / TinyKd's time: above 1 means TinyKd is faster). --out also writes it as
+The table gives, per workload, TinyKd, each PyTorch run and TinyKd's speed relative to the last PyTorch run (the
+override when given; PyTorch's time / TinyKd's time: above 1 means TinyKd is faster). --out also writes it as
 Markdown. On a busy 2-core machine the numbers are noisy; compare ratios, not single timings.
 
 The same workloads in both frameworks (B = batch, In/Out = layer widths):
@@ -61,7 +62,8 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--out", help="also write the table as Markdown to this file")
     parser.add_argument("--threads", type=int, default=2, help="threads for both frameworks (default 2)")
-    parser.add_argument("--coretype", default="Cooperlake", help="OPENBLAS_CORETYPE of the tuned run (default Cooperlake)")
+    parser.add_argument("--coretype", help="also run with OPENBLAS_CORETYPE=NAME and compare against that run "
+                        "(default: only OpenBLAS's own detection)")
     parser.add_argument("--quick", action="store_true", help="much shorter, noisier timings")
     parser.add_argument("--tinykd-json", help="use this `tinykd bench --json` file instead of running the bench")
     parser.add_argument("--worker", nargs=2, metavar=("BENCH_JSON", "OUT_JSON"), help=argparse.SUPPRESS)
@@ -83,7 +85,9 @@ def main():
         with open(bench_json, encoding="utf-8") as f:
             tinykd = json.load(f)
 
-        settings = [("PyTorch (default OpenBLAS)", {}), (f"PyTorch (OPENBLAS_CORETYPE={args.coretype})", {"OPENBLAS_CORETYPE": args.coretype})]
+        settings = [("PyTorch (OpenBLAS detection)", {})]
+        if args.coretype:
+            settings.append((f"PyTorch (OPENBLAS_CORETYPE={args.coretype})", {"OPENBLAS_CORETYPE": args.coretype}))
         torch_runs = []
         for label, extra in settings:
             out_json = os.path.join(tmp, f"torch-{len(torch_runs)}.json")
@@ -236,7 +240,7 @@ def cell(row, seconds):
 def render(tinykd, torch_runs):
     machine, peak = tinykd["machine"], tinykd["peak"]
     lines = ["# TinyKd vs PyTorch", ""]
-    lines.append(f"- TinyKd: kernels {machine['kernel_path']}, {machine['threads']} threads, {machine['runtime']} on {machine['os']}, "
+    lines.append(f"- TinyKd: {machine.get('cpu_model', 'CPU not recorded')}, kernels {machine['kernel_path']}, {machine['threads']} threads, {machine['runtime']} on {machine['os']}, "
                  f"{machine['processor_count']} logical processors")
     if peak.get("vector_bits"):
         lines.append(f"- Measured FP32 FMA peak (Vector{peak['vector_bits']}): {peak['single_core_gflops']:.1f} GFLOP/s on 1 core, "
@@ -244,18 +248,18 @@ def render(tinykd, torch_runs):
     for label, run in torch_runs:
         info = run["info"]
         lines.append(f"- {label}: torch {info['torch']}, {info['blas']}")
-    lines.append("- Ratio: the tuned PyTorch run's time ÷ TinyKd's time (above 1 = TinyKd faster); medians of repetitions after a warm-up")
+    lines.append("- Ratio: the last PyTorch run's time ÷ TinyKd's time (above 1 = TinyKd faster); medians of repetitions after a warm-up")
     lines.append("")
 
-    tuned_label = torch_runs[-1][0]
-    header = ["what", "threads", "TinyKd"] + [label for label, _ in torch_runs] + [f"TinyKd speed ÷ {tuned_label}"]
+    reference_label = torch_runs[-1][0]
+    header = ["what", "threads", "TinyKd"] + [label for label, _ in torch_runs] + [f"TinyKd speed ÷ {reference_label}"]
     lines.append("| " + " | ".join(header) + " |")
     lines.append("|" + "|".join(["---"] + ["---:"] * (len(header) - 1)) + "|")
     by_id = [{r["id"]: r["seconds"] for r in run["results"]} for _, run in torch_runs]
     for row in tinykd["results"]:
         theirs = [seconds.get(row["id"]) for seconds in by_id]
-        tuned = theirs[-1]
-        ratio = f"{tuned / row['seconds']:.2f}×" if tuned else "—"
+        reference = theirs[-1]
+        ratio = f"{reference / row['seconds']:.2f}×" if reference else "—"
         wrong = " (TinyKd result WRONG)" if row.get("valid") is False else ""
         lines.append("| " + " | ".join([row["what"] + wrong, str(row["threads"]), cell(row, row["seconds"])]
                                        + [cell(row, s) for s in theirs] + [ratio]) + " |")

@@ -4,6 +4,7 @@ using TinyKd.Cli;
 using TinyKd.Cli.Commands;
 using TinyKd.Distill.Models;
 using TinyKd.Distill.Pruning;
+using TinyKd.Distill.Reports;
 using TinyKd.Tensors;
 
 namespace TinyKd.Tests.Cli;
@@ -57,6 +58,8 @@ public sealed class BenchCommandTests : IDisposable
         using JsonDocument json = JsonDocument.Parse(File.ReadAllText(path));
         JsonElement root = json.RootElement;
         int threads = root.GetProperty("machine").GetProperty("threads").GetInt32();
+        Assert.Equal(MachineDescription.CpuModel, root.GetProperty("machine").GetProperty("cpu_model").GetString());
+        Assert.StartsWith($"tinykd bench: {MachineDescription.CpuModel}, ", output.ToString());
         Assert.True(threads >= 1, root.GetProperty("machine").ToString());
 
         // The peak is measured wherever the processor has FMA (0 is written only for "not measured", and then no

@@ -99,9 +99,10 @@ internal sealed record BenchReport(BenchMachine Machine, PeakFlops Peak, Int8Pea
 }
 
 /// <summary>The machine and runtime a bench ran on.</summary>
+/// <param name="CpuModel">The CPU model (<see cref="TinyKd.Distill.Reports.MachineDescription.CpuModel"/>).</param>
 /// <param name="ProcessorCount">Logical processors the runtime sees.</param>
 /// <param name="KernelPath">The CPU kernels' instruction path (<c>Avx512</c>, <c>Avx2</c> or <c>Scalar</c>).</param>
 /// <param name="Threads">Threads of the multi-threaded rows.</param>
 /// <param name="Runtime">The .NET runtime's description.</param>
 /// <param name="Os">The operating system's description.</param>
-internal sealed record BenchMachine(int ProcessorCount, string KernelPath, int Threads, string Runtime, string Os);
+internal sealed record BenchMachine(string CpuModel, int ProcessorCount, string KernelPath, int Threads, string Runtime, string Os);

@@ -10,7 +10,7 @@ internal static class BenchTable
     {
         PeakFlops peak = report.Peak;
         BenchMachine m = report.Machine;
-        output.WriteLine(Invariant($"tinykd bench: {m.ProcessorCount} logical processors, kernels {m.KernelPath}, {m.Threads} threads for the multi-threaded rows; {m.Runtime} on {m.Os}"));
+        output.WriteLine(Invariant($"tinykd bench: {m.CpuModel}, {m.ProcessorCount} logical processors, kernels {m.KernelPath}, {m.Threads} threads for the multi-threaded rows; {m.Runtime} on {m.Os}"));
         output.WriteLine(peak.VectorBits == 0
             ? "FP32 FMA peak: not measured (no FMA on this processor); '% peak' is left blank"
             : Invariant($"FP32 FMA peak (Vector{peak.VectorBits}<float>, 12 accumulators): {peak.SingleCoreGflops:F1} GFLOP/s on 1 core, {peak.AllCoresGflops:F1} GFLOP/s on {peak.Threads} threads"));

@@ -5,6 +5,7 @@ using TinyKd.Cli.Bench;
 using TinyKd.Distill.Models;
 using TinyKd.Distill.Pipeline;
 using TinyKd.Distill.Pruning;
+using TinyKd.Distill.Reports;
 using TinyKd.Tensors;
 using TinyKd.Tensors.Cpu;
 
@@ -83,7 +84,7 @@ public static class BenchCommand
 
     private static BenchReport Measure(KernelPath path, int threads, BenchBudget budget, Mlp? model)
     {
-        var machine = new BenchMachine(Environment.ProcessorCount, path.ToString(), threads,
+        var machine = new BenchMachine(MachineDescription.CpuModel, Environment.ProcessorCount, path.ToString(), threads,
             RuntimeInformation.FrameworkDescription, RuntimeInformation.OSDescription);
         PeakFlops peak = PeakFlops.Measure(budget.PeakSeconds, budget.PeakRepetitions, threads);
         Int8Peak int8Peak = Int8Peak.Measure(path, budget.PeakSeconds, budget.PeakRepetitions, threads, peak);
