@@ -83,6 +83,22 @@ public class GemmTests
             }
     }
 
+    // Shapes above the parallel thresholds of each route (2^18 multiply-adds for the GEMV/short-A path, 2^20 for the
+    // packed one), so the 2- and 3-thread runs really split the work: batch-1 and short-batch x·Wᵀ at the teacher's
+    // layer, the 10-wide logits layer (thin N) at a large batch, and a blocked product with remainders everywhere.
+    public static TheoryData<KernelPath, int, int, int> PathsAndParallelShapes()
+    {
+        var data = new TheoryData<KernelPath, int, int, int>();
+        foreach (KernelPath path in CpuKernels.Supported)
+            foreach (var (m, n, k) in new[] { (1, 1200, 784), (3, 1200, 784), (4, 1001, 300), (1024, 10, 1200), (301, 517, 700) })
+                data.Add(path, m, n, k);
+        return data;
+    }
+
+    [Theory, MemberData(nameof(PathsAndParallelShapes))]
+    public void Results_are_bit_identical_across_thread_counts_above_the_parallel_thresholds(KernelPath path, int m, int n, int k) =>
+        Results_are_bit_identical_on_one_two_and_three_threads(path, m, n, k);
+
     [Theory, MemberData(nameof(Paths))]
     public void Beta_zero_ignores_what_c_held(KernelPath path)
     {
