@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Runtime.InteropServices;
 using TinyKd.Autograd.Nn;
 using TinyKd.Cli.Bench;
+using TinyKd.Distill.Interop;
 using TinyKd.Distill.Models;
 using TinyKd.Distill.Pipeline;
 using TinyKd.Distill.Pruning;
@@ -57,7 +58,7 @@ public static class BenchCommand
         BenchBudget budget = line.Flag("quick") ? BenchBudget.Quick : BenchBudget.Standard;
         string? jsonPath = line.Get("json") is { } json ? OutputPath.File("json", json) : null;
 
-        SavedModel? saved = modelPath is null ? null : ModelFile.Load(modelPath);
+        SavedModel? saved = modelPath is null ? null : SafeTensorsImport.LoadModel(modelPath);
         if (saved is not null) output.WriteLine(Describe(modelPath!, saved.Model));
         BenchReport report = Measure(path, threads, budget, saved?.Model);
         BenchTable.Write(output, report);

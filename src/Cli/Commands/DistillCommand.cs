@@ -2,6 +2,7 @@ using System.Globalization;
 using TinyKd.Autograd.Nn;
 using TinyKd.Distill.Data;
 using TinyKd.Distill.Distillation;
+using TinyKd.Distill.Interop;
 using TinyKd.Distill.Models;
 using TinyKd.Distill.Training;
 using TinyKd.Tensors;
@@ -16,7 +17,7 @@ public static class DistillCommand
 {
     private static readonly OptionSpec[] Options =
     [
-        new("teacher", "FILE", "a teacher model (.tkd); repeat for several teachers"),
+        new("teacher", "FILE", "a teacher model (.tkd, or a PyTorch MLP as .safetensors: docs/interop.md); repeat for several teachers"),
         new("teacher-logits", "FILE", "a teacher's logits for every training image (then every --unlabelled image), float32 [N, C] .npy; repeatable"),
         new("teacher-weights", "W,W,...", "weights of the teachers in the order given (models first, then logits)"),
         new("student", "SIZES", "the student's layer widths", "784-128-10"),
@@ -77,7 +78,7 @@ public static class DistillCommand
         if (training.Resume && training.CheckpointPath is null) throw new UsageException("--resume needs --checkpoint FILE");
         string outPath = OutputPath.File("out", line.Get("out"));
 
-        var teacherModels = teacherFiles.Select(ModelFile.Load).ToList();
+        var teacherModels = teacherFiles.Select(SafeTensorsImport.LoadModel).ToList();
         var (train, test) = DataOptions.Load(line);
         Dataset? extra = line.Get("unlabelled") is { } unlabelledPath ? IdxReader.ReadUnlabelled(unlabelledPath, train.Classes, "unlabelled") : null;
         if (extra is not null && extra.FeatureCount != train.FeatureCount)

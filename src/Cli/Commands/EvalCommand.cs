@@ -1,4 +1,5 @@
 using TinyKd.Distill.Data;
+using TinyKd.Distill.Interop;
 using TinyKd.Distill.Models;
 using TinyKd.Distill.Training;
 
@@ -25,7 +26,7 @@ public static class EvalCommand
         if (line.Positional.Count != 1) throw new UsageException("eval needs exactly one model file, e.g. tinykd eval model.tkd");
         if (string.IsNullOrWhiteSpace(line.Positional[0])) throw new UsageException("eval needs a model file; the MODEL argument is empty");
         string? logitsPath = line.Get("logits-out") is { } logitsOut ? OutputPath.File("logits-out", logitsOut) : null;
-        SavedModel saved = ModelFile.Load(line.Positional[0]);
+        SavedModel saved = SafeTensorsImport.LoadModel(line.Positional[0]);
         var (train, test) = DataOptions.Load(line);
         TrainCommand.CheckFits(saved.Model.Spec, test);
         saved.Standardizer?.Apply(test);

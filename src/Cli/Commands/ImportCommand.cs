@@ -49,24 +49,15 @@ public static class ImportCommand
         string outPath = OutputPath.File("out", line.Get("out"));
 
         string path = line.Positional[0];
-        SafeTensorsContent content = SafeTensorsFile.Read(path);
-        string activationSource = activationName is null ? "" : " (--activation)";
-        if (activationName is null && content.Metadata.TryGetValue(SafeTensorsModel.ActivationKey, out string? stored))
+        SafeTensorsImportResult result = SafeTensorsImport.Load(path, sizes, activationName, dropout);
+        ImportedMlp imported = result.Imported;
+        Activation activation = result.Activation;
+        string activationSource = result.ActivationSource switch
         {
-            if (!SafeTensorsModel.ActivationNames.ContainsKey(stored))
-                throw new InvalidDataException($"Safetensors file '{path}' has metadata {SafeTensorsModel.ActivationKey} '{stored}'; expected one of {string.Join(", ", SafeTensorsModel.ActivationNames.Keys)} (or give --activation)");
-            (activationName, activationSource) = (stored, $" (the file's {SafeTensorsModel.ActivationKey})");
-        }
-        if (dropout is null && content.Metadata.TryGetValue(SafeTensorsModel.DropoutKey, out string? storedDropout))
-        {
-            if (!float.TryParse(storedDropout, NumberStyles.Float, CultureInfo.InvariantCulture, out float p) || !(p >= 0f && p < 1f))
-                throw new InvalidDataException($"Safetensors file '{path}' has metadata {SafeTensorsModel.DropoutKey} '{storedDropout}'; expected a number in [0, 1) (or give --dropout)");
-            dropout = p;
-        }
-        Activation activation = SafeTensorsModel.ActivationNames[activationName ?? "relu"];
-        if (activationName is null) activationSource = " (the default; PyTorch's state_dict does not record it: give --activation if it is not ReLU)";
-
-        ImportedMlp imported = SafeTensorsModel.Import(content, path, sizes, activation, dropout ?? 0f);
+            "given" => " (--activation)",
+            "metadata" => $" (the file's {SafeTensorsModel.ActivationKey})",
+            _ => " (the default; PyTorch's state_dict does not record it: give --activation if it is not ReLU)",
+        };
         Mlp model = imported.Model;
         output.WriteLine($"tinykd import: {path}: MLP {model.Spec}{(sizes is null ? " (inferred from the weights)" : "")}, activation {SafeTensorsModel.NameOf(activation)}{activationSource}");
         foreach (var (layer, k) in model.AffineLayers.Select((l, k) => ((Linear)l, k)))
@@ -75,7 +66,7 @@ public static class ImportCommand
             output.WriteLine($"  {n}.weight [{layer.OutFeatures}, {layer.InFeatures}]{(layer.Bias is null ? " (no bias)" : $" + {n}.bias [{layer.OutFeatures}]")} → layer {k + 1}: {layer.InFeatures}→{layer.OutFeatures}");
         }
         IReadOnlyList<int> indices = imported.LayerNames;
-        if (dropout is null && indices.Count > 1 && indices.Zip(indices.Skip(1)).All(p => p.Second - p.First == 3))
+        if (!result.DropoutRecorded && indices.Count > 1 && indices.Zip(indices.Skip(1)).All(p => p.Second - p.First == 3))
             output.WriteLine("  the Linear layers sit 3 apart (Linear, activation, Dropout …): give --dropout P to record the dropout, so that 'tinykd export' writes these same names back (without it: 0, 2, 4 …)");
         if (imported.Standardizer is not null)
             output.WriteLine($"  input standardisation from input.mean/input.std ({(imported.Standardizer.IsPerFeature ? "per feature" : "global")})");

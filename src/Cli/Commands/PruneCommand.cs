@@ -2,6 +2,7 @@ using System.Globalization;
 using TinyKd.Autograd.Nn;
 using TinyKd.Distill.Data;
 using TinyKd.Distill.Distillation;
+using TinyKd.Distill.Interop;
 using TinyKd.Distill.Models;
 using TinyKd.Distill.Pruning;
 using TinyKd.Distill.Training;
@@ -63,7 +64,7 @@ public static class PruneCommand
         string outPath = OutputPath.File("out", line.Get("out"));
 
         string modelPath = line.Positional[0];
-        SavedModel saved = ModelFile.Load(modelPath);
+        SavedModel saved = SafeTensorsImport.LoadModel(modelPath);
         if (saved.Model.AffineLayers.Any(l => l is not Linear))
             throw new UsageException($"'{modelPath}' is already compressed ({saved.Metadata.GetValueOrDefault("stage", "not fp32")}); prune the dense model");
         Teacher[] teachers = LoadTeachers(line, saved, modelPath);
@@ -115,7 +116,7 @@ public static class PruneCommand
     internal static Teacher[] LoadTeachers(CommandLine line, SavedModel model, string modelPath)
     {
         if (line.Get("teacher") is not { } teacherPath) return [];
-        SavedModel teacher = ModelFile.Load(teacherPath);
+        SavedModel teacher = SafeTensorsImport.LoadModel(teacherPath);
         if (!SameStandardizer(teacher.Standardizer, model.Standardizer))
             throw new UsageException($"teacher '{teacherPath}' and '{modelPath}' were trained with different input standardisation");
         return [Teacher.FromModel(teacher.Model, teacherPath)];

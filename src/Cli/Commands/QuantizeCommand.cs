@@ -1,6 +1,7 @@
 using System.Globalization;
 using TinyKd.Autograd.Nn;
 using TinyKd.Distill.Distillation;
+using TinyKd.Distill.Interop;
 using TinyKd.Distill.Models;
 using TinyKd.Distill.Pipeline;
 using TinyKd.Distill.Quantization;
@@ -61,7 +62,7 @@ public static class QuantizeCommand
         string outPath = OutputPath.File("out", line.Get("out"));
 
         string modelPath = line.Positional[0];
-        SavedModel saved = ModelFile.Load(modelPath);
+        SavedModel saved = SafeTensorsImport.LoadModel(modelPath);
         if (saved.Model.AffineLayers.Any(l => l is not (Linear or SparseLinear)))
             throw new UsageException($"'{modelPath}' is already quantized ({saved.Metadata.GetValueOrDefault("stage", "not fp32")}); quantize the fp32 model");
         if (qat && saved.Model.AffineLayers.Any(l => l is not Linear))
