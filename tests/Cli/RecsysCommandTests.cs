@@ -80,7 +80,7 @@ public sealed class RecsysCommandTests : IDisposable
     [InlineData("pipeline --distill soft", "Unknown ranking distillation 'soft'")]
     [InlineData("pipeline --distill none", "'none' is the student alone")]
     [InlineData("pipeline --teacher 64:16", "WIDTH:GENRE_WIDTH:HIDDEN")]
-    [InlineData("synth", "'--out FILE.csv' is required")]
+    [InlineData("synth", "'--out PATH' is required")]
     [InlineData("rank", "unknown recsys command 'rank'")]
     public void Bad_arguments_are_usage_errors(string args, string message) =>
         Assert.Contains(message, Assert.Throws<UsageException>(() => RecsysCommand.Run(args.Split(' '), new StringWriter())).Message);

@@ -7,13 +7,14 @@ namespace TinyKd.Cli.Commands;
 /// <summary>
 /// <c>tinykd recsys</c>: recommender distillation. <c>pipeline</c> trains the NeuMF teacher and the MF and small
 /// NeuMF students alone and distilled with each ranking loss, on MovieLens (<c>--data</c>, exported by
-/// scripts/export-movielens.sh) or the seeded synthetic data; <c>synth</c> writes the synthetic data as a CSV.
+/// scripts/export-movielens.sh), a MovieLens folder as GroupLens ships it, or the seeded synthetic data; <c>synth</c>
+/// writes the synthetic data as a CSV or a GroupLens-layout folder.
 /// </summary>
 public static class RecsysCommand
 {
     private static readonly OptionSpec[] PipelineOptions =
     [
-        new("data", "FILE.csv", "ratings in the MovieLens CSV schema (scripts/export-movielens.sh); default: the seeded synthetic data"),
+        new("data", "PATH", "a MovieLens folder as GroupLens ships it (ratings.csv + movies.csv, u.data + u.item, ratings.dat + movies.dat) or a CSV in the export schema (scripts/export-movielens.sh); default: the seeded synthetic data"),
         new("seeds", "S,S,...", "train every model once per seed", "1,2,3"),
         new("epochs", "N", "epochs of every model", "15"),
         new("teacher", "D:G:H", "teacher NeuMF: embedding width, genre width, hidden widths", "64:16:256-128-64"),
@@ -37,8 +38,12 @@ public static class RecsysCommand
 
     private static readonly OptionSpec[] SynthOptions =
     [
-        new("out", "FILE.csv", "where to write the synthetic ratings"),
+        new("out", "PATH", "where to write the synthetic ratings: a file (--layout export) or a folder"),
+        new("layout", "KIND", "export (the CSV schema), csv (ratings.csv + movies.csv), ml-100k (u.data + u.item + u.genre) or dat (ratings.dat + movies.dat)", "export"),
         new("seed", "S", "generator seed", "1"),
+        new("users", "N", "users to generate", "500"),
+        new("movies", "N", "movies to generate", "1200"),
+        new("ratings-per-user", "R", "mean ratings per user", "55"),
     ];
 
     /// <summary>Runs the command; returns the process exit code.</summary>
@@ -50,7 +55,7 @@ public static class RecsysCommand
                 usage: tinykd recsys <pipeline|synth|report> [options]
 
                   pipeline  teacher, students alone and distilled with each ranking loss; print and write the report
-                  synth     write the seeded synthetic ratings as a MovieLens-schema CSV (for the PyTorch script)
+                  synth     write the seeded synthetic ratings as a MovieLens-schema CSV (for the PyTorch script) or a GroupLens folder
                   report    render a report.json (TinyKd's or the PyTorch script's) as Markdown and HTML again
 
                 """);
@@ -79,14 +84,14 @@ public static class RecsysCommand
         long started = Stopwatch.GetTimestamp();
         string directory = OutputPath.Folder("report", line.Get("report"));
         string? path = line.Get("data");
-        RatingsTable table = path is null ? SyntheticRatings.Generate() : MovieLensCsv.Read(path);
+        RatingsTable table = path is null ? SyntheticRatings.Generate() : Directory.Exists(path) ? GroupLensFolder.Read(path) : MovieLensCsv.Read(path);
         InteractionData data = LeaveLastOutSplit.Create(table);
         RecommenderPipelineOptions options = Parse(line);
         output.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"tinykd recsys pipeline: {(path is null ? "synthetic data" : path)}: {data.UserCount:N0} users, {data.ItemCount:N0} items, {data.Ratings:N0} ratings ({data.Positives:N0} positive); " +
             $"{data.EvaluatedUsers.Length} evaluated users, {data.ColdStartUsers.Length} cold start; seeds {string.Join(",", options.Seeds)}"));
         var pipeline = new RecommenderPipeline(options with { ModelDirectory = Path.Combine(directory, "models") }, output);
-        RecommenderReport report = pipeline.Run(data, path is null ? "synthetic" : Path.GetFileName(path));
+        RecommenderReport report = pipeline.Run(data, path is null ? "synthetic" : Path.GetFileName(Path.TrimEndingDirectorySeparator(path)));
         output.WriteLine();
         output.Write(RecommenderMarkdownReport.Render(report));
         IReadOnlyList<string> written = RecommenderReportWriter.Write(report, directory);
@@ -134,13 +139,32 @@ public static class RecsysCommand
         var line = CommandLine.Parse(args, SynthOptions);
         if (line.WantsHelp)
         {
-            output.Write(CommandLine.Help("tinykd recsys synth --out FILE.csv [--seed S]",
-                "Writes the seeded synthetic ratings (the default data of 'tinykd recsys pipeline') in the MovieLens CSV schema.", SynthOptions));
+            output.Write(CommandLine.Help("tinykd recsys synth --out PATH [--layout export|csv|ml-100k|dat] [--seed S]",
+                "Writes the seeded synthetic ratings (the default data of 'tinykd recsys pipeline') in the MovieLens CSV schema, or as a folder in one of GroupLens' layouts.", SynthOptions));
             return 0;
         }
-        string path = OutputPath.File("out", line.Get("out") ?? throw new UsageException("option '--out FILE.csv' is required"));
-        RatingsTable table = SyntheticRatings.Generate(new SyntheticOptions { Seed = line.UInt64("seed") });
-        MovieLensCsv.Write(table, path);
+        string layout = line.Choice("layout", "export", "csv", "ml-100k", "dat");
+        string target = line.Get("out") ?? throw new UsageException("option '--out PATH' is required");
+        string path = layout == "export" ? OutputPath.File("out", target) : OutputPath.Folder("out", target);
+        SyntheticOptions options;
+        try
+        {
+            options = new SyntheticOptions
+            {
+                Seed = line.UInt64("seed"),
+                Users = line.Flag("users") ? line.Int("users", 1) : 500,
+                Movies = line.Flag("movies") ? line.Int("movies", 1) : 1200,
+                MeanRatingsPerUser = line.Flag("ratings-per-user") ? line.Float("ratings-per-user", 1f, 1e6f) : 55,
+            };
+            options.Validate();
+        }
+        catch (ArgumentException e)
+        {
+            throw new UsageException(Messages.Plain(e));
+        }
+        RatingsTable table = SyntheticRatings.Generate(options);
+        if (layout == "export") MovieLensCsv.Write(table, path);
+        else GroupLensFolder.Write(table, path, layout switch { "csv" => GroupLensLayout.Csv, "ml-100k" => GroupLensLayout.Ml100k, _ => GroupLensLayout.Dat });
         output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"wrote {table.Rows.Count:N0} synthetic ratings to {path}"));
         return 0;
     }
