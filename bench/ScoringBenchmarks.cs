@@ -1,21 +1,21 @@
 using BenchmarkDotNet.Attributes;
 using TinyKd.Autograd;
-using TinyKd.Distill.Recommender;
+using TinyKd.Recommender;
 using TinyKd.Tensors;
 
 namespace TinyKd.Bench;
 
 /// <summary>
 /// Serving one user: every item scored, on MovieLens-sized models (671 users, 9,066 items, 20 genres, 1–3 per item).
-/// The baseline scores the 9,066 (user, item) pairs through the training forward (<see cref="Recommender.Score"/>
-/// without gradients); <see cref="Recommender.ScoreAll"/> takes each model's shortcut: MF's one GEMM, NeuMF's first
+/// The baseline scores the 9,066 (user, item) pairs through the training forward (<see cref="RecommenderModel.Score"/>
+/// without gradients); <see cref="RecommenderModel.ScoreAll"/> takes each model's shortcut: MF's one GEMM, NeuMF's first
 /// tower layer split into a per-call item part and a per-user part. The Ratio column is the shortcut against the pairs.
 /// </summary>
 [MemoryDiagnoser]
 public class ScoringBenchmarks
 {
     private const int Users = 671, Items = 9066, GenreCount = 20;
-    private Recommender _model = null!;
+    private RecommenderModel _model = null!;
     private readonly Graph _graph = new();
     private readonly int[] _user = [17];
     private readonly float[] _scores = new float[Items];

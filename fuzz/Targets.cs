@@ -2,7 +2,7 @@ using System.Buffers.Binary;
 using TinyKd.Distill.Data;
 using TinyKd.Distill.Interop;
 using TinyKd.Distill.Models;
-using TinyKd.Distill.Recommender;
+using TinyKd.Recommender;
 using TinyKd.Distill.Training;
 
 namespace TinyKd.Fuzz;

@@ -1,7 +1,7 @@
 using System.Text.Json;
 using TinyKd.Cli;
 using TinyKd.Cli.Commands;
-using TinyKd.Distill.Recommender;
+using TinyKd.Recommender;
 using TinyKd.Distill;
 
 namespace TinyKd.Tests.Cli;
@@ -44,7 +44,7 @@ public sealed class RecsysCommandTests : IDisposable
             c => Assert.Contains(c.GetProperty("verdict").GetString(), new[] { "wins", "ties", "loses" }));
         Assert.Contains("<svg", File.ReadAllText(Path.Combine(report, "report.html")));
 
-        Distill.Recommender.Recommender teacher = RecommenderFile.Load(Path.Combine(report, "models", "teacher.tkd"));
+        RecommenderModel teacher = RecommenderFile.Load(Path.Combine(report, "models", "teacher.tkd"));
         Assert.Equal("neumf d16 g4 32", teacher.Architecture);
 
         string again = Path.Combine(_dir, "again");

@@ -1,5 +1,5 @@
 using TinyKd.Distill.Data;
-using TinyKd.Distill.Recommender;
+using TinyKd.Recommender;
 
 namespace TinyKd.Tests.Data;
 

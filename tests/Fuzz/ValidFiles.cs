@@ -4,7 +4,7 @@ using TinyKd.Autograd.Nn;
 using TinyKd.Distill.Data;
 using TinyKd.Distill.Interop;
 using TinyKd.Distill.Models;
-using TinyKd.Distill.Recommender;
+using TinyKd.Recommender;
 using TinyKd.Distill.Training;
 using TinyKd.Tensors;
 using TinyKd.Tests.Data;

@@ -15,6 +15,7 @@ public sealed partial class PackageTests(PackedFeed feed) : IClassFixture<Packed
     [InlineData("TinyKd.Tensor", "System.Numerics.Tensors")]
     [InlineData("TinyKd.Autograd", "TinyKd.Tensor")]
     [InlineData("TinyKd.Distill", "TinyKd.Autograd")]
+    [InlineData("TinyKd.Recommender", "TinyKd.Distill")]
     [InlineData("TinyKd.Kernels.Gpu", "TinyKd.Tensor")]
     public void A_library_package_carries_its_metadata_docs_and_symbols_and_depends_on_the_layer_below_alone(string id, string dependency)
     {

@@ -1,6 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
-using TinyKd.Distill.Recommender;
+using TinyKd.Recommender;
 
 namespace TinyKd.Cli.Commands;
 

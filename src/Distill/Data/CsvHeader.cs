@@ -1,7 +1,7 @@
 namespace TinyKd.Distill.Data;
 
 /// <summary>Checks shared by the CSV readers on a header row.</summary>
-internal static class CsvHeader
+public static class CsvHeader
 {
     /// <summary>Refuses a header that names a column twice, since a lookup by name would silently take the first.</summary>
     /// <exception cref="InvalidDataException">A name repeats; the message names the file, the name and both positions.</exception>

@@ -7,7 +7,7 @@ namespace TinyKd.Distill.Data;
 /// <c>""</c> (one quote). Tracks the line on which each record starts, for error messages. Both CSV readers
 /// (<see cref="CsvDataset"/> and the MovieLens ratings) use it.
 /// </summary>
-internal sealed class CsvRecordReader(TextReader reader, string source, char separator = ',')
+public sealed class CsvRecordReader(TextReader reader, string source, char separator = ',')
 {
     private int _linesRead;
 

@@ -4,7 +4,7 @@ using System.Text;
 namespace TinyKd.Distill.Reports;
 
 /// <summary>Escaping and number formatting shared by the HTML page and its SVG charts.</summary>
-internal static class Markup
+public static class Markup
 {
     /// <summary>
     /// <paramref name="text"/> safe as HTML or XML text and as a double- or single-quoted attribute value: &amp;, &lt;,

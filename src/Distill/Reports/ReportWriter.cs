@@ -40,7 +40,7 @@ public static class ReportWriter
 
     /// <summary>Throws unless <paramref name="directory"/> is a usable folder path (checked before anything is rendered).</summary>
     /// <exception cref="ArgumentException">The path is null, empty or blank.</exception>
-    internal static void CheckDirectory(string directory)
+    public static void CheckDirectory(string directory)
     {
         if (string.IsNullOrWhiteSpace(directory))
             throw new ArgumentException("The report folder must be a non-empty path.", nameof(directory));
@@ -52,7 +52,7 @@ public static class ReportWriter
     /// (the image pipeline's and the recommender's) is written here.
     /// </summary>
     /// <exception cref="IOException">The folder or a file cannot be written (the message names it).</exception>
-    internal static IReadOnlyList<string> WriteFiles(string directory, IReadOnlyList<(string Name, string Text)> files)
+    public static IReadOnlyList<string> WriteFiles(string directory, IReadOnlyList<(string Name, string Text)> files)
     {
         string folder = Path.GetFullPath(directory);
         Directory.CreateDirectory(folder);

@@ -1,6 +1,6 @@
 using System.Text;
 using TinyKd.Cli.Commands;
-using TinyKd.Distill.Recommender;
+using TinyKd.Recommender;
 using TinyKd.Tests.Data;
 using TinyKd.Tests.Support;
 

@@ -1,4 +1,4 @@
-using TinyKd.Distill.Recommender;
+using TinyKd.Recommender;
 using TinyKd.Tests.Data;
 
 namespace TinyKd.Tests.Recommender.Data;

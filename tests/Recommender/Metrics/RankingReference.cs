@@ -1,4 +1,4 @@
-using TinyKd.Distill.Recommender;
+using TinyKd.Recommender;
 
 namespace TinyKd.Tests.Recommender.Metrics;
 

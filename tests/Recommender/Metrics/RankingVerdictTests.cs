@@ -1,4 +1,4 @@
-using TinyKd.Distill.Recommender;
+using TinyKd.Recommender;
 using TinyKd.Tensors;
 using TinyKd.Tests.Support;
 

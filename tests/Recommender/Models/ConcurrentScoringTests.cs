@@ -1,12 +1,12 @@
 using System.Runtime.InteropServices;
-using TinyKd.Distill.Recommender;
+using TinyKd.Recommender;
 using TinyKd.Tensors;
 using TinyKd.Tests.Support;
 
 namespace TinyKd.Tests.Recommender.Models;
 
 /// <summary>
-/// Serving contract of <see cref="Distill.Recommender.Recommender.ScoreAll"/>: one model answers many threads at once
+/// Serving contract of <see cref="RecommenderModel.ScoreAll"/>: one model answers many threads at once
 /// (each call borrows its own scratch; NeuMF's precomputed item side is published whole), every answer equal bit for
 /// bit to a single-threaded one, and the model's mode untouched.
 /// </summary>
@@ -46,7 +46,7 @@ public class ConcurrentScoringTests
         Assert.All(model.Modules(), m => Assert.True(m.IsTraining, $"{architecture}: {m.GetType().Name} left the training mode"));
     }
 
-    private static Distill.Recommender.Recommender Create(string architecture) => architecture == "neumf"
+    private static RecommenderModel Create(string architecture) => architecture == "neumf"
         ? new NeuMF(Data.UserCount, Data.ItemCount, RecommenderFixtures.Genres, new NeuMFSpec(8, 4, [16, 8]), new Rng(1))
         : new MatrixFactorization(Data.UserCount, Data.ItemCount, 6, new Rng(2));
 }

@@ -1,11 +1,11 @@
-using TinyKd.Distill.Recommender;
+using TinyKd.Recommender;
 using TinyKd.Tests.Data;
 using TinyKd.Tests.Fuzz;
 
 namespace TinyKd.Tests.Recommender.Models;
 
 /// <summary>
-/// Recommender files with a valid checksum but a header that does not fit their tensors: refused naming the file,
+/// Recommender model files with a valid checksum but a header that does not fit their tensors: refused naming the file,
 /// before the embeddings the header describes are allocated.
 /// </summary>
 public sealed class RecommenderFileCorruptionTests : IDisposable

@@ -1,5 +1,5 @@
 using TinyKd.Autograd;
-using TinyKd.Distill.Recommender;
+using TinyKd.Recommender;
 using TinyKd.Tensors;
 using TinyKd.Tests.Support;
 
@@ -10,7 +10,7 @@ public class RecommenderModelTests
 {
     private static InteractionData Data => RecommenderFixtures.Data;
 
-    internal static Distill.Recommender.Recommender[] Models() =>
+    internal static RecommenderModel[] Models() =>
     [
         new NeuMF(Data.UserCount, Data.ItemCount, RecommenderFixtures.Genres, new NeuMFSpec(8, 4, [16, 8]), new Rng(1)),
         new MatrixFactorization(Data.UserCount, Data.ItemCount, 6, new Rng(2)),
@@ -46,7 +46,7 @@ public class RecommenderModelTests
     }
 
     // ScoreAll (the model's shortcut, possibly reusing a precomputation) against the pairwise training forward.
-    private static void AssertShortcutMatches(Distill.Recommender.Recommender model)
+    private static void AssertShortcutMatches(RecommenderModel model)
     {
         int[] users = [0, 5, 6, Data.UserCount - 1];
         var fast = new float[users.Length * Data.ItemCount];
@@ -126,7 +126,7 @@ public class RecommenderServingAllocationTests
     [Fact]
     public void Serving_one_user_allocates_nothing_once_warm_in_either_mode()
     {
-        foreach (var model in RecommenderModelTests.Models().Concat(RecommenderModelTests.Models().Select(m => (Distill.Recommender.Recommender)m.Eval())))
+        foreach (var model in RecommenderModelTests.Models().Concat(RecommenderModelTests.Models().Select(m => (RecommenderModel)m.Eval())))
         {
             int[] user = [3];
             var scores = new float[RecommenderFixtures.Data.ItemCount];

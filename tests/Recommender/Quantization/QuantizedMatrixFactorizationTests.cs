@@ -1,5 +1,5 @@
 using TinyKd.Autograd;
-using TinyKd.Distill.Recommender;
+using TinyKd.Recommender;
 using TinyKd.Tensors;
 using TinyKd.Tensors.Cpu;
 using TinyKd.Tests.Cli;

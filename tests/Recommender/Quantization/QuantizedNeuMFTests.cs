@@ -1,6 +1,6 @@
 using TinyKd.Autograd;
 using TinyKd.Distill.Models;
-using TinyKd.Distill.Recommender;
+using TinyKd.Recommender;
 using TinyKd.Tensors;
 using TinyKd.Tensors.Cpu;
 using TinyKd.Tests.Cli;
@@ -30,7 +30,7 @@ public sealed class QuantizedNeuMFTests(ITestOutputHelper output) : IDisposable
         return model;
     }
 
-    private static float[] ScoreAll(Distill.Recommender.Recommender model, int[] users)
+    private static float[] ScoreAll(RecommenderModel model, int[] users)
     {
         var scores = new float[users.Length * model.ItemCount];
         model.ScoreAll(users, scores);

@@ -1,5 +1,5 @@
 using TinyKd.Distill.Models;
-using TinyKd.Distill.Recommender;
+using TinyKd.Recommender;
 using TinyKd.Tests.Data;
 using TinyKd.Tests.Support;
 

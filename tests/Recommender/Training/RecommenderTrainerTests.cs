@@ -1,4 +1,4 @@
-using TinyKd.Distill.Recommender;
+using TinyKd.Recommender;
 using TinyKd.Distill.Training;
 using TinyKd.Tests.Recommender.Data;
 using TinyKd.Tensors;

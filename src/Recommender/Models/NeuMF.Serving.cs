@@ -1,0 +1,112 @@
+using TinyKd.Autograd.Nn;
+using TinyKd.Tensors;
+
+namespace TinyKd.Recommender;
+
+// Scoring every item for a user without the training graph. The first tower layer is linear in [u ; i ; g], so its
+// item part Z_i = W_item·[q'_i ; g_i] + b is the same for every user: it is computed once per set of weights, and each user
+// adds only z_u = W_user·p'_u. The GMF branch folds into one matrix–vector product, w_gmf·(p_u ⊙ q_i) = q_i·(p_u ⊙ w_gmf).
+// The pairwise path through Score stays the reference that tests compare this with.
+public sealed partial class NeuMF
+{
+    private readonly Lock _itemSideLock = new();
+    private ItemSide? _itemSide;                     // published whole, never changed afterwards
+    private float[] _prepared = [], _current = [];  // the weights _itemSide was computed from, and scratch to compare
+
+    // Z_i [I, h1] and the user columns of the first tower layer [h1, d], computed together from one set of weights.
+    private sealed record ItemSide(Tensor ItemPart, Tensor UserWeights);
+
+    /// <summary>
+    /// Precomputes the item part of the first tower layer from the current weights, unless the weights it depends on
+    /// (the first layer, the item MLP table, the genre table) are bit for bit those of the last precomputation: a
+    /// serving loop that scores one user per call then pays for it once, and training can never leave it stale. A new
+    /// item side is computed into fresh tensors and published whole, so a concurrent call keeps reading the one it
+    /// started with.
+    /// </summary>
+    protected override void BeginScoring()
+    {
+        lock (_itemSideLock)
+        {
+            var first = (Linear)_tower[0];
+            if (Unchanged(first.Weight.Data, first.Bias!.Data, _itemMlp.Weight.Data, _genres.Weight.Data) && _itemSide is not null) return;
+            ICompute c = Backend;
+            int d = Spec.Width, g = Spec.GenreWidth, h1 = first.OutFeatures, items = ItemCount;
+            Tensor userWeights = Tensor.Zeros(new Shape(h1, d), c);
+            Tensor itemWeights = Tensor.Zeros(new Shape(h1, d + g), c);
+            c.CopyAlongAxis(userWeights, 0, first.Weight.Data, 0, d, 1);
+            c.CopyAlongAxis(itemWeights, 0, first.Weight.Data, d, d + g, 1);
+            Tensor itemGenres = Tensor.Zeros(new Shape(items, g), c);
+            c.EmbeddingForward(itemGenres, _genres.Weight.Data, Genres.Indices, Genres.Offsets, mean: true);
+            Tensor itemFeatures = Tensor.Zeros(new Shape(items, d + g), c);
+            c.CopyAlongAxis(itemFeatures, 0, _itemMlp.Weight.Data, 0, d, 1);
+            c.CopyAlongAxis(itemFeatures, d, itemGenres, 0, g, 1);
+            Tensor itemPart = Tensor.Zeros(new Shape(items, h1), c);
+            c.Gemm(itemPart, itemFeatures, Transpose.No, itemWeights, Transpose.Yes, bias: first.Bias.Data);
+            Volatile.Write(ref _itemSide, new ItemSide(itemPart, userWeights));
+        }
+    }
+
+    // True when the tensors hold exactly the values of the previous call; otherwise remembers the new values.
+    private bool Unchanged(params ReadOnlySpan<Tensor> inputs)
+    {
+        int length = 0;
+        foreach (Tensor t in inputs) length += t.Length;
+        if (_current.Length != length) (_current, _prepared) = (new float[length], []);
+        int at = 0;
+        foreach (Tensor t in inputs)
+        {
+            t.Backend.CopyToHost(t, _current.AsSpan(at, t.Length));
+            at += t.Length;
+        }
+        if (_current.AsSpan().SequenceEqual(_prepared)) return true;
+        (_prepared, _current) = (_current, _prepared.Length == length ? _prepared : new float[length]);
+        return false;
+    }
+
+    /// <summary>Scores all items for each user from the precomputed item part (see the file's header).</summary>
+    protected override void ScoreUsers(ReadOnlySpan<int> users, Span<float> scores, ScoringWorkspace workspace)
+    {
+        ArgumentNullException.ThrowIfNull(workspace);
+        ItemSide side = Volatile.Read(ref _itemSide)
+            ?? throw new InvalidOperationException("NeuMF.ScoreUsers runs only inside ScoreAll, after BeginScoring.");
+        ICompute c = Backend;
+        int n = users.Length, items = ItemCount, d = Spec.Width, h1 = side.ItemPart.Shape[1];
+        Tensor outputWeight = _output.Weight.Data;                  // [1, d + h_last]
+        Tensor score = workspace.Buffer(0, n * items, 1);
+        Tensor userRows = workspace.Buffer(1, n, d);
+        Tensor userPart = workspace.Buffer(2, n, h1);
+        int hiddenSlot = 3, nextSlot = 4;
+        Tensor hidden = workspace.Buffer(hiddenSlot, n * items, h1);
+
+        c.EmbeddingForward(userRows, _userMlp.Weight.Data, users, default, false);
+        c.Gemm(userPart, userRows, Transpose.No, side.UserWeights, Transpose.Yes);
+        for (int k = 0; k < n; k++)
+        {
+            Tensor block = hidden.Slice(k * items, items);
+            c.Binary(BinaryOp.Add, block, side.ItemPart, userPart.Slice(k, 1));
+            c.Unary(UnaryOp.Relu, block, block);
+        }
+        for (int layer = 2; layer < _tower.Count; layer += 2)
+        {
+            var linear = (Linear)_tower[layer];
+            Tensor next = workspace.Buffer(nextSlot, n * items, linear.OutFeatures);
+            c.Gemm(next, hidden, Transpose.No, linear.Weight.Data, Transpose.Yes, bias: linear.Bias!.Data, epilogue: Epilogue.Relu);
+            (hiddenSlot, nextSlot) = (nextSlot, hiddenSlot);
+            hidden = next;
+        }
+        Tensor towerWeight = Column(outputWeight, d, hidden.Shape[1]);
+        c.Gemm(score, hidden, Transpose.No, towerWeight, Transpose.Yes, bias: _output.Bias!.Data);
+
+        Tensor gmf = workspace.Buffer(5, n, d);                   // row k: p_u ⊙ w_gmf
+        c.EmbeddingForward(gmf, _userGmf.Weight.Data, users, default, false);
+        c.Binary(BinaryOp.Multiply, gmf, gmf, Column(outputWeight, 0, d));
+        for (int k = 0; k < n; k++)
+            c.Gemm(score.Slice(k * items, items), _itemGmf.Weight.Data, Transpose.No, gmf.Slice(k, 1), Transpose.Yes, beta: 1f);
+        c.CopyToHost(score, scores);
+    }
+
+    private ICompute Backend => _output.Weight.Data.Backend;
+
+    // Columns [start, start + count) of a one-row weight, as a [1, count] tensor (a view: one row is contiguous).
+    private static Tensor Column(Tensor row, int start, int count) => new(row.Storage, new Shape(1, count), row.Offset + start);
+}

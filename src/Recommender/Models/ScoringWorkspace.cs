@@ -1,0 +1,47 @@
+using TinyKd.Autograd;
+using TinyKd.Tensors;
+
+namespace TinyKd.Recommender;
+
+/// <summary>
+/// The scratch memory of one <see cref="RecommenderModel.ScoreAll"/> call: a graph in evaluation mode, the (user, item)
+/// pair lists and numbered buffers that grow when needed. A model keeps a few and lends one to each concurrent call,
+/// so callers never share scratch and a warm serving loop allocates nothing.
+/// </summary>
+public sealed class ScoringWorkspace
+{
+    private readonly List<Storage?> _buffers = [];
+    private int[] _pairUsers = [], _pairItems = [];
+
+    internal ScoringWorkspace(ICompute backend)
+    {
+        Backend = backend;
+        Graph = new Graph(backend, evaluationMode: true);
+    }
+
+    /// <summary>The backend of the model's weights, where the buffers live.</summary>
+    public ICompute Backend { get; }
+
+    /// <summary>A graph in evaluation mode for the pairwise scoring path; reset it before each use.</summary>
+    public Graph Graph { get; }
+
+    /// <summary>
+    /// A [rows, columns] view of buffer number <paramref name="slot"/> (a model numbers its buffers itself), grown
+    /// when too small. Contents are stale.
+    /// </summary>
+    public Tensor Buffer(int slot, int rows, int columns)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(slot);
+        while (_buffers.Count <= slot) _buffers.Add(null);
+        Storage? buffer = _buffers[slot];
+        if (buffer is null || buffer.Length < rows * columns) _buffers[slot] = buffer = Backend.Allocate(rows * columns);
+        return new Tensor(buffer, new Shape(rows, columns));
+    }
+
+    /// <summary>Two integer lists of at least <paramref name="length"/> entries for (user, item) pairs; contents are stale.</summary>
+    public (int[] Users, int[] Items) Pairs(int length)
+    {
+        if (_pairUsers.Length < length) (_pairUsers, _pairItems) = (new int[length], new int[length]);
+        return (_pairUsers, _pairItems);
+    }
+}
