@@ -7,8 +7,9 @@ using TinyKd.Distill.Pruning;
 namespace TinyKd.Cli.Commands;
 
 /// <summary>
-/// <c>tinykd export MODEL --safetensors OUT</c>: writes a saved model as the <c>.safetensors</c> state dictionary of
-/// the equivalent PyTorch <c>nn.Sequential</c> (see <see cref="SafeTensorsModel"/>). A compressed model (sparse,
+/// <c>tinykd export MODEL [--safetensors OUT] [--onnx OUT [--softmax]]</c>: writes a saved model as the
+/// <c>.safetensors</c> state dictionary of the equivalent PyTorch <c>nn.Sequential</c> (see <see cref="SafeTensorsModel"/>)
+/// and/or as an ONNX model (<see cref="OnnxExport"/>). A compressed model (sparse,
 /// int8) is exported as its dense fp32 twin (<see cref="SparseServing.DenseTwin"/>), which the output says.
 /// </summary>
 public static class ExportCommand
@@ -16,6 +17,8 @@ public static class ExportCommand
     private static readonly OptionSpec[] Options =
     [
         new("safetensors", "FILE", "write the model's weights here as .safetensors, under PyTorch's nn.Sequential state_dict names"),
+        new("onnx", "FILE", "write the model here as ONNX (opset 13: Gemm and the activations; the input standardisation included)"),
+        new("softmax", null, "with --onnx: add a second output, the probabilities (Softmax over the logits)"),
     ];
 
     /// <summary>Runs the command; returns the process exit code.</summary>
@@ -24,14 +27,17 @@ public static class ExportCommand
         var line = CommandLine.Parse(args, Options);
         if (line.WantsHelp)
         {
-            output.Write(CommandLine.Help("tinykd export MODEL --safetensors FILE",
-                "Writes a saved model (.tkd) as a PyTorch nn.Sequential state dictionary in .safetensors (docs/interop.md).", Options));
+            output.Write(CommandLine.Help("tinykd export MODEL [--safetensors FILE] [--onnx FILE [--softmax]]",
+                "Writes a saved model (.tkd) as a PyTorch nn.Sequential state dictionary in .safetensors and/or as an ONNX model (docs/interop.md).", Options));
             return 0;
         }
         if (line.Positional.Count != 1) throw new UsageException("export needs exactly one model file, e.g. tinykd export model.tkd --safetensors model.safetensors");
         if (string.IsNullOrWhiteSpace(line.Positional[0])) throw new UsageException("export needs a model file; the MODEL argument is empty");
-        if (line.Get("safetensors") is null) throw new UsageException("option '--safetensors' is required: the file to write");
-        string outPath = OutputPath.File("safetensors", line.Get("safetensors"));
+        if (line.Get("safetensors") is null && line.Get("onnx") is null)
+            throw new UsageException("give '--safetensors FILE' and/or '--onnx FILE': the file(s) to write");
+        if (line.Flag("softmax") && line.Get("onnx") is null) throw new UsageException("--softmax adds an output to the ONNX model; add --onnx FILE");
+        string? safetensorsPath = line.Get("safetensors") is null ? null : OutputPath.File("safetensors", line.Get("safetensors"));
+        string? onnxPath = line.Get("onnx") is null ? null : OutputPath.File("onnx", line.Get("onnx"));
 
         string modelPath = line.Positional[0];
         SavedModel saved = ModelFile.Load(modelPath);
@@ -43,13 +49,24 @@ public static class ExportCommand
             model = SparseServing.DenseTwin(model);
             output.WriteLine($"  the model is compressed ({kinds}); exporting its dense fp32 twin (SparseServing.DenseTwin): pruned weights are stored as zeros, int8 weights dequantized");
         }
-        var tensors = SafeTensorsModel.StateDict(model, saved.Standardizer);
-        SafeTensorsFile.Write(outPath, tensors, SafeTensorsModel.Metadata(model.Spec));
-        foreach (StoredTensor t in tensors.OrderBy(t => t.Name, StringComparer.Ordinal))
-            output.WriteLine($"  {t.Name} {t.ShapeText}");
-        if (saved.Standardizer is not null)
-            output.WriteLine("  the model expects standardised inputs: PyTorch does not apply input.mean/input.std; compute (x - mean) / std before the model");
-        output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"saved {outPath} ({new FileInfo(outPath).Length:N0} bytes, {tensors.Count} tensors)"));
+        if (safetensorsPath is not null)
+        {
+            var tensors = SafeTensorsModel.StateDict(model, saved.Standardizer);
+            SafeTensorsFile.Write(safetensorsPath, tensors, SafeTensorsModel.Metadata(model.Spec));
+            foreach (StoredTensor t in tensors.OrderBy(t => t.Name, StringComparer.Ordinal))
+                output.WriteLine($"  {t.Name} {t.ShapeText}");
+            if (saved.Standardizer is not null)
+                output.WriteLine("  the model expects standardised inputs: PyTorch does not apply input.mean/input.std; compute (x - mean) / std before the model");
+            output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"saved {safetensorsPath} ({new FileInfo(safetensorsPath).Length:N0} bytes, {tensors.Count} tensors)"));
+        }
+        if (onnxPath is not null)
+        {
+            bool softmax = line.Flag("softmax");
+            OnnxExport.Write(onnxPath, model, saved.Standardizer, softmax);
+            string raw = saved.Standardizer is null ? "" : "; the standardisation is inside the graph, so it takes raw inputs";
+            output.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"saved {onnxPath} ({new FileInfo(onnxPath).Length:N0} bytes, ONNX opset {OnnxExport.Opset}): input [batch, {model.Spec.InputSize}] → logits [batch, {model.Spec.OutputSize}]{(softmax ? " and probabilities" : "")}{raw}"));
+        }
         return 0;
     }
 }

@@ -1,0 +1,129 @@
+using Microsoft.ML.OnnxRuntime;
+using DenseTensor = Microsoft.ML.OnnxRuntime.Tensors.DenseTensor<float>;
+using TinyKd.Autograd.Nn;
+using TinyKd.Cli;
+using TinyKd.Cli.Commands;
+using TinyKd.Distill.Data;
+using TinyKd.Distill.Interop;
+using TinyKd.Distill.Models;
+using TinyKd.Distill.Training;
+using TinyKd.Tensors;
+using TinyKd.Tests.Support;
+using Xunit.Abstractions;
+
+namespace TinyKd.Tests.Interop;
+
+// tinykd's ONNX export run by ONNX Runtime (test-only package): the same logits as TinyKd's forward to 1e-5 for every
+// activation, odd widths, batch 1 and 37, with the input standardisation inside the graph and the optional softmax;
+// a model trained on the Fashion-MNIST sample on real images; pruned and int8 models as their dense twins; the same
+// bytes for the same model; the command's options and errors.
+public sealed class OnnxExportTests(ITestOutputHelper output) : IDisposable
+{
+    private readonly string _dir = Directory.CreateTempSubdirectory("tinykd-onnx-").FullName;
+
+    public void Dispose() => Directory.Delete(_dir, recursive: true);
+
+    private static float[] RunOnnx(byte[] onnx, Tensor x, string outputName = "logits")
+    {
+        using var session = new InferenceSession(onnx);
+        var input = new DenseTensor(x.ToArray(), [x.Shape[0], x.Shape[1]]);
+        using var results = session.Run([NamedOnnxValue.CreateFromTensor("input", input)]);
+        return [.. results.First(r => r.Name == outputName).AsTensor<float>()];
+    }
+
+    private void Compare(float[] expected, float[] actual, string what, double tolerance = 1e-5)
+    {
+        Assert.Equal(expected.Length, actual.Length);
+        double worst = 0;
+        for (int i = 0; i < expected.Length; i++)
+        {
+            double error = Math.Abs(expected[i] - actual[i]) / Math.Max(1, Math.Abs(expected[i]));
+            worst = Math.Max(worst, error);
+            Assert.True(error <= tolerance, $"{what}: element {i} is {actual[i]} in ONNX Runtime, {expected[i]} in TinyKd");
+        }
+        output.WriteLine($"{what}: worst |ORT − TinyKd| / max(1, |TinyKd|) = {worst:G3}");
+    }
+
+    public static TheoryData<Activation, int> ActivationsAndBatches()
+    {
+        var data = new TheoryData<Activation, int>();
+        foreach (Activation activation in Enum.GetValues<Activation>())
+            foreach (int batch in (int[])[1, 37])
+                data.Add(activation, batch);
+        return data;
+    }
+
+    [Theory, MemberData(nameof(ActivationsAndBatches))]
+    public void Onnx_runtime_gives_tinykds_logits_for_every_activation(Activation activation, int batch)
+    {
+        var model = new Mlp(MlpSpec.Parse("7-13-9-5", activation, 0.3f), new Rng(11));
+        Tensor x = Check.Random(3, -2, 2, batch, 7);
+
+        float[] onnx = RunOnnx(OnnxExport.Serialize(model), x);
+
+        Compare(Evaluation.PredictLogits(model, x, 5), onnx, $"{activation} b{batch}");
+    }
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void The_standardisation_runs_inside_the_graph_and_softmax_is_a_second_output(bool perFeature)
+    {
+        var model = new Mlp(MlpSpec.Parse("6-8-4"), new Rng(5));
+        var standardizer = perFeature
+            ? new Standardizer([0.5f, -1f, 2f, 0f, 3f, 1f], [2f, 0.5f, 1f, 4f, 1f, 3f])
+            : new Standardizer([0.25f], [3f]);
+        Tensor raw = Check.Random(8, -5, 5, 9, 6);
+        byte[] onnx = OnnxExport.Serialize(model, standardizer, softmax: true);
+
+        Tensor standardised = Tensor.FromArray(raw.ToArray(), 9, 6);
+        standardizer.Apply(standardised);
+        Compare(Evaluation.PredictLogits(model, standardised, 4), RunOnnx(onnx, raw), $"standardised ({(perFeature ? "per feature" : "global")})");
+        Compare(Evaluation.Predict(model, standardised, 4), RunOnnx(onnx, raw, "probabilities"), "probabilities");
+    }
+
+    [Fact]
+    public void A_model_trained_on_the_sample_predicts_the_same_on_real_images_and_exports_the_same_bytes()
+    {
+        var (train, test) = FashionMnist.LoadEmbedded();
+        Standardizer standardizer = Standardizer.Fit(train);
+        standardizer.Apply(train);
+        var model = new Mlp(MlpSpec.Parse("784-64-10"), new Rng(2));
+        new Trainer(model, new TrainingOptions { Epochs = 1 }).Fit(train);
+        string path = Path.Combine(_dir, "student.tkd");
+        ModelFile.Save(path, model, standardizer);
+
+        var (_, rawTest) = FashionMnist.LoadEmbedded();
+        Tensor rows = rawTest.Features.Slice(0, 300);
+        byte[] onnx = OnnxExport.Serialize(ModelFile.Load(path).Model, standardizer);
+        Tensor standardised = Tensor.FromArray(rows.ToArray(), 300, 784);
+        standardizer.Apply(standardised);
+
+        Compare(Evaluation.PredictLogits(model, standardised, 10), RunOnnx(onnx, rows), "784-64-10 on 300 test images");
+        Assert.Equal(onnx, OnnxExport.Serialize(ModelFile.Load(path).Model, standardizer));
+        _ = test;
+    }
+
+    [Fact]
+    public void The_export_command_writes_onnx_for_dense_and_compressed_models_and_refuses_what_it_cannot()
+    {
+        string model = Path.Combine(_dir, "m.tkd"), int8 = Path.Combine(_dir, "m8.tkd"), onnxPath = Path.Combine(_dir, "m.onnx"), int8Onnx = Path.Combine(_dir, "m8.onnx");
+        Assert.Equal(0, TrainCommand.Run(["--model", "784-32-10", "--epochs", "1", "--out", model], TextWriter.Null));
+        Assert.Equal(0, QuantizeCommand.Run([model, "--out", int8], TextWriter.Null));
+        var printed = new StringWriter();
+
+        Assert.Equal(0, ExportCommand.Run([model, "--onnx", onnxPath, "--softmax"], printed));
+        Assert.Equal(0, ExportCommand.Run([int8, "--onnx", int8Onnx], printed));
+
+        Assert.Contains("ONNX opset 13): input [batch, 784] → logits [batch, 10] and probabilities; the standardisation is inside the graph", printed.ToString());
+        Assert.Contains("exporting its dense fp32 twin", printed.ToString());
+        var (_, test) = FashionMnist.LoadEmbedded();
+        Tensor rows = test.Features.Slice(0, 50);
+        SavedModel saved = ModelFile.Load(int8);
+        Tensor standardised = Tensor.FromArray(rows.ToArray(), 50, 784);
+        saved.Standardizer!.Apply(standardised);
+        Compare(Evaluation.PredictLogits(Distill.Pruning.SparseServing.DenseTwin(saved.Model), standardised, 10), RunOnnx(File.ReadAllBytes(int8Onnx), rows), "int8 model's dense twin");
+        Assert.Contains("--onnx", Assert.Throws<UsageException>(() => ExportCommand.Run([model], TextWriter.Null)).Message);
+        Assert.Contains("add --onnx", Assert.Throws<UsageException>(() => ExportCommand.Run([model, "--softmax", "--safetensors", Path.Combine(_dir, "x.safetensors")], TextWriter.Null)).Message);
+    }
+}
