@@ -106,7 +106,7 @@ internal static class SparseBench
         return t;
     }
 
-    private static bool IsInt8(Mlp model) => model.AffineLayers.Any(l => l is QuantizedLinear or SparseQuantizedLinear);
+    private static bool IsInt8(Mlp model) => model.AffineLayers.Any(l => l is QuantizedLinear or SparseQuantizedLinear or QuantizedChain);
 
     private static long StoredWeights(Mlp model) =>
         model.AffineLayers.Sum(layer => layer switch
