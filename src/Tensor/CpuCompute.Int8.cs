@@ -19,7 +19,7 @@ public sealed partial class CpuCompute
         int m = x.Rank == 2 ? x.Shape[0] : -1, k = weight.InFeatures;
         if (x.Rank != 2 || x.Shape[1] != k)
             throw new ArgumentException($"Int8Linear input x {x.Shape} should be [B, {k}] for a [{weight.OutFeatures}, {k}] weight.", nameof(x));
-        CheckFloatOutput(y, m, x.Shape.ToString(), weight, bias);
+        CheckFloatOutput(y, m, x, weight, bias);
         if (m == 0) return;
         ActivationQuantization quantization = activation ?? ActivationQuantization.FromData(x.Span);
         int stride = weight.PaddedInFeatures;
@@ -42,7 +42,7 @@ public sealed partial class CpuCompute
         int m = y.Rank == 2 ? y.Shape[0] : -1;
         if (m < 0 || (long)x.Length != (long)m * weight.PaddedInFeatures)
             throw new ArgumentException($"Int8LinearU8 input x has {x.Length} bytes; y {y.Shape} needs B rows of {weight.PaddedInFeatures} bytes ([B, {weight.InFeatures}] codes padded to a multiple of 4).", nameof(x));
-        CheckFloatOutput(y, m, $"{m} rows of u8 codes", weight, bias);
+        CheckFloatOutput(y, m, default, weight, bias);
         if (m == 0) return;
         fixed (byte* pa = x) RunInt8(pa, m, weight, input, bias, epilogue, y, null, default);
     }
@@ -85,11 +85,12 @@ public sealed partial class CpuCompute
         }
     }
 
-    private void CheckFloatOutput(Tensor y, int m, string input, Int8LinearWeight weight, Tensor bias)
+    // y must be [m, Out]; x (empty for u8 codes) only names the input in the message.
+    private void CheckFloatOutput(Tensor y, int m, Tensor x, Int8LinearWeight weight, Tensor bias)
     {
         int n = weight.OutFeatures;
         if (y.Rank != 2 || y.Shape[0] != m || y.Shape[1] != n)
-            throw new ArgumentException($"Int8Linear output y {y.Shape} should be [{m}, {n}] for x {input} and a [{n}, {weight.InFeatures}] weight.", nameof(y));
+            throw new ArgumentException($"Int8Linear output y {y.Shape} should be [{m}, {n}] for x {(x.IsEmpty ? $"{m} rows of u8 codes" : x.Shape)} and a [{n}, {weight.InFeatures}] weight.", nameof(y));
         CheckBias(bias, n);
     }
 
