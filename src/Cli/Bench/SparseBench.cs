@@ -113,6 +113,7 @@ internal static class SparseBench
         {
             SparseLinear s => s.Weight.NonZeros,
             SparseQuantizedLinear q => q.Weight.NonZeros,
+            QuantizedChain c => c.Layers.Sum(l => (long)l.InFeatures * l.OutFeatures),
             IAffineLayer a => (long)a.InFeatures * a.OutFeatures,
             _ => 0L,
         });
