@@ -9,6 +9,11 @@ namespace TinyKd.Bench;
 /// 256, on the start-up kernel path and all threads; Ratio = int8 time / fp32 time. A layer list such as
 /// 784-1200-1200-10 runs the whole MLP (ReLU between layers). Before timing, each int8 layer is checked against the
 /// fp32 layer on the same input within the bound its scales allow, so a fast wrong kernel fails the run.
+/// <see cref="Int8Static"/> and <see cref="Int8Fused"/> compare the two epilogues of static quantization (ranges
+/// calibrated on the fp32 activations): layer by layer with the fp32 epilogue (each layer writes floats, the next
+/// quantizes them), against the int8 → int8 chain (the input quantized once, each layer's epilogue requantizing to
+/// the next layer's u8 codes, the last writing floats; a one-layer list requantizes its output, as a hidden layer of
+/// a chain does). Both must give the same bits, checked before timing.
 /// </summary>
 [MemoryDiagnoser]
 public class Int8Benchmarks
@@ -16,6 +21,8 @@ public class Int8Benchmarks
     private readonly ICompute _cpu = CpuCompute.Default;
     private Tensor[] _weights = [], _biases = [], _activations = [];
     private Int8LinearWeight[] _quantized = [];
+    private ActivationQuantization[] _ranges = [];
+    private byte[][] _codes = [];
 
     [Params("784-1200", "1200-1200", "1200-10", "784-128", "128-10", "784-1200-1200-10")]
     public string Layers { get; set; } = "";
@@ -44,6 +51,14 @@ public class Int8Benchmarks
         }
         Fp32();
         for (int l = 0; l < layers; l++) Validate(l);
+        _ranges = new ActivationQuantization[layers + 1];
+        _codes = new byte[layers + 1][];
+        for (int l = 0; l <= layers; l++)
+        {
+            _ranges[l] = ActivationQuantization.FromData(_activations[l].Span);
+            _codes[l] = new byte[Batch * Int8LinearWeight.ActivationStride(widths[l])];
+        }
+        ValidateFused();
     }
 
     [Benchmark(Baseline = true)]
@@ -58,6 +73,46 @@ public class Int8Benchmarks
     {
         for (int l = 0; l < _quantized.Length; l++)
             _cpu.Int8Linear(_activations[l + 1], _activations[l], _quantized[l], _biases[l], EpilogueOf(l));
+    }
+
+    [Benchmark]
+    public void Int8Static()
+    {
+        for (int l = 0; l < _quantized.Length; l++)
+            _cpu.Int8Linear(_activations[l + 1], _activations[l], _quantized[l], _biases[l], EpilogueOf(l), _ranges[l]);
+        if (_quantized.Length == 1) _ranges[1].Quantize(_activations[1].Span, _codes[1].AsSpan(0, _activations[1].Length));
+    }
+
+    [Benchmark]
+    public void Int8Fused()
+    {
+        int layers = _quantized.Length, width = _activations[0].Shape[1], stride = _quantized[0].PaddedInFeatures;
+        ReadOnlySpan<float> x = _activations[0].Span;
+        for (int i = 0; i < Batch; i++) _ranges[0].Quantize(x.Slice(i * width, width), _codes[0].AsSpan(i * stride, width));
+        for (int l = 0; l < layers; l++)
+        {
+            if (l == layers - 1 && layers > 1) _cpu.Int8LinearU8(_activations[l + 1], _codes[l], _quantized[l], _ranges[l], _biases[l]);
+            else _cpu.Int8LinearU8(_codes[l + 1], _codes[l], Batch, _quantized[l], _ranges[l], _ranges[l + 1], _biases[l], EpilogueOf(l));
+        }
+    }
+
+    // The chain's output (floats, or for one layer its u8 codes) against the layer-by-layer static run's, bit for bit.
+    private void ValidateFused()
+    {
+        Int8Static();
+        float[] floats = _activations[^1].Span.ToArray();
+        byte[] codes = _quantized.Length == 1 ? _codes[1].AsSpan(0, _activations[1].Length).ToArray() : [];
+        Int8Fused();
+        bool same = _quantized.Length > 1 ? floats.AsSpan().SequenceEqual(_activations[^1].Span) : SameCodes(codes);
+        if (!same) throw new InvalidOperationException($"The fused int8 chain {Layers} at batch {Batch} differs from the layer-by-layer static run.");
+    }
+
+    private bool SameCodes(byte[] codes)
+    {
+        int n = _activations[1].Shape[1], stride = Int8LinearWeight.ActivationStride(n);
+        for (int i = 0; i < Batch; i++)
+            if (!codes.AsSpan(i * n, n).SequenceEqual(_codes[1].AsSpan(i * stride, n))) return false;
+        return true;
     }
 
     private Epilogue EpilogueOf(int layer) => layer < _weights.Length - 1 ? Epilogue.Relu : Epilogue.None;

@@ -277,6 +277,28 @@ public interface ICompute
     /// </summary>
     void Int8Linear(Tensor y, Tensor x, Int8LinearWeight weight, Tensor bias = default, Epilogue epilogue = Epilogue.None,
         ActivationQuantization? activation = null);
+
+    /// <summary>
+    /// <see cref="Int8Linear"/> on activations already quantized: x holds B rows of u8 codes in
+    /// <paramref name="input"/>'s quantization, <see cref="Int8LinearWeight.PaddedInFeatures"/> bytes apart (the first In
+    /// of each are the codes), and y [B, Out] is the float result — the same floats <see cref="Int8Linear"/> gives for
+    /// the fp32 x those codes came from. The last layer of an int8 chain.
+    /// </summary>
+    /// <exception cref="ArgumentException">y is not [B, Out], x is not B·PaddedInFeatures bytes, or bias not Out long.</exception>
+    void Int8LinearU8(Tensor y, ReadOnlySpan<byte> x, Int8LinearWeight weight, ActivationQuantization input, Tensor bias = default,
+        Epilogue epilogue = Epilogue.None);
+
+    /// <summary>
+    /// The int8 → int8 Linear of a statically quantized chain: as the overload with a float y, but the epilogue
+    /// requantizes — y_u8[b, o] = clamp(round((acc·(s_x·s_w[o]) + b[o])·(1/s_y)) + z_y, lo, 255), rounding to nearest
+    /// even, with (s_y, z_y) = <paramref name="output"/> (the next layer's input quantization) and lo = z_y under
+    /// <see cref="Epilogue.Relu"/> (ReLU is the clamp at the zero point), 0 otherwise. The codes equal those the next
+    /// layer's quantizer would give for <see cref="Int8Linear"/>'s float y, bit for bit, on every path and thread count.
+    /// y holds <paramref name="batch"/> rows of <see cref="Int8LinearWeight.ActivationStride"/>(Out) bytes.
+    /// </summary>
+    /// <exception cref="ArgumentException">x or y is not <paramref name="batch"/> rows of its stride, or bias not Out long.</exception>
+    void Int8LinearU8(Span<byte> y, ReadOnlySpan<byte> x, int batch, Int8LinearWeight weight, ActivationQuantization input,
+        ActivationQuantization output, Tensor bias = default, Epilogue epilogue = Epilogue.None);
     /// <summary>
     /// Fake quantization of activations, the forward of quantization-aware training: y = (q − z)·s with q = clamp(round(x/s)
     /// + z, 0, 255), the value an int8 layer's kernel sees for x — the same arithmetic as <see cref="Int8Linear"/>'s

@@ -54,6 +54,16 @@ public sealed class Int8LinearWeight
     /// <summary>The row stride, in bytes, of the u8 activations the kernels read: In rounded up to a multiple of 4.</summary>
     public int PaddedInFeatures => Groups * Int8Tile.Depth;
 
+    /// <summary>
+    /// The bytes of one row of u8 activations with <paramref name="features"/> values in the layout the int8 kernels
+    /// read and write (<see cref="ICompute.Int8LinearU8(Span{byte}, ReadOnlySpan{byte}, int, Int8LinearWeight,
+    /// ActivationQuantization, ActivationQuantization, Tensor, Epilogue)"/>): rounded up to a multiple of 4; the
+    /// padding bytes are never read as values. A layer's input rows are <see cref="PaddedInFeatures"/> = ActivationStride(In) bytes.
+    /// </summary>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="features"/> is not positive.</exception>
+    public static int ActivationStride(int features) => features > 0 ? (features + Int8Tile.Depth - 1) / Int8Tile.Depth * Int8Tile.Depth
+        : throw new ArgumentOutOfRangeException(nameof(features), $"An activation row needs at least one value; got {features}.");
+
     /// <summary>Bytes held: the packed tiles, one float scale and one int row sum per (padded) output row.</summary>
     public long ByteSize => (long)_tiles.Length * Int8Tile.Size + (long)_scales.Length * sizeof(float) + (long)_rowSums.Length * sizeof(int);
 

@@ -4,6 +4,7 @@ using TinyKd.Cli;
 using TinyKd.Cli.Commands;
 using TinyKd.Distill.Models;
 using TinyKd.Distill.Pruning;
+using TinyKd.Distill.Quantization;
 using TinyKd.Distill.Reports;
 using TinyKd.Tensors;
 
@@ -194,6 +195,21 @@ public sealed class BenchCommandTests : IDisposable
         Assert.Equal(0.9, rows[1].GetProperty("sparsity").GetDouble(), 2);
         Assert.Equal("model", rows[1].GetProperty("kind").GetString());
         Assert.Equal(2.0 * (64 * 40 + 40 * 10), rows[0].GetProperty("flops").GetDouble());
+    }
+
+    [Fact]
+    public void Bench_of_a_fused_static_int8_model_times_the_chain_against_its_dense_twin()
+    {
+        Mlp dense = new(MlpSpec.Parse("64-40-20-10"), new Rng(3));
+        Tensor calibration = Tensor.Zeros(16, 64);
+        new Rng(4).FillUniform(calibration.Span, 0f, 1f);
+        string model = Path.Combine(_dir, "chain.tkd");
+        ModelFile.Save(model, PostTrainingQuantizer.Quantize(dense, new QuantizationOptions(ActivationMode.Static), calibration));
+        var output = new StringWriter();
+
+        Assert.Equal(0, BenchCommand.Run([model, "--quick"], output));
+
+        Assert.Contains("64→10 int8 chain of 3 (static, u8 between layers)", output.ToString());
     }
 
     private static void AssertFinitePositive(JsonElement result, string property)

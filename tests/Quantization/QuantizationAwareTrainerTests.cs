@@ -99,10 +99,10 @@ public sealed class QuantizationAwareTrainerTests(ITestOutputHelper output) : ID
         Assert.NotEqual(original, ((Linear)model.AffineLayers[0]).Weight.Data.ToArray());
         for (int l = 0; l < 2; l++)
         {
-            var layer = Assert.IsType<QuantizedLinear>(int8.AffineLayers[l]);
+            QuantizedLinear layer = Assert.IsType<QuantizedChain>(Assert.Single(int8.AffineLayers)).Layers[l];
             Assert.Equal(before[l], layer.Activation);
             QuantizedLinear expected = QuantizedLinear.FromLinear((Linear)model.AffineLayers[l]);
-            var twin = (QuantizedLinear)again.AffineLayers[l];
+            QuantizedLinear twin = ((QuantizedChain)again.AffineLayers[0]).Layers[l];
             for (int o = 0; o < layer.OutFeatures; o++)
             {
                 Assert.Equal(expected.Weight.Scale(o), layer.Weight.Scale(o));

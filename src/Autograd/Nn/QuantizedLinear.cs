@@ -46,6 +46,9 @@ public sealed class QuantizedLinear : Layer, IAffineLayer
     /// <summary>The bias, Out values, or empty when the layer has none.</summary>
     public ReadOnlySpan<float> Bias => _bias.IsEmpty ? default : _bias.Span;
 
+    /// <summary>The bias as a tensor on the CPU backend, or empty: what the int8 kernels take.</summary>
+    internal Tensor BiasTensor => _bias;
+
     /// <summary>True when the layer adds a bias.</summary>
     public bool HasBias => !_bias.IsEmpty;
 

@@ -106,13 +106,14 @@ internal static class SparseBench
         return t;
     }
 
-    private static bool IsInt8(Mlp model) => model.AffineLayers.Any(l => l is QuantizedLinear or SparseQuantizedLinear);
+    private static bool IsInt8(Mlp model) => model.AffineLayers.Any(l => l is QuantizedLinear or SparseQuantizedLinear or QuantizedChain);
 
     private static long StoredWeights(Mlp model) =>
         model.AffineLayers.Sum(layer => layer switch
         {
             SparseLinear s => s.Weight.NonZeros,
             SparseQuantizedLinear q => q.Weight.NonZeros,
+            QuantizedChain c => c.Layers.Sum(l => (long)l.InFeatures * l.OutFeatures),
             IAffineLayer a => (long)a.InFeatures * a.OutFeatures,
             _ => 0L,
         });

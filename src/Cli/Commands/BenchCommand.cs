@@ -153,6 +153,7 @@ public static class BenchCommand
                 SparseLinear s => string.Create(CultureInfo.InvariantCulture, $"sparse {s.Weight.Sparsity * 100:F1}% zeros"),
                 SparseQuantizedLinear q => string.Create(CultureInfo.InvariantCulture, $"sparse int8 {q.Weight.Sparsity * 100:F1}% zeros"),
                 QuantizedLinear q => q.Activation is null ? "int8 (dynamic activations)" : "int8 (static activations)",
+                QuantizedChain c => $"int8 chain of {c.Depth} (static, u8 between layers)",
                 _ => layer.GetType().Name,
             };
             return $"{affine.InFeatures}→{affine.OutFeatures} {form}";

@@ -81,6 +81,8 @@ public static class QuantizeCommand
         string how = options.Activations == ActivationMode.Dynamic ? "dynamic activations"
             : options.Calibration == CalibrationMethod.MinMax ? $"static activations, min-max over {calibration.Shape[0]} training rows"
             : string.Create(CultureInfo.InvariantCulture, $"static activations, {options.Percentile}th percentile over {calibration.Shape[0]} training rows");
+        if (int8.AffineLayers.OfType<QuantizedChain>().FirstOrDefault() is { } chain)
+            how += $", {chain.Depth} layers fused int8 → int8 (u8 activations between them)";
         output.WriteLine($"tinykd quantize: {modelPath} ({fp32.Spec}): int8 weights (7-bit, per output row), {how}{(options.KeepOutputLayerFp32 ? ", output layer fp32" : "")}");
         Report.Metrics(output, "fp32 test", before);
         Report.Metrics(output, qat ? "int8 test (post-training)" : "int8 test", after);

@@ -20,8 +20,22 @@ public sealed class Int8LayerCodec : IAffineLayerCodec
     /// <inheritdoc />
     public IReadOnlyDictionary<string, string> Write(Layer layer, string prefix, ICollection<StoredTensor> tensors)
     {
-        var quantized = (QuantizedLinear)layer;
-        Int8LinearWeight w = quantized.Weight;
+        var attributes = new Dictionary<string, string>();
+        WriteLayer((QuantizedLinear)layer, prefix, tensors, attributes, "");
+        return attributes;
+    }
+
+    /// <inheritdoc />
+    public Layer Read(LayerRecord record, string prefix, LayerTensors tensors) =>
+        ReadLayer(record, record.In, record.Out, prefix, tensors, "");
+
+    /// <summary>
+    /// Adds one int8 layer's arrays under <paramref name="prefix"/> and its activation quantization to
+    /// <paramref name="attributes"/> under names that start with <paramref name="key"/>.
+    /// </summary>
+    internal static void WriteLayer(QuantizedLinear layer, string prefix, ICollection<StoredTensor> tensors, IDictionary<string, string> attributes, string key)
+    {
+        Int8LinearWeight w = layer.Weight;
         var values = new sbyte[(long)w.OutFeatures * w.InFeatures];
         var scales = new float[w.OutFeatures];
         for (int o = 0; o < w.OutFeatures; o++)
@@ -31,25 +45,24 @@ public sealed class Int8LayerCodec : IAffineLayerCodec
         }
         tensors.Add(StoredTensor.Int8(prefix + "values", values, w.OutFeatures, w.InFeatures));
         tensors.Add(StoredTensor.Float32(prefix + "scales", scales, w.OutFeatures));
-        if (quantized.HasBias) tensors.Add(StoredTensor.Float32(prefix + "bias", quantized.Bias, w.OutFeatures));
-        var attributes = new Dictionary<string, string>();
-        ActivationAttributes.Write(quantized.Activation, attributes);
-        return attributes;
+        if (layer.HasBias) tensors.Add(StoredTensor.Float32(prefix + "bias", layer.Bias, w.OutFeatures));
+        ActivationAttributes.Write(layer.Activation, attributes, key);
     }
 
-    /// <inheritdoc />
-    public Layer Read(LayerRecord record, string prefix, LayerTensors tensors)
+    /// <summary>The int8 layer [<paramref name="outFeatures"/>, <paramref name="inFeatures"/>] that <see cref="WriteLayer"/> wrote.</summary>
+    /// <exception cref="InvalidDataException">An array or attribute is missing or invalid (the message names it).</exception>
+    internal static QuantizedLinear ReadLayer(LayerRecord record, int inFeatures, int outFeatures, string prefix, LayerTensors tensors, string key)
     {
-        ActivationQuantization? activation = ActivationAttributes.Read(record, prefix, tensors);
-        if (record.In > Int8LinearWeight.MaxInFeatures)
-            throw tensors.Error($"has an {Kind} layer '{prefix}' with {record.In} inputs; the int8 kernels take at most {Int8LinearWeight.MaxInFeatures}");
-        sbyte[] values = tensors.Int8(prefix + "values", record.Out, record.In);
-        float[] scales = tensors.Float32(prefix + "scales", record.Out);
-        float[]? bias = tensors.Contains(prefix + "bias") ? tensors.Float32(prefix + "bias", record.Out) : null;
+        ActivationQuantization? activation = ActivationAttributes.Read(record, prefix, tensors, key);
+        if (inFeatures > Int8LinearWeight.MaxInFeatures)
+            throw tensors.Error($"has an {record.Kind} layer '{prefix}' with {inFeatures} inputs; the int8 kernels take at most {Int8LinearWeight.MaxInFeatures}");
+        sbyte[] values = tensors.Int8(prefix + "values", outFeatures, inFeatures);
+        float[] scales = tensors.Float32(prefix + "scales", outFeatures);
+        float[]? bias = tensors.Contains(prefix + "bias") ? tensors.Float32(prefix + "bias", outFeatures) : null;
         Int8LinearWeight weight;
         try
         {
-            weight = Int8LinearWeight.FromQuantized(values, scales, record.Out, record.In);
+            weight = Int8LinearWeight.FromQuantized(values, scales, outFeatures, inFeatures);
         }
         catch (ArgumentException e)
         {

@@ -39,6 +39,7 @@ public static class ModelFile
         new SparseLayerCodec(),
         new SparseInt8LayerCodec(),
         new Int8LayerCodec(),
+        new Int8ChainCodec(),
     ];
 
     /// <summary>The stage of a model with these layer kinds: "fp32" when all are dense, else the other kinds joined by "+".</summary>

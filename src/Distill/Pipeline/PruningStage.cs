@@ -68,13 +68,13 @@ public static class PruningStage
     /// <summary>
     /// The fraction of zero weights in the layers the pruner prunes (every affine layer but the output layer; the
     /// only layer of a one-layer model), read from dense, sparse and int8 layers alike (int8: the weights quantized to
-    /// exactly 0): 0 for a dense trained model.
+    /// exactly 0; a fused int8 chain counts as its layers): 0 for a dense trained model.
     /// </summary>
     /// <exception cref="ArgumentException">The model holds a layer kind this does not read.</exception>
     public static double PrunedLayerSparsity(Mlp model)
     {
         ArgumentNullException.ThrowIfNull(model);
-        IReadOnlyList<Layer> layers = model.AffineLayers;
+        List<Layer> layers = [.. model.AffineLayers.SelectMany(l => l is QuantizedChain chain ? chain.Layers : (IEnumerable<Layer>)[l])];
         double zeros = 0, total = 0;
         foreach (Layer layer in layers.Take(layers.Count == 1 ? 1 : layers.Count - 1))
         {

@@ -47,7 +47,7 @@ public static class SparseServing
 
     /// <summary>
     /// The dense fp32 twin of a served model: every <see cref="SparseLinear"/>, <see cref="SparseQuantizedLinear"/> and
-    /// <see cref="QuantizedLinear"/> becomes a <see cref="Linear"/> holding the same weights densely (int8 ones dequantized, w = q·scale), dense
+    /// <see cref="QuantizedLinear"/> (also each of a <see cref="QuantizedChain"/>) becomes a <see cref="Linear"/> holding the same weights densely (int8 ones dequantized, w = q·scale), dense
     /// layers are copied — what a pruned or quantized model is timed and compared against.
     /// </summary>
     /// <exception cref="ArgumentException">The model holds a layer kind this does not expand.</exception>
@@ -57,6 +57,11 @@ public static class SparseServing
         var layers = new List<Layer>();
         foreach (Layer layer in model.AffineLayers)
         {
+            if (layer is QuantizedChain chain)
+            {
+                foreach (QuantizedLinear link in chain.Layers) layers.Add(CopyOf(link, Dequantized(link.Weight), link.Bias));
+                continue;
+            }
             layers.Add(layer switch
             {
                 Linear linear => CopyOf(linear),

@@ -36,11 +36,19 @@ internal unsafe struct Int8Problem
     public float* ScaleW, Bias;
     public float ScaleA;
     public bool Relu;
+    /// <summary>
+    /// When not null (and <see cref="Y"/> is), the requantizing epilogue Q [M, N] = clamp(round((ScaleA·ScaleW[n]·C +
+    /// Bias[n])·InverseScaleQ) + ZeroPointQ, ReLU ? ZeroPointQ : 0, 255) runs after C, rows <see cref="QStride"/> bytes apart.
+    /// </summary>
+    public byte* Q;
+    public int QStride, ZeroPointQ;
+    public float InverseScaleQ;
 }
 
 /// <summary>
 /// int8 GEMM/GEMV: C[m, n] = Σ_k (a[m, k] − z)·q[n, k] in int32, u8 activations a (zero point z) times the 7-bit
-/// weights of an <see cref="Int8LinearWeight"/>, then optionally the float epilogue y = s_a·s_w[n]·C + b[n] (+ ReLU).
+/// weights of an <see cref="Int8LinearWeight"/>, then optionally the float epilogue y = s_a·s_w[n]·C + b[n] (+ ReLU), or
+/// the requantizing one that writes y as the next layer's u8 codes.
 /// </summary>
 /// <remarks>
 /// Kernels (one file each): Int8Gemm.Reference.cs (the triple loop on unpacked weights, the truth), Int8Gemm.Scalar.cs
@@ -117,11 +125,12 @@ internal static unsafe partial class Int8Gemm
             rows.A += (long)i0 * Problem.AStride;
             rows.C += (long)i0 * Problem.CStride;
             if (rows.Y != null) rows.Y += (long)i0 * Problem.N;
+            if (rows.Q != null) rows.Q += (long)i0 * Problem.QStride;
             Tiles(Path, in rows, Math.Min(t0, TileCount), Math.Min(t1, TileCount));
         }
     }
 
-    // Tiles [t0, t1) — columns 16·t0 … 16·t1 − 1 — of every row of C, then of Y.
+    // Tiles [t0, t1) — columns 16·t0 … 16·t1 − 1 — of every row of C, then of Y or Q.
     private static void Tiles(Int8Path path, in Int8Problem p, int t0, int t1)
     {
         if (t0 >= t1 || p.M == 0) return;
@@ -133,5 +142,6 @@ internal static unsafe partial class Int8Gemm
             default: ScalarTiles(in p, t0, t1); break;
         }
         if (p.Y != null) Epilogue(path, in p, t0 * Int8Tile.Columns, Math.Min(t1 * Int8Tile.Columns, p.N));
+        else if (p.Q != null) Requantize(path, in p, t0 * Int8Tile.Columns, Math.Min(t1 * Int8Tile.Columns, p.N));
     }
 }
