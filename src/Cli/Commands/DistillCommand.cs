@@ -19,7 +19,7 @@ public static class DistillCommand
         new("teacher", "FILE", "a teacher model (.tkd); repeat for several teachers"),
         new("teacher-logits", "FILE", "a teacher's logits for every training image (then every --unlabelled image), float32 [N, C] .npy; repeatable"),
         new("teacher-weights", "W,W,...", "weights of the teachers in the order given (models first, then logits)"),
-        new("student", "SIZES", "the student's layer widths", "784-128-10"),
+        new("student", "SIZES", "the student's hidden widths (128), or all its widths input to output (784-128-10; 3 or more)", "128"),
         new("temperature", "T", "softmax temperature T > 0, or a schedule linear:8:1 / cosine:8:1", "4"),
         new("alpha", "A", "weight of the soft targets against the labels, in [0, 1], or a schedule", "0.9"),
         new("logit-weight", "W", "weight of logit matching, MSE(student, teacher logits)", "0"),
@@ -38,7 +38,8 @@ public static class DistillCommand
         new("checkpoint", "FILE", "write a checkpoint after every epoch"),
         new("resume", null, "continue from --checkpoint when it exists"),
         new("seed", "N", "seed of the student, the splits and the batch order", "1"),
-        DataOptions.Data,
+        .. DataOptions.All,
+        DataOptions.Standardize,
         new("out", "FILE", "where to save the student", "student.tkd"),
         DivergenceReport.Option,
     ];
@@ -50,7 +51,7 @@ public static class DistillCommand
         if (line.WantsHelp)
         {
             output.Write(CommandLine.Help("tinykd distill --teacher T.tkd [options]",
-                "Distils a student MLP from frozen teachers on Fashion-MNIST, prints test metrics and saves the student.", Options));
+                "Distils a student MLP from frozen teachers on Fashion-MNIST or your own CSV/.npy data, prints test metrics and saves the student.", Options));
             return 0;
         }
         if (line.Positional.Count > 0) throw new UsageException($"unexpected argument '{line.Positional[0]}'");
@@ -59,7 +60,6 @@ public static class DistillCommand
         if (teacherFiles.Count + logitFiles.Count == 0) throw new UsageException("give at least one --teacher FILE or --teacher-logits FILE");
         float[] weights = ParseWeights(line.Get("teacher-weights"), teacherFiles.Count + logitFiles.Count);
         DistillationOptions distillation = ParseDistillation(line);
-        MlpSpec studentSpec = ParseSpec(line.Get("student")!);
         ulong seed = line.UInt64("seed");
         int labelled = line.Int("labelled", 0);
         int? omitted = line.Get("omit-class") is null ? null : line.Int("omit-class", 0);
@@ -78,16 +78,24 @@ public static class DistillCommand
         string outPath = OutputPath.File("out", line.Get("out"));
 
         var teacherModels = teacherFiles.Select(ModelFile.Load).ToList();
-        var (train, test) = DataOptions.Load(line);
+        LoadedData data = DataOptions.Load(line);
+        var (train, test) = (data.Train, data.Test);
+        MlpSpec studentSpec = DataOptions.Spec("student", line.Get("student")!, train, Activation.Relu, 0f);
+        StandardizationMode? mode = DataOptions.Standardization(line, data);
         Dataset? extra = line.Get("unlabelled") is { } unlabelledPath ? IdxReader.ReadUnlabelled(unlabelledPath, train.Classes, "unlabelled") : null;
         if (extra is not null && extra.FeatureCount != train.FeatureCount)
             throw new UsageException($"--unlabelled '{extra.Source}' holds images of {extra.FeatureCount} pixels; the training images have {train.FeatureCount}");
-        Standardizer standardizer = CommonStandardizer(teacherModels, teacherFiles) ?? Standardizer.Fit(train);
-        standardizer.Apply(train);
-        standardizer.Apply(test);
-        if (extra is not null) standardizer.Apply(extra);
+        Standardizer? fromTeachers = CommonStandardizer(teacherModels, teacherFiles);
+        Standardizer? standardizer = fromTeachers ?? (mode is { } m ? Standardizer.Fit(train, m) : null);
+        string standardization = fromTeachers is null ? DataOptions.Describe(mode)
+            : $"{DataOptions.Describe(fromTeachers.IsPerFeature ? StandardizationMode.PerFeature : StandardizationMode.Global)} as the teachers' inputs were";
+        if (standardizer is not null)
+        {
+            standardizer.Apply(train);
+            standardizer.Apply(test);
+            if (extra is not null) standardizer.Apply(extra);
+        }
         foreach (var (model, file) in teacherModels.Zip(teacherFiles)) CheckFits(model.Model.Spec, train, $"teacher '{file}'");
-        TrainCommand.CheckFits(studentSpec, train);
         if (omitted is { } k && (k >= train.Classes)) throw new UsageException($"--omit-class {k}: the data has classes 0..{train.Classes - 1}");
 
         // Row indices refer to the pool: the training file's rows, then the --unlabelled file's, so precomputed
@@ -110,12 +118,13 @@ public static class DistillCommand
             teachers.Add(LogitsTeacher(logitFiles[i], weights[teacherModels.Count + i], pool, transferRows));
         if (line.Flag("augment"))
         {
-            if (standardizer.IsPerFeature) throw new UsageException("--augment needs global input standardisation (the teacher uses per-feature)");
+            if (!data.Images) throw new UsageException("--augment shifts 28×28 images; it does not apply to CSV or .npy data");
+            if (standardizer is null || standardizer.IsPerFeature) throw new UsageException($"--augment needs global input standardisation; the data are {standardization}");
             training = training with { Augmentation = new ImageAugmentation(28, 28, 2, standardizer.Transform(0f)) };
         }
 
         output.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"tinykd distill: student {studentSpec} from {string.Join(", ", teachers)}; {transfer.Count:N0} transfer samples ({transfer.LabelledCount:N0} labelled), {validation.Count:N0} validation, {test.Count:N0} test"));
+            $"tinykd distill: student {studentSpec} from {string.Join(", ", teachers)}; {transfer.Count:N0} transfer samples ({transfer.LabelledCount:N0} labelled), {validation.Count:N0} validation, {test.Count:N0} test; {standardization}"));
         var bar = new ProgressBar(output, live: !Console.IsErrorRedirected);
         var started = DateTime.UtcNow;
         Distiller run = line.Flag("search")
@@ -265,18 +274,6 @@ public static class DistillCommand
         catch (FormatException e)
         {
             throw new UsageException($"option '--{name}': {e.Message}");
-        }
-    }
-
-    private static MlpSpec ParseSpec(string sizes)
-    {
-        try
-        {
-            return MlpSpec.Parse(sizes);
-        }
-        catch (ArgumentException e)
-        {
-            throw new UsageException($"option '--student': {Messages.Plain(e)}");
         }
     }
 
