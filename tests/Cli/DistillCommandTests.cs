@@ -109,7 +109,7 @@ public sealed class DistillCommandTests : IDisposable
         TinyKd.Distill.Data.IdxWriter.WriteImages(images, new TinyKd.Distill.Data.IdxImages(pixels, 300, 28, 28));
         var output = new StringWriter();
         Assert.Equal(0, DistillCommand.Run(["--teacher", _teacher, "--student", "784-16-10", "--epochs", "1", "--labelled", "1000",
-            "--unlabelled", images, "--out", File("s.tkd")], output));
+            "--unlabelled", images, "--split", "random", "--out", File("s.tkd")], output));
         Assert.Contains("10,200 transfer samples (900 labelled)", output.ToString());
     }
 }

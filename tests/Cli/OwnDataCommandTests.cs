@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Text.Json;
 using TinyKd.Cli;
 using TinyKd.Cli.Commands;
 using TinyKd.Distill.Models;
@@ -59,6 +60,30 @@ public sealed class OwnDataCommandTests : IDisposable
     }
 
     [Fact]
+    public void The_validation_split_is_stratified_and_its_rows_are_written_beside_the_model()
+    {
+        string output = Train("16", "--validation", "0.2");
+        using var json = JsonDocument.Parse(System.IO.File.ReadAllText(File("model.splits.json")));
+        JsonElement rows = json.RootElement.GetProperty("rows");
+        int[] Rows(string name) => rows.GetProperty(name).EnumerateArray().Select(e => e.GetInt32()).ToArray();
+        int[] fit = Rows("train"), validation = Rows("validation");
+        Assert.Equal(Enumerable.Range(0, 240), fit.Concat(validation).Order());
+        // The generator cycles the classes, so row i has class i % 3: 16 of each class's 80 rows validate.
+        Assert.All(Enumerable.Range(0, 3), c => Assert.Equal(16, validation.Count(i => i % 3 == c)));
+        Assert.Equal(90, Rows("test").Length);
+        Assert.Equal("stratified", json.RootElement.GetProperty("validation_split").GetString());
+        Assert.Contains("kept the weights of epoch 30 (the last)", output);
+    }
+
+    [Fact]
+    public void Keep_best_restores_the_best_validation_epoch_and_says_so()
+    {
+        string output = Train("16", "--validation", "0.2", "--keep-best");
+        Assert.Contains("(best validation accuracy, --keep-best)", output);
+        Assert.Contains("--keep-best", ModelFile.Load(File("model.tkd")).Metadata["kept_epoch"]);
+    }
+
+    [Fact]
     public void Eval_applies_the_stored_standardisation_and_reproduces_the_test_line()
     {
         string trainOutput = Train("16");
@@ -81,6 +106,12 @@ public sealed class OwnDataCommandTests : IDisposable
         Assert.True(student.Standardizer!.IsPerFeature);
         Assert.Contains("as the teachers' inputs were", output.ToString());
         Assert.True(TestAccuracy(output.ToString()) > 0.7, output.ToString());
+        using var json = JsonDocument.Parse(System.IO.File.ReadAllText(File("student.splits.json")));
+        JsonElement rows = json.RootElement.GetProperty("rows");
+        int[] transfer = rows.GetProperty("transfer").EnumerateArray().Select(e => e.GetInt32()).ToArray();
+        int[] validation = rows.GetProperty("validation").EnumerateArray().Select(e => e.GetInt32()).ToArray();
+        Assert.Equal(Enumerable.Range(0, 240), transfer.Concat(validation).Order());
+        Assert.Equal(["alpha", "beta", "gamma"], json.RootElement.GetProperty("class_names").EnumerateArray().Select(e => e.GetString()));
     }
 
     [Fact]

@@ -31,6 +31,20 @@ public static class DataOptions
     public static OptionSpec Standardize { get; } = new("standardize", "MODE",
         "auto (global for images, per-feature for CSV/.npy data), global, per-feature or none", "auto");
 
+    /// <summary>--split.</summary>
+    public static OptionSpec Split { get; } = new("split", "MODE",
+        "how validation rows are drawn: stratified (each class keeps its share) or random", "stratified");
+
+    /// <summary>--keep-best.</summary>
+    public static OptionSpec KeepBest { get; } = new("keep-best", null,
+        "end with the weights of the best validation epoch instead of the last epoch's (the default)");
+
+    /// <summary>The training and validation rows of <paramref name="data"/> as --split asks.</summary>
+    public static (int[] Train, int[] Validation) SplitRows(CommandLine line, Dataset data, double fraction, ulong seed) =>
+        line.Choice("split", "stratified", "random") == "random"
+            ? data.SplitRows(fraction, seed)
+            : data.StratifiedSplitRows(fraction, seed);
+
     /// <summary>--data, --test and --label.</summary>
     public static IReadOnlyList<OptionSpec> All { get; } = [Data, Test, Label];
 

@@ -31,6 +31,8 @@ public static class DistillCommand
         new("lr", "RATE", "Adam's base learning rate (cosine schedule)", "0.001"),
         new("validation", "FRACTION", "hold out this fraction of the labelled training data for validation", "0.1"),
         new("patience", "N", "stop after N epochs without a better validation accuracy (0 = off)", "0"),
+        DataOptions.Split,
+        DataOptions.KeepBest,
         new("augment", null, "shift each training image by up to ±2 pixels (the teachers then run on the shifted images)"),
         new("labelled", "N", "keep the labels of N training images only; the others are an unlabelled transfer set (0 = all)", "0"),
         new("unlabelled", "FILE", "an IDX images file (raw or .gz) of extra images without labels, added to the transfer set"),
@@ -73,6 +75,7 @@ public static class DistillCommand
             CheckpointPath = line.Get("checkpoint") is { } checkpoint ? OutputPath.File("checkpoint", checkpoint) : null,
             Resume = line.Flag("resume"),
             AllowDivergence = line.Flag("allow-divergence"),
+            RestoreBestWeights = line.Flag("keep-best"),
         };
         if (training.Resume && training.CheckpointPath is null) throw new UsageException("--resume needs --checkpoint FILE");
         string outPath = OutputPath.File("out", line.Get("out"));
@@ -102,7 +105,7 @@ public static class DistillCommand
         // logits (one row per pool row, in that order) can follow them.
         Dataset pool = extra is null ? train : train.Append(extra, "training+unlabelled");
         int[] labelledRows = labelled > 0 ? TakeLabelled(train.Count, labelled, seed) : Enumerable.Range(0, train.Count).ToArray();
-        var (fitRows, validationRows) = train.Subset(labelledRows).SplitRows(line.Float("validation", 0.01f, 0.5f), seed);
+        var (fitRows, validationRows) = DataOptions.SplitRows(line, train.Subset(labelledRows), line.Float("validation", 0.01f, 0.5f), seed);
         int[] validationSet = validationRows.Select(i => labelledRows[i]).ToArray();
         var excluded = new HashSet<int>(validationSet);
         int[] transferRows = Enumerable.Range(0, pool.Count)
@@ -134,6 +137,8 @@ public static class DistillCommand
         double seconds = (DateTime.UtcNow - started).TotalSeconds;
         DivergenceReport.Warn(run.Trainer.Divergence, outPath);
 
+        string kept = SplitsFile.KeptEpoch(run.Trainer.BestEpoch, null);
+        output.WriteLine($"kept the weights of {kept}");
         var evaluation = Evaluation.Run(student, test);
         Report.Metrics(output, "test", evaluation);
         if (omitted is { } omit)
@@ -147,8 +152,15 @@ public static class DistillCommand
             ["epochs"] = training.Epochs.ToString(CultureInfo.InvariantCulture),
             ["seed"] = seed.ToString(CultureInfo.InvariantCulture),
             ["test_accuracy"] = evaluation.Accuracy.ToString("R", CultureInfo.InvariantCulture),
+            ["kept_epoch"] = kept,
         }.WithDivergence(run.Trainer.Divergence));
-        output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"distilled in {seconds:F1} s; saved {outPath} ({new FileInfo(outPath).Length:N0} bytes)"));
+        string splits = SplitsFile.Write(outPath, data.Train, test, seed, line.Get("split")!.ToLowerInvariant(), new Dictionary<string, int[]>
+        {
+            ["transfer"] = transferRows,
+            ["transfer_labelled"] = keepPositions.Select(i => transferRows[i]).ToArray(),
+            ["validation"] = validationSet,
+        });
+        output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"wrote the row indices of each split to {splits}; distilled in {seconds:F1} s; saved {outPath} ({new FileInfo(outPath).Length:N0} bytes)"));
         return 0;
     }
 

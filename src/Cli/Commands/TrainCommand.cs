@@ -25,6 +25,8 @@ public static class TrainCommand
         new("label-smoothing", "E", "cross-entropy label smoothing", "0"),
         new("clip-grad", "NORM", "clip the global gradient norm (0 = off)", "0"),
         new("validation", "FRACTION", "hold out this fraction of the training set and report its accuracy each epoch", "0"),
+        DataOptions.Split,
+        DataOptions.KeepBest,
         DataOptions.Standardize,
         new("seed", "N", "seed of the weights, dropout and batch order", "1"),
         .. DataOptions.All,
@@ -57,6 +59,7 @@ public static class TrainCommand
             ClipGradNorm = clip > 0f ? clip : null,
             Seed = line.UInt64("seed"),
             AllowDivergence = line.Flag("allow-divergence"),
+            RestoreBestWeights = line.Flag("keep-best"),
         };
         float validationFraction = line.Float("validation", 0f, 0.9f);
         string outPath = OutputPath.File("out", line.Get("out"));
@@ -66,7 +69,13 @@ public static class TrainCommand
         MlpSpec spec = ParseSpec(line, train);
         StandardizationMode? mode = DataOptions.Standardization(line, data);
         Dataset? validation = null;
-        if (validationFraction > 0f) (train, validation) = train.Split(validationFraction, options.Seed);
+        var rows = new Dictionary<string, int[]> { ["train"] = Enumerable.Range(0, train.Count).ToArray() };
+        if (validationFraction > 0f)
+        {
+            var (fitRows, validationRows) = DataOptions.SplitRows(line, train, validationFraction, options.Seed);
+            rows = new Dictionary<string, int[]> { ["train"] = fitRows, ["validation"] = validationRows };
+            (train, validation) = (train.Subset(fitRows, $"{train.Name}/train-split"), train.Subset(validationRows, $"{train.Name}/validation-split"));
+        }
         Standardizer? standardizer = mode is { } m ? Standardizer.Fit(train, m) : null;
         if (standardizer is not null)
         {
@@ -85,6 +94,8 @@ public static class TrainCommand
         double seconds = (DateTime.UtcNow - started).TotalSeconds;
         DivergenceReport.Warn(trainer.Divergence, outPath);
 
+        string kept = SplitsFile.KeptEpoch(trainer.BestEpoch, history.Count);
+        output.WriteLine($"kept the weights of {kept}");
         var evaluation = Evaluation.Run(model, test);
         Report.Metrics(output, "test", evaluation);
         ModelFile.Save(outPath, model, standardizer, new Dictionary<string, string>
@@ -95,9 +106,12 @@ public static class TrainCommand
             ["epochs"] = options.Epochs.ToString(CultureInfo.InvariantCulture),
             ["seed"] = options.Seed.ToString(CultureInfo.InvariantCulture),
             ["test_accuracy"] = evaluation.Accuracy.ToString("R", CultureInfo.InvariantCulture),
+            ["kept_epoch"] = kept,
         }.WithDivergence(trainer.Divergence));
+        string splits = SplitsFile.Write(outPath, data.Train, test, options.Seed,
+            validation is null ? "none" : line.Get("split")!.ToLowerInvariant(), rows);
         output.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"trained in {seconds:F1} s ({history.Average(h => h.Seconds):F2} s per epoch); saved {outPath} ({new FileInfo(outPath).Length:N0} bytes)"));
+            $"wrote the row indices of each split to {splits}; trained in {seconds:F1} s ({history.Average(h => h.Seconds):F2} s per epoch); saved {outPath} ({new FileInfo(outPath).Length:N0} bytes)"));
         return 0;
     }
 
