@@ -92,6 +92,7 @@ public sealed class OwnDataCommandTests : IDisposable
         string Line(string text) => text.Split('\n').First(l => l.StartsWith("test:", StringComparison.Ordinal));
         Assert.Equal(Line(trainOutput), Line(evalOutput.ToString()));
         Assert.Contains("standardised per feature as the model was trained", evalOutput.ToString());
+        Assert.Matches(@"log-loss \d+\.\d{4}  balanced accuracy \d+\.\d\d%  MCC -?\d\.\d{4}", evalOutput.ToString());
     }
 
     [Fact]
