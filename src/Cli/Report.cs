@@ -11,6 +11,8 @@ public static class Report
     {
         output.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"{split}: accuracy {e.Accuracy * 100:F2}%  macro-F1 {e.MacroF1:F4}  ECE {e.Ece:F4}  ROC-AUC (one-vs-rest) {e.RocAuc:F4}"));
+        output.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"  log-loss {e.LogLoss:F4}  balanced accuracy {e.BalancedAccuracy * 100:F2}%  MCC {e.Mcc:F4}"));
         output.WriteLine("  class                  precision  recall     F1  support");
         for (int c = 0; c < e.Scores.Classes; c++)
         {

@@ -18,7 +18,7 @@ public sealed class CliTests : IDisposable
     [InlineData("--optimizer", "rmsprop", "--optimizer")]
     [InlineData("--dropout", "1.5", "--dropout")]
     [InlineData("--model", "784-128-5", "does not match the data's 10 classes")]
-    [InlineData("--model", "100-10", "input width 100")]
+    [InlineData("--model", "100-32-10", "input width 100")]
     public void Train_rejects_bad_arguments_with_a_message_naming_them(string option, string value, string fragment)
     {
         var ex = Assert.Throws<UsageException>(() => TrainCommand.Run([option, value, "--out", Path.Combine(_dir, "m.tkd")], TextWriter.Null));

@@ -27,7 +27,7 @@ public sealed class DistillCommandTests : IDisposable
     [InlineData("--alpha", "1.5", "--alpha", "[0, 1]")]
     [InlineData("--alpha", "-0.1", "--alpha", "[0, 1]")]
     [InlineData("--student", "784-32-5", "output width 5", "784-32-5")]
-    [InlineData("--student", "100-10", "input width 100", "784")]
+    [InlineData("--student", "100-16-10", "input width 100", "784")]
     [InlineData("--hint-layers", "1-1", "--hint-layers", "I:J")]
     [InlineData("--hint-layers", "2:1", "--hint-layers 2:1", "no hidden layer 2")]
     [InlineData("--teacher-weights", "1,2", "2 weights for 1 teachers", "--teacher-weights")]
@@ -109,7 +109,7 @@ public sealed class DistillCommandTests : IDisposable
         TinyKd.Distill.Data.IdxWriter.WriteImages(images, new TinyKd.Distill.Data.IdxImages(pixels, 300, 28, 28));
         var output = new StringWriter();
         Assert.Equal(0, DistillCommand.Run(["--teacher", _teacher, "--student", "784-16-10", "--epochs", "1", "--labelled", "1000",
-            "--unlabelled", images, "--out", File("s.tkd")], output));
+            "--unlabelled", images, "--split", "random", "--out", File("s.tkd")], output));
         Assert.Contains("10,200 transfer samples (900 labelled)", output.ToString());
     }
 }

@@ -20,7 +20,7 @@ public static class DistillCommand
         new("teacher", "FILE", "a teacher model (.tkd, or a PyTorch MLP as .safetensors: docs/interop.md); repeat for several teachers"),
         new("teacher-logits", "FILE", "a teacher's logits for every training image (then every --unlabelled image), float32 [N, C] .npy; repeatable"),
         new("teacher-weights", "W,W,...", "weights of the teachers in the order given (models first, then logits)"),
-        new("student", "SIZES", "the student's layer widths", "784-128-10"),
+        new("student", "SIZES", "the student's hidden widths (128), or all its widths input to output (784-128-10; 3 or more)", "128"),
         new("temperature", "T", "softmax temperature T > 0, or a schedule linear:8:1 / cosine:8:1", "4"),
         new("alpha", "A", "weight of the soft targets against the labels, in [0, 1], or a schedule", "0.9"),
         new("logit-weight", "W", "weight of logit matching, MSE(student, teacher logits)", "0"),
@@ -32,6 +32,8 @@ public static class DistillCommand
         new("lr", "RATE", "Adam's base learning rate (cosine schedule)", "0.001"),
         new("validation", "FRACTION", "hold out this fraction of the labelled training data for validation", "0.1"),
         new("patience", "N", "stop after N epochs without a better validation accuracy (0 = off)", "0"),
+        DataOptions.Split,
+        DataOptions.KeepBest,
         new("augment", null, "shift each training image by up to ±2 pixels (the teachers then run on the shifted images)"),
         new("labelled", "N", "keep the labels of N training images only; the others are an unlabelled transfer set (0 = all)", "0"),
         new("unlabelled", "FILE", "an IDX images file (raw or .gz) of extra images without labels, added to the transfer set"),
@@ -39,7 +41,8 @@ public static class DistillCommand
         new("checkpoint", "FILE", "write a checkpoint after every epoch"),
         new("resume", null, "continue from --checkpoint when it exists"),
         new("seed", "N", "seed of the student, the splits and the batch order", "1"),
-        DataOptions.Data,
+        .. DataOptions.All,
+        DataOptions.Standardize,
         new("out", "FILE", "where to save the student", "student.tkd"),
         DivergenceReport.Option,
     ];
@@ -51,7 +54,7 @@ public static class DistillCommand
         if (line.WantsHelp)
         {
             output.Write(CommandLine.Help("tinykd distill --teacher T.tkd [options]",
-                "Distils a student MLP from frozen teachers on Fashion-MNIST, prints test metrics and saves the student.", Options));
+                "Distils a student MLP from frozen teachers on Fashion-MNIST or your own CSV/.npy data, prints test metrics and saves the student.", Options));
             return 0;
         }
         if (line.Positional.Count > 0) throw new UsageException($"unexpected argument '{line.Positional[0]}'");
@@ -60,7 +63,6 @@ public static class DistillCommand
         if (teacherFiles.Count + logitFiles.Count == 0) throw new UsageException("give at least one --teacher FILE or --teacher-logits FILE");
         float[] weights = ParseWeights(line.Get("teacher-weights"), teacherFiles.Count + logitFiles.Count);
         DistillationOptions distillation = ParseDistillation(line);
-        MlpSpec studentSpec = ParseSpec(line.Get("student")!);
         ulong seed = line.UInt64("seed");
         int labelled = line.Int("labelled", 0);
         int? omitted = line.Get("omit-class") is null ? null : line.Int("omit-class", 0);
@@ -74,28 +76,37 @@ public static class DistillCommand
             CheckpointPath = line.Get("checkpoint") is { } checkpoint ? OutputPath.File("checkpoint", checkpoint) : null,
             Resume = line.Flag("resume"),
             AllowDivergence = line.Flag("allow-divergence"),
+            RestoreBestWeights = line.Flag("keep-best"),
         };
         if (training.Resume && training.CheckpointPath is null) throw new UsageException("--resume needs --checkpoint FILE");
         string outPath = OutputPath.File("out", line.Get("out"));
 
         var teacherModels = teacherFiles.Select(SafeTensorsImport.LoadModel).ToList();
-        var (train, test) = DataOptions.Load(line);
+        LoadedData data = DataOptions.Load(line);
+        var (train, test) = (data.Train, data.Test);
+        MlpSpec studentSpec = DataOptions.Spec("student", line.Get("student")!, train, Activation.Relu, 0f);
+        StandardizationMode? mode = DataOptions.Standardization(line, data);
         Dataset? extra = line.Get("unlabelled") is { } unlabelledPath ? IdxReader.ReadUnlabelled(unlabelledPath, train.Classes, "unlabelled") : null;
         if (extra is not null && extra.FeatureCount != train.FeatureCount)
             throw new UsageException($"--unlabelled '{extra.Source}' holds images of {extra.FeatureCount} pixels; the training images have {train.FeatureCount}");
-        Standardizer standardizer = CommonStandardizer(teacherModels, teacherFiles) ?? Standardizer.Fit(train);
-        standardizer.Apply(train);
-        standardizer.Apply(test);
-        if (extra is not null) standardizer.Apply(extra);
+        Standardizer? fromTeachers = CommonStandardizer(teacherModels, teacherFiles);
+        Standardizer? standardizer = fromTeachers ?? (mode is { } m ? Standardizer.Fit(train, m) : null);
+        string standardization = fromTeachers is null ? DataOptions.Describe(mode)
+            : $"{DataOptions.Describe(fromTeachers.IsPerFeature ? StandardizationMode.PerFeature : StandardizationMode.Global)} as the teachers' inputs were";
+        if (standardizer is not null)
+        {
+            standardizer.Apply(train);
+            standardizer.Apply(test);
+            if (extra is not null) standardizer.Apply(extra);
+        }
         foreach (var (model, file) in teacherModels.Zip(teacherFiles)) CheckFits(model.Model.Spec, train, $"teacher '{file}'");
-        TrainCommand.CheckFits(studentSpec, train);
         if (omitted is { } k && (k >= train.Classes)) throw new UsageException($"--omit-class {k}: the data has classes 0..{train.Classes - 1}");
 
         // Row indices refer to the pool: the training file's rows, then the --unlabelled file's, so precomputed
         // logits (one row per pool row, in that order) can follow them.
         Dataset pool = extra is null ? train : train.Append(extra, "training+unlabelled");
         int[] labelledRows = labelled > 0 ? TakeLabelled(train.Count, labelled, seed) : Enumerable.Range(0, train.Count).ToArray();
-        var (fitRows, validationRows) = train.Subset(labelledRows).SplitRows(line.Float("validation", 0.01f, 0.5f), seed);
+        var (fitRows, validationRows) = DataOptions.SplitRows(line, train.Subset(labelledRows), line.Float("validation", 0.01f, 0.5f), seed);
         int[] validationSet = validationRows.Select(i => labelledRows[i]).ToArray();
         var excluded = new HashSet<int>(validationSet);
         int[] transferRows = Enumerable.Range(0, pool.Count)
@@ -111,12 +122,13 @@ public static class DistillCommand
             teachers.Add(LogitsTeacher(logitFiles[i], weights[teacherModels.Count + i], pool, transferRows));
         if (line.Flag("augment"))
         {
-            if (standardizer.IsPerFeature) throw new UsageException("--augment needs global input standardisation (the teacher uses per-feature)");
+            if (!data.Images) throw new UsageException("--augment shifts 28×28 images; it does not apply to CSV or .npy data");
+            if (standardizer is null || standardizer.IsPerFeature) throw new UsageException($"--augment needs global input standardisation; the data are {standardization}");
             training = training with { Augmentation = new ImageAugmentation(28, 28, 2, standardizer.Transform(0f)) };
         }
 
         output.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"tinykd distill: student {studentSpec} from {string.Join(", ", teachers)}; {transfer.Count:N0} transfer samples ({transfer.LabelledCount:N0} labelled), {validation.Count:N0} validation, {test.Count:N0} test"));
+            $"tinykd distill: student {studentSpec} from {string.Join(", ", teachers)}; {transfer.Count:N0} transfer samples ({transfer.LabelledCount:N0} labelled), {validation.Count:N0} validation, {test.Count:N0} test; {standardization}"));
         var bar = new ProgressBar(output, live: !Console.IsErrorRedirected);
         var started = DateTime.UtcNow;
         Distiller run = line.Flag("search")
@@ -126,6 +138,8 @@ public static class DistillCommand
         double seconds = (DateTime.UtcNow - started).TotalSeconds;
         DivergenceReport.Warn(run.Trainer.Divergence, outPath);
 
+        string kept = SplitsFile.KeptEpoch(run.Trainer.BestEpoch, null);
+        output.WriteLine($"kept the weights of {kept}");
         var evaluation = Evaluation.Run(student, test);
         Report.Metrics(output, "test", evaluation);
         if (omitted is { } omit)
@@ -139,8 +153,15 @@ public static class DistillCommand
             ["epochs"] = training.Epochs.ToString(CultureInfo.InvariantCulture),
             ["seed"] = seed.ToString(CultureInfo.InvariantCulture),
             ["test_accuracy"] = evaluation.Accuracy.ToString("R", CultureInfo.InvariantCulture),
+            ["kept_epoch"] = kept,
         }.WithDivergence(run.Trainer.Divergence));
-        output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"distilled in {seconds:F1} s; saved {outPath} ({new FileInfo(outPath).Length:N0} bytes)"));
+        string splits = SplitsFile.Write(outPath, data.Train, test, seed, line.Get("split")!.ToLowerInvariant(), new Dictionary<string, int[]>
+        {
+            ["transfer"] = transferRows,
+            ["transfer_labelled"] = keepPositions.Select(i => transferRows[i]).ToArray(),
+            ["validation"] = validationSet,
+        });
+        output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"wrote the row indices of each split to {splits}; distilled in {seconds:F1} s; saved {outPath} ({new FileInfo(outPath).Length:N0} bytes)"));
         return 0;
     }
 
@@ -266,18 +287,6 @@ public static class DistillCommand
         catch (FormatException e)
         {
             throw new UsageException($"option '--{name}': {e.Message}");
-        }
-    }
-
-    private static MlpSpec ParseSpec(string sizes)
-    {
-        try
-        {
-            return MlpSpec.Parse(sizes);
-        }
-        catch (ArgumentException e)
-        {
-            throw new UsageException($"option '--student': {Messages.Plain(e)}");
         }
     }
 

@@ -10,7 +10,7 @@ public static class EvalCommand
 {
     private static readonly OptionSpec[] Options =
     [
-        DataOptions.Data,
+        .. DataOptions.All,
         new("logits-out", "FILE", "also write the model's logits for every training image as float32 [N, C] .npy (teacher logits for 'tinykd distill --teacher-logits')"),
     ];
 
@@ -27,10 +27,10 @@ public static class EvalCommand
         if (string.IsNullOrWhiteSpace(line.Positional[0])) throw new UsageException("eval needs a model file; the MODEL argument is empty");
         string? logitsPath = line.Get("logits-out") is { } logitsOut ? OutputPath.File("logits-out", logitsOut) : null;
         SavedModel saved = SafeTensorsImport.LoadModel(line.Positional[0]);
-        var (train, test) = DataOptions.Load(line);
+        var (train, test, _) = DataOptions.Load(line);
         TrainCommand.CheckFits(saved.Model.Spec, test);
         saved.Standardizer?.Apply(test);
-        output.WriteLine($"tinykd eval: {line.Positional[0]}: MLP {saved.Model.Spec}, {saved.Model.StoredParameterCount():N0} parameters stored; {test.Count} test samples from {test.Source}");
+        output.WriteLine($"tinykd eval: {line.Positional[0]}: MLP {saved.Model.Spec}, {saved.Model.StoredParameterCount():N0} parameters stored; {test.Count} test samples from {test.Source}, {(saved.Standardizer is null ? "not standardised" : saved.Standardizer.IsPerFeature ? "standardised per feature" : "globally standardised")} as the model was trained");
         Report.Metrics(output, "test", Evaluation.Run(saved.Model, test));
         if (logitsPath is not null)
         {

@@ -16,10 +16,11 @@ public static class PipelineCommand
 {
     private static readonly OptionSpec[] Options =
     [
-        DataOptions.Data,
+        .. DataOptions.All,
+        DataOptions.Standardize,
         new("seeds", "S,S,...", "train every model once per seed; mean ± std over them", "1,2,3"),
-        new("teacher", "SIZES", "teacher layer widths (ReLU, dropout 0.5)", "784-1200-1200-10"),
-        new("student", "SIZES", "student layer widths", "784-128-10"),
+        new("teacher", "SIZES", "teacher hidden widths, or all widths input to output (3 or more) (ReLU, dropout 0.5)", "1200-1200"),
+        new("student", "SIZES", "student hidden widths, or all widths input to output (3 or more)", "128"),
         new("teacher-epochs", "N", "teacher epochs (default 10 on the sample, 15 on larger data)"),
         new("student-epochs", "N", "epochs of every student (default 20 on the sample, 40 on larger data)"),
         new("labelled", "N", "labelled training images in the few-labels scenario (default 2000 on the sample, 10000 on larger data)"),
@@ -50,17 +51,22 @@ public static class PipelineCommand
         if (line.Positional.Count > 0) throw new UsageException($"unexpected argument '{line.Positional[0]}'");
         long started = Stopwatch.GetTimestamp();
         string directory = OutputPath.Folder("report", line.Get("report"));
-        var (train, test) = DataOptions.Load(line);
+        LoadedData data = DataOptions.Load(line);
+        var (train, test) = (data.Train, data.Test);
         bool sample = train.Count <= 10_000;
-        PipelineOptions options = Parse(line, sample);
-        TrainCommand.CheckFits(options.Teacher, train);
-        TrainCommand.CheckFits(options.Student, train);
-        var standardizer = Standardizer.Fit(train);
-        standardizer.Apply(train);
-        standardizer.Apply(test);
+        PipelineOptions options = Parse(line, sample, train);
+        if (options.Augment && !data.Images) throw new UsageException("--augment shifts 28×28 images; it does not apply to CSV or .npy data");
+        StandardizationMode? mode = DataOptions.Standardization(line, data);
+        Standardizer? standardizer = mode is { } m ? Standardizer.Fit(train, m) : null;
+        if (options.Augment && mode != StandardizationMode.Global) throw new UsageException($"--augment needs global input standardisation; the data would be {DataOptions.Describe(mode)}");
+        if (standardizer is not null)
+        {
+            standardizer.Apply(train);
+            standardizer.Apply(test);
+        }
 
         output.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"tinykd pipeline: teacher {options.Teacher}, student {options.Student}; {train.Count:N0} train / {test.Count:N0} test images; seeds {string.Join(",", options.Seeds)}; " +
+            $"tinykd pipeline: teacher {options.Teacher}, student {options.Student}; {train.Count:N0} train / {test.Count:N0} test {(data.Images ? "images" : "rows")}, {DataOptions.Describe(mode)}; seeds {string.Join(",", options.Seeds)}; " +
             $"{(options.Temperatures.Count * options.Alphas.Count > 1 ? $"searching T ∈ {{{string.Join(",", options.Temperatures)}}} × α ∈ {{{string.Join(",", options.Alphas)}}}" : $"T {options.Temperatures[0]}, α {options.Alphas[0]}")}"));
         var bar = new ProgressBar(output, live: !Console.IsErrorRedirected, epochLines: false);
         var pipeline = new DistillationPipeline(options, output, label => bar.Report);
@@ -68,7 +74,7 @@ public static class PipelineCommand
         double seconds = Stopwatch.GetElapsedTime(started).TotalSeconds;
 
         var report = new PipelineReport("TinyKd distillation pipeline",
-            string.Create(CultureInfo.InvariantCulture, $"{train.Source}: {train.Count:N0} training and {test.Count:N0} test images, globally standardised"),
+            string.Create(CultureInfo.InvariantCulture, $"{train.Source}: {train.Count:N0} training and {test.Count:N0} test {(data.Images ? "images" : "rows")}, {DataOptions.Describe(mode)}"),
             string.Create(CultureInfo.InvariantCulture,
                 $"Adam (lr {options.LearningRate}, cosine to 0), batch {options.BatchSize}; teacher {options.TeacherEpochs} epochs, students {options.StudentEpochs} epochs (of the largest training set; smaller ones get as many steps); " +
                 $"best validation epoch kept; validation {options.ValidationFraction:P0} of the labelled data{PruningRecipe(options)}"),
@@ -82,14 +88,14 @@ public static class PipelineCommand
         return 0;
     }
 
-    private static PipelineOptions Parse(CommandLine line, bool sample)
+    private static PipelineOptions Parse(CommandLine line, bool sample, Dataset train)
     {
         ulong[] seeds = ParseSeeds(line.Get("seeds")!);
         bool search = !line.Flag("no-search");
         var options = new PipelineOptions
         {
-            Teacher = Spec(line, "teacher", 0.5f),
-            Student = Spec(line, "student", 0f),
+            Teacher = DataOptions.Spec("teacher", line.Get("teacher")!, train, Activation.Relu, 0.5f),
+            Student = DataOptions.Spec("student", line.Get("student")!, train, Activation.Relu, 0f),
             TeacherEpochs = line.Get("teacher-epochs") is null ? (sample ? 10 : 15) : line.Int("teacher-epochs", 1),
             StudentEpochs = line.Get("student-epochs") is null ? (sample ? 20 : 40) : line.Int("student-epochs", 1),
             Labelled = line.Get("labelled") is null ? (sample ? 2000 : 10_000) : line.Int("labelled", 20),
@@ -145,17 +151,5 @@ public static class PipelineCommand
             seeds.Add(seed);
         }
         return [.. seeds];
-    }
-
-    private static MlpSpec Spec(CommandLine line, string name, float dropout)
-    {
-        try
-        {
-            return MlpSpec.Parse(line.Get(name)!, Activation.Relu, dropout);
-        }
-        catch (ArgumentException e)
-        {
-            throw new UsageException($"option '--{name}': {Messages.Plain(e)}");
-        }
     }
 }

@@ -33,7 +33,7 @@ public static class PruneCommand
         new("lr", "RATE", "Adam's base learning rate for fine-tuning (cosine schedule per stage)", "0.0005"),
         new("validation", "FRACTION", "hold out this fraction of the training data for validation", "0.1"),
         new("seed", "N", "seed of the split and the batch order", "1"),
-        DataOptions.Data,
+        .. DataOptions.All,
         new("out", "FILE", "where to save the pruned model", "pruned.tkd"),
     ];
 

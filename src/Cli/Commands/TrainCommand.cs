@@ -12,7 +12,7 @@ public static class TrainCommand
 {
     private static readonly OptionSpec[] Options =
     [
-        new("model", "SIZES", "layer widths, input to output", "784-1200-1200-10"),
+        new("model", "SIZES", "hidden widths (1200-1200), or all widths input to output (784-1200-1200-10; 3 or more)", "1200-1200"),
         new("activation", "NAME", "relu, leaky-relu, tanh, sigmoid or gelu", "relu"),
         new("dropout", "P", "dropout after each hidden layer, in [0, 1)", "0.5"),
         new("epochs", "N", "passes over the training set", "10"),
@@ -25,9 +25,11 @@ public static class TrainCommand
         new("label-smoothing", "E", "cross-entropy label smoothing", "0"),
         new("clip-grad", "NORM", "clip the global gradient norm (0 = off)", "0"),
         new("validation", "FRACTION", "hold out this fraction of the training set and report its accuracy each epoch", "0"),
-        new("standardize", "MODE", "global, per-feature or none", "global"),
+        DataOptions.Split,
+        DataOptions.KeepBest,
+        DataOptions.Standardize,
         new("seed", "N", "seed of the weights, dropout and batch order", "1"),
-        DataOptions.Data,
+        .. DataOptions.All,
         new("out", "FILE", "where to save the model", "model.tkd"),
         DivergenceReport.Option,
     ];
@@ -38,12 +40,11 @@ public static class TrainCommand
         var line = CommandLine.Parse(args, Options);
         if (line.WantsHelp)
         {
-            output.Write(CommandLine.Help("tinykd train [options]", "Trains an MLP classifier on Fashion-MNIST, prints test metrics and saves the model.", Options));
+            output.Write(CommandLine.Help("tinykd train [options]", "Trains an MLP classifier on Fashion-MNIST or your own CSV/.npy data, prints test metrics and saves the model.", Options));
             return 0;
         }
         if (line.Positional.Count > 0) throw new UsageException($"unexpected argument '{line.Positional[0]}'");
 
-        MlpSpec spec = ParseSpec(line);
         float clip = line.Float("clip-grad", 0f);
         var options = new TrainingOptions
         {
@@ -58,17 +59,24 @@ public static class TrainCommand
             ClipGradNorm = clip > 0f ? clip : null,
             Seed = line.UInt64("seed"),
             AllowDivergence = line.Flag("allow-divergence"),
+            RestoreBestWeights = line.Flag("keep-best"),
         };
         float validationFraction = line.Float("validation", 0f, 0.9f);
-        string standardize = line.Choice("standardize", "global", "per-feature", "none");
         string outPath = OutputPath.File("out", line.Get("out"));
 
-        var (train, test) = DataOptions.Load(line);
-        CheckFits(spec, train);
+        LoadedData data = DataOptions.Load(line);
+        var (train, test) = (data.Train, data.Test);
+        MlpSpec spec = ParseSpec(line, train);
+        StandardizationMode? mode = DataOptions.Standardization(line, data);
         Dataset? validation = null;
-        if (validationFraction > 0f) (train, validation) = train.Split(validationFraction, options.Seed);
-        Standardizer? standardizer = standardize == "none" ? null
-            : Standardizer.Fit(train, standardize == "per-feature" ? StandardizationMode.PerFeature : StandardizationMode.Global);
+        var rows = new Dictionary<string, int[]> { ["train"] = Enumerable.Range(0, train.Count).ToArray() };
+        if (validationFraction > 0f)
+        {
+            var (fitRows, validationRows) = DataOptions.SplitRows(line, train, validationFraction, options.Seed);
+            rows = new Dictionary<string, int[]> { ["train"] = fitRows, ["validation"] = validationRows };
+            (train, validation) = (train.Subset(fitRows, $"{train.Name}/train-split"), train.Subset(validationRows, $"{train.Name}/validation-split"));
+        }
+        Standardizer? standardizer = mode is { } m ? Standardizer.Fit(train, m) : null;
         if (standardizer is not null)
         {
             standardizer.Apply(train);
@@ -78,7 +86,7 @@ public static class TrainCommand
 
         var model = new Mlp(spec, new Rng(options.Seed));
         output.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"tinykd train: MLP {spec} ({spec.Activation.ToString().ToLowerInvariant()}, dropout {spec.Dropout}), {model.ParameterCount():N0} parameters; {train.Count} train / {test.Count} test samples from {train.Source}"));
+            $"tinykd train: MLP {spec} ({spec.Activation.ToString().ToLowerInvariant()}, dropout {spec.Dropout}), {model.ParameterCount():N0} parameters; {train.Count} train / {test.Count} test samples from {train.Source}, {DataOptions.Describe(mode)}"));
         var bar = new ProgressBar(output, live: !Console.IsErrorRedirected);
         var started = DateTime.UtcNow;
         var trainer = new Trainer(model, options);
@@ -86,22 +94,28 @@ public static class TrainCommand
         double seconds = (DateTime.UtcNow - started).TotalSeconds;
         DivergenceReport.Warn(trainer.Divergence, outPath);
 
+        string kept = SplitsFile.KeptEpoch(trainer.BestEpoch, history.Count);
+        output.WriteLine($"kept the weights of {kept}");
         var evaluation = Evaluation.Run(model, test);
         Report.Metrics(output, "test", evaluation);
         ModelFile.Save(outPath, model, standardizer, new Dictionary<string, string>
         {
             ["stage"] = "trained",
             ["data"] = train.Source,
+            ["standardization"] = DataOptions.Describe(mode),
             ["epochs"] = options.Epochs.ToString(CultureInfo.InvariantCulture),
             ["seed"] = options.Seed.ToString(CultureInfo.InvariantCulture),
             ["test_accuracy"] = evaluation.Accuracy.ToString("R", CultureInfo.InvariantCulture),
+            ["kept_epoch"] = kept,
         }.WithDivergence(trainer.Divergence));
+        string splits = SplitsFile.Write(outPath, data.Train, test, options.Seed,
+            validation is null ? "none" : line.Get("split")!.ToLowerInvariant(), rows);
         output.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"trained in {seconds:F1} s ({history.Average(h => h.Seconds):F2} s per epoch); saved {outPath} ({new FileInfo(outPath).Length:N0} bytes)"));
+            $"wrote the row indices of each split to {splits}; trained in {seconds:F1} s ({history.Average(h => h.Seconds):F2} s per epoch); saved {outPath} ({new FileInfo(outPath).Length:N0} bytes)"));
         return 0;
     }
 
-    private static MlpSpec ParseSpec(CommandLine line)
+    private static MlpSpec ParseSpec(CommandLine line, Dataset train)
     {
         Activation activation = line.Choice("activation", "relu", "leaky-relu", "tanh", "sigmoid", "gelu") switch
         {
@@ -111,22 +125,18 @@ public static class TrainCommand
             "gelu" => Activation.Gelu,
             _ => Activation.Relu,
         };
-        try
-        {
-            return MlpSpec.Parse(line.Get("model")!, activation, line.Float("dropout", 0f, 0.99f));
-        }
-        catch (ArgumentException e)
-        {
-            throw new UsageException($"option '--model': {Messages.Plain(e)}");
-        }
+        return DataOptions.Spec("model", line.Get("model")!, train, activation, line.Float("dropout", 0f, 0.99f));
     }
 
     /// <summary>Throws a usage error when the model's input or output width does not fit the data.</summary>
     public static void CheckFits(MlpSpec spec, Dataset data)
     {
         if (spec.InputSize != data.FeatureCount)
-            throw new UsageException($"the model's input width {spec.InputSize} does not match the data's {data.FeatureCount} features (--model {spec})");
+            throw new UsageException($"the model's input width {spec.InputSize} does not match the data's {data.FeatureCount} features (--model {spec}); {Has(data)}");
         if (spec.OutputSize != data.Classes)
-            throw new UsageException($"the model's output width {spec.OutputSize} does not match the data's {data.Classes} classes (--model {spec})");
+            throw new UsageException($"the model's output width {spec.OutputSize} does not match the data's {data.Classes} classes (--model {spec}); {Has(data)}");
     }
+
+    private static string Has(Dataset data) =>
+        $"the data have {data.FeatureCount} features and {data.Classes} classes: write {data.FeatureCount}-…-{data.Classes}, or the hidden widths only (e.g. 128)";
 }

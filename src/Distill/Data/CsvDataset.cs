@@ -21,7 +21,7 @@ public static class CsvDataset
 
     /// <summary>Reads the CSV file at <paramref name="path"/>, whose column <paramref name="labelColumn"/> holds the labels.</summary>
     /// <exception cref="InvalidDataException">
-    /// No header, no label column (the columns found are listed), a column named twice, a ragged row, a non-numeric or
+    /// No header, no label column (the columns found are listed), a column named twice, a ragged row, an empty label, a non-numeric or
     /// non-finite feature, a negative or out-of-range integer label (without <see cref="CsvOptions.Classes"/>, an
     /// integer label of <see cref="MaxClasses"/> or more), or a label not among <see cref="CsvOptions.ClassNames"/>.
     /// </exception>
@@ -29,6 +29,17 @@ public static class CsvDataset
     {
         using var reader = new StreamReader(path, Encoding.UTF8);
         return Load(reader, path, labelColumn, options);
+    }
+
+    /// <summary>The column names in the header row of the CSV file at <paramref name="path"/>, trimmed.</summary>
+    /// <exception cref="InvalidDataException">The file is empty (no header row).</exception>
+    public static string[] ReadHeader(string path, char separator = ',')
+    {
+        using var reader = new StreamReader(path, Encoding.UTF8);
+        var fields = new List<string>();
+        if (!new CsvRecordReader(reader, path, separator).Next(fields))
+            throw new InvalidDataException($"CSV file '{path}' is empty; expected a header row.");
+        return fields.Select(f => f.Trim()).ToArray();
     }
 
     /// <summary>As <see cref="Load(string, string, CsvOptions?)"/>, from a reader named <paramref name="source"/> in messages.</summary>
@@ -65,6 +76,9 @@ public static class CsvDataset
                 string field = fields[j].Trim();
                 if (j == labelIndex)
                 {
+                    if (field.Length == 0)
+                        throw new InvalidDataException(
+                            $"CSV file '{source}' line {lineNumber}, column {j + 1} '{columns[j]}': the label is empty; every row needs a label.");
                     labels.Add(field);
                     continue;
                 }

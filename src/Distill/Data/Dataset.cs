@@ -180,6 +180,34 @@ public sealed class Dataset
         return (train, validation);
     }
 
+    /// <summary>
+    /// The row indices of a stratified split: each class's labelled rows are shuffled (seeded) and
+    /// round(count × <paramref name="validationFraction"/>) of them go to validation, so that each class keeps its
+    /// share in both parts; unlabelled rows stay in training. Each part is in ascending order.
+    /// </summary>
+    /// <exception cref="ArgumentException">The fraction is outside (0, 1) or leaves a part empty.</exception>
+    public (int[] Train, int[] Validation) StratifiedSplitRows(double validationFraction, ulong seed)
+    {
+        if (!(validationFraction > 0 && validationFraction < 1))
+            throw new ArgumentException($"The validation fraction must be in (0, 1); got {validationFraction}.", nameof(validationFraction));
+        var rng = new Rng(seed);
+        var validation = new List<int>();
+        for (int c = 0; c < Classes; c++)
+        {
+            int[] rows = Enumerable.Range(0, Count).Where(i => Labels[i] == c).ToArray();
+            rng.Shuffle<int>(rows);
+            validation.AddRange(rows[..(int)Math.Round(rows.Length * validationFraction)]);
+        }
+        if (validation.Count < 1 || validation.Count > Count - 1)
+            throw new ArgumentException(
+                $"A stratified validation fraction of {validationFraction} of {Count} examples leaves {validation.Count} for " +
+                $"validation and {Count - validation.Count} for training; both need at least one.", nameof(validationFraction));
+        var inValidation = new HashSet<int>(validation);
+        int[] train = Enumerable.Range(0, Count).Where(i => !inValidation.Contains(i)).ToArray();
+        int[] sorted = [.. validation.Order()];
+        return (train, sorted);
+    }
+
     /// <summary>The name, size and class count, e.g. <c>fashion-mnist/train: 60000 × 784, 10 classes</c>.</summary>
     public override string ToString() => $"{Name}: {Count} × {FeatureCount}, {Classes} classes";
 }

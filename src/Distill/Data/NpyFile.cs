@@ -58,6 +58,45 @@ public static class NpyFile
     }
 
     /// <summary>
+    /// Reads class labels from the .npy file at <paramref name="path"/>: a little-endian int32 (<c>&lt;i4</c>) or
+    /// int64 (<c>&lt;i8</c>) rank-1 array [N], as <c>np.save</c> writes an integer label vector.
+    /// </summary>
+    /// <exception cref="FileNotFoundException">The file does not exist.</exception>
+    /// <exception cref="InvalidDataException">
+    /// Not a .npy file, another dtype or rank, Fortran order, a label outside the int32 range, or too few or too many
+    /// data bytes; the message names the file.
+    /// </exception>
+    public static int[] ReadLabels(string path)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(path);
+        if (!File.Exists(path)) throw new FileNotFoundException($"NumPy file '{path}' does not exist.", path);
+        using var file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read);
+        long length = file.Length;
+        int dataOffset = ReadHeader(file, path, length, out NpyHeader header);
+        if (header.Descr is not ("<i4" or "<i8") || header.FortranOrder || header.Shape.Length != 1 || header.Shape[0] > Array.MaxLength)
+            throw new InvalidDataException(
+                $"NumPy file '{path}' holds dtype '{header.Descr}' of shape {header.ShapeText}; TinyKd reads labels as a " +
+                "rank-1 int32 ('<i4') or int64 ('<i8') array [N] — save labels.astype(np.int64).");
+        int width = header.Descr == "<i4" ? 4 : 8;
+        int count = (int)header.Shape[0];
+        if (length - dataOffset != (long)width * count)
+            throw new InvalidDataException(
+                $"NumPy file '{path}' has {length - dataOffset} data bytes; its {count} labels of {width} bytes need {(long)width * count}.");
+        var bytes = new byte[width * count];
+        file.ReadExactly(bytes);
+        var labels = new int[count];
+        for (int i = 0; i < count; i++)
+        {
+            long value = width == 4 ? BinaryPrimitives.ReadInt32LittleEndian(bytes.AsSpan(4 * i))
+                : BinaryPrimitives.ReadInt64LittleEndian(bytes.AsSpan(8 * i));
+            if (value is < int.MinValue or > int.MaxValue)
+                throw new InvalidDataException($"NumPy file '{path}': label {value} at index {i} is outside the int32 range.");
+            labels[i] = (int)value;
+        }
+        return labels;
+    }
+
+    /// <summary>
     /// Writes <paramref name="data"/>, a row-major [<paramref name="rows"/>, <paramref name="columns"/>] matrix, to
     /// <paramref name="path"/> as a version 1.0 .npy file of little-endian float32 in C order — the same bytes
     /// <c>np.save</c> writes, the data starting at a multiple of 64 bytes. Either dimension may be 0. The file is

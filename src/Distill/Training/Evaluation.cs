@@ -44,6 +44,15 @@ public sealed class Evaluation
     /// <summary>Expected calibration error (15 bins).</summary>
     public double Ece { get; }
 
+    /// <summary>Mean negative log-probability of the true class (clipped at 1e-15).</summary>
+    public double LogLoss => ClassificationScores.LogLoss(Probabilities, Data.Classes, Data.Labels);
+
+    /// <summary>Mean recall over the classes present.</summary>
+    public double BalancedAccuracy => ClassificationScores.BalancedAccuracy(Confusion);
+
+    /// <summary>Multi-class Matthews correlation coefficient.</summary>
+    public double Mcc => ClassificationScores.MatthewsCorrelation(Confusion);
+
     /// <summary>One-vs-rest macro ROC-AUC.</summary>
     public double RocAuc => Metrics.RocAuc.OneVsRestMacro(Probabilities, Data.Classes, Data.Labels);
 

@@ -91,8 +91,9 @@ public sealed class Trainer
         long totalSteps = Math.Max(1L, (long)loader.BatchesPerEpoch * _options.Epochs);
         LrSchedule schedule = CreateSchedule(totalSteps);
         var predictions = new int[_options.BatchSize];
+        // The best weights are tracked (and checkpointed) with any validation set, and restored only when asked.
         bool keepBest = validation is not null && _options.RestoreBestWeights;
-        Tensor[] best = keepBest ? _parameters.Select(p => Tensor.Zeros(p.Parameter.Shape)).ToArray() : [];
+        Tensor[] best = validation is not null ? _parameters.Select(p => Tensor.Zeros(p.Parameter.Shape)).ToArray() : [];
         string fingerprint = Fingerprint(train);
         var run = new RunState(new List<EpochResult>(_options.Epochs));
         if (_options.Resume && File.Exists(_options.CheckpointPath)) run = Restore(_options.CheckpointPath!, fingerprint, best);
