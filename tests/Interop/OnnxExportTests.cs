@@ -64,6 +64,22 @@ public sealed class OnnxExportTests(ITestOutputHelper output) : IDisposable
         Compare(Evaluation.PredictLogits(model, x, 5), onnx, $"{activation} b{batch}");
     }
 
+    [Fact]
+    public void Bias_less_layers_export_as_two_input_gemms_and_a_changed_weight_shows_in_the_comparison()
+    {
+        var rng = new Rng(6);
+        var model = new Mlp(MlpSpec.Parse("7-5-3"), [new Linear(7, 5, rng, bias: false), new Linear(5, 3, rng)]);
+        Tensor x = Check.Random(9, -2, 2, 11, 7);
+        byte[] onnx = OnnxExport.Serialize(model);
+        Compare(Evaluation.PredictLogits(model, x, 3), RunOnnx(onnx, x), "bias-less first layer");
+
+        // The comparison can fail: after one weight moves, the old export no longer gives TinyKd's logits.
+        ((Linear)model.AffineLayers[0]).Weight.Data.Span[3] += 0.5f;
+        float[] moved = Evaluation.PredictLogits(model, x, 3), old = RunOnnx(onnx, x);
+        Assert.True(moved.Zip(old, (a, b) => Math.Abs(a - b)).Max() > 1e-3, "a changed weight went unnoticed");
+        Assert.NotEqual(onnx, OnnxExport.Serialize(model));
+    }
+
     [Theory]
     [InlineData(false)]
     [InlineData(true)]
