@@ -11,7 +11,7 @@ namespace TinyKd.Bench;
 /// batch of 256 (throughput), reported as samples per second.
 /// </summary>
 [MemoryDiagnoser]
-[Config(typeof(Columns))]
+[Config(typeof(SamplesPerSecondConfig))]
 public class InferenceBenchmarks
 {
     private Mlp _model = null!;
@@ -43,10 +43,12 @@ public class InferenceBenchmarks
         return _model.Forward(_graph.Input(_inputs));
     }
 
-    private sealed class Columns : ManualConfig
-    {
-        public Columns() =>
-            AddColumn(new RateColumn("Samples/s", "Batch rows classified per second (batch / mean time)",
-                c => c.Parameters[nameof(Batch)] is int batch ? batch : null, 1));
-    }
+}
+
+/// <summary>The "Samples/s" column of a suite with an int parameter named Batch: batch rows per second (batch / mean time).</summary>
+public sealed class SamplesPerSecondConfig : ManualConfig
+{
+    public SamplesPerSecondConfig() =>
+        AddColumn(new RateColumn("Samples/s", "Batch rows classified per second (batch / mean time)",
+            c => c.Parameters[nameof(InferenceBenchmarks.Batch)] is int batch ? batch : null, 1));
 }

@@ -1,5 +1,4 @@
 using BenchmarkDotNet.Attributes;
-using BenchmarkDotNet.Configs;
 using Microsoft.ML.OnnxRuntime;
 using TinyKd.Autograd;
 using TinyKd.Autograd.Nn;
@@ -17,7 +16,7 @@ namespace TinyKd.Bench;
 /// inputs, one sample (latency) and a batch of 256 (throughput). The ratio column is ONNX Runtime's time ÷ TinyKd's.
 /// </summary>
 [MemoryDiagnoser]
-[Config(typeof(Columns))]
+[Config(typeof(SamplesPerSecondConfig))]
 public class OnnxRuntimeBenchmarks
 {
     private Mlp _model = null!;
@@ -65,12 +64,5 @@ public class OnnxRuntimeBenchmarks
     {
         using var results = _session.Run(_feed);
         return [.. results[0].AsTensor<float>()];
-    }
-
-    private sealed class Columns : ManualConfig
-    {
-        public Columns() =>
-            AddColumn(new RateColumn("Samples/s", "Batch rows classified per second (batch / mean time)",
-                c => c.Parameters[nameof(Batch)] is int batch ? batch : null, 1));
     }
 }

@@ -47,7 +47,7 @@ public sealed class SafeTensorsTeacherTests : IDisposable
         Assert.Equal("20-16-12-5", saved.Model.Spec.ToString());
         Assert.Equal("imported", saved.Metadata["stage"]);
         Assert.Equal(fixture, saved.Metadata["imported_from"]);
-        Assert.Equal("default", SafeTensorsImport.Load(fixture).ActivationSource);
+        Assert.Equal(ActivationSource.Default, SafeTensorsImport.Load(fixture).Source);
 
         string broken = File("broken.safetensors");
         System.IO.File.WriteAllBytes(broken, [1, 2, 3]);

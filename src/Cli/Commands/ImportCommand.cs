@@ -52,10 +52,10 @@ public static class ImportCommand
         SafeTensorsImportResult result = SafeTensorsImport.Load(path, sizes, activationName, dropout);
         ImportedMlp imported = result.Imported;
         Activation activation = result.Activation;
-        string activationSource = result.ActivationSource switch
+        string activationSource = result.Source switch
         {
-            "given" => " (--activation)",
-            "metadata" => $" (the file's {SafeTensorsModel.ActivationKey})",
+            ActivationSource.Given => " (--activation)",
+            ActivationSource.Metadata => $" (the file's {SafeTensorsModel.ActivationKey})",
             _ => " (the default; PyTorch's state_dict does not record it: give --activation if it is not ReLU)",
         };
         Mlp model = imported.Model;

@@ -34,6 +34,16 @@ public sealed class Distiller
         Student = student;
     }
 
+    /// <summary>
+    /// The loop that fine-tunes <paramref name="model"/>: distilling from <paramref name="teachers"/> when there are any
+    /// (<paramref name="distillation"/>, defaults when null), else cross-entropy on the labels — how pruning and
+    /// quantization-aware training fine-tune a trained model.
+    /// </summary>
+    public static Trainer FineTuner(Mlp model, IReadOnlyList<Teacher>? teachers, DistillationOptions? distillation, TrainingOptions training) =>
+        teachers is { Count: > 0 }
+            ? new Distiller(model, teachers, distillation ?? new DistillationOptions(), training).Trainer
+            : new Trainer(model, training);
+
     /// <summary>The student being trained.</summary>
     public Mlp Student { get; }
 

@@ -8,7 +8,7 @@ namespace TinyKd.Distill.Interop;
 /// Writes a dense fp32 <see cref="Mlp"/> as an ONNX model (IR version 8, opset 13, the default domain), for ONNX
 /// Runtime and every other ONNX engine: input "input" [batch, In] float (a symbolic batch), one <c>Gemm</c> per layer
 /// (transB = 1: the weight stays [Out, In] as TinyKd and PyTorch store it, the bias as C), the activation between
-/// layers (<c>Relu</c>; <c>LeakyRelu</c> with TinyKd's slope; <c>Tanh</c>; <c>Sigmoid</c>; the exact GELU as
+/// layers (<c>Relu</c>; <c>LeakyRelu</c> with the model's own slope; <c>Tanh</c>; <c>Sigmoid</c>; the exact GELU as
 /// 0.5·x·(1 + Erf(x/√2)), since opset 13 has no Gelu), output "logits" [batch, Out], and with
 /// <c>softmax</c> a second output "probabilities" (<c>Softmax</c>, axis −1). A stored input standardisation becomes
 /// <c>Sub</c> and <c>Div</c> in front, so the ONNX model takes raw inputs as TinyKd's <c>eval</c> does. Dropout is an
@@ -55,7 +55,7 @@ public static class OnnxExport
                 inputs.Add($"layer{k}.bias");
             }
             x = graph.Node("Gemm", inputs, k == layers.Count - 1 ? "logits" : null, new OnnxAttribute("transB", 1));
-            if (k < layers.Count - 1) x = Activation(graph, model.Spec.Activation, x);
+            if (k < layers.Count - 1) x = Activation(graph, model, x);
         }
         if (softmax) graph.Node("Softmax", ["logits"], "probabilities", new OnnxAttribute("axis", -1));
 
@@ -80,10 +80,11 @@ public static class OnnxExport
         AtomicFile.Write(path, stream => stream.Write(bytes));
     }
 
-    private static string Activation(OnnxGraph graph, Activation activation, string x) => activation switch
+    private static string Activation(OnnxGraph graph, Mlp model, string x) => model.Spec.Activation switch
     {
         Autograd.Nn.Activation.Relu => graph.Node("Relu", [x]),
-        Autograd.Nn.Activation.LeakyRelu => graph.Node("LeakyRelu", [x], null, new OnnxAttribute("alpha", new LeakyReLU().NegativeSlope)),
+        Autograd.Nn.Activation.LeakyRelu => graph.Node("LeakyRelu", [x], null,
+            new OnnxAttribute("alpha", model.Modules().OfType<LeakyReLU>().First().NegativeSlope)),
         Autograd.Nn.Activation.Tanh => graph.Node("Tanh", [x]),
         Autograd.Nn.Activation.Sigmoid => graph.Node("Sigmoid", [x]),
         _ => Gelu(graph, x),

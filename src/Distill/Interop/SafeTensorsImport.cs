@@ -4,12 +4,23 @@ using TinyKd.Distill.Models;
 
 namespace TinyKd.Distill.Interop;
 
+/// <summary>Where an imported MLP's activation came from (PyTorch's state dictionary does not record it).</summary>
+public enum ActivationSource
+{
+    /// <summary>Given by the caller (<c>--activation</c>).</summary>
+    Given,
+    /// <summary>The file's <c>tinykd.activation</c> metadata (a file TinyKd exported).</summary>
+    Metadata,
+    /// <summary>Neither: ReLU.</summary>
+    Default,
+}
+
 /// <summary>What <see cref="SafeTensorsImport.Load"/> read, and where the settings PyTorch does not store came from.</summary>
 /// <param name="Imported">The network, its standardisation and its layers' indices in the file.</param>
 /// <param name="Activation">The hidden activation used.</param>
-/// <param name="ActivationSource">Where it came from: "given", "metadata" (the file's tinykd.activation) or "default" (ReLU).</param>
+/// <param name="Source">Where it came from.</param>
 /// <param name="DropoutRecorded">True when a dropout probability was given or read from the file's metadata.</param>
-public sealed record SafeTensorsImportResult(ImportedMlp Imported, Activation Activation, string ActivationSource, bool DropoutRecorded);
+public sealed record SafeTensorsImportResult(ImportedMlp Imported, Activation Activation, ActivationSource Source, bool DropoutRecorded);
 
 /// <summary>
 /// Loads a PyTorch MLP saved as <c>.safetensors</c> the way <c>tinykd import</c> does: the widths from the given
@@ -35,12 +46,12 @@ public static class SafeTensorsImport
     public static SafeTensorsImportResult Load(string path, int[]? sizes = null, string? activationName = null, float? dropout = null)
     {
         SafeTensorsContent content = SafeTensorsFile.Read(path);
-        string source = activationName is null ? "default" : "given";
+        ActivationSource source = activationName is null ? ActivationSource.Default : ActivationSource.Given;
         if (activationName is null && content.Metadata.TryGetValue(SafeTensorsModel.ActivationKey, out string? stored))
         {
             if (!SafeTensorsModel.ActivationNames.ContainsKey(stored))
                 throw new InvalidDataException($"Safetensors file '{path}' has metadata {SafeTensorsModel.ActivationKey} '{stored}'; expected one of {string.Join(", ", SafeTensorsModel.ActivationNames.Keys)}");
-            (activationName, source) = (stored, "metadata");
+            (activationName, source) = (stored, ActivationSource.Metadata);
         }
         if (dropout is null && content.Metadata.TryGetValue(SafeTensorsModel.DropoutKey, out string? storedDropout))
         {

@@ -77,9 +77,7 @@ public static class GradualPruner
     private static void FineTune(Mlp model, PruningMask mask, TrainingOptions training, Dataset train, Dataset? validation,
         IReadOnlyList<Teacher>? teachers, DistillationOptions? distillation)
     {
-        Trainer trainer = teachers is { Count: > 0 }
-            ? new Distiller(model, teachers, distillation ?? new DistillationOptions(), training).Trainer
-            : new Trainer(model, training);
+        Trainer trainer = Distiller.FineTuner(model, teachers, distillation, training);
         Optimizer optimizer = trainer.Optimizer;
         mask.Attach(optimizer);
         trainer.Fit(train, validation);

@@ -54,10 +54,7 @@ public static class QuantizationAwareTrainer
         // The divergence check compares a run with its first step's loss as the untrained model's; a fine-tuned model
         // starts trained, so (as in pruning) only non-finite numbers, which always end a run, are checked.
         training = training with { AllowDivergence = true };
-        Trainer trainer = teachers is { Count: > 0 }
-            ? new Distiller(simulated, teachers, distillation ?? new DistillationOptions(), training).Trainer
-            : new Trainer(simulated, training);
-        trainer.Fit(train, validation, progress);
+        Distiller.FineTuner(simulated, teachers, distillation, training).Fit(train, validation, progress);
         return PostTrainingQuantizer.Quantize(model, options, ranges);
     }
 }

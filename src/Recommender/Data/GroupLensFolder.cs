@@ -71,9 +71,16 @@ public static class GroupLensFolder
         for (int r = 0; r < rows.Count; r++)
             if (rated.Add(rows[r].MovieId) && !movies.ContainsKey(rows[r].MovieId))
                 throw new InvalidDataException($"MovieLens file '{ratingsPath}' rating {r + 1} rates movie {rows[r].MovieId}, which its movies file does not list.");
-        if (RatingsTable.FindDuplicate(rows) is var (first, second))
-            throw new InvalidDataException($"MovieLens file '{ratingsPath}': user {rows[second].UserId} rates movie {rows[second].MovieId} twice (ratings {first + 1} and {second + 1}).");
-        return new RatingsTable(rows, movies.Values.Where(m => rated.Contains(m.MovieId)));
+        // The table checks for pairs rated twice itself (one dictionary of every pair: 25 M entries at ml-25m's size,
+        // so not built twice); its message names the rows, this one the file.
+        try
+        {
+            return new RatingsTable(rows, movies.Values.Where(m => rated.Contains(m.MovieId)));
+        }
+        catch (ArgumentException e)
+        {
+            throw new InvalidDataException($"MovieLens file '{ratingsPath}' holds an invalid ratings table: {e.Message}", e);
+        }
     }
 
     /// <summary>Writes <paramref name="table"/> into <paramref name="folder"/> (created if needed) in <paramref name="layout"/>: what GroupLens' files look like, so the reader can be tested on any size.</summary>

@@ -29,21 +29,32 @@ public sealed partial class NeuMF
         {
             var first = (Linear)_tower[0];
             if (Unchanged(first.Weight.Data, first.Bias!.Data, _itemMlp.Weight.Data, _genres.Weight.Data) && _itemSide is not null) return;
-            ICompute c = Backend;
-            int d = Spec.Width, g = Spec.GenreWidth, h1 = first.OutFeatures, items = ItemCount;
-            Tensor userWeights = Tensor.Zeros(new Shape(h1, d), c);
-            Tensor itemWeights = Tensor.Zeros(new Shape(h1, d + g), c);
-            c.CopyAlongAxis(userWeights, 0, first.Weight.Data, 0, d, 1);
-            c.CopyAlongAxis(itemWeights, 0, first.Weight.Data, d, d + g, 1);
-            Tensor itemGenres = Tensor.Zeros(new Shape(items, g), c);
-            c.EmbeddingForward(itemGenres, _genres.Weight.Data, Genres.Indices, Genres.Offsets, mean: true);
-            Tensor itemFeatures = Tensor.Zeros(new Shape(items, d + g), c);
-            c.CopyAlongAxis(itemFeatures, 0, _itemMlp.Weight.Data, 0, d, 1);
-            c.CopyAlongAxis(itemFeatures, d, itemGenres, 0, g, 1);
-            Tensor itemPart = Tensor.Zeros(new Shape(items, h1), c);
-            c.Gemm(itemPart, itemFeatures, Transpose.No, itemWeights, Transpose.Yes, bias: first.Bias.Data);
+            var (itemPart, userWeights) = FirstLayerSides(Backend, Spec, Genres, first.Weight.Data, first.Bias.Data, _itemMlp.Weight.Data, _genres.Weight.Data);
             Volatile.Write(ref _itemSide, new ItemSide(itemPart, userWeights));
         }
+    }
+
+    /// <summary>
+    /// The two sides of the first tower layer, W₁ [h1, 2d + g] over [u ; i ; g]: the item part Z = [q'_i ; g_i]·W₁,itemᵀ + b₁
+    /// [I, h1] from the item MLP table [I, d] and the mean of each item's genre rows [G, g], and the user columns
+    /// W₁,user [h1, d]. Shared by this model's scoring and <see cref="QuantizedNeuMF"/>'s (from dequantized tables).
+    /// </summary>
+    internal static (Tensor ItemPart, Tensor UserWeights) FirstLayerSides(ICompute c, NeuMFSpec spec, ItemGenres genres,
+        Tensor firstWeight, Tensor firstBias, Tensor itemMlp, Tensor genreTable)
+    {
+        int d = spec.Width, g = spec.GenreWidth, h1 = firstWeight.Shape[0], items = genres.ItemCount;
+        Tensor userWeights = Tensor.Zeros(new Shape(h1, d), c);
+        Tensor itemWeights = Tensor.Zeros(new Shape(h1, d + g), c);
+        c.CopyAlongAxis(userWeights, 0, firstWeight, 0, d, 1);
+        c.CopyAlongAxis(itemWeights, 0, firstWeight, d, d + g, 1);
+        Tensor itemGenres = Tensor.Zeros(new Shape(items, g), c);
+        c.EmbeddingForward(itemGenres, genreTable, genres.Indices, genres.Offsets, mean: true);
+        Tensor itemFeatures = Tensor.Zeros(new Shape(items, d + g), c);
+        c.CopyAlongAxis(itemFeatures, 0, itemMlp, 0, d, 1);
+        c.CopyAlongAxis(itemFeatures, d, itemGenres, 0, g, 1);
+        Tensor itemPart = Tensor.Zeros(new Shape(items, h1), c);
+        c.Gemm(itemPart, itemFeatures, Transpose.No, itemWeights, Transpose.Yes, bias: firstBias);
+        return (itemPart, userWeights);
     }
 
     // True when the tensors hold exactly the values of the previous call; otherwise remembers the new values.

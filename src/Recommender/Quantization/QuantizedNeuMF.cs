@@ -170,26 +170,11 @@ public sealed class QuantizedNeuMF : RecommenderModel
     /// <inheritdoc />
     protected override ICompute ScoringBackend => CpuCompute.Default;
 
-    // Z [I, h1] = [q'_i ; g_i]·W₁,itemᵀ + b₁ and W₁,user [h1, d], from the dequantized item MLP and genre tables and the
-    // dequantized first-layer weight (the same arithmetic NeuMF's BeginScoring does in fp32).
+    // The first tower layer's item part and user columns from the dequantized tables and weight, by NeuMF's own code.
     private static (Tensor ItemPart, Tensor UserWeights) FirstLayer(NeuMFSpec spec, ItemGenres genres, QuantizedNeuMFTables tables,
-        (Int8EmbeddingTable Weight, float[] Bias) first)
-    {
-        ICompute c = CpuCompute.Default;
-        int d = spec.Width, g = spec.GenreWidth, h1 = first.Weight.Rows, items = genres.ItemCount;
-        Tensor weight = Dequantized(first.Weight), genreTable = Dequantized(tables.Genres), itemMlp = Dequantized(tables.ItemMlp);
-        Tensor userWeights = Tensor.Zeros(h1, d), itemWeights = Tensor.Zeros(h1, d + g);
-        c.CopyAlongAxis(userWeights, 0, weight, 0, d, 1);
-        c.CopyAlongAxis(itemWeights, 0, weight, d, d + g, 1);
-        Tensor itemGenres = Tensor.Zeros(items, g);
-        c.EmbeddingForward(itemGenres, genreTable, genres.Indices, genres.Offsets, mean: true);
-        Tensor itemFeatures = Tensor.Zeros(items, d + g);
-        c.CopyAlongAxis(itemFeatures, 0, itemMlp, 0, d, 1);
-        c.CopyAlongAxis(itemFeatures, d, itemGenres, 0, g, 1);
-        Tensor itemPart = Tensor.Zeros(items, h1);
-        c.Gemm(itemPart, itemFeatures, Transpose.No, itemWeights, Transpose.Yes, bias: Tensor.FromArray(first.Bias.ToArray(), h1));
-        return (itemPart, userWeights);
-    }
+        (Int8EmbeddingTable Weight, float[] Bias) first) =>
+        NeuMF.FirstLayerSides(CpuCompute.Default, spec, genres, Dequantized(first.Weight), Tensor.FromArray(first.Bias.ToArray(), first.Bias.Length),
+            Dequantized(tables.ItemMlp), Dequantized(tables.Genres));
 
     private static Tensor Dequantized(Int8EmbeddingTable table)
     {

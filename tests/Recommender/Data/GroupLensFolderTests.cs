@@ -101,7 +101,7 @@ public sealed class GroupLensFolderTests : IDisposable
     [InlineData("1,1,4.0\n", "ratings.csv' line 2 has 3 fields")]
     [InlineData("1,1,x,5\n", "ratings.csv' line 2: the rating 'x' is not a number")]
     [InlineData("1,1,7,5\n", "ratings.csv' line 2: rating 7 lies outside")]
-    [InlineData("1,1,4,5\n1,1,3,6\n", "user 1 rates movie 1 twice (ratings 1 and 2)")]
+    [InlineData("1,1,4,5\n1,1,3,6\n", "ratings.csv' holds an invalid ratings table: User 1 rates movie 1 twice (rows 0 and 1)")]
     [InlineData("1,9,4,5\n", "ratings.csv' rating 1 rates movie 9, which its movies file does not list")]
     public void A_bad_rating_line_is_refused_naming_the_file_and_the_line(string ratings, string fault)
     {
