@@ -87,7 +87,7 @@ public sealed partial class Variable
     }
 
     /// <summary>The row-sparse gradient of a <see cref="SparseParameter"/>; null for every other variable.</summary>
-    public RowSparseGradient? SparseGrad { get; private init; }
+    public RowSparseGradient? SparseGrad { get; private set; }
 
     /// <summary>A leaf that never receives a gradient.</summary>
     public static Variable Constant(Tensor data, string? name = null)
@@ -126,6 +126,19 @@ public sealed partial class Variable
 
     /// <summary>Name (if any), shape and whether a gradient is required.</summary>
     public override string ToString() => $"Variable{(Name is null ? "" : " '" + Name + "'")} {Shape}{(RequiresGrad ? " requires_grad" : "")}";
+
+    // Moves a leaf's value to memory of backend (one copy through the host); its gradient starts over there.
+    internal void MoveTo(ICompute backend)
+    {
+        if (!IsLeaf) throw new InvalidOperationException($"{this} belongs to a graph; only parameters and constants move between backends.");
+        if (ReferenceEquals(Data.Backend, backend)) return;
+        var moved = Tensor.Zeros(Shape, backend);
+        backend.CopyFromHost(moved, Data.ToArray());
+        Data = moved;
+        _grad = default;
+        _gradPendingZero = false;
+        if (SparseGrad is { } sparse) SparseGrad = new RowSparseGradient(sparse.TableRows, sparse.Width, backend);
+    }
 
     // Points Data at an owned buffer of at least shape.Length floats, reusing the previous one when it fits.
     internal void ResetOwned(ICompute backend, Shape shape, bool requiresGrad)

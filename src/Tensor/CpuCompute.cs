@@ -128,6 +128,18 @@ public sealed partial class CpuCompute : ICompute
     }
 
     /// <inheritdoc />
+    public void ScaledAdd(Tensor y, Tensor x, Tensor scale, float factor = 1f, float divisor = 1f) =>
+        Axpby(y, x, factor * ScalarOf(scale, nameof(scale)) / divisor, 1f);
+
+    // The value of a one-element tensor of this backend (a loss gradient handed to a backward kernel).
+    private float ScalarOf(Tensor scale, string name)
+    {
+        ComputeChecks.Owned(this, scale, name);
+        if (scale.Length != 1) throw new ArgumentException($"'{name}' must hold one element; got shape {scale.Shape}.", name);
+        return scale.Span[0];
+    }
+
+    /// <inheritdoc />
     public void Reduce(ReduceOp op, Tensor y, Tensor x, int axis, float scale = 1f, bool accumulate = false)
     {
         Check(y, nameof(y), x, nameof(x));
@@ -224,13 +236,14 @@ public sealed partial class CpuCompute : ICompute
     }
 
     /// <inheritdoc />
-    public void SoftmaxCrossEntropyBackward(Tensor dLogits, Tensor logProbabilities, ReadOnlySpan<int> labels, float smoothing, float scale)
+    public void SoftmaxCrossEntropyBackward(Tensor dLogits, Tensor logProbabilities, ReadOnlySpan<int> labels, float smoothing, Tensor scale)
     {
         Check(dLogits, nameof(dLogits), logProbabilities, nameof(logProbabilities));
+        float s = ScalarOf(scale, nameof(scale));
         ComputeChecks.SameShape(logProbabilities, nameof(logProbabilities), dLogits, nameof(dLogits));
         ComputeChecks.Labels(labels, logProbabilities.Shape.Rows, logProbabilities.Shape.Columns, allowUnlabelled: true);
         LossKernels.SoftmaxCrossEntropyBackward(CpuKernels.Path, dLogits.Span, logProbabilities.Span, logProbabilities.Shape.Columns,
-            labels, smoothing, scale);
+            labels, smoothing, s);
     }
 
     /// <inheritdoc />
@@ -262,15 +275,16 @@ public sealed partial class CpuCompute : ICompute
     }
 
     /// <inheritdoc />
-    public void BceWithLogitsBackward(Tensor dLogits, Tensor dTargets, Tensor logits, Tensor targets, float scale)
+    public void BceWithLogitsBackward(Tensor dLogits, Tensor dTargets, Tensor logits, Tensor targets, Tensor scale)
     {
         Check(logits, nameof(logits), targets, nameof(targets));
+        float s = ScalarOf(scale, nameof(scale));
         ComputeChecks.SameShape(logits, nameof(logits), targets, nameof(targets));
         if (!dLogits.IsEmpty) ComputeChecks.SameShape(logits, nameof(logits), dLogits, nameof(dLogits));
         if (!dTargets.IsEmpty) ComputeChecks.SameShape(targets, nameof(targets), dTargets, nameof(dTargets));
         if (logits.Length == 0) return;
         LossKernels.BceWithLogitsBackward(dLogits.IsEmpty ? default : dLogits.Span, dTargets.IsEmpty ? default : dTargets.Span,
-            logits.Span, targets.Span, scale);
+            logits.Span, targets.Span, s);
     }
 
     /// <inheritdoc />

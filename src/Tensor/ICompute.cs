@@ -199,11 +199,12 @@ public interface ICompute
     void NllLoss(Tensor loss, Tensor logProbabilities, ReadOnlySpan<int> labels, float smoothing);
 
     /// <summary>
-    /// The fused backward of log-softmax + NLL: dlogits += scale·(softmax − target)/B where target is the smoothed
+    /// The fused backward of log-softmax + NLL: dlogits += scale[0]·(softmax − target)/B where target is the smoothed
     /// one-hot row; B counts the labelled rows only, and unlabelled rows (<see cref="ComputeChecks.Unlabelled"/>) get
-    /// no gradient.
+    /// no gradient. <paramref name="scale"/> is a one-element tensor of this backend (the loss's gradient), read by
+    /// the kernel where it lives, so a backward pass never copies it to the host.
     /// </summary>
-    void SoftmaxCrossEntropyBackward(Tensor dLogits, Tensor logProbabilities, ReadOnlySpan<int> labels, float smoothing, float scale);
+    void SoftmaxCrossEntropyBackward(Tensor dLogits, Tensor logProbabilities, ReadOnlySpan<int> labels, float smoothing, Tensor scale);
 
     /// <summary>
     /// The distillation loss and its gradients in one kernel over the logits (row-wise over the last axis, B rows):
@@ -226,11 +227,24 @@ public interface ICompute
     /// <summary>loss[0] = mean of max(x, 0) − x·y + log(1 + e^−|x|): binary cross-entropy on logits x, targets y.</summary>
     void BceWithLogits(Tensor loss, Tensor logits, Tensor targets);
 
-    /// <summary>dlogits += scale·(σ(x) − y)/N and, when given, dtargets += scale·(−x)/N.</summary>
-    void BceWithLogitsBackward(Tensor dLogits, Tensor dTargets, Tensor logits, Tensor targets, float scale);
+    /// <summary>
+    /// dlogits += scale[0]·(σ(x) − y)/N and, when given, dtargets += scale[0]·(−x)/N; <paramref name="scale"/> is a
+    /// one-element tensor of this backend (the loss's gradient).
+    /// </summary>
+    void BceWithLogitsBackward(Tensor dLogits, Tensor dTargets, Tensor logits, Tensor targets, Tensor scale);
 
-    /// <summary>result[0] = scale·Σ x² (MSE, norms).</summary>
+    /// <summary>
+    /// result[0] = scale·Σ x² (MSE, norms). <paramref name="result"/> may be one element of a larger tensor (a view at
+    /// an offset), so that several sums land in one buffer and reach the host in one copy.
+    /// </summary>
     void SumOfSquares(Tensor result, Tensor x, float scale);
+
+    /// <summary>
+    /// y += (factor·scale[0]/divisor)·x (same length), the coefficient rounded in that order: a gradient term scaled by
+    /// a loss's gradient <paramref name="scale"/>, a one-element tensor of this backend that the kernel reads where it
+    /// lives (<see cref="Axpby"/> would need it on the host).
+    /// </summary>
+    void ScaledAdd(Tensor y, Tensor x, Tensor scale, float factor = 1f, float divisor = 1f);
 
     /// <summary>
     /// Fills <paramref name="mask"/> with 0 (probability p) or 1/(1−p) from a counter-based generator keyed by

@@ -4,7 +4,12 @@ namespace TinyKd.Tensors;
 /// A block of float32 memory owned by one compute backend. Tensors are views (shape + offset) over a storage;
 /// ops never touch the numbers directly but hand the storages to the backend that owns them.
 /// </summary>
-public abstract class Storage
+/// <remarks>
+/// A device backend's storage holds memory the garbage collector does not see: dispose it when done, so that the
+/// device memory is released when the program says and not when a finalizer runs. CPU storage is managed memory and
+/// its <see cref="Dispose()"/> does nothing.
+/// </remarks>
+public abstract class Storage : IDisposable
 {
     /// <summary>Creates a storage of <paramref name="length"/> floats owned by <paramref name="backend"/>.</summary>
     protected Storage(ICompute backend, int length)
@@ -18,6 +23,18 @@ public abstract class Storage
 
     /// <summary>Capacity in floats.</summary>
     public int Length { get; }
+
+    /// <summary>Releases the memory (a no-op for managed CPU memory). Tensors viewing this storage must not be used afterwards.</summary>
+    public void Dispose()
+    {
+        Dispose(true);
+        GC.SuppressFinalize(this);
+    }
+
+    /// <summary>Releases the backend's memory; <paramref name="disposing"/> is false when called from a finalizer.</summary>
+    protected virtual void Dispose(bool disposing)
+    {
+    }
 }
 
 /// <summary>Storage in managed memory: a plain <c>float[]</c> that the garbage collector owns.</summary>

@@ -32,5 +32,5 @@ public static partial class Losses
 
     // Saved = log p, P0 = ε.  dlogits += dloss·(p − target)/B with target = (1−ε)·onehot + ε/C.
     private static void CrossEntropyBackward(in TapeEntry e, Graph g) =>
-        g.Backend.SoftmaxCrossEntropyBackward(g.GradOf(e.A!), e.Saved, e.Labels.Span, e.P0, e.Output.Grad.Item());
+        g.Backend.SoftmaxCrossEntropyBackward(g.GradOf(e.A!), e.Saved, e.Labels.Span, e.P0, e.Output.Grad);
 }

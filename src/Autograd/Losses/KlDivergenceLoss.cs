@@ -34,8 +34,7 @@ public static partial class Losses
     // dstudent += dloss·(ps − pt)/(T·B);  dteacher += dloss·pt·((log pt − log ps) − KL_row)/(T·B).
     private static void KlDivergenceBackward(in TapeEntry e, Graph g)
     {
-        float dloss = e.Output.Grad.Item();
-        if (e.A!.RequiresGrad) g.Backend.Axpby(g.GradOf(e.A), e.Saved, dloss, 1f);
-        if (e.B!.RequiresGrad && !e.Saved2.IsEmpty) g.Backend.Axpby(g.GradOf(e.B), e.Saved2, dloss, 1f);
+        if (e.A!.RequiresGrad) g.Backend.ScaledAdd(g.GradOf(e.A), e.Saved, e.Output.Grad);
+        if (e.B!.RequiresGrad && !e.Saved2.IsEmpty) g.Backend.ScaledAdd(g.GradOf(e.B), e.Saved2, e.Output.Grad);
     }
 }

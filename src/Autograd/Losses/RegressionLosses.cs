@@ -22,9 +22,9 @@ public static partial class Losses
     // Saved = input − target.  dinput += 2·dloss·diff/N;  dtarget −= 2·dloss·diff/N.
     private static void MseBackward(in TapeEntry e, Graph g)
     {
-        float k = 2f * e.Output.Grad.Item() / Math.Max(e.Saved.Length, 1);
-        if (e.A!.RequiresGrad) g.Backend.Axpby(g.GradOf(e.A), e.Saved, k, 1f);
-        if (e.B!.RequiresGrad) g.Backend.Axpby(g.GradOf(e.B), e.Saved, -k, 1f);
+        float n = Math.Max(e.Saved.Length, 1);
+        if (e.A!.RequiresGrad) g.Backend.ScaledAdd(g.GradOf(e.A), e.Saved, e.Output.Grad, 2f, n);
+        if (e.B!.RequiresGrad) g.Backend.ScaledAdd(g.GradOf(e.B), e.Saved, e.Output.Grad, -2f, n);
     }
 
     /// <summary>
@@ -48,6 +48,6 @@ public static partial class Losses
     {
         Tensor dx = e.A!.RequiresGrad ? g.GradOf(e.A) : default;
         Tensor dy = e.B!.RequiresGrad ? g.GradOf(e.B) : default;
-        g.Backend.BceWithLogitsBackward(dx, dy, e.A.Data, e.B.Data, e.Output.Grad.Item());
+        g.Backend.BceWithLogitsBackward(dx, dy, e.A.Data, e.B.Data, e.Output.Grad);
     }
 }

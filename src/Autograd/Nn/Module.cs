@@ -69,6 +69,28 @@ public abstract class Module
     /// <summary>Sets evaluation mode: dropout becomes the identity.</summary>
     public Module Eval() => Train(false);
 
+    /// <summary>
+    /// Moves every parameter to <paramref name="backend"/> (PyTorch's <c>model.to(device)</c>): one copy per parameter,
+    /// after which forward and backward passes on a <see cref="Graph"/> of that backend touch no other memory. Move the
+    /// model before creating its optimizer, whose state is allocated beside the parameters; gradients start over.
+    /// </summary>
+    /// <exception cref="NotSupportedException">A layer of the model runs on the CPU only (int8 and sparse layers); it is named.</exception>
+    public Module To(ICompute backend)
+    {
+        ArgumentNullException.ThrowIfNull(backend);
+        foreach (Module m in Modules())
+            if (!m.RunsOn(backend))
+                throw new NotSupportedException($"{m.GetType().Name} runs on the CPU backend only; it cannot move to '{backend.Name}'.");
+        foreach (var (_, p) in NamedParameters()) p.MoveTo(backend);
+        return this;
+    }
+
+    /// <summary>
+    /// Whether this module (not its children) can compute on <paramref name="backend"/>; true unless it keeps state
+    /// outside its parameters that only one backend can read (int8 and sparse layers keep host arrays).
+    /// </summary>
+    protected virtual bool RunsOn(ICompute backend) => true;
+
     /// <summary>The parameters by dotted name; the tensors are the live parameter values (not copies).</summary>
     public Dictionary<string, Tensor> StateDict() => NamedParameters().ToDictionary(np => np.Name, np => np.Parameter.Data);
 

@@ -45,6 +45,9 @@ public sealed class QuantizedChain : Layer, IAffineLayer
     public IReadOnlyList<QuantizedLinear> Layers => _layers;
 
     /// <inheritdoc />
+    protected override bool RunsOn(ICompute backend) => backend is CpuCompute;
+
+    /// <inheritdoc />
     public int InFeatures => _layers[0].InFeatures;
 
     /// <inheritdoc />

@@ -53,6 +53,9 @@ public sealed class QuantizedLinear : Layer, IAffineLayer
     public bool HasBias => !_bias.IsEmpty;
 
     /// <inheritdoc />
+    protected override bool RunsOn(ICompute backend) => backend is CpuCompute;
+
+    /// <inheritdoc />
     public int InFeatures => Weight.InFeatures;
 
     /// <inheritdoc />

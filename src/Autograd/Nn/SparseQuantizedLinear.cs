@@ -58,6 +58,9 @@ public sealed class SparseQuantizedLinear : Layer, IAffineLayer
     public bool HasBias => !_bias.IsEmpty;
 
     /// <inheritdoc />
+    protected override bool RunsOn(ICompute backend) => backend is CpuCompute;
+
+    /// <inheritdoc />
     public int InFeatures => Weight.Columns;
 
     /// <inheritdoc />

@@ -9,7 +9,8 @@ namespace TinyKd.Autograd.Optim;
 public abstract class Optimizer
 {
     private readonly Variable[] _parameters;
-    private readonly Tensor _normScratch;
+    private readonly Tensor _normScratch; // one squared norm per parameter, on the parameters' backend
+    private readonly float[] _norms;      // the same, on the host
     private readonly Tensor[] _masks;
     private readonly Tensor[][] _maskedState;
 
@@ -26,7 +27,8 @@ public abstract class Optimizer
         if (!(learningRate >= 0f) || float.IsInfinity(learningRate))
             throw new ArgumentOutOfRangeException(nameof(learningRate), $"The learning rate must be finite and ≥ 0; got {learningRate}.");
         LearningRate = learningRate;
-        _normScratch = Tensor.Zeros(new Shape(1), _parameters[0].Data.Backend);
+        _normScratch = Tensor.Zeros(new Shape(_parameters.Length), _parameters[0].Data.Backend);
+        _norms = new float[_parameters.Length];
         _masks = new Tensor[_parameters.Length];
         _maskedState = new Tensor[_parameters.Length][];
     }
@@ -104,20 +106,23 @@ public abstract class Optimizer
     /// <summary>
     /// Scales all gradients together so that their global L2 norm is at most <paramref name="maxNorm"/>, as
     /// PyTorch's <c>clip_grad_norm_</c> (factor maxNorm/(norm + 1e-6) when it is below 1). Returns the norm before
-    /// clipping.
+    /// clipping. Each parameter's squared norm lands in its own slot of one buffer on the parameters' backend, and the
+    /// buffer reaches the host in one copy: one read-back per call, however many parameters.
     /// </summary>
     /// <exception cref="ArithmeticException">The norm is NaN or infinite: the gradients are not usable.</exception>
     public double ClipGradNorm(float maxNorm)
     {
         if (!(maxNorm > 0f)) throw new ArgumentOutOfRangeException(nameof(maxNorm), $"maxNorm must be > 0; got {maxNorm}.");
-        double sum = 0;
-        foreach (Variable p in _parameters)
+        for (int i = 0; i < _parameters.Length; i++)
         {
-            if (!HasGradient(p)) continue;
-            Tensor grad = GradientValues(p);
-            grad.Backend.SumOfSquares(_normScratch, grad, 1f);
-            sum += _normScratch.Item();
+            if (!HasGradient(_parameters[i])) continue;
+            Tensor grad = GradientValues(_parameters[i]);
+            grad.Backend.SumOfSquares(new Tensor(_normScratch.Storage, new Shape(1), i), grad, 1f);
         }
+        _normScratch.Backend.CopyToHost(_normScratch, _norms);
+        double sum = 0;
+        for (int i = 0; i < _parameters.Length; i++)
+            if (HasGradient(_parameters[i])) sum += _norms[i];
         double norm = Math.Sqrt(sum);
         if (!double.IsFinite(norm)) throw new ArithmeticException($"The gradient norm is {norm}; a NaN or infinity reached the gradients.");
         double coefficient = maxNorm / (norm + 1e-6);
