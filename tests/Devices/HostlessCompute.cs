@@ -66,7 +66,11 @@ internal sealed class HostlessCompute : ICompute
     public void BroadcastAxis(Tensor y, Tensor x, int axis, float scale = 1f, bool accumulate = false) =>
         Cpu.BroadcastAxis(C(y), C(x), axis, scale, accumulate);
 
-    public void ArgMax(Tensor x, Span<int> indices) => Cpu.ArgMax(C(x), indices);
+    public void ArgMax(Tensor x, Span<int> indices)
+    {
+        Downloads++; // the indices are written to host memory
+        Cpu.ArgMax(C(x), indices);
+    }
     public void TransposeLastTwo(Tensor y, Tensor x, bool accumulate = false) => Cpu.TransposeLastTwo(C(y), C(x), accumulate);
 
     public void CopyAlongAxis(Tensor y, int yStart, Tensor x, int xStart, int count, int axis, bool accumulate = false) =>

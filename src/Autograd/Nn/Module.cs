@@ -70,6 +70,26 @@ public abstract class Module
     public Module Eval() => Train(false);
 
     /// <summary>
+    /// The backend the parameters live on (<see cref="To"/> moves them); the CPU for a module without parameters.
+    /// Graphs that run the module, and the data they read, belong on it.
+    /// </summary>
+    /// <exception cref="InvalidOperationException">The parameters are split across backends (both are named).</exception>
+    public ICompute Backend
+    {
+        get
+        {
+            ICompute? backend = null;
+            foreach (var (name, p) in NamedParameters())
+            {
+                backend ??= p.Data.Backend;
+                if (!ReferenceEquals(backend, p.Data.Backend))
+                    throw new InvalidOperationException($"Parameter '{name}' lives on '{p.Data.Backend.Name}' but the module's others on '{backend.Name}'; move the whole module with To().");
+            }
+            return backend ?? CpuCompute.Default;
+        }
+    }
+
+    /// <summary>
     /// Moves every parameter to <paramref name="backend"/> (PyTorch's <c>model.to(device)</c>): one copy per parameter,
     /// after which forward and backward passes on a <see cref="Graph"/> of that backend touch no other memory. Move the
     /// model before creating its optimizer, whose state is allocated beside the parameters; gradients start over.

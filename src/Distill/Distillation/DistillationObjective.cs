@@ -22,7 +22,8 @@ public sealed class DistillationObjective : ITrainingObjective
     private readonly TeacherTargets _targets;
     private readonly DistillationOptions _options;
     private readonly int _batchSize;
-    private readonly Graph _hintGraph = new(evaluationMode: true); // the hint teacher always runs in evaluation mode
+    private readonly Graph? _hintGraph; // the hint teacher's, on its backend; it always runs in evaluation mode
+    private readonly FeatureUpload? _hintUpload;
 
     /// <summary>Prepares to teach <paramref name="student"/> from <paramref name="teachers"/>.</summary>
     /// <param name="student">The student network (its hidden layers are needed for the hint).</param>
@@ -52,6 +53,9 @@ public sealed class DistillationObjective : ITrainingObjective
             {
                 throw new ArgumentException($"--hint-layers {layers.Teacher}:{layers.Student}: {e.Message.Split(" (Parameter")[0]}", nameof(options), e);
             }
+            Hint.To(student.Backend);
+            _hintGraph = new Graph(HintTeacher.Backend, evaluationMode: true);
+            _hintUpload = new FeatureUpload(HintTeacher.Backend);
         }
     }
 
@@ -106,9 +110,9 @@ public sealed class DistillationObjective : ITrainingObjective
 
     private Tensor TeacherHidden(Tensor features)
     {
-        _hintGraph.Reset();
+        _hintGraph!.Reset();
         using var _ = GradMode.NoGrad();
-        HintTeacher!.Forward(_hintGraph.Input(features), _options.HintLayers!.Value.Teacher, out Variable hidden);
+        HintTeacher!.Forward(_hintGraph.Input(_hintUpload!.Rows(features)), _options.HintLayers!.Value.Teacher, out Variable hidden);
         return hidden.Data;
     }
 }

@@ -19,8 +19,9 @@ public sealed class TeacherTargets
     private readonly Teacher[] _teachers;
     private readonly float[] _weights;
     private readonly float[][] _cache;
-    private readonly Graph _graph = new(evaluationMode: true); // teachers always run in evaluation mode
+    private readonly (Graph Graph, FeatureUpload Upload)?[] _forwards; // per network teacher, on its backend, evaluation mode
     private float[] _batchLogits = [];
+    private float[] _mixed = []; // the soft targets or mean logits of several teachers, mixed on the host before the upload
     private Tensor _soft, _mean;
     private int _classes;
 
@@ -33,6 +34,7 @@ public sealed class TeacherTargets
         float total = _teachers.Sum(t => t.Weight);
         _weights = _teachers.Select(t => t.Weight / total).ToArray();
         _cache = new float[_teachers.Length][];
+        _forwards = new (Graph, FeatureUpload)?[_teachers.Length];
     }
 
     /// <summary>The teachers.</summary>
@@ -67,18 +69,27 @@ public sealed class TeacherTargets
         }
         int rows = Math.Max(1, Math.Min(batchSize, transfer.Count));
         _batchLogits = new float[_teachers.Length * rows * _classes];
+        _mixed = new float[rows * _classes];
         _soft = Tensor.Zeros(rows, _classes);
         _mean = Tensor.Zeros(rows, _classes);
     }
 
     /// <summary>
     /// The soft-target logits [B, C] for <paramref name="batch"/> at temperature <paramref name="temperature"/> and,
-    /// when <paramref name="needMean"/>, the mean teacher logits [B, C]. Views of buffers the next call overwrites.
+    /// when <paramref name="needMean"/>, the mean teacher logits [B, C], on the backend of the batch's features (the
+    /// student's): mixed on the host from the cached logits and uploaded once each. Views of buffers the next call
+    /// overwrites.
     /// </summary>
     /// <exception cref="InvalidOperationException">The batch is augmented and a teacher is only precomputed logits.</exception>
     public (Tensor Soft, Tensor Mean) For(in Batch batch, bool augmented, float temperature, bool needMean)
     {
         int b = batch.Count, c = _classes, k = _teachers.Length;
+        ICompute backend = batch.Features.Backend;
+        if (!ReferenceEquals(_soft.Backend, backend))
+        {
+            _soft = Tensor.Zeros(_soft.Shape, backend);
+            _mean = Tensor.Zeros(_mean.Shape, backend);
+        }
         ReadOnlySpan<int> rows = batch.Indices.Span;
         for (int i = 0; i < k; i++)
         {
@@ -91,20 +102,22 @@ public sealed class TeacherTargets
         Tensor mean = b == _mean.Shape[0] ? _mean : _mean.Slice(0, b);
         if (k == 1)
         {
-            _batchLogits.AsSpan(0, b * c).CopyTo(soft.Span);
-            if (needMean) _batchLogits.AsSpan(0, b * c).CopyTo(mean.Span);
+            backend.CopyFromHost(soft, _batchLogits.AsSpan(0, b * c));
+            if (needMean) backend.CopyFromHost(mean, _batchLogits.AsSpan(0, b * c));
             return (soft, mean);
         }
-        Combine(soft.Span, b, temperature);
+        Combine(_mixed.AsSpan(0, b * c), b, temperature);
+        backend.CopyFromHost(soft, _mixed.AsSpan(0, b * c));
         if (needMean)
         {
-            Span<float> m = mean.Span;
+            Span<float> m = _mixed.AsSpan(0, b * c);
             m.Clear();
             for (int i = 0; i < k; i++)
             {
                 ReadOnlySpan<float> l = _batchLogits.AsSpan(i * b * c, b * c);
                 for (int j = 0; j < m.Length; j++) m[j] += _weights[i] * l[j];
             }
+            backend.CopyFromHost(mean, m);
         }
         return (soft, mean);
     }
@@ -135,9 +148,10 @@ public sealed class TeacherTargets
         Teacher t = _teachers[teacher];
         if (t.Model is null)
             throw new InvalidOperationException($"Teacher {t} is precomputed logits and cannot score augmented images; turn augmentation off or give the teacher model.");
-        _graph.Reset();
+        var (graph, upload) = _forwards[teacher] ??= (new Graph(t.Model.Backend, evaluationMode: true), new FeatureUpload(t.Model.Backend));
+        graph.Reset();
         using var _ = GradMode.NoGrad();
-        Variable logits = t.Model.Forward(_graph.Input(features));
+        Variable logits = t.Model.Forward(graph.Input(upload.Rows(features)));
         logits.Data.Backend.CopyToHost(logits.Data, destination);
     }
 }

@@ -92,13 +92,14 @@ public sealed class Evaluation
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(batchSize);
         int n = features.Shape[0];
         var probabilities = new float[n * classes];
-        var graph = new Graph(features.Backend, evaluationMode: true);
+        var graph = new Graph(model.Backend, evaluationMode: true);
+        var upload = new FeatureUpload(graph.Backend);
         using var _ = GradMode.NoGrad();
         for (int start = 0; start < n; start += batchSize)
         {
             int count = Math.Min(batchSize, n - start);
             graph.Reset();
-            Variable logits = model.Forward(graph.Input(features.Slice(start, count)));
+            Variable logits = model.Forward(graph.Input(upload.Rows(features.Slice(start, count))));
             if (logits.Shape.Rank != 2 || logits.Shape[1] != classes)
                 throw new ArgumentException($"The model outputs {logits.Shape} but the data has {classes} classes.", nameof(classes));
             Variable p = softmax ? Ops.Softmax(logits) : logits;

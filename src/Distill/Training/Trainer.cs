@@ -21,7 +21,8 @@ public sealed class Trainer
     private readonly ITrainingObjective _objective;
     private readonly (string Name, Variable Parameter)[] _parameters;
     private readonly Dropout[] _dropouts;
-    private readonly Graph _graph = new();
+    private readonly Graph _graph;           // on the model's backend, reused for every step
+    private readonly FeatureUpload _upload;  // host batches to that backend
     private double _firstStepLoss = double.NaN;
 
     // The shifts get their own key derived from the seed, so they share no bits with the batch order's hashes.
@@ -42,6 +43,12 @@ public sealed class Trainer
         _parameters = [.. model.NamedParameters().Select(p => ("model." + p.Name, p.Parameter)),
             .. _objective.NamedParameters().Select(p => ("objective." + p.Name, p.Parameter))];
         _dropouts = [.. model.Modules().OfType<Dropout>()];
+        ICompute backend = model.Backend;
+        foreach (var (name, p) in _parameters)
+            if (!ReferenceEquals(p.Data.Backend, backend))
+                throw new ArgumentException($"Parameter '{name}' lives on '{p.Data.Backend.Name}' but the model on '{backend.Name}'; move both with To().", nameof(objective));
+        _graph = new Graph(backend);
+        _upload = new FeatureUpload(backend);
         var trainable = _parameters.Select(p => p.Parameter);
         Optimizer = options.Optimizer switch
         {
@@ -93,7 +100,7 @@ public sealed class Trainer
         var predictions = new int[_options.BatchSize];
         // The best weights are tracked (and checkpointed) with any validation set, and restored only when asked.
         bool keepBest = validation is not null && _options.RestoreBestWeights;
-        Tensor[] best = validation is not null ? _parameters.Select(p => Tensor.Zeros(p.Parameter.Shape)).ToArray() : [];
+        Tensor[] best = validation is not null ? _parameters.Select(p => Tensor.Zeros(p.Parameter.Shape, p.Parameter.Data.Backend)).ToArray() : [];
         string fingerprint = Fingerprint(train);
         var run = new RunState(new List<EpochResult>(_options.Epochs));
         if (_options.Resume && File.Exists(_options.CheckpointPath)) run = Restore(_options.CheckpointPath!, fingerprint, best);
@@ -133,10 +140,14 @@ public sealed class Trainer
     public float Step(Batch batch, Span<int> predictions, out int correct) =>
         Step(batch, new StepContext(1, Optimizer.StepCount, 0, false), predictions, out correct, out _);
 
-    /// <summary>One optimisation step with the loop's position (for scheduled objectives); counts the labelled rows too.</summary>
+    /// <summary>
+    /// One optimisation step with the loop's position (for scheduled objectives); counts the labelled rows too. The
+    /// batch's features are uploaded to the model's backend first when they live elsewhere.
+    /// </summary>
     public float Step(Batch batch, in StepContext context, Span<int> predictions, out int correct, out int labelled)
     {
         _graph.Reset();
+        batch = _upload.Of(batch);
         Variable loss = _objective.Loss(_graph, _model, batch, context, out Variable logits);
         if (logits.Shape.Rank != 2 || logits.Shape[0] != batch.Count)
             throw new ArgumentException($"The model produced {logits.Shape} for a batch of {batch.Count}.", nameof(batch));

@@ -29,7 +29,7 @@ public sealed partial class NeuMF
         {
             var first = (Linear)_tower[0];
             if (Unchanged(first.Weight.Data, first.Bias!.Data, _itemMlp.Weight.Data, _genres.Weight.Data) && _itemSide is not null) return;
-            var (itemPart, userWeights) = FirstLayerSides(Backend, Spec, Genres, first.Weight.Data, first.Bias.Data, _itemMlp.Weight.Data, _genres.Weight.Data);
+            var (itemPart, userWeights) = FirstLayerSides(OutputBackend, Spec, Genres, first.Weight.Data, first.Bias.Data, _itemMlp.Weight.Data, _genres.Weight.Data);
             Volatile.Write(ref _itemSide, new ItemSide(itemPart, userWeights));
         }
     }
@@ -80,7 +80,7 @@ public sealed partial class NeuMF
         ArgumentNullException.ThrowIfNull(workspace);
         ItemSide side = Volatile.Read(ref _itemSide)
             ?? throw new InvalidOperationException("NeuMF.ScoreUsers runs only inside ScoreAll, after BeginScoring.");
-        ICompute c = Backend;
+        ICompute c = OutputBackend;
         int n = users.Length, items = ItemCount, d = Spec.Width, h1 = side.ItemPart.Shape[1];
         Tensor outputWeight = _output.Weight.Data;                  // [1, d + h_last]
         Tensor score = workspace.Buffer(0, n * items, 1);
@@ -116,7 +116,7 @@ public sealed partial class NeuMF
         c.CopyToHost(score, scores);
     }
 
-    private ICompute Backend => _output.Weight.Data.Backend;
+    private ICompute OutputBackend => _output.Weight.Data.Backend;
 
     // Columns [start, start + count) of a one-row weight, as a [1, count] tensor (a view: one row is contiguous).
     private static Tensor Column(Tensor row, int start, int count) => new(row.Storage, new Shape(1, count), row.Offset + start);
