@@ -7,7 +7,8 @@ namespace TinyKd.Recommender;
 /// The loss of one training step over a [B, W] score matrix whose row r is a user's candidate list
 /// [positive, n negatives, extras]: the ranking loss on the first L = 1 + n columns, and for a student
 /// L = (1 − α)·loss + α·term with the distillation term on the teacher's scores of the same candidates. The constant
-/// targets are allocated once for the largest batch and viewed for smaller ones.
+/// targets are allocated once for the largest batch, on the model's backend, and viewed for smaller ones; the teacher's
+/// scores of a batch are gathered on the host and uploaded in one copy.
 /// </summary>
 internal sealed class RankingLossTerms
 {
@@ -18,27 +19,39 @@ internal sealed class RankingLossTerms
     private readonly Tensor _zeros;          // [B, n]
     private readonly Tensor _ones;           // [B, m]
     private readonly Tensor _teacher;        // [B, W] teacher scores (or their softened probabilities)
+    private readonly float[] _teacherHost;   // the same, gathered on the host before the upload
     private readonly int[] _positiveLabels;  // B zeros: the positive is class 0 of the sampled softmax
 
-    public RankingLossTerms(RecommenderTrainingOptions options)
+    public RankingLossTerms(RecommenderTrainingOptions options, ICompute backend)
     {
         _options = options;
         _list = 1 + options.Negatives;
         Width = _list + options.ExtraColumns;
         int b = options.BatchSize, n = options.Negatives;
-        _bceTargets = Tensor.Zeros(b, _list);
-        for (int r = 0; r < b; r++) _bceTargets.Span[r * _list] = 1f;
-        _bprDifferences = Tensor.Zeros(_list, n);
+        var bceTargets = new float[b * _list];
+        for (int r = 0; r < b; r++) bceTargets[r * _list] = 1f;
+        _bceTargets = Constant(backend, bceTargets, new Shape(b, _list));
+        var bprDifferences = new float[_list * n];
         for (int j = 0; j < n; j++)
         {
-            _bprDifferences.Span[j] = -1f;
-            _bprDifferences.Span[(j + 1) * n + j] = 1f;
+            bprDifferences[j] = -1f;
+            bprDifferences[(j + 1) * n + j] = 1f;
         }
-        _zeros = Tensor.Zeros(b, n);
-        _ones = Tensor.Zeros(b, Math.Max(options.RankSamples, 1));
-        _ones.Span.Fill(1f);
-        _teacher = Tensor.Zeros(b, Width);
+        _bprDifferences = Constant(backend, bprDifferences, new Shape(_list, n));
+        _zeros = Tensor.Zeros(new Shape(b, n), backend);
+        int m = Math.Max(options.RankSamples, 1);
+        _ones = Tensor.Zeros(new Shape(b, m), backend);
+        backend.Fill(_ones, 1f);
+        _teacher = Tensor.Zeros(new Shape(b, Width), backend);
+        _teacherHost = new float[b * Width];
         _positiveLabels = new int[b];
+    }
+
+    private static Tensor Constant(ICompute backend, float[] values, Shape shape)
+    {
+        var t = Tensor.Zeros(shape, backend);
+        backend.CopyFromHost(t, values);
+        return t;
     }
 
     /// <summary>Candidates per row: the list plus the distillation extras.</summary>
@@ -92,13 +105,14 @@ internal sealed class RankingLossTerms
     private Tensor TeacherBlock(TeacherScores teacher, ReadOnlySpan<int> users, ReadOnlySpan<int> items, int rows, int columns, float? softTargets)
     {
         var block = new Tensor(_teacher.Storage, new Shape(rows, columns));
-        Span<float> values = block.Span;
+        Span<float> values = _teacherHost.AsSpan(0, rows * columns);
         for (int r = 0; r < rows; r++)
             for (int c = 0; c < columns; c++)
             {
                 float s = teacher[users[r * Width + c], items[r * Width + c]];
                 values[r * columns + c] = softTargets is float t ? 1f / (1f + MathF.Exp(-s / t)) : s;
             }
+        block.Backend.CopyFromHost(block, values);
         return block;
     }
 }

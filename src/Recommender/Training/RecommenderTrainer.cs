@@ -26,7 +26,7 @@ public sealed class RecommenderTrainer
     private readonly RecommenderTrainingOptions _options;
     private readonly TeacherScores? _teacher;
     private readonly Adam _adam;
-    private readonly Graph _graph = new();
+    private readonly Graph _graph; // on the model's backend
     private readonly Rng _rng, _distillationRng;
     private readonly NegativeSampler _sampler, _extraSampler;
     private readonly int[] _order;
@@ -72,7 +72,8 @@ public sealed class RecommenderTrainer
         _distillationRng = new Rng(Rng.Hash(options.Seed, 0x7EC5, 2));
         _extraSampler = new NegativeSampler(data, _distillationRng);
         _order = Enumerable.Range(0, data.TrainUsers.Length).ToArray();
-        _terms = new RankingLossTerms(options);
+        _graph = new Graph(model.Backend);
+        _terms = new RankingLossTerms(options, model.Backend);
         if (options.Distillation == RankingDistillation.RankDistill)
         {
             _topK = teacher!.TopUnseen(data, options.TopK);

@@ -101,7 +101,7 @@ public class RankingLossTermsTests
     public void Loss_equals_the_formula_and_passes_gradcheck(RankingLoss loss, RankingDistillation distillation)
     {
         RecommenderTrainingOptions options = Options(loss, distillation);
-        var terms = new RankingLossTerms(options);
+        var terms = new RankingLossTerms(options, CpuCompute.Default);
         int width = terms.Width;
         var (teacher, users, items) = Candidates(width);
         Tensor scores = Check.Random(5, -2f, 2f, Rows, width);

@@ -1,0 +1,54 @@
+using TinyKd.Autograd.Nn;
+using TinyKd.Recommender;
+using TinyKd.Tensors;
+using TinyKd.Tests.Recommender;
+
+namespace TinyKd.Tests.Devices;
+
+// The recommender trainer and all-item scoring on a backend whose memory the host cannot read: with the model moved
+// there, every ranking loss and distillation term trains bit for bit as on the CPU, and ScoreAll gives the CPU's scores.
+public class HostlessRecommenderTests
+{
+    public static TheoryData<RankingLoss, RankingDistillation, bool> Cases()
+    {
+        var data = new TheoryData<RankingLoss, RankingDistillation, bool>();
+        foreach (RankingLoss loss in Enum.GetValues<RankingLoss>()) data.Add(loss, RankingDistillation.None, true);
+        foreach (RankingDistillation distillation in Enum.GetValues<RankingDistillation>().Where(d => d != RankingDistillation.None))
+        {
+            data.Add(RankingLoss.Bce, distillation, true);
+            data.Add(RankingLoss.Bce, distillation, false);
+        }
+        return data;
+    }
+
+    [Theory]
+    [MemberData(nameof(Cases))]
+    public void Training_and_scoring_on_a_hostless_backend_match_the_cpu_bit_for_bit(RankingLoss loss, RankingDistillation distillation, bool neuMF)
+    {
+        InteractionData data = RecommenderFixtures.Data;
+        TeacherScores? teacher = distillation == RankingDistillation.None ? null
+            : TeacherScores.From(new MatrixFactorization(data.UserCount, data.ItemCount, 4, new Rng(9)));
+        var options = new RecommenderTrainingOptions { Epochs = 2, LearningRate = 0.01f, Seed = 5, Loss = loss, Distillation = distillation, AllowDivergence = true };
+        int[] users = [.. Enumerable.Range(0, Math.Min(5, data.UserCount))];
+        (RecommenderModel Model, float[] Losses, float[] Scores) Run(ICompute backend)
+        {
+            RecommenderModel model = neuMF
+                ? new NeuMF(data.UserCount, data.ItemCount, RecommenderFixtures.Genres, new NeuMFSpec(8, 4, [16]), new Rng(2))
+                : new MatrixFactorization(data.UserCount, data.ItemCount, 8, new Rng(2));
+            model.To(backend);
+            float[] losses = [.. new RecommenderTrainer(model, data, options, teacher).Fit().Select(e => (float)e.Loss)];
+            var scores = new float[users.Length * data.ItemCount];
+            model.ScoreAll(users, scores);
+            return (model, losses, scores);
+        }
+        var device = new HostlessCompute();
+        var (cpu, cpuLosses, cpuScores) = Run(CpuCompute.Default);
+        var (moved, deviceLosses, deviceScores) = Run(device);
+
+        Assert.Same(device, moved.Backend);
+        Assert.Equal(cpuLosses, deviceLosses);
+        Assert.True(cpuScores.AsSpan().SequenceEqual(deviceScores), "ScoreAll differs from the CPU's");
+        foreach (var ((name, expected), (_, actual)) in cpu.NamedParameters().Zip(moved.NamedParameters()))
+            Assert.True(expected.Data.ToArray().AsSpan().SequenceEqual(actual.Data.ToArray()), $"parameter {name} differs from the CPU run");
+    }
+}
