@@ -1,5 +1,7 @@
 using System.Globalization;
 using System.IO.Compression;
+using System.Reflection.Metadata;
+using System.Reflection.PortableExecutable;
 using System.Text.RegularExpressions;
 using System.Xml.Linq;
 using TinyKd.Distill.Models;
@@ -7,8 +9,8 @@ using TinyKd.Distill.Models;
 namespace TinyKd.Tests.Packaging;
 
 // What `dotnet pack -c Release` produces, used as a .NET developer outside the repository would: the tool installed
-// from the local feed, a console app that references TinyKd.Distill from it and runs the README's example. Offline:
-// see PackedFeed. About 10 s on 2 cores when the build is up to date (pack 7 s, tool install 1 s, app build 4 s).
+// from the local feed, a console app that references TinyKd.Distill and TinyKd.Samples from it and runs the README's
+// example. Offline: see PackedFeed. About 10 s on 2 cores when the build is up to date (pack 7 s, tool install 1 s, app build 4 s).
 public sealed partial class PackageTests(PackedFeed feed) : IClassFixture<PackedFeed>
 {
     [Theory]
@@ -17,6 +19,7 @@ public sealed partial class PackageTests(PackedFeed feed) : IClassFixture<Packed
     [InlineData("TinyKd.Distill", "TinyKd.Autograd")]
     [InlineData("TinyKd.Recommender", "TinyKd.Distill")]
     [InlineData("TinyKd.Kernels.Gpu", "TinyKd.Tensor")]
+    [InlineData("TinyKd.Samples", "TinyKd.Distill")]
     public void A_library_package_carries_its_metadata_docs_and_symbols_and_depends_on_the_layer_below_alone(string id, string dependency)
     {
         using ZipArchive package = ZipFile.OpenRead(feed.Package(id));
@@ -37,7 +40,7 @@ public sealed partial class PackageTests(PackedFeed feed) : IClassFixture<Packed
     [Fact]
     public void The_packages_that_carry_the_Fashion_MNIST_sample_carry_its_licence_notice()
     {
-        foreach (string id in new[] { "TinyKd.Distill", "TinyKd.Cli" })
+        foreach (string id in new[] { "TinyKd.Samples", "TinyKd.Cli" })
         {
             using ZipArchive package = ZipFile.OpenRead(feed.Package(id));
             ZipArchiveEntry? notice = package.GetEntry("fashion-mnist-sample/LICENSE");
@@ -45,6 +48,26 @@ public sealed partial class PackageTests(PackedFeed feed) : IClassFixture<Packed
             using var reader = new StreamReader(notice.Open());
             Assert.Contains("Copyright (c) 2017 Zalando SE", reader.ReadToEnd());
         }
+    }
+
+    // A library embedded in other programs carries no data set: the sample is TinyKd.Samples alone (issue 16).
+    [Fact]
+    public void The_core_packages_carry_no_data_and_together_stay_under_one_megabyte()
+    {
+        string[] core = ["TinyKd.Tensor", "TinyKd.Autograd", "TinyKd.Distill", "TinyKd.Recommender"];
+        foreach (string id in core)
+        {
+            using ZipArchive package = ZipFile.OpenRead(feed.Package(id));
+            Assert.Null(package.GetEntry("fashion-mnist-sample/LICENSE"));
+            using var dll = new MemoryStream();
+            using (Stream entry = package.GetEntry($"lib/net10.0/{id}.dll")!.Open()) entry.CopyTo(dll);
+            dll.Position = 0;
+            using var pe = new PEReader(dll);
+            Assert.Empty(pe.GetMetadataReader().ManifestResources);
+        }
+
+        long total = core.Sum(id => new FileInfo(feed.Package(id)).Length);
+        Assert.True(total < 1_000_000, $"the core packages together are {total:N0} bytes ({string.Join(", ", core.Select(id => $"{id} {new FileInfo(feed.Package(id)).Length:N0}"))})");
     }
 
     [Fact]
@@ -77,7 +100,7 @@ public sealed partial class PackageTests(PackedFeed feed) : IClassFixture<Packed
     }
 
     [Fact]
-    public void A_console_app_referencing_TinyKd_Distill_from_the_feed_runs_the_readme_example()
+    public void A_console_app_referencing_TinyKd_Distill_and_the_sample_from_the_feed_runs_the_readme_example()
     {
         string app = Directory.CreateDirectory(Path.Combine(feed.Root, "readme-app")).FullName;
         File.WriteAllText(Path.Combine(app, "ReadmeApp.csproj"), $"""
@@ -90,6 +113,7 @@ public sealed partial class PackageTests(PackedFeed feed) : IClassFixture<Packed
               </PropertyGroup>
               <ItemGroup>
                 <PackageReference Include="TinyKd.Distill" Version="{feed.Version}" />
+                <PackageReference Include="TinyKd.Samples" Version="{feed.Version}" />
               </ItemGroup>
             </Project>
             """);
