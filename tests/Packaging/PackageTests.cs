@@ -29,6 +29,7 @@ public sealed partial class PackageTests(PackedFeed feed) : IClassFixture<Packed
         Assert.False(string.IsNullOrWhiteSpace(Value(metadata, "description")), $"{id} has no description");
         Assert.Equal("README.md", Value(metadata, "readme"));
         Assert.NotNull(package.GetEntry("README.md"));
+        AssertMitLicence(metadata, id);
         Assert.NotNull(package.GetEntry($"lib/net10.0/{id}.dll"));
         Assert.NotNull(package.GetEntry($"lib/net10.0/{id}.xml"));
         Assert.Equal(new[] { dependency }, metadata.Descendants(metadata.Name.Namespace + "dependency").Select(d => (string)d.Attribute("id")!));
@@ -78,6 +79,7 @@ public sealed partial class PackageTests(PackedFeed feed) : IClassFixture<Packed
             XElement metadata = Metadata(package, "TinyKd.Cli");
             Assert.Equal("DotnetTool", (string?)metadata.Descendants(metadata.Name.Namespace + "packageType").Single().Attribute("name"));
             Assert.Empty(metadata.Descendants(metadata.Name.Namespace + "dependency"));
+            AssertMitLicence(metadata, "TinyKd.Cli");
         }
 
         string tools = Path.Combine(feed.Root, "tools");
@@ -150,6 +152,14 @@ public sealed partial class PackageTests(PackedFeed feed) : IClassFixture<Packed
         using Stream stream = nuspec.Open();
         XElement root = XDocument.Load(stream).Root!;
         return root.Element(root.Name.Namespace + "metadata")!;
+    }
+
+    // The repository's LICENSE as an SPDX expression (NuGet's <license type="expression">), not a file or a URL.
+    private static void AssertMitLicence(XElement metadata, string id)
+    {
+        XElement? licence = metadata.Element(metadata.Name.Namespace + "license");
+        Assert.True(licence is not null, $"{id} carries no licence");
+        Assert.Equal(("expression", "MIT"), ((string?)licence.Attribute("type"), licence.Value));
     }
 
     private static string? Value(XElement metadata, string name) => (string?)metadata.Element(metadata.Name.Namespace + name);
