@@ -104,8 +104,22 @@ public sealed partial class PackageTests(PackedFeed feed) : IClassFixture<Packed
     [Fact]
     public void A_console_app_referencing_TinyKd_Distill_and_the_sample_from_the_feed_runs_the_readme_example()
     {
-        string app = Directory.CreateDirectory(Path.Combine(feed.Root, "readme-app")).FullName;
-        File.WriteAllText(Path.Combine(app, "ReadmeApp.csproj"), $"""
+        string output = BuildAndRun("readme-app", ReadmeCSharp("## Using it from C#", "epoch <= 5", "epoch <= 1"));
+
+        Match printed = ReadmeAccuracy().Match(output);
+        Assert.True(printed.Success, $"the README's example printed no test accuracy:\n{output}");
+        double accuracy = double.Parse(printed.Groups[1].Value, CultureInfo.InvariantCulture);
+        Assert.True(accuracy > 75, $"accuracy after one epoch {accuracy}% (seed 42)");
+        Assert.True(Directory.Exists(Path.Combine(feed.Root, "packages", "tinykd.distill", feed.Version)),
+            "TinyKd.Distill was not restored from the feed into the private packages folder");
+    }
+
+    // A console app in feed.Root/NAME that references TinyKd.Distill and TinyKd.Samples from the feed and whose
+    // Program.cs is CODE, built and run there (its working directory); returns what it printed.
+    private string BuildAndRun(string name, string code)
+    {
+        string app = Directory.CreateDirectory(Path.Combine(feed.Root, name)).FullName;
+        File.WriteAllText(Path.Combine(app, "App.csproj"), $"""
             <Project Sdk="Microsoft.NET.Sdk">
               <PropertyGroup>
                 <OutputType>Exe</OutputType>
@@ -119,31 +133,22 @@ public sealed partial class PackageTests(PackedFeed feed) : IClassFixture<Packed
               </ItemGroup>
             </Project>
             """);
-        File.WriteAllText(Path.Combine(app, "Program.cs"), ReadmeExample());
-
+        File.WriteAllText(Path.Combine(app, "Program.cs"), code);
         feed.Dotnet(app, "build", "-c", "Release");
-        string output = feed.Dotnet(app, Path.Combine(app, "bin", "Release", "net10.0", "ReadmeApp.dll"));
-
-        Match printed = ReadmeAccuracy().Match(output);
-        Assert.True(printed.Success, $"the README's example printed no test accuracy:\n{output}");
-        double accuracy = double.Parse(printed.Groups[1].Value, CultureInfo.InvariantCulture);
-        Assert.True(accuracy > 75, $"accuracy after one epoch {accuracy}% (seed 42)");
-        Assert.True(Directory.Exists(Path.Combine(feed.Root, "packages", "tinykd.distill", feed.Version)),
-            "TinyKd.Distill was not restored from the feed into the private packages folder");
+        return feed.Dotnet(app, Path.Combine(app, "bin", "Release", "net10.0", "App.dll"));
     }
 
-    // The first C# block of the README's "Using it from C#" section, run for one epoch instead of five (as
-    // ReadmeExampleTests does in-process).
-    private string ReadmeExample()
+    // The first C# block of the README's section HEADING, with its one LONG run shortened to SHORT (one epoch instead
+    // of five, as ReadmeExampleTests does in-process).
+    private string ReadmeCSharp(string heading, string longRun, string shortRun)
     {
         string readme = File.ReadAllText(Path.Combine(feed.RepositoryRoot, "README.md"));
-        int section = readme.IndexOf("## Using it from C#", StringComparison.Ordinal);
-        Assert.True(section >= 0, "README.md has no section '## Using it from C#'");
+        int section = readme.IndexOf(heading + "\n", StringComparison.Ordinal);
+        Assert.True(section >= 0, $"README.md has no section '{heading}'");
         int start = readme.IndexOf("```csharp\n", section, StringComparison.Ordinal) + "```csharp\n".Length;
         string code = readme[start..readme.IndexOf("```", start, StringComparison.Ordinal)];
-        const string FiveEpochs = "epoch <= 5";
-        Assert.True(code.Split(FiveEpochs).Length == 2, $"the README's example no longer has one '{FiveEpochs}' to shorten:\n{code}");
-        return code.Replace(FiveEpochs, "epoch <= 1", StringComparison.Ordinal);
+        Assert.True(code.Split(longRun).Length == 2, $"the README's example under '{heading}' no longer has one '{longRun}' to shorten:\n{code}");
+        return code.Replace(longRun, shortRun, StringComparison.Ordinal);
     }
 
     private static XElement Metadata(ZipArchive package, string id)
