@@ -1,5 +1,3 @@
-using System.Runtime.CompilerServices;
-using System.Runtime.Intrinsics;
 using BenchmarkDotNet.Attributes;
 using BenchmarkDotNet.Columns;
 using BenchmarkDotNet.Configs;
@@ -99,50 +97,11 @@ public class GemmBenchmarks
         Console.WriteLine($"// Validated {Case} against the reference{(sample ? $" on {rows.Length} rows" : "")}: max error {worst:E2} (tolerance {Tolerance:E0}).");
     }
 
-    // Every thread runs the same register-only loop; the call returns when all are done.
+    // Every thread runs the same register-only loop (tinykd bench's PeakFlops.FmaLoop); the call returns when all are done.
     private static void FmaPeak(int threads)
     {
-        if (threads == 1) FmaLoop();
-        else Parallel.For(0, threads, new ParallelOptions { MaxDegreeOfParallelism = threads }, static _ => FmaLoop());
-    }
-
-    [MethodImpl(MethodImplOptions.NoInlining)]
-    private static float FmaLoop() => GemmCase.PeakLanes == 16 ? FmaLoop512() : FmaLoop256();
-
-    // 12 independent accumulators: more than FMA latency × FMA pipes on current x86 cores, so the loop is bound by
-    // FMA throughput alone.
-    [MethodImpl(MethodImplOptions.NoInlining)]
-    private static float FmaLoop512()
-    {
-        Vector512<float> x = Vector512.Create(0.999999f), y = Vector512.Create(1e-7f);
-        Vector512<float> c0 = x, c1 = x, c2 = x, c3 = x, c4 = x, c5 = x, c6 = x, c7 = x, c8 = x, c9 = x, c10 = x, c11 = x;
-        for (int i = 0; i < GemmCase.PeakIterations; i++)
-        {
-            c0 = Vector512.FusedMultiplyAdd(c0, x, y); c1 = Vector512.FusedMultiplyAdd(c1, x, y);
-            c2 = Vector512.FusedMultiplyAdd(c2, x, y); c3 = Vector512.FusedMultiplyAdd(c3, x, y);
-            c4 = Vector512.FusedMultiplyAdd(c4, x, y); c5 = Vector512.FusedMultiplyAdd(c5, x, y);
-            c6 = Vector512.FusedMultiplyAdd(c6, x, y); c7 = Vector512.FusedMultiplyAdd(c7, x, y);
-            c8 = Vector512.FusedMultiplyAdd(c8, x, y); c9 = Vector512.FusedMultiplyAdd(c9, x, y);
-            c10 = Vector512.FusedMultiplyAdd(c10, x, y); c11 = Vector512.FusedMultiplyAdd(c11, x, y);
-        }
-        return Vector512.Sum(c0 + c1 + c2 + c3 + c4 + c5 + c6 + c7 + c8 + c9 + c10 + c11);
-    }
-
-    [MethodImpl(MethodImplOptions.NoInlining)]
-    private static float FmaLoop256()
-    {
-        Vector256<float> x = Vector256.Create(0.999999f), y = Vector256.Create(1e-7f);
-        Vector256<float> c0 = x, c1 = x, c2 = x, c3 = x, c4 = x, c5 = x, c6 = x, c7 = x, c8 = x, c9 = x, c10 = x, c11 = x;
-        for (int i = 0; i < GemmCase.PeakIterations; i++)
-        {
-            c0 = Vector256.FusedMultiplyAdd(c0, x, y); c1 = Vector256.FusedMultiplyAdd(c1, x, y);
-            c2 = Vector256.FusedMultiplyAdd(c2, x, y); c3 = Vector256.FusedMultiplyAdd(c3, x, y);
-            c4 = Vector256.FusedMultiplyAdd(c4, x, y); c5 = Vector256.FusedMultiplyAdd(c5, x, y);
-            c6 = Vector256.FusedMultiplyAdd(c6, x, y); c7 = Vector256.FusedMultiplyAdd(c7, x, y);
-            c8 = Vector256.FusedMultiplyAdd(c8, x, y); c9 = Vector256.FusedMultiplyAdd(c9, x, y);
-            c10 = Vector256.FusedMultiplyAdd(c10, x, y); c11 = Vector256.FusedMultiplyAdd(c11, x, y);
-        }
-        return Vector256.Sum(c0 + c1 + c2 + c3 + c4 + c5 + c6 + c7 + c8 + c9 + c10 + c11);
+        if (threads == 1) PeakFlops.FmaLoop(GemmCase.PeakIterations);
+        else Parallel.For(0, threads, new ParallelOptions { MaxDegreeOfParallelism = threads }, static _ => PeakFlops.FmaLoop(GemmCase.PeakIterations));
     }
 
     private sealed class Columns : ManualConfig

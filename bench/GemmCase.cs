@@ -12,8 +12,9 @@ public enum GemmKernel
     /// <summary><c>GemmReference.Run</c>, the plain triple loop (double accumulation), one thread.</summary>
     Reference,
     /// <summary>
-    /// Not a product: 12 independent FMA chains per thread on the widest vectors (the register-only loop that bounds
-    /// any SGEMM), on <see cref="GemmCase.Threads"/> threads. It gives the "% peak" column its denominator.
+    /// Not a product: <see cref="PeakFlops.FmaLoop"/>, 12 independent FMA chains per thread on the widest vectors
+    /// (the register-only loop that bounds any SGEMM, the one tinykd bench measures), on
+    /// <see cref="GemmCase.Threads"/> threads. It gives the "% peak" column its denominator.
     /// </summary>
     FmaPeak,
 }
@@ -32,10 +33,6 @@ public enum GemmKernel
 public sealed record GemmCase(string Form, int M, int N, int K, Transpose TransposeA, Transpose TransposeB, GemmKernel Kernel)
     : IComparable<GemmCase>, IComparable
 {
-    /// <summary>The MLP shapes, batch 128: 784-1200-1200-10's three layers.</summary>
-    private const int Batch = 128;
-    private static readonly (int In, int Out)[] Layers = [(784, 1200), (1200, 1200), (1200, 10)];
-
     private static readonly int[] Squares = [64, 128, 256, 512, 1024, 2048];
 
     /// <summary>The largest square size the reference is timed at; beyond it a run would take minutes.</summary>
@@ -47,9 +44,6 @@ public sealed record GemmCase(string Form, int M, int N, int K, Transpose Transp
     /// <summary>FMA-loop iterations per thread of a <see cref="GemmKernel.FmaPeak"/> call (about 3 ms).</summary>
     public const int PeakIterations = 1 << 20;
 
-    /// <summary>Independent accumulators of the FMA loop.</summary>
-    public const int PeakAccumulators = 12;
-
     /// <summary>The kernel path of a <see cref="GemmKernel.Blocked"/> case.</summary>
     public KernelPath Path { get; init; } = CpuKernels.Best;
 
@@ -57,27 +51,27 @@ public sealed record GemmCase(string Form, int M, int N, int K, Transpose Transp
     public int Threads { get; init; } = 1;
 
     /// <summary>
-    /// Every case: squares 64 … 2048; per layer (In → Out) the forward y = x·Wᵀ (M = B, N = Out, K = In), the two
-    /// backward products dX = dY·W (M = B, N = In, K = Out) and dW = dYᵀ·X (M = Out, N = In, K = B), and the batch-1
+    /// Every case: squares 64 … 2048; per layer (In → Out) of <see cref="BenchCases.TeacherLayers"/> at batch
+    /// B = <see cref="BenchCases.TrainBatch"/> (<see cref="BenchCases.Products"/>) the forward y = x·Wᵀ (M = B,
+    /// N = Out, K = In), the two backward products dX = dY·W (M = B, N = In, K = Out) and dW = dYᵀ·X (M = Out, N = In, K = B), and the batch-1
     /// forward (M = 1). Each on every supported path, on one thread and on all, plus the reference (one thread;
     /// squares up to 256) and the FMA peak on one thread and on all. The scalar path skips squares above 512.
     /// </summary>
     public static IEnumerable<GemmCase> All()
     {
         int[] threadCounts = Environment.ProcessorCount > 1 ? [1, Environment.ProcessorCount] : [1];
-        if (CpuKernels.Best != KernelPath.Scalar)
+        if (PeakFlops.VectorBitsHere > 0)
             foreach (int t in threadCounts)
                 yield return new GemmCase("peak", 0, 0, 0, Transpose.No, Transpose.No, GemmKernel.FmaPeak) { Threads = t };
 
         var problems = new List<GemmCase>();
         foreach (int s in Squares)
             problems.Add(new GemmCase("A*B", s, s, s, Transpose.No, Transpose.No, GemmKernel.Blocked));
-        foreach (var (input, output) in Layers)
+        foreach (var (input, output) in BenchCases.TeacherLayers)
         {
-            problems.Add(new GemmCase("x*W^T", Batch, output, input, Transpose.No, Transpose.Yes, GemmKernel.Blocked));
-            problems.Add(new GemmCase("dY*W", Batch, input, output, Transpose.No, Transpose.No, GemmKernel.Blocked));
-            problems.Add(new GemmCase("dY^T*X", output, input, Batch, Transpose.Yes, Transpose.No, GemmKernel.Blocked));
-            problems.Add(new GemmCase("x*W^T", 1, output, input, Transpose.No, Transpose.Yes, GemmKernel.Blocked));
+            IEnumerable<LayerProduct> batch1Forward = BenchCases.Products(input, output, 1).Where(p => p.Name == "forward");
+            foreach (LayerProduct p in BenchCases.Products(input, output, BenchCases.TrainBatch).Concat(batch1Forward))
+                problems.Add(new GemmCase(p.Form, p.M, p.N, p.K, p.TransposeA, p.TransposeB, GemmKernel.Blocked));
         }
         foreach (GemmCase p in problems)
         {
@@ -93,11 +87,11 @@ public sealed record GemmCase(string Form, int M, int N, int K, Transpose Transp
 
     /// <summary>Floating-point operations of one call: a multiply and an add per (i, j, k), or per FMA lane.</summary>
     public double Flops => Kernel == GemmKernel.FmaPeak
-        ? 2.0 * PeakIterations * PeakAccumulators * PeakLanes * Threads
+        ? 2.0 * PeakIterations * PeakFlops.Accumulators * PeakLanes * Threads
         : 2.0 * M * N * K;
 
-    /// <summary>Lanes of the FMA loop's vectors: 16 with AVX-512, else 8.</summary>
-    public static int PeakLanes => CpuKernels.Best == KernelPath.Avx512 ? 16 : 8;
+    /// <summary>Lanes of the FMA loop's vectors: 16 with AVX-512, 8 with AVX2.</summary>
+    public static int PeakLanes => PeakFlops.VectorBitsHere / 32;
 
     /// <summary>The shape of A as stored: [M, K], or [K, M] when read transposed.</summary>
     public int[] AShape => TransposeA == Transpose.Yes ? [K, M] : [M, K];

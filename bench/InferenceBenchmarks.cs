@@ -18,11 +18,14 @@ public class InferenceBenchmarks
     private Graph _graph = null!;
     private Tensor _inputs;
 
-    [Params("784-128-10", "784-1200-1200-10")]
+    [Params(BenchCases.Student, BenchCases.Teacher)]
     public string Architecture { get; set; } = "";
 
-    [Params(1, 256)]
+    [ParamsSource(nameof(Batches))]
     public int Batch { get; set; }
+
+    /// <summary>The serving batches of <see cref="BenchCases.InferenceBatches"/>.</summary>
+    public static IEnumerable<int> Batches() => BenchCases.InferenceBatches;
 
     [GlobalSetup]
     public void Setup()

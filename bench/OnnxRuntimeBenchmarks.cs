@@ -25,11 +25,14 @@ public class OnnxRuntimeBenchmarks
     private InferenceSession _session = null!;
     private NamedOnnxValue[] _feed = null!;
 
-    [Params("784-128-10", "784-1200-1200-10")]
+    [Params(BenchCases.Student, BenchCases.Teacher)]
     public string Architecture { get; set; } = "";
 
-    [Params(1, 256)]
+    [ParamsSource(nameof(Batches))]
     public int Batch { get; set; }
+
+    /// <summary>The serving batches of <see cref="BenchCases.InferenceBatches"/>.</summary>
+    public static IEnumerable<int> Batches() => BenchCases.InferenceBatches;
 
     [GlobalSetup]
     public void Setup()

@@ -9,15 +9,13 @@ namespace TinyKd.Bench;
 /// <summary>
 /// One full training step at batch 128 (reset, forward, loss, zero-grad, backward, Adam step) on seeded random
 /// data: plain cross-entropy, and the distillation loss 0.9·T²·KL(student ‖ teacher, T = 4) + 0.1·CE against a
-/// frozen teacher's precomputed logits. The step is run a few times in setup, so the graph's pools are full and
+/// frozen teacher's precomputed logits — the models, data and loss of <see cref="BenchCases"/>, which
+/// <c>tinykd bench</c> times too. The step is run a few times in setup, so the graph's pools are full and
 /// the "Allocated" column shows what one steady-state step allocates (the design promises nothing).
 /// </summary>
 [MemoryDiagnoser]
 public class TrainingStepBenchmarks
 {
-    public const int Batch = 128;
-    public const float Temperature = 4f;
-    public const float Alpha = 0.9f;
     private const int WarmupSteps = 3;
 
     private Mlp _model = null!;
@@ -27,7 +25,7 @@ public class TrainingStepBenchmarks
     private int[] _labels = null!;
     private float _initialLoss;
 
-    [Params("784-128-10", "784-1200-1200-10")]
+    [Params(BenchCases.Student, BenchCases.Teacher)]
     public string Architecture { get; set; } = "";
 
     [GlobalSetup(Target = nameof(CrossEntropyStep))]
@@ -50,10 +48,7 @@ public class TrainingStepBenchmarks
     {
         _graph.Reset();
         Variable logits = _model.Forward(_graph.Input(_inputs));
-        Variable teacher = _graph.Input(_teacherLogits);
-        Variable loss = Ops.Scale(Losses.KlDivergence(logits, teacher, Temperature), Alpha * Temperature * Temperature)
-            + Ops.Scale(Losses.CrossEntropy(logits, _labels), 1f - Alpha);
-        return Optimize(loss);
+        return Optimize(BenchCases.DistillationLoss(logits, _graph.Input(_teacherLogits), _labels));
     }
 
     /// <summary>
@@ -79,10 +74,7 @@ public class TrainingStepBenchmarks
         _model = new Mlp(spec, new Rng(1));
         _graph = new Graph();
         _optimizer = new Adam(_model.Parameters(), 1e-3f);
-        var rng = new Rng(2);
-        _inputs = BenchData.Uniform(rng, 0f, 1f, Batch, spec.InputSize);
-        _labels = BenchData.Labels(rng, Batch, spec.OutputSize);
-        _teacherLogits = BenchData.Uniform(rng, -5f, 5f, Batch, spec.OutputSize);
+        (_inputs, _labels, _teacherLogits) = BenchCases.StepData(spec, BenchCases.TrainBatch);
         _initialLoss = CrossEntropyOnBatch();
         for (int i = 0; i < WarmupSteps; i++) step();
     }

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Installs the full Fashion-MNIST set (Debian package dataset-fashion-mnist) into /usr/share/datasets/fashion-mnist,
-# where `--data full` / FashionMnist.Resolve("full") looks for it. Safe to run again: does nothing when present.
+# where `--data full` / FashionMnistSample.Resolve("full") looks for it. Safe to run again: does nothing when present.
 set -euo pipefail
 
 dir=/usr/share/datasets/fashion-mnist

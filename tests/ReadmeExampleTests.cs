@@ -4,6 +4,7 @@ using TinyKd.Autograd.Optim;
 using TinyKd.Distill.Data;
 using TinyKd.Distill.Distillation;
 using TinyKd.Distill.Training;
+using TinyKd.Samples;
 using TinyKd.Tensors;
 
 namespace TinyKd.Tests;
@@ -14,7 +15,7 @@ public class ReadmeExampleTests
     [Fact]
     public void The_readme_training_loop_learns_the_embedded_sample()
     {
-        var (train, test) = FashionMnist.LoadEmbedded();
+        var (train, test) = FashionMnistSample.Load();
         var standardizer = Standardizer.Fit(train);
         standardizer.Apply(train);
         standardizer.Apply(test);
@@ -45,7 +46,7 @@ public class ReadmeExampleTests
     [Fact]
     public void The_readme_distillation_example_teaches_the_student_the_teachers_probabilities()
     {
-        var (train, test) = FashionMnist.LoadEmbedded();
+        var (train, test) = FashionMnistSample.Load();
         var standardizer = Standardizer.Fit(train);
         standardizer.Apply(train);
         standardizer.Apply(test);

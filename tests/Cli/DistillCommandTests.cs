@@ -104,7 +104,7 @@ public sealed class DistillCommandTests : IDisposable
     public void An_unlabelled_images_file_joins_the_transfer_set()
     {
         string images = File("extra-images.idx");
-        var (train, _) = TinyKd.Distill.Data.FashionMnist.LoadEmbedded();
+        var (train, _) = TinyKd.Samples.FashionMnistSample.Load();
         byte[] pixels = train.Features.ToArray().Take(300 * 784).Select(v => (byte)Math.Round(v * 255)).ToArray();
         TinyKd.Distill.Data.IdxWriter.WriteImages(images, new TinyKd.Distill.Data.IdxImages(pixels, 300, 28, 28));
         var output = new StringWriter();

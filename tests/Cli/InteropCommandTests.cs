@@ -5,7 +5,10 @@ using TinyKd.Distill.Data;
 using TinyKd.Distill.Interop;
 using TinyKd.Distill.Models;
 using TinyKd.Distill.Pruning;
+using TinyKd.Distill.Quantization;
+using TinyKd.Recommender;
 using TinyKd.Tensors;
+using TinyKd.Tests.Interop;
 using TinyKd.Tests.Support;
 
 namespace TinyKd.Tests.Cli;
@@ -63,6 +66,53 @@ public sealed class InteropCommandTests : IDisposable
         Assert.Equal(0, ExportCommand.Run([tkd, "--safetensors", safetensors], output));
         Assert.Contains("dense fp32 twin (SparseServing.DenseTwin)", output.ToString());
         Assert.Equal(((Linear)dense[0]).Weight.Data.ToArray(), SafeTensorsFile.Read(safetensors).Tensors["0.weight"].ToFloat32());
+    }
+
+    [Fact]
+    public void Export_of_an_int8_model_writes_its_dequantized_weights_and_says_so()
+    {
+        var fp32 = new Mlp(MlpSpec.Parse("16-8-4"), new Rng(5));
+        Mlp int8 = PostTrainingQuantizer.Quantize(fp32, new QuantizationOptions());
+        string tkd = SavedModel(int8), safetensors = File("int8.safetensors");
+        var output = new StringWriter();
+        Assert.Equal(0, ExportCommand.Run([tkd, "--safetensors", safetensors], output));
+        Assert.Contains("int8 weights dequantized", output.ToString());
+        var dequantized = new float[8 * 16];
+        ((QuantizedLinear)ModelFile.Load(tkd).Model[0]).Weight.Dequantize(dequantized);
+        float[] exported = SafeTensorsFile.Read(safetensors).Tensors["0.weight"].ToFloat32();
+        Assert.Equal(dequantized, exported);
+        Assert.NotEqual(((Linear)fp32[0]).Weight.Data.ToArray(), exported); // the int8 weights, not the fp32 ones they came from
+    }
+
+    [Fact]
+    public void Export_of_a_recommender_writes_the_pytorch_module_names()
+    {
+        string tkd = File("neumf.tkd"), safetensors = File("neumf.safetensors");
+        RecommenderFile.Save(tkd, RecommenderSafeTensorsTests.NeuMF());
+        var output = new StringWriter();
+        Assert.Equal(0, ExportCommand.Run([tkd, "--safetensors", safetensors], output));
+        Assert.Contains("recommender neumf d4 g3 6-5, 12 users, 20 items", output.ToString());
+        Assert.Contains("mlp.0.weight [6, 11]", output.ToString());
+        Assert.Contains("pop them before load_state_dict", output.ToString());
+        Assert.Equal(SafeTensorsFile.Read(Path.Combine(AppContext.BaseDirectory, "Fixtures", "safetensors", "tinykd-neumf.safetensors")).Tensors.Keys.Order(),
+            SafeTensorsFile.Read(safetensors).Tensors.Keys.Order());
+    }
+
+    [Fact]
+    public void Export_of_an_int8_recommender_is_refused_and_says_to_export_the_fp32_model()
+    {
+        string tkd = File("mf-int8.tkd");
+        RecommenderFile.Save(tkd, QuantizedMatrixFactorization.Quantize(RecommenderSafeTensorsTests.Mf()));
+        Check.Throws<UsageException>(() => ExportCommand.Run([tkd, "--safetensors", File("q.safetensors")], TextWriter.Null), tkd, "int8", "export the fp32 model");
+        Assert.False(System.IO.File.Exists(File("q.safetensors")));
+    }
+
+    [Fact]
+    public void Export_of_a_recommender_to_onnx_is_refused_naming_the_file()
+    {
+        string tkd = File("mf.tkd");
+        RecommenderFile.Save(tkd, RecommenderSafeTensorsTests.Mf());
+        Check.Throws<UsageException>(() => ExportCommand.Run([tkd, "--onnx", File("mf.onnx")], TextWriter.Null), tkd, "recommender", "--safetensors");
     }
 
     [Fact]

@@ -1,4 +1,5 @@
 using TinyKd.Distill.Data;
+using TinyKd.Samples;
 
 namespace TinyKd.Tests.Data;
 
@@ -7,7 +8,7 @@ public class FashionMnistTests
     [Fact]
     public void Embedded_sample_has_10000_train_and_2000_test_images_of_784_pixels_in_10_classes()
     {
-        var (train, test) = FashionMnist.LoadEmbedded();
+        var (train, test) = FashionMnistSample.Load();
 
         Assert.Equal((10000, 784, 10), (train.Count, train.FeatureCount, train.Classes));
         Assert.Equal((2000, 784, 10), (test.Count, test.FeatureCount, test.Classes));
@@ -16,7 +17,7 @@ public class FashionMnistTests
     [Fact]
     public void Embedded_sample_is_stratified_1000_train_and_200_test_per_class()
     {
-        var (train, test) = FashionMnist.LoadEmbedded();
+        var (train, test) = FashionMnistSample.Load();
 
         Assert.All(train.CountPerClass(), count => Assert.Equal(1000, count));
         Assert.All(test.CountPerClass(), count => Assert.Equal(200, count));
@@ -25,7 +26,7 @@ public class FashionMnistTests
     [Fact]
     public void Embedded_sample_pixels_are_scaled_to_the_unit_interval_and_not_blank()
     {
-        var (train, _) = FashionMnist.LoadEmbedded();
+        var (train, _) = FashionMnistSample.Load();
         var pixels = train.Features.Span;
 
         Assert.True(pixels.IndexOfAnyExceptInRange(0f, 1f) < 0);
@@ -39,7 +40,7 @@ public class FashionMnistTests
     [InlineData("SAMPLE")]
     public void Resolve_loads_the_embedded_sample_for_null_or_sample(string? data)
     {
-        var (train, test) = FashionMnist.Resolve(data);
+        var (train, test) = FashionMnistSample.Resolve(data);
 
         Assert.Equal((10000, 2000), (train.Count, test.Count));
     }
@@ -90,7 +91,7 @@ public class FashionMnistTests
         Assert.True(Directory.Exists(FashionMnist.DebianDirectory),
             $"{FashionMnist.DebianDirectory} is missing although {FullDataFactAttribute.RequireVariable}=1 (scripts/install-full-data.sh should have installed it)");
 
-        var (train, test) = FashionMnist.Resolve("full");
+        var (train, test) = FashionMnistSample.Resolve("full");
 
         Assert.Equal((60000, 10000, 784), (train.Count, test.Count, train.FeatureCount));
         Assert.All(train.CountPerClass(), count => Assert.Equal(6000, count));

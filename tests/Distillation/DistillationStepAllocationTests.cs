@@ -2,6 +2,7 @@ using TinyKd.Autograd.Nn;
 using TinyKd.Distill.Data;
 using TinyKd.Distill.Distillation;
 using TinyKd.Distill.Training;
+using TinyKd.Samples;
 using TinyKd.Tensors;
 using TinyKd.Tests.Support;
 
@@ -16,7 +17,7 @@ public class DistillationStepAllocationTests
     [Fact]
     public void A_steady_state_distillation_step_allocates_no_managed_memory()
     {
-        var (train, _) = FashionMnist.LoadEmbedded();
+        var (train, _) = FashionMnistSample.Load();
         var transfer = train.WithLabelsOnly(Enumerable.Range(0, 5000).ToArray());
         var first = new Mlp(MlpSpec.Parse("784-64-10"), new Rng(1));
         var second = new Mlp(MlpSpec.Parse("784-32-10"), new Rng(2));
@@ -47,7 +48,7 @@ public class DistillationStepAllocationTests
     [Fact]
     public void A_steady_state_augmented_distillation_step_allocates_no_managed_memory()
     {
-        var (train, _) = FashionMnist.LoadEmbedded();
+        var (train, _) = FashionMnistSample.Load();
         var teacher = new Mlp(MlpSpec.Parse("784-256-10", Activation.Relu, dropout: 0.5f), new Rng(1));
         var student = new Mlp(MlpSpec.Parse("784-32-10"), new Rng(2));
         var kd = new DistillationOptions { Temperature = ParameterSchedule.Constant(4f), Alpha = ParameterSchedule.Constant(0.9f) };

@@ -1,5 +1,5 @@
-using Microsoft.ML.OnnxRuntime;
 using DenseTensor = Microsoft.ML.OnnxRuntime.Tensors.DenseTensor<float>;
+using Microsoft.ML.OnnxRuntime;
 using TinyKd.Autograd.Nn;
 using TinyKd.Cli;
 using TinyKd.Cli.Commands;
@@ -7,6 +7,7 @@ using TinyKd.Distill.Data;
 using TinyKd.Distill.Interop;
 using TinyKd.Distill.Models;
 using TinyKd.Distill.Training;
+using TinyKd.Samples;
 using TinyKd.Tensors;
 using TinyKd.Tests.Support;
 using Xunit.Abstractions;
@@ -101,7 +102,7 @@ public sealed class OnnxExportTests(ITestOutputHelper output) : IDisposable
     [Fact]
     public void A_model_trained_on_the_sample_predicts_the_same_on_real_images_and_exports_the_same_bytes()
     {
-        var (train, test) = FashionMnist.LoadEmbedded();
+        var (train, test) = FashionMnistSample.Load();
         Standardizer standardizer = Standardizer.Fit(train);
         standardizer.Apply(train);
         var model = new Mlp(MlpSpec.Parse("784-64-10"), new Rng(2));
@@ -109,7 +110,7 @@ public sealed class OnnxExportTests(ITestOutputHelper output) : IDisposable
         string path = Path.Combine(_dir, "student.tkd");
         ModelFile.Save(path, model, standardizer);
 
-        var (_, rawTest) = FashionMnist.LoadEmbedded();
+        var (_, rawTest) = FashionMnistSample.Load();
         Tensor rows = rawTest.Features.Slice(0, 300);
         byte[] onnx = OnnxExport.Serialize(ModelFile.Load(path).Model, standardizer);
         Tensor standardised = Tensor.FromArray(rows.ToArray(), 300, 784);
@@ -133,7 +134,7 @@ public sealed class OnnxExportTests(ITestOutputHelper output) : IDisposable
 
         Assert.Contains("ONNX opset 13): input [batch, 784] → logits [batch, 10] and probabilities; the standardisation is inside the graph", printed.ToString());
         Assert.Contains("exporting its dense fp32 twin", printed.ToString());
-        var (_, test) = FashionMnist.LoadEmbedded();
+        var (_, test) = FashionMnistSample.Load();
         Tensor rows = test.Features.Slice(0, 50);
         SavedModel saved = ModelFile.Load(int8);
         Tensor standardised = Tensor.FromArray(rows.ToArray(), 50, 784);
@@ -151,7 +152,7 @@ public sealed class OnnxExportTests(ITestOutputHelper output) : IDisposable
         string model = Path.Combine(_dir, "student.tkd"), studentOnnx = Path.Combine(_dir, "student.onnx");
         Assert.Equal(0, TrainCommand.Run(["--model", "784-32-10", "--epochs", "1", "--out", model], TextWriter.Null));
         Assert.Equal(0, ExportCommand.Run([model, "--onnx", studentOnnx], TextWriter.Null));
-        var (_, test) = FashionMnist.LoadEmbedded();
+        var (_, test) = FashionMnistSample.Load();
         float[] image = test.Features.Slice(7, 1).ToArray();
 
         using var session = new InferenceSession(studentOnnx);

@@ -1,5 +1,7 @@
 using System.Globalization;
 using System.IO.Compression;
+using System.Reflection.Metadata;
+using System.Reflection.PortableExecutable;
 using System.Text.RegularExpressions;
 using System.Xml.Linq;
 using TinyKd.Distill.Models;
@@ -7,8 +9,8 @@ using TinyKd.Distill.Models;
 namespace TinyKd.Tests.Packaging;
 
 // What `dotnet pack -c Release` produces, used as a .NET developer outside the repository would: the tool installed
-// from the local feed, a console app that references TinyKd.Distill from it and runs the README's example. Offline:
-// see PackedFeed. About 10 s on 2 cores when the build is up to date (pack 7 s, tool install 1 s, app build 4 s).
+// from the local feed, a console app that references TinyKd.Distill and TinyKd.Samples from it and runs the README's
+// example. Offline: see PackedFeed. About 10 s on 2 cores when the build is up to date (pack 7 s, tool install 1 s, app build 4 s).
 public sealed partial class PackageTests(PackedFeed feed) : IClassFixture<PackedFeed>
 {
     [Theory]
@@ -17,6 +19,7 @@ public sealed partial class PackageTests(PackedFeed feed) : IClassFixture<Packed
     [InlineData("TinyKd.Distill", "TinyKd.Autograd")]
     [InlineData("TinyKd.Recommender", "TinyKd.Distill")]
     [InlineData("TinyKd.Kernels.Gpu", "TinyKd.Tensor")]
+    [InlineData("TinyKd.Samples", "TinyKd.Distill")]
     public void A_library_package_carries_its_metadata_docs_and_symbols_and_depends_on_the_layer_below_alone(string id, string dependency)
     {
         using ZipArchive package = ZipFile.OpenRead(feed.Package(id));
@@ -26,6 +29,7 @@ public sealed partial class PackageTests(PackedFeed feed) : IClassFixture<Packed
         Assert.False(string.IsNullOrWhiteSpace(Value(metadata, "description")), $"{id} has no description");
         Assert.Equal("README.md", Value(metadata, "readme"));
         Assert.NotNull(package.GetEntry("README.md"));
+        AssertMitLicence(metadata, id);
         Assert.NotNull(package.GetEntry($"lib/net10.0/{id}.dll"));
         Assert.NotNull(package.GetEntry($"lib/net10.0/{id}.xml"));
         Assert.Equal(new[] { dependency }, metadata.Descendants(metadata.Name.Namespace + "dependency").Select(d => (string)d.Attribute("id")!));
@@ -37,7 +41,7 @@ public sealed partial class PackageTests(PackedFeed feed) : IClassFixture<Packed
     [Fact]
     public void The_packages_that_carry_the_Fashion_MNIST_sample_carry_its_licence_notice()
     {
-        foreach (string id in new[] { "TinyKd.Distill", "TinyKd.Cli" })
+        foreach (string id in new[] { "TinyKd.Samples", "TinyKd.Cli" })
         {
             using ZipArchive package = ZipFile.OpenRead(feed.Package(id));
             ZipArchiveEntry? notice = package.GetEntry("fashion-mnist-sample/LICENSE");
@@ -45,6 +49,26 @@ public sealed partial class PackageTests(PackedFeed feed) : IClassFixture<Packed
             using var reader = new StreamReader(notice.Open());
             Assert.Contains("Copyright (c) 2017 Zalando SE", reader.ReadToEnd());
         }
+    }
+
+    // A library embedded in other programs carries no data set: the sample is TinyKd.Samples alone (issue 16).
+    [Fact]
+    public void The_core_packages_carry_no_data_and_together_stay_under_one_megabyte()
+    {
+        string[] core = ["TinyKd.Tensor", "TinyKd.Autograd", "TinyKd.Distill", "TinyKd.Recommender"];
+        foreach (string id in core)
+        {
+            using ZipArchive package = ZipFile.OpenRead(feed.Package(id));
+            Assert.Null(package.GetEntry("fashion-mnist-sample/LICENSE"));
+            using var dll = new MemoryStream();
+            using (Stream entry = package.GetEntry($"lib/net10.0/{id}.dll")!.Open()) entry.CopyTo(dll);
+            dll.Position = 0;
+            using var pe = new PEReader(dll);
+            Assert.Empty(pe.GetMetadataReader().ManifestResources);
+        }
+
+        long total = core.Sum(id => new FileInfo(feed.Package(id)).Length);
+        Assert.True(total < 1_000_000, $"the core packages together are {total:N0} bytes ({string.Join(", ", core.Select(id => $"{id} {new FileInfo(feed.Package(id)).Length:N0}"))})");
     }
 
     [Fact]
@@ -55,6 +79,7 @@ public sealed partial class PackageTests(PackedFeed feed) : IClassFixture<Packed
             XElement metadata = Metadata(package, "TinyKd.Cli");
             Assert.Equal("DotnetTool", (string?)metadata.Descendants(metadata.Name.Namespace + "packageType").Single().Attribute("name"));
             Assert.Empty(metadata.Descendants(metadata.Name.Namespace + "dependency"));
+            AssertMitLicence(metadata, "TinyKd.Cli");
         }
 
         string tools = Path.Combine(feed.Root, "tools");
@@ -77,26 +102,9 @@ public sealed partial class PackageTests(PackedFeed feed) : IClassFixture<Packed
     }
 
     [Fact]
-    public void A_console_app_referencing_TinyKd_Distill_from_the_feed_runs_the_readme_example()
+    public void A_console_app_referencing_TinyKd_Distill_and_the_sample_from_the_feed_runs_the_readme_example()
     {
-        string app = Directory.CreateDirectory(Path.Combine(feed.Root, "readme-app")).FullName;
-        File.WriteAllText(Path.Combine(app, "ReadmeApp.csproj"), $"""
-            <Project Sdk="Microsoft.NET.Sdk">
-              <PropertyGroup>
-                <OutputType>Exe</OutputType>
-                <TargetFramework>net10.0</TargetFramework>
-                <Nullable>enable</Nullable>
-                <ImplicitUsings>enable</ImplicitUsings>
-              </PropertyGroup>
-              <ItemGroup>
-                <PackageReference Include="TinyKd.Distill" Version="{feed.Version}" />
-              </ItemGroup>
-            </Project>
-            """);
-        File.WriteAllText(Path.Combine(app, "Program.cs"), ReadmeExample());
-
-        feed.Dotnet(app, "build", "-c", "Release");
-        string output = feed.Dotnet(app, Path.Combine(app, "bin", "Release", "net10.0", "ReadmeApp.dll"));
+        string output = BuildAndRun("readme-app", ReadmeCSharp("## Using it from C#", "epoch <= 5", "epoch <= 1"));
 
         Match printed = ReadmeAccuracy().Match(output);
         Assert.True(printed.Success, $"the README's example printed no test accuracy:\n{output}");
@@ -106,18 +114,41 @@ public sealed partial class PackageTests(PackedFeed feed) : IClassFixture<Packed
             "TinyKd.Distill was not restored from the feed into the private packages folder");
     }
 
-    // The first C# block of the README's "Using it from C#" section, run for one epoch instead of five (as
-    // ReadmeExampleTests does in-process).
-    private string ReadmeExample()
+    // A console app in feed.Root/NAME that references TinyKd.Distill and TinyKd.Samples from the feed and whose
+    // Program.cs is CODE, built and run there (its working directory); returns what it printed.
+    private string BuildAndRun(string name, string code)
+    {
+        string app = Directory.CreateDirectory(Path.Combine(feed.Root, name)).FullName;
+        File.WriteAllText(Path.Combine(app, "App.csproj"), $"""
+            <Project Sdk="Microsoft.NET.Sdk">
+              <PropertyGroup>
+                <OutputType>Exe</OutputType>
+                <TargetFramework>net10.0</TargetFramework>
+                <Nullable>enable</Nullable>
+                <ImplicitUsings>enable</ImplicitUsings>
+              </PropertyGroup>
+              <ItemGroup>
+                <PackageReference Include="TinyKd.Distill" Version="{feed.Version}" />
+                <PackageReference Include="TinyKd.Samples" Version="{feed.Version}" />
+              </ItemGroup>
+            </Project>
+            """);
+        File.WriteAllText(Path.Combine(app, "Program.cs"), code);
+        feed.Dotnet(app, "build", "-c", "Release");
+        return feed.Dotnet(app, Path.Combine(app, "bin", "Release", "net10.0", "App.dll"));
+    }
+
+    // The first C# block of the README's section HEADING, with its one LONG run shortened to SHORT (one epoch instead
+    // of five, as ReadmeExampleTests does in-process).
+    private string ReadmeCSharp(string heading, string longRun, string shortRun)
     {
         string readme = File.ReadAllText(Path.Combine(feed.RepositoryRoot, "README.md"));
-        int section = readme.IndexOf("## Using it from C#", StringComparison.Ordinal);
-        Assert.True(section >= 0, "README.md has no section '## Using it from C#'");
+        int section = readme.IndexOf(heading + "\n", StringComparison.Ordinal);
+        Assert.True(section >= 0, $"README.md has no section '{heading}'");
         int start = readme.IndexOf("```csharp\n", section, StringComparison.Ordinal) + "```csharp\n".Length;
         string code = readme[start..readme.IndexOf("```", start, StringComparison.Ordinal)];
-        const string FiveEpochs = "epoch <= 5";
-        Assert.True(code.Split(FiveEpochs).Length == 2, $"the README's example no longer has one '{FiveEpochs}' to shorten:\n{code}");
-        return code.Replace(FiveEpochs, "epoch <= 1", StringComparison.Ordinal);
+        Assert.True(code.Split(longRun).Length == 2, $"the README's example under '{heading}' no longer has one '{longRun}' to shorten:\n{code}");
+        return code.Replace(longRun, shortRun, StringComparison.Ordinal);
     }
 
     private static XElement Metadata(ZipArchive package, string id)
@@ -126,6 +157,14 @@ public sealed partial class PackageTests(PackedFeed feed) : IClassFixture<Packed
         using Stream stream = nuspec.Open();
         XElement root = XDocument.Load(stream).Root!;
         return root.Element(root.Name.Namespace + "metadata")!;
+    }
+
+    // The repository's LICENSE as an SPDX expression (NuGet's <license type="expression">), not a file or a URL.
+    private static void AssertMitLicence(XElement metadata, string id)
+    {
+        XElement? licence = metadata.Element(metadata.Name.Namespace + "license");
+        Assert.True(licence is not null, $"{id} carries no licence");
+        Assert.Equal(("expression", "MIT"), ((string?)licence.Attribute("type"), licence.Value));
     }
 
     private static string? Value(XElement metadata, string name) => (string?)metadata.Element(metadata.Name.Namespace + name);

@@ -2,6 +2,7 @@ using TinyKd.Autograd.Nn;
 using TinyKd.Distill.Data;
 using TinyKd.Distill.Pipeline;
 using TinyKd.Distill.Reports;
+using TinyKd.Samples;
 using TinyKd.Tests.Data;
 using Xunit.Abstractions;
 
@@ -15,7 +16,7 @@ public class FewLabelsDistillationTests(ITestOutputHelper output)
     [Fact]
     public void With_few_labels_the_distilled_student_beats_the_student_alone_by_more_than_the_seed_spread()
     {
-        var (train, test) = FashionMnist.LoadEmbedded();
+        var (train, test) = FashionMnistSample.Load();
         var standardizer = Standardizer.Fit(train);
         standardizer.Apply(train);
         standardizer.Apply(test);

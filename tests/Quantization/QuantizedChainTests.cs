@@ -5,6 +5,7 @@ using TinyKd.Distill.Data;
 using TinyKd.Distill.Models;
 using TinyKd.Distill.Quantization;
 using TinyKd.Distill.Training;
+using TinyKd.Samples;
 using TinyKd.Tensors;
 using TinyKd.Tests.Pruning;
 using TinyKd.Tests.Support;
@@ -51,7 +52,7 @@ public sealed class QuantizedChainTests : IDisposable
         string student = Path.Combine(_dir, "student.tkd"), path = Path.Combine(_dir, "chain.tkd");
         Assert.Equal(0, TrainCommand.Run(["--model", "784-64-32-10", "--dropout", "0", "--epochs", "1", "--out", student], TextWriter.Null));
         SavedModel saved = ModelFile.Load(student);
-        var (train, test) = FashionMnist.LoadEmbedded();
+        var (train, test) = FashionMnistSample.Load();
         saved.Standardizer!.Apply(train);
         saved.Standardizer.Apply(test);
         Tensor calibration = train.Features.Slice(0, 1000);

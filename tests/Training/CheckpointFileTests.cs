@@ -1,6 +1,7 @@
 using TinyKd.Autograd.Nn;
 using TinyKd.Distill.Data;
 using TinyKd.Distill.Training;
+using TinyKd.Samples;
 using TinyKd.Tensors;
 using TinyKd.Tests.Data;
 using TinyKd.Tests.Fuzz;
@@ -67,7 +68,7 @@ public sealed class CheckpointFileTests : IDisposable
     [Fact]
     public void Resuming_from_a_checkpoint_lacking_a_field_names_the_file_instead_of_failing_in_the_trainer()
     {
-        var (train, _) = FashionMnist.LoadEmbedded();
+        var (train, _) = FashionMnistSample.Load();
         var (small, validation) = train.Subset(Enumerable.Range(0, 200).ToArray()).Split(0.2, 1);
         string path = _dir.File("resume.ckpt");
         var options = new TrainingOptions { Epochs = 2, BatchSize = 50, Seed = 1, CheckpointPath = path, Resume = true };

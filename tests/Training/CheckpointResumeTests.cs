@@ -2,6 +2,7 @@ using TinyKd.Autograd.Nn;
 using TinyKd.Distill.Data;
 using TinyKd.Distill.Distillation;
 using TinyKd.Distill.Training;
+using TinyKd.Samples;
 using TinyKd.Tensors;
 using TinyKd.Tests.Data;
 using TinyKd.Tests.Support;
@@ -14,7 +15,7 @@ public class CheckpointResumeTests
 {
     private static (Dataset Train, Dataset Validation) Data()
     {
-        var (train, _) = FashionMnist.LoadEmbedded();
+        var (train, _) = FashionMnistSample.Load();
         Standardizer.Fit(train).Apply(train);
         return train.Subset(Enumerable.Range(0, 1200).ToArray()).Split(0.2, 3);
     }

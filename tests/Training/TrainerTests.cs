@@ -1,6 +1,7 @@
 using TinyKd.Autograd.Nn;
 using TinyKd.Distill.Data;
 using TinyKd.Distill.Training;
+using TinyKd.Samples;
 using TinyKd.Tensors;
 using TinyKd.Tests.Support;
 
@@ -10,7 +11,7 @@ public class TrainerTests
 {
     private static (Dataset Train, Dataset Test) StandardizedSample()
     {
-        var (train, test) = FashionMnist.LoadEmbedded();
+        var (train, test) = FashionMnistSample.Load();
         var standardizer = Standardizer.Fit(train);
         standardizer.Apply(train);
         standardizer.Apply(test);
@@ -30,7 +31,7 @@ public class TrainerTests
     [Fact]
     public void Same_seed_twice_gives_bit_identical_weights_with_dropout()
     {
-        var (train, _) = FashionMnist.LoadEmbedded();
+        var (train, _) = FashionMnistSample.Load();
         var small = train.Subset(Enumerable.Range(0, 1000).ToArray());
         float[] Run()
         {
@@ -47,7 +48,7 @@ public class TrainerTests
     [Fact]
     public void Different_seeds_give_different_weights()
     {
-        var (train, _) = FashionMnist.LoadEmbedded();
+        var (train, _) = FashionMnistSample.Load();
         var small = train.Subset(Enumerable.Range(0, 256).ToArray());
         float[] Run(ulong seed)
         {
@@ -61,7 +62,7 @@ public class TrainerTests
     [Fact]
     public void A_diverging_run_stops_with_an_error_naming_epoch_and_batch()
     {
-        var (train, _) = FashionMnist.LoadEmbedded();
+        var (train, _) = FashionMnistSample.Load();
         var small = train.Subset(Enumerable.Range(0, 512).ToArray());
         small.Features.Span[0] = float.NaN;
         var model = new Mlp(MlpSpec.Parse("784-8-10"), new Rng(1));
@@ -131,7 +132,7 @@ public class TrainerAllocationTests
     public void A_steady_state_training_step_allocates_no_managed_memory_on_any_thread()
     {
         // 128 × 784 × 128 multiply-adds in the first layer's products: above the GEMM's parallel threshold.
-        var (train, _) = FashionMnist.LoadEmbedded();
+        var (train, _) = FashionMnistSample.Load();
         var model = new Mlp(MlpSpec.Parse("784-128-10", dropout: 0.2f), new Rng(3));
         var trainer = new Trainer(model, new TrainingOptions { BatchSize = 128, ClipGradNorm = 5f });
         var loader = new BatchLoader(train, 128, seed: 3);

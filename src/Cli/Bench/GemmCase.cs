@@ -10,6 +10,12 @@ namespace TinyKd.Cli.Bench;
 /// </summary>
 internal sealed record GemmCase(string Id, string What, int M, int N, int K, Transpose TransposeA, Transpose TransposeB)
 {
+    /// <summary>A layer's product (<see cref="BenchCases.Products"/>) as a case.</summary>
+    public GemmCase(string id, string what, LayerProduct product)
+        : this(id, what, product.M, product.N, product.K, product.TransposeA, product.TransposeB)
+    {
+    }
+
     private const int CheckedEntries = 16;
 
     /// <summary>Times the product on <paramref name="threads"/> threads and checks a sample of C.</summary>
@@ -17,8 +23,8 @@ internal sealed record GemmCase(string Id, string What, int M, int N, int K, Tra
     {
         bool ta = TransposeA == Transpose.Yes, tb = TransposeB == Transpose.Yes;
         var rng = new Rng(7);
-        Tensor a = Random(rng, ta ? [K, M] : [M, K]);
-        Tensor b = Random(rng, tb ? [N, K] : [K, N]);
+        Tensor a = BenchData.Uniform(rng, -1f, 1f, ta ? [K, M] : [M, K]);
+        Tensor b = BenchData.Uniform(rng, -1f, 1f, tb ? [N, K] : [K, N]);
         Tensor c = Tensor.Zeros(M, N);
         CpuKernels.Threads = threads;
         double seconds = MedianTimer.Seconds(() => CpuCompute.Default.Gemm(c, a, TransposeA, b, TransposeB), budget);
@@ -63,12 +69,5 @@ internal sealed record GemmCase(string Id, string What, int M, int N, int K, Tra
             if (!(Math.Abs(c[i * N + j] - sum) <= 1e-6 * K * magnitude + 1e-6)) return false;
         }
         return true;
-    }
-
-    private static Tensor Random(Rng rng, int[] dims)
-    {
-        Tensor t = Tensor.Zeros(dims);
-        rng.FillUniform(t.Span, -1f, 1f);
-        return t;
     }
 }

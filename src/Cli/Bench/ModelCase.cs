@@ -18,28 +18,18 @@ internal enum ModelWorkload
 }
 
 /// <summary>
-/// A whole-model workload on an MLP of the given widths at one batch size, on seeded random data (inputs uniform
-/// in [0, 1], teacher logits uniform in [−5, 5], as bench/ uses).
+/// A whole-model workload on an MLP of the given widths at one batch size, on the seeded data and with the
+/// distillation loss of <see cref="BenchCases"/> (which bench/ uses too).
 /// </summary>
 internal sealed record ModelCase(string Id, string What, ModelWorkload Workload, string Model, int Batch)
 {
-    /// <summary>Distillation temperature T.</summary>
-    public const float Temperature = 4f;
-
-    /// <summary>Weight α of the soft-target term.</summary>
-    public const float Alpha = 0.9f;
-
     /// <summary>Times the workload on <paramref name="threads"/> threads.</summary>
     public BenchResult Run(int threads, BenchBudget budget, PeakFlops peak)
     {
         MlpSpec spec = MlpSpec.Parse(Model);
         var model = new Mlp(spec, new Rng(1));
         var graph = new Graph();
-        var rng = new Rng(2);
-        Tensor inputs = Uniform(rng, 0f, 1f, Batch, spec.InputSize);
-        var labels = new int[Batch];
-        for (int i = 0; i < Batch; i++) labels[i] = rng.NextInt(spec.OutputSize);
-        Tensor teacherLogits = Uniform(rng, -5f, 5f, Batch, spec.OutputSize);
+        var (inputs, labels, teacherLogits) = BenchCases.StepData(spec, Batch);
 
         CpuKernels.Threads = threads;
         double seconds;
@@ -56,8 +46,7 @@ internal sealed record ModelCase(string Id, string What, ModelWorkload Workload,
                 Variable logits = model.Forward(graph.Input(inputs));
                 Variable loss = Workload == ModelWorkload.Train
                     ? Losses.CrossEntropy(logits, labels)
-                    : Ops.Scale(Losses.KlDivergence(logits, graph.Input(teacherLogits), Temperature), Alpha * Temperature * Temperature)
-                      + Ops.Scale(Losses.CrossEntropy(logits, labels), 1f - Alpha);
+                    : BenchCases.DistillationLoss(logits, graph.Input(teacherLogits), labels);
                 optimizer.ZeroGrad();
                 loss.Backward();
                 optimizer.Step();
@@ -77,8 +66,8 @@ internal sealed record ModelCase(string Id, string What, ModelWorkload Workload,
             PercentOfPeak = peakGflops > 0 ? 100 * flops / seconds / 1e9 / peakGflops : null,
             Model = Model,
             Batch = Batch,
-            Temperature = Workload == ModelWorkload.Distill ? Temperature : null,
-            Alpha = Workload == ModelWorkload.Distill ? Alpha : null,
+            Temperature = Workload == ModelWorkload.Distill ? BenchCases.Temperature : null,
+            Alpha = Workload == ModelWorkload.Distill ? BenchCases.Alpha : null,
             SamplesPerSecond = Workload == ModelWorkload.Infer ? Batch / seconds : null,
             MsPerStep = Workload == ModelWorkload.Infer ? null : seconds * 1e3,
         };
@@ -97,12 +86,5 @@ internal sealed record ModelCase(string Id, string What, ModelWorkload Workload,
         if (Workload == ModelWorkload.Infer) return forward;
         double firstLayer = (double)spec.Sizes[0] * spec.Sizes[1];
         return forward + 2.0 * Batch * weights + 2.0 * Batch * (weights - firstLayer);
-    }
-
-    private static Tensor Uniform(Rng rng, float low, float high, int rows, int columns)
-    {
-        Tensor t = Tensor.Zeros(rows, columns);
-        rng.FillUniform(t.Span, low, high);
-        return t;
     }
 }

@@ -31,7 +31,7 @@ internal static class SparseBench
     public static IReadOnlyList<double> Sparsities { get; } = [0.5, 0.8, 0.9, 0.95];
 
     /// <summary>The batch sizes of the rows: serving latency (1) and throughput (256).</summary>
-    public static IReadOnlyList<int> Batches { get; } = [1, 256];
+    public static IReadOnlyList<int> Batches => BenchCases.InferenceBatches;
 
     /// <summary>The dense twin's row and one sparse row per sparsity, for every subject and batch.</summary>
     public static IEnumerable<BenchResult> Run(IEnumerable<SparseSubject> subjects, int threads, BenchBudget budget, PeakFlops peak)

@@ -23,9 +23,9 @@ namespace TinyKd.Cli.Commands;
 /// </summary>
 public static class BenchCommand
 {
-    private const string Teacher = "784-1200-1200-10";
-    private const string Student = "784-128-10";
-    private const int TrainBatch = 128;
+    private const string Teacher = BenchCases.Teacher;
+    private const string Student = BenchCases.Student;
+    private const int TrainBatch = BenchCases.TrainBatch;
 
     private static readonly OptionSpec[] Options =
     [
@@ -161,17 +161,17 @@ public static class BenchCommand
         return $"tinykd bench {path}: MLP {model.Spec}, {model.StoredParameterCount():N0} parameters stored; layers: {string.Join(", ", layers)}";
     }
 
-    /// <summary>The products of the teacher's layers at batch 128 in their three forms, and the 10-way head's forward.</summary>
+    /// <summary>The products of the teacher's first two layers at batch 128 in their three forms, and the 10-way head's forward.</summary>
     private static IEnumerable<GemmCase> LayerProducts()
     {
-        foreach (var (id, inputs, outputs) in new[] { ("fc1", 784, 1200), ("fc2", 1200, 1200) })
+        for (int l = 0; l < BenchCases.TeacherLayers.Count; l++)
         {
+            var (inputs, outputs) = BenchCases.TeacherLayers[l];
             string layer = $"{TrainBatch}×{inputs}×{outputs}";
-            yield return new GemmCase($"{id}_forward", $"{layer} forward x·Wᵀ", TrainBatch, outputs, inputs, Transpose.No, Transpose.Yes);
-            yield return new GemmCase($"{id}_dx", $"{layer} dX = dY·W", TrainBatch, inputs, outputs, Transpose.No, Transpose.No);
-            yield return new GemmCase($"{id}_dw", $"{layer} dW = dYᵀ·X", outputs, inputs, TrainBatch, Transpose.Yes, Transpose.No);
+            bool head = l == BenchCases.TeacherLayers.Count - 1;
+            foreach (LayerProduct product in BenchCases.Products(inputs, outputs, TrainBatch).Where(p => !head || p.Name == "forward"))
+                yield return new GemmCase($"fc{l + 1}_{product.Name}", $"{layer} {product.Description}", product);
         }
-        yield return new GemmCase("fc3_forward", $"{TrainBatch}×1200×10 forward x·Wᵀ", TrainBatch, 10, 1200, Transpose.No, Transpose.Yes);
     }
 
     private static IEnumerable<ModelCase> ModelCases() =>
@@ -179,9 +179,8 @@ public static class BenchCommand
         new("train_teacher", $"train step {Teacher} b{TrainBatch}", ModelWorkload.Train, Teacher, TrainBatch),
         new("train_student", $"train step {Student} b{TrainBatch}", ModelWorkload.Train, Student, TrainBatch),
         new("distill_student", $"KD step {Student} b{TrainBatch}", ModelWorkload.Distill, Student, TrainBatch),
-        new("infer_teacher_b1", $"inference {Teacher} b1", ModelWorkload.Infer, Teacher, 1),
-        new("infer_teacher_b256", $"inference {Teacher} b256", ModelWorkload.Infer, Teacher, 256),
-        new("infer_student_b1", $"inference {Student} b1", ModelWorkload.Infer, Student, 1),
-        new("infer_student_b256", $"inference {Student} b256", ModelWorkload.Infer, Student, 256),
+        .. from model in new[] { (Name: "teacher", Widths: Teacher), (Name: "student", Widths: Student) }
+           from batch in BenchCases.InferenceBatches
+           select new ModelCase($"infer_{model.Name}_b{batch}", $"inference {model.Widths} b{batch}", ModelWorkload.Infer, model.Widths, batch),
     ];
 }

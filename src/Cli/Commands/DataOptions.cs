@@ -60,7 +60,7 @@ public static class DataOptions
         {
             if (test is not null) throw new UsageException($"--test names the test file of CSV or .npy data; --data '{data}' is Fashion-MNIST, which has its own test split");
             if (label is not null) throw new UsageException("--label names the label column of CSV data; give --data FILE.csv");
-            var (train, images) = FashionMnist.Resolve(data);
+            var (train, images) = TinyKd.Samples.FashionMnistSample.Resolve(data);
             return new LoadedData(train, images, Images: true);
         }
         if (test is null) throw new UsageException($"--data '{data}' is a {(csv ? "CSV" : ".npy")} file; give its test file with --test FILE");

@@ -3,6 +3,7 @@ using TinyKd.Autograd.Nn;
 using TinyKd.Distill.Interop;
 using TinyKd.Distill.Models;
 using TinyKd.Distill.Pruning;
+using TinyKd.Recommender;
 
 namespace TinyKd.Cli.Commands;
 
@@ -16,7 +17,7 @@ public static class ExportCommand
 {
     private static readonly OptionSpec[] Options =
     [
-        new("safetensors", "FILE", "write the model's weights here as .safetensors, under PyTorch's nn.Sequential state_dict names"),
+        new("safetensors", "FILE", "write the model's weights here as .safetensors, under PyTorch's state_dict names (an MLP's nn.Sequential; a recommender's MF or NeuMF module)"),
         new("onnx", "FILE", "write the model here as ONNX (opset 13: Gemm and the activations; the input standardisation included)"),
         new("softmax", null, "with --onnx: add a second output, the probabilities (Softmax over the logits)"),
     ];
@@ -40,6 +41,11 @@ public static class ExportCommand
         string? onnxPath = line.Get("onnx") is null ? null : OutputPath.File("onnx", line.Get("onnx"));
 
         string modelPath = line.Positional[0];
+        if (RecommenderFile.Holds(modelPath))
+        {
+            if (onnxPath is not null) throw new UsageException($"'{modelPath}' is a recommender; ONNX export takes MLPs (use --safetensors)");
+            return ExportRecommender(modelPath, safetensorsPath!, output);
+        }
         SavedModel saved = ModelFile.Load(modelPath);
         Mlp model = saved.Model;
         output.WriteLine($"tinykd export: {modelPath}: MLP {model.Spec} ({SafeTensorsModel.NameOf(model.Spec.Activation)}, dropout {model.Spec.Dropout.ToString(CultureInfo.InvariantCulture)})");
@@ -67,6 +73,30 @@ public static class ExportCommand
             output.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"saved {onnxPath} ({new FileInfo(onnxPath).Length:N0} bytes, ONNX opset {OnnxExport.Opset}): input [batch, {model.Spec.InputSize}] → logits [batch, {model.Spec.OutputSize}]{(softmax ? " and probabilities" : "")}{raw}"));
         }
+        return 0;
+    }
+
+    // A recommender (MF, NeuMF) as the state dictionary of scripts/recsys_pytorch.py's module (RecommenderSafeTensors);
+    // an int8 one is refused with a usage error that says to export the fp32 model it was quantized from.
+    private static int ExportRecommender(string modelPath, string safetensorsPath, TextWriter output)
+    {
+        RecommenderModel model = RecommenderFile.Load(modelPath);
+        output.WriteLine($"tinykd export: {modelPath}: recommender {model.Architecture}, {model.UserCount} users, {model.ItemCount} items");
+        List<StoredTensor> tensors;
+        try
+        {
+            tensors = RecommenderSafeTensors.StateDict(model);
+        }
+        catch (ArgumentException e)
+        {
+            throw new UsageException($"'{modelPath}': {e.Message}");
+        }
+        SafeTensorsFile.Write(safetensorsPath, tensors, RecommenderSafeTensors.Metadata(model));
+        foreach (StoredTensor t in tensors.OrderBy(t => t.Name, StringComparer.Ordinal))
+            output.WriteLine($"  {t.Name} {t.ShapeText}");
+        if (model is NeuMF)
+            output.WriteLine($"  {RecommenderSafeTensors.GenreOffsets} and {RecommenderSafeTensors.GenreIndices} are the item genres, not parameters: pop them before load_state_dict (docs/interop.md)");
+        output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"saved {safetensorsPath} ({new FileInfo(safetensorsPath).Length:N0} bytes, {tensors.Count} tensors)"));
         return 0;
     }
 }

@@ -112,6 +112,15 @@ public static partial class RecommenderFile
         return model;
     }
 
+    /// <summary>
+    /// Whether <paramref name="path"/> is a TinyKd model file whose header names a recommender (MF or NeuMF, fp32 or
+    /// int8) rather than an MLP; <see cref="Load"/> then reads it.
+    /// </summary>
+    /// <exception cref="FileNotFoundException">The file does not exist.</exception>
+    /// <exception cref="InvalidDataException">The file is not a TinyKd model file or is damaged.</exception>
+    public static bool Holds(string path) =>
+        TensorFile.ReadStoredJson<Header>(path).Header.Architecture is "neumf" or "mf" or Int8Mf or Int8NeuMF;
+
     // Two embeddings of users and two of items (GMF and MLP paths), the genre embedding, the tower and the output layer.
     private static Int128 NeuMFParameters(Header header, int[] hidden)
     {

@@ -5,16 +5,38 @@ using System.Runtime.Intrinsics.X86;
 
 namespace TinyKd.Cli.Bench;
 
-/// <summary>This machine's FP32 fused-multiply-add peak, measured in-process rather than taken from a data sheet.</summary>
+/// <summary>
+/// This machine's FP32 fused-multiply-add peak, measured in-process rather than taken from a data sheet. The one
+/// definition of the FMA loop: <c>tinykd bench</c> measures it here, and bench/'s GemmBenchmarks (which compiles this
+/// file, src/Cli/Bench/Shared/, as a linked source) times <see cref="FmaLoop"/> as its "FMA peak" case.
+/// </summary>
 /// <param name="SingleCoreGflops">One thread's FMA throughput, GFLOP/s (an FMA counts as 2 FLOPs per lane).</param>
 /// <param name="AllCoresGflops">The same loop on <paramref name="Threads"/> threads at once, GFLOP/s in total.</param>
 /// <param name="Threads">Threads of the all-core measurement.</param>
 /// <param name="VectorBits">Width of the vectors the loop used: 512, 256, or 0 when the processor has no FMA.</param>
 internal sealed record PeakFlops(double SingleCoreGflops, double AllCoresGflops, int Threads, int VectorBits)
 {
-    // Twelve independent accumulators hide the FMA latency (4 cycles on Zen 4 and Intel cores) behind the two FMA
-    // pipes: 4 × 2 = 8 chains in flight suffice, 12 leave slack and still fit the 16 ymm registers of AVX2.
-    private const int Accumulators = 12;
+    /// <summary>
+    /// Independent accumulators of the loop. Twelve hide the FMA latency (4 cycles on Zen 4 and Intel cores) behind
+    /// the two FMA pipes: 4 × 2 = 8 chains in flight suffice, 12 leave slack and still fit the 16 ymm registers of AVX2.
+    /// </summary>
+    public const int Accumulators = 12;
+
+    /// <summary>Width of the vectors the loop uses here: 512 (AVX-512), 256 (AVX2 + FMA), or 0 when the processor has no FMA.</summary>
+    public static int VectorBitsHere { get; } =
+        Vector512.IsHardwareAccelerated && Avx512F.IsSupported ? 512 : Fma.IsSupported && Avx.IsSupported ? 256 : 0;
+
+    /// <summary>
+    /// Runs <paramref name="iterations"/> iterations of the loop on this thread: <see cref="Accumulators"/> FMAs of
+    /// <see cref="VectorBitsHere"/> bits each per iteration. Returns a sum that keeps the JIT from dropping the work.
+    /// </summary>
+    /// <exception cref="PlatformNotSupportedException">The processor has no FMA (<see cref="VectorBitsHere"/> is 0).</exception>
+    public static float FmaLoop(long iterations) => VectorBitsHere switch
+    {
+        512 => Loop512(iterations),
+        256 => Loop256(iterations),
+        _ => throw new PlatformNotSupportedException("The FMA peak loop needs AVX2 + FMA or AVX-512; this processor has neither."),
+    };
 
     /// <summary>
     /// Runs the FMA loop for about <paramref name="seconds"/> per repetition and keeps the best of
@@ -22,10 +44,10 @@ internal sealed record PeakFlops(double SingleCoreGflops, double AllCoresGflops,
     /// </summary>
     public static PeakFlops Measure(double seconds, int repetitions, int threads)
     {
-        int bits = Vector512.IsHardwareAccelerated && Avx512F.IsSupported ? 512 : Fma.IsSupported && Avx.IsSupported ? 256 : 0;
+        int bits = VectorBitsHere;
         if (bits == 0) return new PeakFlops(0, 0, threads, 0);
         double flopsPerIteration = Accumulators * (bits / 32) * 2.0;
-        var (single, all) = BestRates(bits == 512 ? Loop512 : Loop256, seconds, repetitions, threads);
+        var (single, all) = BestRates(FmaLoop, seconds, repetitions, threads);
         return new PeakFlops(single * flopsPerIteration / 1e9, all * flopsPerIteration / 1e9, threads, bits);
     }
 

@@ -1,6 +1,6 @@
 using TinyKd.Tensors;
 
-namespace TinyKd.Bench;
+namespace TinyKd.Cli.Bench;
 
 /// <summary>Seeded random inputs, so that every run of a suite times the same numbers.</summary>
 internal static class BenchData
