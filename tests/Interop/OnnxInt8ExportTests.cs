@@ -72,6 +72,14 @@ public sealed class OnnxInt8ExportTests(ITestOutputHelper output) : IDisposable
     }
 
     [Fact]
+    public void An_all_zero_batch_takes_scale_1_and_zero_point_0_in_both_engines()
+    {
+        Mlp int8 = PostTrainingQuantizer.Quantize(PruningFixtures.Model("23-37-5"), Dynamic);
+        Tensor zeros = Tensor.Zeros(4, 23);
+        Compare(Evaluation.PredictLogits(int8, zeros, 5), OnnxRuntimeRunner.Run(OnnxExport.Serialize(int8), zeros), "all-zero batch", Exact);
+    }
+
+    [Fact]
     public void Static_layers_and_the_fused_static_chain_give_tinykds_logits()
     {
         Mlp model = PruningFixtures.Model("23-37-17-5");

@@ -29,11 +29,23 @@ internal sealed class OnnxGraph
     public string Node(string op, IReadOnlyList<string> inputs, string? output = null, params OnnxAttribute[] attributes)
     {
         string name = $"{op.ToLowerInvariant()}{_nodes.Count}";
-        output ??= name;
+        return Add(op, name, inputs, [output ?? name], attributes)[0];
+    }
+
+    /// <summary>Adds a node with <paramref name="outputs"/> outputs; returns their fresh names, in order.</summary>
+    public string[] Node(string op, IReadOnlyList<string> inputs, int outputs)
+    {
+        string name = $"{op.ToLowerInvariant()}{_nodes.Count}";
+        return Add(op, name, inputs, [.. Enumerable.Range(0, outputs).Select(k => $"{name}.{k}")], []);
+    }
+
+    private string[] Add(string op, string name, IReadOnlyList<string> inputs, string[] outputs, OnnxAttribute[] attributes)
+    {
         _nodes.Add(w =>
         {
             foreach (string input in inputs) w.String(1, input);
-            w.String(2, output).String(3, name).String(4, op);
+            foreach (string output in outputs) w.String(2, output);
+            w.String(3, name).String(4, op);
             foreach (OnnxAttribute a in attributes)
                 w.Message(5, attribute =>
                 {
@@ -42,7 +54,7 @@ internal sealed class OnnxGraph
                     else attribute.Float(2, a.Float!.Value).Int(20, FloatAttribute);
                 });
         });
-        return output;
+        return outputs;
     }
 
     /// <summary>Adds a float initializer of shape <paramref name="dims"/> (the values are copied now).</summary>

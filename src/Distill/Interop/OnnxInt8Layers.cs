@@ -12,20 +12,24 @@ namespace TinyKd.Distill.Interop;
 /// C     = MatMulInteger(codes, Wq [In, Out] int8, z_a)               Σ (a − z_a)·q in int32: exact
 /// y     = Cast&lt;float&gt;(C)·(s_a·s_w) + b                               the int8 kernels' float epilogue, same order
 /// </code>
-/// (s_a, z_a) is the layer's fixed quantization when it has one, otherwise computed from the whole batch tensor as
-/// <see cref="ActivationQuantization.FromData"/> does: lo = min(min x, 0), hi = max(max x, 0), s_a = (hi − lo)/255
-/// (1 when hi = lo, never below the smallest float), z_a = clamp(round(−lo/s_a), 0, 255). Why not the standard
-/// operators: DynamicQuantizeLinear and QuantizeLinear divide, x/s, where TinyKd multiplies by the reciprocal,
-/// x·(1/s) — the two differ in the last bit now and then, and a last bit on a .5 boundary moves a code; QLinearMatMul
-/// (what ORT fuses QDQ around a MatMul into) has no bias inside its requantization, where TinyKd adds the float bias
-/// before it. ONNX's Round is half-to-even, as MathF.Round and cvtps2dq; clipping after rounding gives the code the
-/// vector quantizers get by clipping first (the bounds are integers). A <see cref="QuantizedChain"/> is its layers
-/// one after the other with Relu between them and each next layer's fixed quantization: the chain's fused epilogue is
-/// defined to equal exactly that. A pruned layer's int8 weights are written dense (zeros where pruned).
+/// (s_a, z_a) is the layer's fixed quantization when it has one (constants), otherwise the scale and zero point
+/// outputs of <c>DynamicQuantizeLinear</c> over the whole batch tensor, whose formula is
+/// <see cref="ActivationQuantization.FromData"/>'s: lo = min(min x, 0), hi = max(max x, 0), s_a = (hi − lo)/255 (1
+/// when hi = lo), z_a = round-half-even(clamp(−lo/s_a, 0, 255)). (They part only when 0 &lt; hi − lo &lt; 255 × the
+/// smallest subnormal float, ~4e-43: there (hi − lo)/255 underflows to 0, which TinyKd replaces by the smallest float.)
+/// Its codes are not used, nor is <c>QuantizeLinear</c>: both divide, x/s, where TinyKd multiplies by the reciprocal,
+/// x·(1/s) — the two differ in the last bit now and then, and a last bit on a .5 boundary moves a code. Nor is
+/// <c>QLinearMatMul</c> (what ORT fuses QDQ around a MatMul into): it has no bias inside its requantization, where
+/// TinyKd adds the float bias before it. ONNX's Round is half-to-even, as MathF.Round and cvtps2dq; clipping after
+/// rounding gives the code the vector quantizers get by clipping first (the bounds are integers). A
+/// <see cref="QuantizedChain"/> is its layers one after the other with Relu between them and each next layer's fixed
+/// quantization: the chain's fused epilogue is defined to equal exactly that. A pruned layer's int8 weights are
+/// written dense (zeros where pruned). ORT 1.32 fuses a dynamic layer's MatMulInteger → Cast → Mul → Add into its
+/// MatMulIntegerToFloat.
 /// </summary>
 internal static class OnnxInt8Layers
 {
-    private const string Zero = "int8.zero", Top = "int8.255", One = "int8.one", Smallest = "int8.smallest_scale";
+    private const string Zero = "int8.zero", Top = "int8.255";
 
     /// <summary>True for the layers <see cref="Write"/> takes.</summary>
     public static bool IsInt8(Layer layer) => layer is QuantizedLinear or SparseQuantizedLinear or QuantizedChain;
@@ -99,18 +103,12 @@ internal static class OnnxInt8Layers
         return ($"{name}.input_scale", $"{name}.input_scale_inverse", $"{name}.input_zero_point", $"{name}.input_zero_point_u8");
     }
 
-    // ActivationQuantization.FromData over the whole [B, In] tensor, in graph operators.
+    // ActivationQuantization.FromData over the whole [B, In] tensor: DynamicQuantizeLinear's scale and zero point are
+    // computed by the same formula; its codes (x/s) are not used.
     private static (string Scale, string Inverse, string Zero, string ZeroU8) Dynamic(OnnxGraph graph, string x)
     {
-        graph.Constant(One, 1f);
-        graph.Constant(Smallest, float.Epsilon);
-        var keepdims = new OnnxAttribute("keepdims", 0);
-        string lo = graph.Node("Min", [graph.Node("ReduceMin", [x], null, keepdims), Zero]);
-        string hi = graph.Node("Max", [graph.Node("ReduceMax", [x], null, keepdims), Zero]);
-        string step = graph.Node("Max", [graph.Node("Div", [graph.Node("Sub", [hi, lo]), Top]), Smallest]);
-        string scale = graph.Node("Where", [graph.Node("Equal", [hi, lo]), One, step]);
-        string zero = graph.Node("Clip", [graph.Node("Round", [graph.Node("Div", [graph.Node("Neg", [lo]), scale])]), Zero, Top]);
-        string zeroU8 = graph.Node("Cast", [zero], null, new OnnxAttribute("to", OnnxGraph.UInt8Type));
-        return (scale, graph.Node("Reciprocal", [scale]), zero, zeroU8);
+        string[] q = graph.Node("DynamicQuantizeLinear", [x], 3);
+        string zero = graph.Node("Cast", [q[2]], null, new OnnxAttribute("to", OnnxGraph.FloatType));
+        return (q[1], graph.Node("Reciprocal", [q[1]]), zero, q[2]);
     }
 }
