@@ -11,14 +11,15 @@ namespace TinyKd.Cli.Commands;
 /// <c>tinykd export MODEL [--safetensors OUT] [--onnx OUT [--softmax]]</c>: writes a saved model as the
 /// <c>.safetensors</c> state dictionary of the equivalent PyTorch <c>nn.Sequential</c> (see <see cref="SafeTensorsModel"/>)
 /// and/or as an ONNX model (<see cref="OnnxExport"/>). A compressed model (sparse,
-/// int8) is exported as its dense fp32 twin (<see cref="SparseServing.DenseTwin"/>), which the output says.
+/// int8) is exported as its dense fp32 twin (<see cref="SparseServing.DenseTwin"/>), which the output says, except
+/// that ONNX keeps int8 layers int8 (integer operators that give TinyKd's int8 outputs).
 /// </summary>
 public static class ExportCommand
 {
     private static readonly OptionSpec[] Options =
     [
         new("safetensors", "FILE", "write the model's weights here as .safetensors, under PyTorch's state_dict names (an MLP's nn.Sequential; a recommender's MF or NeuMF module)"),
-        new("onnx", "FILE", "write the model here as ONNX (opset 13: Gemm and the activations; the input standardisation included)"),
+        new("onnx", "FILE", "write the model here as ONNX (opset 13: Gemm and the activations, int8 layers as MatMulInteger; the input standardisation included)"),
         new("softmax", null, "with --onnx: add a second output, the probabilities (Softmax over the logits)"),
     ];
 
@@ -48,8 +49,9 @@ public static class ExportCommand
         }
         SavedModel saved = ModelFile.Load(modelPath);
         Mlp model = saved.Model;
+        bool int8Onnx = onnxPath is not null && OnnxExport.HoldsInt8(model);
         output.WriteLine($"tinykd export: {modelPath}: MLP {model.Spec} ({SafeTensorsModel.NameOf(model.Spec.Activation)}, dropout {model.Spec.Dropout.ToString(CultureInfo.InvariantCulture)})");
-        if (model.AffineLayers.Any(l => l is not Linear))
+        if (model.AffineLayers.Any(l => l is not Linear) && (safetensorsPath is not null || !int8Onnx))
         {
             string kinds = string.Join(", ", model.AffineLayers.Where(l => l is not Linear).Select(l => l.GetType().Name).Distinct());
             model = SparseServing.DenseTwin(model);
@@ -68,8 +70,9 @@ public static class ExportCommand
         if (onnxPath is not null)
         {
             bool softmax = line.Flag("softmax");
-            OnnxExport.Write(onnxPath, model, saved.Standardizer, softmax);
-            string raw = saved.Standardizer is null ? "" : "; the standardisation is inside the graph, so it takes raw inputs";
+            OnnxExport.Write(onnxPath, int8Onnx ? saved.Model : model, saved.Standardizer, softmax);
+            string raw = (int8Onnx ? "; int8 layers as integer operators (MatMulInteger), giving TinyKd's int8 outputs" : "")
+                + (saved.Standardizer is null ? "" : "; the standardisation is inside the graph, so it takes raw inputs");
             output.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"saved {onnxPath} ({new FileInfo(onnxPath).Length:N0} bytes, ONNX opset {OnnxExport.Opset}): input [batch, {model.Spec.InputSize}] → logits [batch, {model.Spec.OutputSize}]{(softmax ? " and probabilities" : "")}{raw}"));
         }

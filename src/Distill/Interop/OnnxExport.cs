@@ -5,9 +5,11 @@ using TinyKd.Distill.Data;
 namespace TinyKd.Distill.Interop;
 
 /// <summary>
-/// Writes a dense fp32 <see cref="Mlp"/> as an ONNX model (IR version 8, opset 13, the default domain), for ONNX
-/// Runtime and every other ONNX engine: input "input" [batch, In] float (a symbolic batch), one <c>Gemm</c> per layer
-/// (transB = 1: the weight stays [Out, In] as TinyKd and PyTorch store it, the bias as C), the activation between
+/// Writes an <see cref="Mlp"/> as an ONNX model (IR version 8, opset 13, the default domain), for ONNX Runtime and
+/// every other ONNX engine: input "input" [batch, In] float (a symbolic batch), one <c>Gemm</c> per fp32 layer
+/// (transB = 1: the weight stays [Out, In] as TinyKd and PyTorch store it, the bias as C; a pruned layer dense, zeros
+/// where pruned), int8 layers as integer operators that give TinyKd's int8 outputs (<c>MatMulInteger</c> and TinyKd's
+/// own activation quantizer, see <see cref="OnnxInt8Layers"/>), the activation between
 /// layers (<c>Relu</c>; <c>LeakyRelu</c> with the model's own slope; <c>Tanh</c>; <c>Sigmoid</c>; the exact GELU as
 /// 0.5·x·(1 + Erf(x/√2)), since opset 13 has no Gelu), output "logits" [batch, Out], and with
 /// <c>softmax</c> a second output "probabilities" (<c>Softmax</c>, axis −1). A stored input standardisation becomes
@@ -24,12 +26,12 @@ public static class OnnxExport
     public const int Opset = 13;
 
     /// <summary>The model as ONNX protobuf bytes.</summary>
-    /// <exception cref="ArgumentException">A layer is not a dense <see cref="Linear"/> (export a compressed model's dense twin), or the standardizer's statistics do not fit the input width.</exception>
+    /// <exception cref="ArgumentException">A layer is neither an fp32 (<see cref="Linear"/>, <see cref="SparseLinear"/>) nor an int8 (<see cref="QuantizedLinear"/>, <see cref="SparseQuantizedLinear"/>, <see cref="QuantizedChain"/>) affine layer, or the standardizer's statistics do not fit the input width.</exception>
     public static byte[] Serialize(Mlp model, Standardizer? standardizer = null, bool softmax = false)
     {
         ArgumentNullException.ThrowIfNull(model);
-        if (model.AffineLayers.FirstOrDefault(l => l is not Linear) is { } other)
-            throw new ArgumentException($"ONNX export writes dense fp32 layers; MLP {model.Spec} holds a {other.GetType().Name} (export its dense twin, SparseServing.DenseTwin).", nameof(model));
+        if (model.AffineLayers.FirstOrDefault(l => l is not (Linear or SparseLinear) && !OnnxInt8Layers.IsInt8(l)) is { } other)
+            throw new ArgumentException($"ONNX export writes fp32 and int8 affine layers; MLP {model.Spec} holds a {other.GetType().Name}.", nameof(model));
         if (standardizer is not null && standardizer.IsPerFeature && standardizer.Mean.Length != model.Spec.InputSize)
             throw new ArgumentException($"The standardizer has {standardizer.Mean.Length} features; MLP {model.Spec} takes {model.Spec.InputSize}.", nameof(standardizer));
 
@@ -42,19 +44,17 @@ public static class OnnxExport
             graph.Initializer("input.std", dims, standardizer.Std);
             x = graph.Node("Div", [graph.Node("Sub", [x, "input.mean"]), "input.std"]);
         }
-        var layers = model.AffineLayers.Cast<Linear>().ToList();
+        IReadOnlyList<Layer> layers = model.AffineLayers;
+        int index = 0;
         for (int k = 0; k < layers.Count; k++)
         {
-            Linear layer = layers[k];
-            string w = $"layer{k}.weight";
-            graph.Initializer(w, [layer.OutFeatures, layer.InFeatures], layer.Weight.Data.Span);
-            List<string> inputs = [x, w];
-            if (layer.Bias is { } bias)
+            string? output = k == layers.Count - 1 ? "logits" : null;
+            x = layers[k] switch
             {
-                graph.Initializer($"layer{k}.bias", [layer.OutFeatures], bias.Data.Span);
-                inputs.Add($"layer{k}.bias");
-            }
-            x = graph.Node("Gemm", inputs, k == layers.Count - 1 ? "logits" : null, new OnnxAttribute("transB", 1));
+                Linear linear => Gemm(graph, x, $"layer{index++}", linear.Weight.Data.Span, linear.Bias is { } b ? b.Data.Span : default, linear.InFeatures, output),
+                SparseLinear sparse => Gemm(graph, x, $"layer{index++}", sparse.Weight.ToDense(), sparse.Bias, sparse.InFeatures, output),
+                Layer int8 => OnnxInt8Layers.Write(graph, x, int8, ref index, output),
+            };
             if (k < layers.Count - 1) x = Activation(graph, model, x);
         }
         if (softmax) graph.Node("Softmax", ["logits"], "probabilities", new OnnxAttribute("axis", -1));
@@ -78,6 +78,27 @@ public static class OnnxExport
     {
         byte[] bytes = Serialize(model, standardizer, softmax);
         AtomicFile.Write(path, stream => stream.Write(bytes));
+    }
+
+    /// <summary>True when <paramref name="model"/> holds int8 layers, which <see cref="Serialize"/> writes as integer operators.</summary>
+    public static bool HoldsInt8(Mlp model)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        return model.AffineLayers.Any(OnnxInt8Layers.IsInt8);
+    }
+
+    // y = x·Wᵀ + b as one Gemm (transB = 1: W stays [Out, In]); a bias-less layer is a two-input Gemm.
+    private static string Gemm(OnnxGraph graph, string x, string name, ReadOnlySpan<float> weight, ReadOnlySpan<float> bias, int inFeatures, string? output)
+    {
+        int outFeatures = weight.Length / inFeatures;
+        graph.Initializer($"{name}.weight", [outFeatures, inFeatures], weight);
+        List<string> inputs = [x, $"{name}.weight"];
+        if (!bias.IsEmpty)
+        {
+            graph.Initializer($"{name}.bias", [outFeatures], bias);
+            inputs.Add($"{name}.bias");
+        }
+        return graph.Node("Gemm", inputs, output, new OnnxAttribute("transB", 1));
     }
 
     private static string Activation(OnnxGraph graph, Mlp model, string x) => model.Spec.Activation switch

@@ -1,6 +1,8 @@
+using System.Runtime.InteropServices;
+
 namespace TinyKd.Distill.Interop;
 
-/// <summary>A node attribute: an integer (e.g. transB, axis) or a float (e.g. LeakyRelu's alpha).</summary>
+/// <summary>A node attribute: an integer (e.g. transB, axis, Cast's to) or a float (e.g. LeakyRelu's alpha).</summary>
 internal readonly record struct OnnxAttribute(string Name, long? Int, float? Float)
 {
     public OnnxAttribute(string name, long value) : this(name, value, null) { }
@@ -16,7 +18,8 @@ internal readonly record struct OnnxAttribute(string Name, long? Int, float? Flo
 /// </summary>
 internal sealed class OnnxGraph
 {
-    private const int FloatType = 1;          // TensorProto.DataType.FLOAT
+    /// <summary>TensorProto.DataType values: FLOAT, UINT8, INT8.</summary>
+    public const int FloatType = 1, UInt8Type = 2, Int8Type = 3;
     private const int FloatAttribute = 1, IntAttribute = 2;  // AttributeProto.AttributeType
     private readonly List<Action<ProtoWriter>> _nodes = [];
     private readonly List<Action<ProtoWriter>> _initializers = [];
@@ -26,11 +29,23 @@ internal sealed class OnnxGraph
     public string Node(string op, IReadOnlyList<string> inputs, string? output = null, params OnnxAttribute[] attributes)
     {
         string name = $"{op.ToLowerInvariant()}{_nodes.Count}";
-        output ??= name;
+        return Add(op, name, inputs, [output ?? name], attributes)[0];
+    }
+
+    /// <summary>Adds a node with <paramref name="outputs"/> outputs; returns their fresh names, in order.</summary>
+    public string[] Node(string op, IReadOnlyList<string> inputs, int outputs)
+    {
+        string name = $"{op.ToLowerInvariant()}{_nodes.Count}";
+        return Add(op, name, inputs, [.. Enumerable.Range(0, outputs).Select(k => $"{name}.{k}")], []);
+    }
+
+    private string[] Add(string op, string name, IReadOnlyList<string> inputs, string[] outputs, OnnxAttribute[] attributes)
+    {
         _nodes.Add(w =>
         {
             foreach (string input in inputs) w.String(1, input);
-            w.String(2, output).String(3, name).String(4, op);
+            foreach (string output in outputs) w.String(2, output);
+            w.String(3, name).String(4, op);
             foreach (OnnxAttribute a in attributes)
                 w.Message(5, attribute =>
                 {
@@ -39,7 +54,7 @@ internal sealed class OnnxGraph
                     else attribute.Float(2, a.Float!.Value).Int(20, FloatAttribute);
                 });
         });
-        return output;
+        return outputs;
     }
 
     /// <summary>Adds a float initializer of shape <paramref name="dims"/> (the values are copied now).</summary>
@@ -52,6 +67,20 @@ internal sealed class OnnxGraph
             t.Int(2, FloatType).String(8, name).Floats(9, copy);
         });
     }
+
+    /// <summary>Adds an INT8 initializer of shape <paramref name="dims"/> (the values are copied now).</summary>
+    public void Initializer(string name, int[] dims, ReadOnlySpan<sbyte> values) =>
+        ByteInitializer(name, dims, Int8Type, MemoryMarshal.AsBytes(values).ToArray());
+
+    /// <summary>Adds a scalar UINT8 initializer (e.g. a fixed activation zero point).</summary>
+    public void Initializer(string name, byte value) => ByteInitializer(name, [], UInt8Type, [value]);
+
+    private void ByteInitializer(string name, int[] dims, int dataType, byte[] raw) =>
+        _initializers.Add(t =>
+        {
+            foreach (int d in dims) t.Int(1, d);
+            t.Int(2, dataType).String(8, name).Bytes(9, raw);
+        });
 
     /// <summary>Adds a scalar float initializer once, however often it is asked for.</summary>
     public void Constant(string name, float value)
