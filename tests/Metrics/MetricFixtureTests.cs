@@ -30,6 +30,17 @@ public class MetricFixtureTests
     }
 
     [Fact]
+    public void Trapezoids_under_the_roc_curve_give_the_rank_AUC()
+    {
+        var roc = RocCurve.Compute(BinaryScores, BinaryLabels);
+        double area = 0;
+        for (int k = 1; k < roc.Count; k++)
+            area += (roc.FalsePositiveRate[k] - roc.FalsePositiveRate[k - 1]) * (roc.TruePositiveRate[k] + roc.TruePositiveRate[k - 1]) / 2;
+
+        Assert.Equal(RocAuc.Binary(BinaryScores, BinaryLabels), area, 12);
+    }
+
+    [Fact]
     public void Precision_recall_curve_matches_the_reference_point_by_point()
     {
         var pr = PrecisionRecallCurve.Compute(BinaryScores, BinaryLabels);

@@ -39,6 +39,27 @@ public static class DataOptions
     public static OptionSpec KeepBest { get; } = new("keep-best", null,
         "end with the weights of the best validation epoch instead of the last epoch's (the default)");
 
+    /// <summary>--positive-class.</summary>
+    public static OptionSpec PositiveClass { get; } = new("positive-class", "NAME",
+        "the positive class of a binary task (ROC AUC, PR-AUC, its precision/recall/F1; default: the second class in sorted order); " +
+        "with more classes, that class against the rest");
+
+    /// <summary>
+    /// The class --positive-class names in <paramref name="data"/> (a class name, or an index for data without
+    /// names), or null when the option is not given.
+    /// </summary>
+    /// <exception cref="UsageException">The name is not among the data's classes; the message lists them.</exception>
+    public static int? PositiveClassOf(CommandLine line, Dataset data)
+    {
+        if (line.Get("positive-class") is not { } name) return null;
+        IReadOnlyList<string> names = Report.ClassNames(data);
+        for (int c = 0; c < names.Count; c++)
+        {
+            if (string.Equals(names[c], name, StringComparison.Ordinal)) return c;
+        }
+        throw new UsageException($"--positive-class '{name}' is not a class of the data; the classes are {string.Join(", ", names.Select(n => $"'{n}'"))}");
+    }
+
     /// <summary>The training and validation rows of <paramref name="data"/> as --split asks.</summary>
     public static (int[] Train, int[] Validation) SplitRows(CommandLine line, Dataset data, double fraction, ulong seed) =>
         line.Choice("split", "stratified", "random") == "random"

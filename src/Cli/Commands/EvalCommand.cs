@@ -11,6 +11,7 @@ public static class EvalCommand
     private static readonly OptionSpec[] Options =
     [
         .. DataOptions.All,
+        DataOptions.PositiveClass,
         new("logits-out", "FILE", "also write the model's logits for every training image as float32 [N, C] .npy (teacher logits for 'tinykd distill --teacher-logits')"),
     ];
 
@@ -31,7 +32,7 @@ public static class EvalCommand
         TrainCommand.CheckFits(saved.Model.Spec, test);
         saved.Standardizer?.Apply(test);
         output.WriteLine($"tinykd eval: {line.Positional[0]}: MLP {saved.Model.Spec}, {saved.Model.StoredParameterCount():N0} parameters stored; {test.Count} test samples from {test.Source}, {(saved.Standardizer is null ? "not standardised" : saved.Standardizer.IsPerFeature ? "standardised per feature" : "globally standardised")} as the model was trained");
-        Report.Metrics(output, "test", Evaluation.Run(saved.Model, test));
+        Report.Metrics(output, "test", Evaluation.Run(saved.Model, test), DataOptions.PositiveClassOf(line, test));
         if (logitsPath is not null)
         {
             saved.Standardizer?.Apply(train);
