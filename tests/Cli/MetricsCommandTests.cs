@@ -97,4 +97,36 @@ public sealed class MetricsCommandTests : IDisposable
         Assert.DoesNotContain("positive class", output.ToString());
         Assert.Contains("gamma", output.ToString());
     }
+
+    [Fact]
+    public void Pipeline_report_on_a_binary_csv_has_heat_maps_curves_and_the_positive_class()
+    {
+        string train = OwnDataFiles.WriteBinaryCsv(File("train.csv"), 180, seed: 3), test = OwnDataFiles.WriteBinaryCsv(File("test.csv"), 90, seed: 4);
+        string report = File("report");
+        var output = new StringWriter();
+        Assert.Equal(0, PipelineCommand.Run(["--data", train, "--test", test, "--teacher", "16", "--student", "4",
+            "--teacher-epochs", "40", "--student-epochs", "40", "--seeds", "1", "--no-search", "--scenario", "all", "--no-prune", "--no-int8",
+            "--positive-class", "benign", "--report", report], output));
+
+        string html = System.IO.File.ReadAllText(Path.Combine(report, "report.html"));
+        Assert.Equal(3, Regex.Matches(html, "<table class=\"heatmap\">").Count);
+        Assert.Contains("<th class=\"num\">malignant</th>", html);
+        Assert.Contains("ROC curve, positive class &#39;benign&#39;", html);
+        Assert.Contains("precision–recall curve, positive class &#39;benign&#39;", html);
+        Assert.Contains("Positive class: 'benign' (--positive-class).", output.ToString());
+        Assert.Contains("### all labels: scores by class (first seed)", output.ToString());
+    }
+
+    [Fact]
+    public void Pipeline_rejects_an_unknown_positive_class_before_training()
+    {
+        string train = OwnDataFiles.WriteBinaryCsv(File("train.csv"), 60, seed: 3), test = OwnDataFiles.WriteBinaryCsv(File("test.csv"), 30, seed: 4);
+        var output = new StringWriter();
+
+        var e = Assert.Throws<UsageException>(() => PipelineCommand.Run(["--data", train, "--test", test, "--teacher", "16", "--student", "4",
+            "--seeds", "1", "--positive-class", "yes", "--report", File("report")], output));
+
+        Assert.Contains("the classes are 'benign', 'malignant'", e.Message);
+        Assert.DoesNotContain("teacher 6-16-2:", output.ToString());
+    }
 }

@@ -30,6 +30,9 @@ public sealed class DistillationPipeline
     /// <summary>The recipe.</summary>
     public PipelineOptions Options => _options;
 
+    /// <summary>The positive class of each model's binary report view; null: class 1 of a two-class task, none with more classes.</summary>
+    public int? PositiveClass { get; init; }
+
     /// <summary>Prepares a run.</summary>
     /// <param name="options">The recipe; validated here.</param>
     /// <param name="log">Receives one line per trained model (nothing when null).</param>
@@ -241,7 +244,10 @@ public sealed class DistillationPipeline
             runs.Average(r => r.Seconds),
             runs.Select(r => (IReadOnlyList<double>)r.Curve).ToList(),
             PruningStage.PrunedLayerSparsity(model),
-            InferenceLatency.SamplesPerSecond(model, test.Features));
+            InferenceLatency.SamplesPerSecond(model, test.Features))
+        {
+            Detail = ClassificationDetail.Of(runs[0].Test.Probabilities, test.Classes, test.Labels, test.ClassNames, PositiveClass),
+        };
     }
 
     /// <summary>
