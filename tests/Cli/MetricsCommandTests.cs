@@ -129,4 +129,35 @@ public sealed class MetricsCommandTests : IDisposable
         Assert.Contains("the classes are 'benign', 'malignant'", e.Message);
         Assert.DoesNotContain("teacher 6-16-2:", output.ToString());
     }
+
+    [Fact]
+    public void Eval_maps_the_test_labels_by_the_model_s_class_names_not_by_the_test_file_s_own_order()
+    {
+        var (train, _, model, _) = TrainBinary();
+        Assert.Equal(["benign", "malignant"], TinyKd.Distill.Models.ModelFile.Load(model).ClassNames);
+        // A test file holding only malignant rows: read on its own it would have one class (index 0); with the model's
+        // names its rows are class 1, so every benign prediction is a miss and the table shows support 0 for benign.
+        string lines = string.Join("\n", System.IO.File.ReadAllLines(train).Where(l => l.EndsWith(",malignant", StringComparison.Ordinal)).Take(30));
+        string onlyMalignant = File("malignant.csv");
+        System.IO.File.WriteAllText(onlyMalignant, "f0,f1,f2,f3,f4,f5,diagnosis\n" + lines + "\n");
+
+        string output = Eval(model, train, onlyMalignant);
+
+        Assert.Matches(@"\n\s+0 benign\s+\d\.\d{3}\s+0\.000\s+0\.000\s+0\n", output);
+        Assert.Matches(@"\n\s+1 malignant\s+1\.000\s+\d\.\d{3}\s+\d\.\d{3}\s+30\n", output);
+    }
+
+    [Fact]
+    public void Eval_of_a_test_label_the_model_never_saw_names_the_file_line_and_label()
+    {
+        var (train, test, model, _) = TrainBinary();
+        string[] rows = System.IO.File.ReadAllLines(test);
+        rows[5] = rows[5][..rows[5].LastIndexOf(',')] + ",uncertain";
+        string bad = File("bad.csv");
+        System.IO.File.WriteAllLines(bad, rows);
+
+        var e = Assert.Throws<InvalidDataException>(() => Eval(model, train, bad));
+
+        Assert.Contains($"CSV file '{bad}' line 6, column 'diagnosis': label 'uncertain' is not one of the classes benign, malignant", e.Message);
+    }
 }

@@ -69,9 +69,13 @@ public static class DataOptions
     /// <summary>--data, --test and --label.</summary>
     public static IReadOnlyList<OptionSpec> All { get; } = [Data, Test, Label];
 
-    /// <summary>Loads the train and test splits named by --data (and --test, --label).</summary>
+    /// <summary>
+    /// Loads the train and test splits named by --data (and --test, --label). A CSV file's labels are mapped to
+    /// <paramref name="classNames"/> when given (a saved model's classes, by name), else to the training file's classes.
+    /// </summary>
     /// <exception cref="UsageException">--test or --label without a data file, a data file without --test, or files of two kinds.</exception>
-    public static LoadedData Load(CommandLine line)
+    /// <exception cref="InvalidDataException">A file is malformed, or a CSV label is not one of the classes (named with its file and line).</exception>
+    public static LoadedData Load(CommandLine line, IReadOnlyList<string>? classNames = null)
     {
         string? data = line.Get("data");
         string? test = line.GetAll("test").LastOrDefault();
@@ -88,7 +92,7 @@ public static class DataOptions
         if (csv != TabularData.IsCsv(test) || npy != TabularData.IsNpy(test))
             throw new UsageException($"--data '{data}' and --test '{test}' must be files of the same kind (both .csv or both .npy)");
         if (npy && label is not null) throw new UsageException($"--label is for CSV data; the labels of '{data}' are in '{TabularData.LabelsPath(data!)}'");
-        var (trainSet, testSet) = csv ? TabularData.LoadCsv(data!, test, label) : TabularData.LoadNpy(data!, test);
+        var (trainSet, testSet) = csv ? TabularData.LoadCsv(data!, test, label, classNames) : TabularData.LoadNpy(data!, test);
         return new LoadedData(trainSet, testSet, Images: false);
     }
 

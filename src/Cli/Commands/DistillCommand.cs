@@ -156,7 +156,7 @@ public static class DistillCommand
             ["seed"] = seed.ToString(CultureInfo.InvariantCulture),
             ["test_accuracy"] = evaluation.Accuracy.ToString("R", CultureInfo.InvariantCulture),
             ["kept_epoch"] = kept,
-        }.WithDivergence(run.Trainer.Divergence));
+        }.WithDivergence(run.Trainer.Divergence), train.ClassNames);
         string splits = SplitsFile.Write(outPath, data.Train, test, seed, line.Get("split")!.ToLowerInvariant(), new Dictionary<string, int[]>
         {
             ["transfer"] = transferRows,

@@ -28,10 +28,10 @@ public static class EvalCommand
         if (string.IsNullOrWhiteSpace(line.Positional[0])) throw new UsageException("eval needs a model file; the MODEL argument is empty");
         string? logitsPath = line.Get("logits-out") is { } logitsOut ? OutputPath.File("logits-out", logitsOut) : null;
         SavedModel saved = SafeTensorsImport.LoadModel(line.Positional[0]);
-        var (train, test, _) = DataOptions.Load(line);
+        var (train, test, _) = DataOptions.Load(line, saved.ClassNames);
         TrainCommand.CheckFits(saved.Model.Spec, test);
         saved.Standardizer?.Apply(test);
-        output.WriteLine($"tinykd eval: {line.Positional[0]}: MLP {saved.Model.Spec}, {saved.Model.StoredParameterCount():N0} parameters stored; {test.Count} test samples from {test.Source}, {(saved.Standardizer is null ? "not standardised" : saved.Standardizer.IsPerFeature ? "standardised per feature" : "globally standardised")} as the model was trained");
+        output.WriteLine($"tinykd eval: {line.Positional[0]}: MLP {saved.Model.Spec}, {saved.Model.StoredParameterCount():N0} parameters stored; {test.Count} test samples from {test.Source}, {(saved.Standardizer is null ? "not standardised" : saved.Standardizer.IsPerFeature ? "standardised per feature" : "globally standardised")} as the model was trained{(saved.ClassNames is { } names ? $"; labels mapped by name to the model's classes {string.Join(", ", names)}" : "")}");
         Report.Metrics(output, "test", Evaluation.Run(saved.Model, test), DataOptions.PositiveClassOf(line, test));
         if (logitsPath is not null)
         {

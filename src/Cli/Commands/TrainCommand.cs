@@ -109,7 +109,7 @@ public static class TrainCommand
             ["seed"] = options.Seed.ToString(CultureInfo.InvariantCulture),
             ["test_accuracy"] = evaluation.Accuracy.ToString("R", CultureInfo.InvariantCulture),
             ["kept_epoch"] = kept,
-        }.WithDivergence(trainer.Divergence));
+        }.WithDivergence(trainer.Divergence), train.ClassNames);
         string splits = SplitsFile.Write(outPath, data.Train, test, options.Seed,
             validation is null ? "none" : line.Get("split")!.ToLowerInvariant(), rows);
         output.WriteLine(string.Create(CultureInfo.InvariantCulture,

@@ -234,7 +234,7 @@ public sealed class DistillationPipeline
     private ModelResult Summarise(string role, string settings, List<Trained> runs, string path, Dataset test)
     {
         Mlp model = runs[0].Model;
-        ModelFile.Save(path, model, _standardizer, new Dictionary<string, string> { ["stage"] = role, ["settings"] = settings });
+        ModelFile.Save(path, model, _standardizer, new Dictionary<string, string> { ["stage"] = role, ["settings"] = settings }, test.ClassNames);
         return new ModelResult(role, model.Spec.ToString(), settings,
             SeedStat.From(runs.Select(r => r.Test.Accuracy).ToList()),
             SeedStat.From(runs.Select(r => r.Test.MacroF1).ToList()),
