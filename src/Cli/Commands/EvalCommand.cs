@@ -30,9 +30,10 @@ public static class EvalCommand
         SavedModel saved = SafeTensorsImport.LoadModel(line.Positional[0]);
         var (train, test, _) = DataOptions.Load(line, saved.ClassNames);
         TrainCommand.CheckFits(saved.Model.Spec, test);
+        int? positiveClass = DataOptions.PositiveClassOf(line, test);
         saved.Standardizer?.Apply(test);
         output.WriteLine($"tinykd eval: {line.Positional[0]}: MLP {saved.Model.Spec}, {saved.Model.StoredParameterCount():N0} parameters stored; {test.Count} test samples from {test.Source}, {(saved.Standardizer is null ? "not standardised" : saved.Standardizer.IsPerFeature ? "standardised per feature" : "globally standardised")} as the model was trained{(saved.ClassNames is { } names ? $"; labels mapped by name to the model's classes {string.Join(", ", names)}" : "")}");
-        Report.Metrics(output, "test", Evaluation.Run(saved.Model, test), DataOptions.PositiveClassOf(line, test));
+        Report.Metrics(output, "test", Evaluation.Run(saved.Model, test), positiveClass);
         if (logitsPath is not null)
         {
             saved.Standardizer?.Apply(train);
