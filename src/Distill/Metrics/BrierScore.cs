@@ -59,8 +59,9 @@ public static class BrierScore
     }
 
     /// <summary>
-    /// The form TinyKd reports: <see cref="Binary"/> on class 1's probabilities for two classes (the same value for
-    /// either positive class; half of <see cref="MultiClass"/>), <see cref="MultiClass"/> for more. Unlabelled rows are left out.
+    /// The form TinyKd reports: for two classes half of <see cref="MultiClass"/> — which, for rows summing to 1, is
+    /// <see cref="Binary"/> of either class's probabilities, so the choice of positive class does not change it —
+    /// and <see cref="MultiClass"/> for more. Unlabelled rows are left out.
     /// </summary>
     /// <exception cref="ArgumentException">As for <see cref="MultiClass"/>.</exception>
     public static double Of(ReadOnlySpan<float> probabilities, int classes, ReadOnlySpan<int> labels)
