@@ -46,6 +46,29 @@ internal static class OwnDataFiles
         return path;
     }
 
+    /// <summary>
+    /// A binary table: 6 features, classes "benign" and "malignant" (about a third malignant), the class showing in
+    /// the first two features with overlap, so that the scores are neither perfect nor random.
+    /// </summary>
+    public static string WriteBinaryCsv(string path, int count, int seed)
+    {
+        var random = new Random(seed);
+        var text = new StringBuilder("f0,f1,f2,f3,f4,f5,diagnosis\n");
+        for (int i = 0; i < count; i++)
+        {
+            bool malignant = i % 3 == 0;
+            for (int j = 0; j < 6; j++)
+            {
+                double gaussian = Math.Sqrt(-2 * Math.Log(1 - random.NextDouble())) * Math.Cos(2 * Math.PI * random.NextDouble());
+                double value = (j < 2 && malignant ? 1.5 : 0) + gaussian;
+                text.Append((value * (j + 1)).ToString("R", CultureInfo.InvariantCulture)).Append(',');
+            }
+            text.Append(malignant ? "malignant" : "benign").Append('\n');
+        }
+        File.WriteAllText(path, text.ToString());
+        return path;
+    }
+
     public static string WriteNpy(string path, int count, int seed)
     {
         var (features, labels) = Rows(count, seed);

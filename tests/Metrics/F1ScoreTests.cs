@@ -49,5 +49,35 @@ public class F1ScoreTests
         Assert.Equal("predictions", e.ParamName);
     }
 
+    [Fact]
+    public void Micro_F1_pools_the_counts_and_equals_the_accuracy()
+    {
+        // 2 of 4 correct (TP pooled 2, predicted 4, support 4) → P = R = F1 = ½.
+        var s = F1Score.PerClass(predictions: [0, 1, 1, 2], labels: [0, 0, 1, 1], classes: 3);
+
+        Assert.Equal(0.5, s.MicroF1, 12);
+    }
+
+    [Fact]
+    public void Weighted_F1_weights_each_class_by_its_support()
+    {
+        // Labels 0,0,0,1: class 0 P 1 R ⅔ F1 0.8 (support 3); class 1 P ½ R 1 F1 ⅔ (support 1).
+        var s = F1Score.PerClass(predictions: [0, 0, 1, 1], labels: [0, 0, 0, 1], classes: 2);
+
+        Assert.Equal((3 * 0.8 + 1 * 2.0 / 3) / 4, s.WeightedF1, 12);
+        Assert.Equal((0.8 + 2.0 / 3) / 2, s.MacroF1, 12);
+    }
+
+    [Fact]
+    public void Scores_for_one_positive_class_are_its_row_of_the_table()
+    {
+        var s = F1Score.PerClass(predictions: [0, 0, 1, 1], labels: [0, 0, 0, 1], classes: 2);
+
+        var positive = s.ForClass(1);
+
+        Assert.Equal(new PositiveClassScores(0.5, 1, 2.0 / 3, 1), positive);
+        Assert.Throws<ArgumentOutOfRangeException>(() => s.ForClass(2));
+    }
+
     private static bool Close(double a, double b) => Math.Abs(a - b) < 1e-12;
 }

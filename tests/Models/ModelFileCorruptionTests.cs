@@ -154,4 +154,14 @@ public sealed class ModelFileCorruptionTests : IDisposable
         Assert.Contains("needs", e.Message);
         Assert.InRange(allocated, 0, 1L << 20);
     }
+
+    [Theory]
+    [InlineData(new[] { "a" }, "hold 1 names for 2 outputs")]
+    [InlineData(new[] { "a", "a" }, "name 'a' twice")]
+    [InlineData(new[] { "a", "" }, "hold an empty name")]
+    public void Load_rejects_class_names_that_do_not_fit_the_outputs(string[] names, string fault)
+    {
+        var e = Rejected(Edited(h => h["ClassNames"] = new JsonArray(names.Select(n => (JsonNode)n!).ToArray())));
+        Assert.Contains($"class names that do not fit its 2 outputs: they {fault}", e.Message);
+    }
 }

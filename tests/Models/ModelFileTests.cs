@@ -37,6 +37,32 @@ public sealed class ModelFileTests : IDisposable
     }
 
     [Fact]
+    public void Class_names_round_trip_in_output_order()
+    {
+        string path = Path.Combine(_dir, "named.tkd");
+        ModelFile.Save(path, new Mlp(MlpSpec.Parse("6-5-3", Activation.Relu, 0f), new Rng(9)), classNames: ["zeta", "alpha", "mu"]);
+
+        Assert.Equal(["zeta", "alpha", "mu"], ModelFile.Load(path).ClassNames);
+    }
+
+    [Fact]
+    public void A_model_saved_without_class_names_loads_with_none()
+    {
+        Assert.Null(ModelFile.Load(SavedModelPath()).ClassNames);
+    }
+
+    [Fact]
+    public void Save_rejects_class_names_that_do_not_match_the_outputs()
+    {
+        var model = new Mlp(MlpSpec.Parse("6-5-3", Activation.Relu, 0f), new Rng(9));
+
+        var e = Assert.Throws<ArgumentException>(() => ModelFile.Save(Path.Combine(_dir, "x.tkd"), model, classNames: ["a", "b"]));
+
+        Assert.Equal("classNames", e.ParamName);
+        Assert.Contains("2 names for 3 outputs", e.Message);
+    }
+
+    [Fact]
     public void Save_leaves_no_temporary_file_and_replaces_an_existing_model()
     {
         string path = SavedModelPath();

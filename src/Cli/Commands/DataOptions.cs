@@ -39,6 +39,27 @@ public static class DataOptions
     public static OptionSpec KeepBest { get; } = new("keep-best", null,
         "end with the weights of the best validation epoch instead of the last epoch's (the default)");
 
+    /// <summary>--positive-class.</summary>
+    public static OptionSpec PositiveClass { get; } = new("positive-class", "NAME",
+        "the positive class of a binary task (ROC AUC, PR-AUC, its precision/recall/F1; default: the second class in sorted order); " +
+        "with more classes, that class against the rest");
+
+    /// <summary>
+    /// The class --positive-class names in <paramref name="data"/> (a class name, or an index for data without
+    /// names), or null when the option is not given.
+    /// </summary>
+    /// <exception cref="UsageException">The name is not among the data's classes; the message lists them.</exception>
+    public static int? PositiveClassOf(CommandLine line, Dataset data)
+    {
+        if (line.Get("positive-class") is not { } name) return null;
+        IReadOnlyList<string> names = Report.ClassNames(data);
+        for (int c = 0; c < names.Count; c++)
+        {
+            if (string.Equals(names[c], name, StringComparison.Ordinal)) return c;
+        }
+        throw new UsageException($"--positive-class '{name}' is not a class of the data; the classes are {string.Join(", ", names.Select(n => $"'{n}'"))}");
+    }
+
     /// <summary>The training and validation rows of <paramref name="data"/> as --split asks.</summary>
     public static (int[] Train, int[] Validation) SplitRows(CommandLine line, Dataset data, double fraction, ulong seed) =>
         line.Choice("split", "stratified", "random") == "random"
@@ -48,9 +69,13 @@ public static class DataOptions
     /// <summary>--data, --test and --label.</summary>
     public static IReadOnlyList<OptionSpec> All { get; } = [Data, Test, Label];
 
-    /// <summary>Loads the train and test splits named by --data (and --test, --label).</summary>
+    /// <summary>
+    /// Loads the train and test splits named by --data (and --test, --label). A CSV file's labels are mapped to
+    /// <paramref name="classNames"/> when given (a saved model's classes, by name), else to the training file's classes.
+    /// </summary>
     /// <exception cref="UsageException">--test or --label without a data file, a data file without --test, or files of two kinds.</exception>
-    public static LoadedData Load(CommandLine line)
+    /// <exception cref="InvalidDataException">A file is malformed, or a CSV label is not one of the classes (named with its file and line).</exception>
+    public static LoadedData Load(CommandLine line, IReadOnlyList<string>? classNames = null)
     {
         string? data = line.Get("data");
         string? test = line.GetAll("test").LastOrDefault();
@@ -67,7 +92,7 @@ public static class DataOptions
         if (csv != TabularData.IsCsv(test) || npy != TabularData.IsNpy(test))
             throw new UsageException($"--data '{data}' and --test '{test}' must be files of the same kind (both .csv or both .npy)");
         if (npy && label is not null) throw new UsageException($"--label is for CSV data; the labels of '{data}' are in '{TabularData.LabelsPath(data!)}'");
-        var (trainSet, testSet) = csv ? TabularData.LoadCsv(data!, test, label) : TabularData.LoadNpy(data!, test);
+        var (trainSet, testSet) = csv ? TabularData.LoadCsv(data!, test, label, classNames) : TabularData.LoadNpy(data!, test);
         return new LoadedData(trainSet, testSet, Images: false);
     }
 

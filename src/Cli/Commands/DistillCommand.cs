@@ -42,6 +42,7 @@ public static class DistillCommand
         new("resume", null, "continue from --checkpoint when it exists"),
         new("seed", "N", "seed of the student, the splits and the batch order", "1"),
         .. DataOptions.All,
+        DataOptions.PositiveClass,
         DataOptions.Standardize,
         new("out", "FILE", "where to save the student", "student.tkd"),
         DivergenceReport.Option,
@@ -85,6 +86,7 @@ public static class DistillCommand
         LoadedData data = DataOptions.Load(line);
         var (train, test) = (data.Train, data.Test);
         MlpSpec studentSpec = DataOptions.Spec("student", line.Get("student")!, train, Activation.Relu, 0f);
+        int? positiveClass = DataOptions.PositiveClassOf(line, train);
         StandardizationMode? mode = DataOptions.Standardization(line, data);
         Dataset? extra = line.Get("unlabelled") is { } unlabelledPath ? IdxReader.ReadUnlabelled(unlabelledPath, train.Classes, "unlabelled") : null;
         if (extra is not null && extra.FeatureCount != train.FeatureCount)
@@ -141,10 +143,10 @@ public static class DistillCommand
         string kept = SplitsFile.KeptEpoch(run.Trainer.BestEpoch, null);
         output.WriteLine($"kept the weights of {kept}");
         var evaluation = Evaluation.Run(student, test);
-        Report.Metrics(output, "test", evaluation);
+        Report.Metrics(output, "test", evaluation, positiveClass);
         if (omitted is { } omit)
             output.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"class {omit} ({ClassName(test, omit)}) was left out of the transfer set, so the student never saw one: it recognises it with recall {evaluation.Scores.Recall[omit] * 100:F1}% and precision {evaluation.Scores.Precision[omit] * 100:F1}%, from what the soft targets said about the other images"));
+                $"class {omit} ({Report.ClassNames(test)[omit]}) was left out of the transfer set, so the student never saw one: it recognises it with recall {evaluation.Scores.Recall[omit] * 100:F1}% and precision {evaluation.Scores.Precision[omit] * 100:F1}%, from what the soft targets said about the other images"));
         ModelFile.Save(outPath, student, standardizer, new Dictionary<string, string>
         {
             ["stage"] = "distilled",
@@ -154,7 +156,7 @@ public static class DistillCommand
             ["seed"] = seed.ToString(CultureInfo.InvariantCulture),
             ["test_accuracy"] = evaluation.Accuracy.ToString("R", CultureInfo.InvariantCulture),
             ["kept_epoch"] = kept,
-        }.WithDivergence(run.Trainer.Divergence));
+        }.WithDivergence(run.Trainer.Divergence), train.ClassNames);
         string splits = SplitsFile.Write(outPath, data.Train, test, seed, line.Get("split")!.ToLowerInvariant(), new Dictionary<string, int[]>
         {
             ["transfer"] = transferRows,
@@ -289,6 +291,4 @@ public static class DistillCommand
             throw new UsageException($"option '--{name}': {e.Message}");
         }
     }
-
-    private static string ClassName(Dataset data, int k) => data.ClassNames is { } names ? names[k] : k.ToString(CultureInfo.InvariantCulture);
 }

@@ -11,6 +11,7 @@ public static class EvalCommand
     private static readonly OptionSpec[] Options =
     [
         .. DataOptions.All,
+        DataOptions.PositiveClass,
         new("logits-out", "FILE", "also write the model's logits for every training image as float32 [N, C] .npy (teacher logits for 'tinykd distill --teacher-logits')"),
     ];
 
@@ -27,11 +28,12 @@ public static class EvalCommand
         if (string.IsNullOrWhiteSpace(line.Positional[0])) throw new UsageException("eval needs a model file; the MODEL argument is empty");
         string? logitsPath = line.Get("logits-out") is { } logitsOut ? OutputPath.File("logits-out", logitsOut) : null;
         SavedModel saved = SafeTensorsImport.LoadModel(line.Positional[0]);
-        var (train, test, _) = DataOptions.Load(line);
+        var (train, test, _) = DataOptions.Load(line, saved.ClassNames);
         TrainCommand.CheckFits(saved.Model.Spec, test);
+        int? positiveClass = DataOptions.PositiveClassOf(line, test);
         saved.Standardizer?.Apply(test);
-        output.WriteLine($"tinykd eval: {line.Positional[0]}: MLP {saved.Model.Spec}, {saved.Model.StoredParameterCount():N0} parameters stored; {test.Count} test samples from {test.Source}, {(saved.Standardizer is null ? "not standardised" : saved.Standardizer.IsPerFeature ? "standardised per feature" : "globally standardised")} as the model was trained");
-        Report.Metrics(output, "test", Evaluation.Run(saved.Model, test));
+        output.WriteLine($"tinykd eval: {line.Positional[0]}: MLP {saved.Model.Spec}, {saved.Model.StoredParameterCount():N0} parameters stored; {test.Count} test samples from {test.Source}, {(saved.Standardizer is null ? "not standardised" : saved.Standardizer.IsPerFeature ? "standardised per feature" : "globally standardised")} as the model was trained{(saved.ClassNames is { } names ? $"; labels mapped by name to the model's classes {string.Join(", ", names)}" : "")}");
+        Report.Metrics(output, "test", Evaluation.Run(saved.Model, test), positiveClass);
         if (logitsPath is not null)
         {
             saved.Standardizer?.Apply(train);

@@ -17,6 +17,7 @@ public static class PipelineCommand
     private static readonly OptionSpec[] Options =
     [
         .. DataOptions.All,
+        DataOptions.PositiveClass,
         DataOptions.Standardize,
         new("seeds", "S,S,...", "train every model once per seed; mean ± std over them", "1,2,3"),
         new("teacher", "SIZES", "teacher hidden widths, or all widths input to output (3 or more) (ReLU, dropout 0.5)", "1200-1200"),
@@ -69,7 +70,7 @@ public static class PipelineCommand
             $"tinykd pipeline: teacher {options.Teacher}, student {options.Student}; {train.Count:N0} train / {test.Count:N0} test {(data.Images ? "images" : "rows")}, {DataOptions.Describe(mode)}; seeds {string.Join(",", options.Seeds)}; " +
             $"{(options.Temperatures.Count * options.Alphas.Count > 1 ? $"searching T ∈ {{{string.Join(",", options.Temperatures)}}} × α ∈ {{{string.Join(",", options.Alphas)}}}" : $"T {options.Temperatures[0]}, α {options.Alphas[0]}")}"));
         var bar = new ProgressBar(output, live: !Console.IsErrorRedirected, epochLines: false);
-        var pipeline = new DistillationPipeline(options, output, label => bar.Report);
+        var pipeline = new DistillationPipeline(options, output, label => bar.Report) { PositiveClass = DataOptions.PositiveClassOf(line, train) };
         IReadOnlyList<ScenarioReport> scenarios = pipeline.Run(train, test, Path.Combine(directory, "models"), standardizer);
         double seconds = Stopwatch.GetElapsedTime(started).TotalSeconds;
 

@@ -68,7 +68,7 @@ public static class PruneCommand
         if (saved.Model.AffineLayers.Any(l => l is not Linear))
             throw new UsageException($"'{modelPath}' is already compressed ({saved.Metadata.GetValueOrDefault("stage", "not fp32")}); prune the dense model");
         Teacher[] teachers = LoadTeachers(line, saved, modelPath);
-        var (train, test) = DataOptions.Load(line);
+        var (train, test) = DataOptions.Load(line, saved.ClassNames);
         TrainCommand.CheckFits(saved.Model.Spec, train);
         saved.Standardizer?.Apply(train);
         saved.Standardizer?.Apply(test);
@@ -105,7 +105,7 @@ public static class PruneCommand
             ["epochs"] = epochs.ToString(CultureInfo.InvariantCulture),
             ["seed"] = seed.ToString(CultureInfo.InvariantCulture),
             ["test_accuracy"] = evaluation.Accuracy.ToString("R", CultureInfo.InvariantCulture),
-        });
+        }, saved.ClassNames);
         long denseBytes = new FileInfo(modelPath).Length, bytes = new FileInfo(outPath).Length;
         output.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"saved {outPath} ({bytes:N0} bytes, {(double)bytes / denseBytes:F3}× the {denseBytes:N0} of {modelPath}); {served.StoredParameterCount():N0} stored parameters of {dense.ParameterCount():N0}"));

@@ -68,7 +68,7 @@ public static class QuantizeCommand
         if (qat && saved.Model.AffineLayers.Any(l => l is not Linear))
             throw new UsageException($"--qat fine-tunes dense weights; '{modelPath}' is pruned — quantize it without --qat");
         Teacher[] teachers = qat ? PruneCommand.LoadTeachers(line, saved, modelPath) : [];
-        var (train, test) = DataOptions.Load(line);
+        var (train, test) = DataOptions.Load(line, saved.ClassNames);
         TrainCommand.CheckFits(saved.Model.Spec, train);
         saved.Standardizer?.Apply(train);
         saved.Standardizer?.Apply(test);
@@ -110,7 +110,7 @@ public static class QuantizeCommand
             ["quantized_from"] = modelPath,
             ["quantization"] = how,
             ["test_accuracy"] = after.Accuracy.ToString("R", CultureInfo.InvariantCulture),
-        });
+        }, saved.ClassNames);
         long fp32Bytes = new FileInfo(modelPath).Length, bytes = new FileInfo(outPath).Length;
         output.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"accuracy {before.Accuracy * 100:F2}% → {after.Accuracy * 100:F2}% ({(after.Accuracy - before.Accuracy) * 100:+0.00;-0.00} pp); µs/sample at batch 1 {fp32Micros:F1} → {int8Micros:F1} ({fp32Micros / int8Micros:F2}×)"));

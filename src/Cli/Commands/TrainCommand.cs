@@ -30,6 +30,7 @@ public static class TrainCommand
         DataOptions.Standardize,
         new("seed", "N", "seed of the weights, dropout and batch order", "1"),
         .. DataOptions.All,
+        DataOptions.PositiveClass,
         new("out", "FILE", "where to save the model", "model.tkd"),
         DivergenceReport.Option,
     ];
@@ -67,6 +68,7 @@ public static class TrainCommand
         LoadedData data = DataOptions.Load(line);
         var (train, test) = (data.Train, data.Test);
         MlpSpec spec = ParseSpec(line, train);
+        int? positiveClass = DataOptions.PositiveClassOf(line, train);
         StandardizationMode? mode = DataOptions.Standardization(line, data);
         Dataset? validation = null;
         var rows = new Dictionary<string, int[]> { ["train"] = Enumerable.Range(0, train.Count).ToArray() };
@@ -97,7 +99,7 @@ public static class TrainCommand
         string kept = SplitsFile.KeptEpoch(trainer.BestEpoch, history.Count);
         output.WriteLine($"kept the weights of {kept}");
         var evaluation = Evaluation.Run(model, test);
-        Report.Metrics(output, "test", evaluation);
+        Report.Metrics(output, "test", evaluation, positiveClass);
         ModelFile.Save(outPath, model, standardizer, new Dictionary<string, string>
         {
             ["stage"] = "trained",
@@ -107,7 +109,7 @@ public static class TrainCommand
             ["seed"] = options.Seed.ToString(CultureInfo.InvariantCulture),
             ["test_accuracy"] = evaluation.Accuracy.ToString("R", CultureInfo.InvariantCulture),
             ["kept_epoch"] = kept,
-        }.WithDivergence(trainer.Divergence));
+        }.WithDivergence(trainer.Divergence), train.ClassNames);
         string splits = SplitsFile.Write(outPath, data.Train, test, options.Seed,
             validation is null ? "none" : line.Get("split")!.ToLowerInvariant(), rows);
         output.WriteLine(string.Create(CultureInfo.InvariantCulture,

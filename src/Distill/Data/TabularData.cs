@@ -27,13 +27,15 @@ public static class TabularData
     /// <summary>
     /// Reads the CSV files <paramref name="trainPath"/> and <paramref name="testPath"/>; the labels are in column
     /// <paramref name="labelColumn"/>, or the last column when null. The test file must have the training file's
-    /// columns in the same order.
+    /// columns in the same order. The classes are the training file's — or, when <paramref name="classNames"/> is
+    /// given (a saved model's), those names in that order for both files.
     /// </summary>
     /// <exception cref="InvalidDataException">
     /// Either file is malformed (see <see cref="CsvDataset.Load(string, string, CsvOptions?)"/>), the headers differ,
-    /// or a test label is not a class of the training file.
+    /// or a label is not one of the classes (the message names the file, line, column and label).
     /// </exception>
-    public static (Dataset Train, Dataset Test) LoadCsv(string trainPath, string testPath, string? labelColumn = null)
+    public static (Dataset Train, Dataset Test) LoadCsv(string trainPath, string testPath, string? labelColumn = null,
+        IReadOnlyList<string>? classNames = null)
     {
         string[] columns = CsvDataset.ReadHeader(trainPath);
         string[] testColumns = CsvDataset.ReadHeader(testPath);
@@ -42,7 +44,7 @@ public static class TabularData
                 $"CSV test file '{testPath}' has the columns {string.Join(", ", testColumns)}; the training file '{trainPath}' has " +
                 $"{string.Join(", ", columns)} — the test file needs the same columns in the same order.");
         string label = labelColumn ?? columns[^1];
-        Dataset train = CsvDataset.Load(trainPath, label);
+        Dataset train = CsvDataset.Load(trainPath, label, classNames is null ? null : new CsvOptions { ClassNames = classNames });
         IReadOnlyList<string> names = train.ClassNames
             ?? Enumerable.Range(0, train.Classes).Select(c => c.ToString(CultureInfo.InvariantCulture)).ToArray();
         Dataset test = CsvDataset.Load(testPath, label, new CsvOptions { ClassNames = names });

@@ -31,15 +31,16 @@ public static class F1Score
         var precision = new double[classes];
         var recall = new double[classes];
         var f1 = new double[classes];
+        var truePositives = new int[classes];
         for (int c = 0; c < classes; c++)
         {
-            double truePositives = confusion[c, c];
-            precision[c] = predicted[c] == 0 ? 0 : truePositives / predicted[c];
-            recall[c] = support[c] == 0 ? 0 : truePositives / support[c];
+            truePositives[c] = confusion[c, c];
+            precision[c] = predicted[c] == 0 ? 0 : (double)truePositives[c] / predicted[c];
+            recall[c] = support[c] == 0 ? 0 : (double)truePositives[c] / support[c];
             double sum = precision[c] + recall[c];
             f1[c] = sum == 0 ? 0 : 2 * precision[c] * recall[c] / sum;
         }
-        return new ClassScores(precision, recall, f1, support, predicted);
+        return new ClassScores(precision, recall, f1, support, predicted, truePositives);
     }
 
     /// <summary>The per-class scores of <paramref name="predictions"/> against <paramref name="labels"/>.</summary>

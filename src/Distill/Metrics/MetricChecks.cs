@@ -37,4 +37,22 @@ internal static class MetricChecks
                 $"'{parameter}' has {probabilities.Length} elements; {labels.Length} labels × {classes} classes need {(long)labels.Length * classes}.",
                 parameter);
     }
+
+    // A binary task: scores (higher = more positive) and labels 0 or 1, same non-zero length, no NaN. Returns the
+    // number of positives.
+    public static long BinaryInput(ReadOnlySpan<float> scores, ReadOnlySpan<int> labels)
+    {
+        NonEmpty(labels.Length, "labels");
+        SameLength(scores.Length, "scores", labels.Length, "labels");
+        long positives = 0;
+        for (int i = 0; i < labels.Length; i++)
+        {
+            if (labels[i] is not (0 or 1))
+                throw new ArgumentException($"'labels'[{i}] is {labels[i]}; a binary metric needs labels 0 or 1.", "labels");
+            if (float.IsNaN(scores[i]))
+                throw new ArgumentException($"'scores'[{i}] is NaN.", "scores");
+            positives += labels[i];
+        }
+        return positives;
+    }
 }

@@ -14,17 +14,7 @@ public static class RocAuc
     /// </exception>
     public static double Binary(ReadOnlySpan<float> scores, ReadOnlySpan<int> labels)
     {
-        MetricChecks.NonEmpty(labels.Length, nameof(labels));
-        MetricChecks.SameLength(scores.Length, nameof(scores), labels.Length, nameof(labels));
-        long positives = 0;
-        for (int i = 0; i < labels.Length; i++)
-        {
-            if (labels[i] is not (0 or 1))
-                throw new ArgumentException($"'{nameof(labels)}'[{i}] is {labels[i]}; a binary AUC needs labels 0 or 1.", nameof(labels));
-            if (float.IsNaN(scores[i]))
-                throw new ArgumentException($"'{nameof(scores)}'[{i}] is NaN.", nameof(scores));
-            positives += labels[i];
-        }
+        long positives = MetricChecks.BinaryInput(scores, labels);
         long negatives = labels.Length - positives;
         if (positives == 0 || negatives == 0)
             throw new ArgumentException(

@@ -9,7 +9,11 @@ namespace TinyKd.Distill.Models;
 /// <param name="Model">The network, in evaluation mode.</param>
 /// <param name="Standardizer">The input standardisation to apply before the model, or null.</param>
 /// <param name="Metadata">Free-form training metadata (stage, data, epochs, accuracy…).</param>
-public sealed record SavedModel(Mlp Model, Standardizer? Standardizer, IReadOnlyDictionary<string, string> Metadata);
+public sealed record SavedModel(Mlp Model, Standardizer? Standardizer, IReadOnlyDictionary<string, string> Metadata)
+{
+    /// <summary>The names of the output classes, in output order, or null when the file stores none (files before names were stored, or data without names).</summary>
+    public IReadOnlyList<string>? ClassNames { get; init; }
+}
 
 /// <summary>
 /// TinyKd's one model format (<c>.tkd</c>) for every stage — fp32, pruned (sparse), int8: a <see cref="TensorFile"/>
@@ -18,6 +22,8 @@ public sealed record SavedModel(Mlp Model, Standardizer? Standardizer, IReadOnly
 /// dense), whether an input standardisation is stored (<c>Standardized</c>) and free-form metadata, and whose arrays
 /// are each layer's, written by its <see cref="IAffineLayerCodec"/> under the layer's index ("0.weight" for a dense
 /// layer, as in PyTorch's state dictionary), plus the input standardisation (<c>input.mean</c>, <c>input.std</c>).
+/// The header may also hold the class names (<c>ClassNames</c>, one per output, in output order), so that a model
+/// scores a test file by the names it was trained with; files without them still load.
 /// Saving is atomic; loading a corrupted, truncated, foreign or inconsistent file raises an error naming the file and
 /// the fault, and loading gives back the same outputs bit for bit.
 /// </summary>
@@ -49,12 +55,20 @@ public static class ModelFile
         return compressed.Count == 0 ? DenseStage : string.Join("+", compressed);
     }
 
-    /// <summary>Writes <paramref name="model"/> (and the preprocessing and metadata) to <paramref name="path"/> atomically.</summary>
-    /// <exception cref="ArgumentException">A layer of the model has no codec.</exception>
-    public static void Save(string path, Mlp model, Standardizer? standardizer = null, IReadOnlyDictionary<string, string>? metadata = null)
+    /// <summary>
+    /// Writes <paramref name="model"/> (and the preprocessing, metadata and the names of its output classes, when
+    /// given) to <paramref name="path"/> atomically.
+    /// </summary>
+    /// <exception cref="ArgumentException">
+    /// A layer of the model has no codec, or <paramref name="classNames"/> is not one distinct non-empty name per output.
+    /// </exception>
+    public static void Save(string path, Mlp model, Standardizer? standardizer = null, IReadOnlyDictionary<string, string>? metadata = null,
+        IReadOnlyList<string>? classNames = null)
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
         ArgumentNullException.ThrowIfNull(model);
+        if (classNames is not null && ClassNamesFault(classNames, model.Spec.OutputSize) is { } fault)
+            throw new ArgumentException($"'{nameof(classNames)}' {fault}.", nameof(classNames));
         var tensors = new List<StoredTensor>();
         var layers = new List<LayerHeader>();
         for (int i = 0; i < model.Count; i++)
@@ -75,6 +89,7 @@ public static class ModelFile
             Layers = layers,
             Standardized = standardizer is not null,
             Metadata = metadata?.ToDictionary() ?? [],
+            ClassNames = classNames?.ToArray(),
         };
         if (standardizer is not null)
         {
@@ -122,6 +137,8 @@ public static class ModelFile
         if (header.Stage != stage)
             throw Error($"has stage '{header.Stage}', but its layers ({string.Join(", ", records.Select(r => r.Kind))}) make it '{stage}'");
 
+        if (header.ClassNames is { } names && ClassNamesFault(names, sizes[^1]) is { } namesFault)
+            throw Error($"has class names that do not fit its {sizes[^1]} outputs: they {namesFault}");
         Standardizer? standardizer = ReadStandardizer(header, tensors, sizes[0]);
         var spec = new MlpSpec(sizes, activation, header.Dropout);
         var layers = new List<Layer>(records.Count);
@@ -146,7 +163,16 @@ public static class ModelFile
             throw Error($"holds tensors its layers do not use: {string.Join(", ", tensors.Leftover.Take(5))}");
         var model = new Mlp(spec, layers);
         model.Eval();
-        return new SavedModel(model, standardizer, header.Metadata ?? []);
+        return new SavedModel(model, standardizer, header.Metadata ?? []) { ClassNames = header.ClassNames };
+    }
+
+    // Why a list of class names does not fit a model with `outputs` outputs (finishes "the names …"), or null when it fits.
+    private static string? ClassNamesFault(IReadOnlyList<string?> names, int outputs)
+    {
+        if (names.Count != outputs) return $"hold {names.Count} names for {outputs} outputs";
+        if (names.Any(string.IsNullOrEmpty)) return "hold an empty name";
+        string? twice = names.GroupBy(n => n, StringComparer.Ordinal).FirstOrDefault(g => g.Count() > 1)?.Key;
+        return twice is null ? null : $"name '{twice}' twice";
     }
 
     private static string Prefix(int index) => index.ToString(System.Globalization.CultureInfo.InvariantCulture) + ".";
@@ -184,6 +210,7 @@ public static class ModelFile
         public List<LayerHeader>? Layers { get; set; }
         public bool? Standardized { get; set; }
         public Dictionary<string, string>? Metadata { get; set; }
+        public string[]? ClassNames { get; set; }
     }
 
     private sealed class LayerHeader

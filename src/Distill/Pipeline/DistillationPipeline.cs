@@ -30,6 +30,9 @@ public sealed class DistillationPipeline
     /// <summary>The recipe.</summary>
     public PipelineOptions Options => _options;
 
+    /// <summary>The positive class of each model's binary report view; null: class 1 of a two-class task, none with more classes.</summary>
+    public int? PositiveClass { get; init; }
+
     /// <summary>Prepares a run.</summary>
     /// <param name="options">The recipe; validated here.</param>
     /// <param name="log">Receives one line per trained model (nothing when null).</param>
@@ -231,7 +234,7 @@ public sealed class DistillationPipeline
     private ModelResult Summarise(string role, string settings, List<Trained> runs, string path, Dataset test)
     {
         Mlp model = runs[0].Model;
-        ModelFile.Save(path, model, _standardizer, new Dictionary<string, string> { ["stage"] = role, ["settings"] = settings });
+        ModelFile.Save(path, model, _standardizer, new Dictionary<string, string> { ["stage"] = role, ["settings"] = settings }, test.ClassNames);
         return new ModelResult(role, model.Spec.ToString(), settings,
             SeedStat.From(runs.Select(r => r.Test.Accuracy).ToList()),
             SeedStat.From(runs.Select(r => r.Test.MacroF1).ToList()),
@@ -241,7 +244,10 @@ public sealed class DistillationPipeline
             runs.Average(r => r.Seconds),
             runs.Select(r => (IReadOnlyList<double>)r.Curve).ToList(),
             PruningStage.PrunedLayerSparsity(model),
-            InferenceLatency.SamplesPerSecond(model, test.Features));
+            InferenceLatency.SamplesPerSecond(model, test.Features))
+        {
+            Detail = ClassificationDetail.Of(runs[0].Test.Probabilities, test.Classes, test.Labels, test.ClassNames, PositiveClass),
+        };
     }
 
     /// <summary>

@@ -7,13 +7,14 @@ namespace TinyKd.Distill.Reports;
 /// Content-Security-Policy meta tag forbids both), the tables of the Markdown report, and inline SVG charts from
 /// <see cref="SvgChart"/>: per scenario the validation accuracy of each model during training (mean over the seeds), one
 /// scatter of test accuracy against model bytes over every model of every scenario and, with a pruned stage, one of
-/// the distilled student's test accuracy against its sparsity.
+/// the distilled student's test accuracy against its sparsity; per scenario also the class-level part of
+/// <see cref="ClassificationHtml"/> (confusion-matrix heat maps, per-class table, ROC and precision–recall curves).
 /// </summary>
 public static class HtmlReport
 {
     private const string Style = """
         .verdict { font-weight: bold; } .verdict.wins { color: #1a7f37; } .verdict.loses { color: #b42318; }
-        """;
+        """ + "\n" + ClassificationHtml.Style;
 
     /// <summary>Renders <paramref name="report"/>.</summary>
     /// <remarks>Every text from the report is HTML-escaped; numbers are formatted as in <see cref="MarkdownReport"/>.</remarks>
@@ -48,6 +49,7 @@ public static class HtmlReport
         html.Append($"<p class=\"{style}\">{Markup.Escape(ReportText.Verdict(scenario.Comparison))}</p>\n");
         foreach (var cost in scenario.Pruning) html.Append($"<p>{Markup.Escape(ReportText.PruningCost(cost))}</p>\n");
         if (scenario.Search.Count > 0) Search(html, SearchGrid.Of(scenario, parameterName));
+        ClassificationHtml.Append(html, scenario);
         var trained = scenario.Models.Where(m => m.Curves.Any(c => c.Count > 0)).ToList();
         if (trained.Count > 0)
         {
@@ -82,7 +84,7 @@ public static class HtmlReport
     }
 
     /// <summary>An HTML table; a cell flagged true is set in bold; numeric columns are aligned right.</summary>
-    private static void Table(StringBuilder html, IReadOnlyList<string> header, int textColumns,
+    internal static void Table(StringBuilder html, IReadOnlyList<string> header, int textColumns,
         IEnumerable<List<(string Text, bool Bold)>> rows, bool rowHeaders = false)
     {
         string Class(int column) => column < textColumns ? "" : " class=\"num\"";

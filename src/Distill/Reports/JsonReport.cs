@@ -107,6 +107,79 @@ public static class JsonReport
         json.WriteEndArray();
         Number(json, nameof(ModelResult.Sparsity), model.Sparsity);
         Number(json, nameof(ModelResult.SamplesPerSecond), model.SamplesPerSecond);
+        json.WritePropertyName(Name(nameof(ModelResult.Detail)));
+        if (model.Detail is { } detail) Detail(json, detail);
+        else json.WriteNullValue();
+        json.WriteEndObject();
+    }
+
+    private static void Detail(Utf8JsonWriter json, ClassificationDetail detail)
+    {
+        json.WriteStartObject();
+        json.WriteStartArray(Name(nameof(ClassificationDetail.ClassNames)));
+        foreach (string name in detail.ClassNames) json.WriteStringValue(name);
+        json.WriteEndArray();
+        json.WriteStartArray(Name(nameof(ClassificationDetail.Confusion)));
+        for (int t = 0; t < detail.Confusion.GetLength(0); t++)
+        {
+            json.WriteStartArray();
+            for (int p = 0; p < detail.Confusion.GetLength(1); p++) json.WriteNumberValue(detail.Confusion[t, p]);
+            json.WriteEndArray();
+        }
+        json.WriteEndArray();
+        json.WriteStartArray(Name(nameof(ClassificationDetail.Classes)));
+        foreach (var row in detail.Classes)
+        {
+            json.WriteStartObject();
+            json.WriteString(Name(nameof(ClassRow.Name)), row.Name);
+            Number(json, nameof(ClassRow.Precision), row.Precision);
+            Number(json, nameof(ClassRow.Recall), row.Recall);
+            Number(json, nameof(ClassRow.F1), row.F1);
+            json.WriteNumber(Name(nameof(ClassRow.Support)), row.Support);
+            json.WriteEndObject();
+        }
+        json.WriteEndArray();
+        Number(json, nameof(ClassificationDetail.LogLoss), detail.LogLoss);
+        Number(json, nameof(ClassificationDetail.Brier), detail.Brier);
+        Number(json, nameof(ClassificationDetail.BalancedAccuracy), detail.BalancedAccuracy);
+        Number(json, nameof(ClassificationDetail.Mcc), detail.Mcc);
+        Number(json, nameof(ClassificationDetail.MacroF1), detail.MacroF1);
+        Number(json, nameof(ClassificationDetail.MicroF1), detail.MicroF1);
+        Number(json, nameof(ClassificationDetail.WeightedF1), detail.WeightedF1);
+        json.WritePropertyName(Name(nameof(ClassificationDetail.Binary)));
+        if (detail.Binary is { } b)
+        {
+            json.WriteStartObject();
+            json.WriteString(Name(nameof(BinaryDetail.PositiveClass)), b.PositiveClass);
+            json.WriteBoolean(Name(nameof(BinaryDetail.Chosen)), b.Chosen);
+            Number(json, nameof(BinaryDetail.RocAuc), b.RocAuc);
+            Number(json, nameof(BinaryDetail.AveragePrecision), b.AveragePrecision);
+            Number(json, nameof(BinaryDetail.Precision), b.Precision);
+            Number(json, nameof(BinaryDetail.Recall), b.Recall);
+            Number(json, nameof(BinaryDetail.F1), b.F1);
+            Curve(json, nameof(BinaryDetail.Roc), b.Roc);
+            Curve(json, nameof(BinaryDetail.PrecisionRecall), b.PrecisionRecall);
+            json.WriteEndObject();
+        }
+        else json.WriteNullValue();
+        json.WriteEndObject();
+    }
+
+    private static void Curve(Utf8JsonWriter json, string member, CurvePoints? curve)
+    {
+        json.WritePropertyName(Name(member));
+        if (curve is null)
+        {
+            json.WriteNullValue();
+            return;
+        }
+        json.WriteStartObject();
+        foreach (var (axis, values) in new[] { (nameof(CurvePoints.X), curve.X), (nameof(CurvePoints.Y), curve.Y) })
+        {
+            json.WriteStartArray(Name(axis));
+            foreach (double value in values) NumberValue(json, value);
+            json.WriteEndArray();
+        }
         json.WriteEndObject();
     }
 

@@ -4,7 +4,9 @@ namespace TinyKd.Distill.Reports;
 
 /// <summary>
 /// The pipeline report as GitHub-flavoured Markdown: a heading, the summary lines, and per scenario its description, the
-/// model table, the verdict and the temperature/α grid. Numbers use the invariant culture; lines end in "\n".
+/// model table, the verdict, the temperature/α grid and, for models with a <see cref="ModelResult.Detail"/>, their
+/// further scores (log-loss, Brier, balanced accuracy, MCC, F1 averages; a binary task's positive-class scores) and the
+/// per-class F1 of the core models. Numbers use the invariant culture; lines end in "\n".
 /// </summary>
 public static class MarkdownReport
 {
@@ -32,8 +34,25 @@ public static class MarkdownReport
             if (scenario.Pruning.Count > 0) md.Append('\n');
             foreach (var cost in scenario.Pruning) md.Append("- ").Append(Inline(ReportText.PruningCost(cost))).Append('\n');
             if (scenario.Search.Count > 0) Search(md, SearchGrid.Of(scenario, nameof(report)));
+            Detail(md, scenario);
         }
         return md.ToString();
+    }
+
+    // The further scores of every model and the per-class F1 of the core models (precision and recall are in the HTML
+    // and JSON reports: the Markdown is also what the console shows, and stays short).
+    private static void Detail(StringBuilder md, ScenarioReport scenario)
+    {
+        var detailed = DetailText.Detailed(scenario);
+        if (detailed.Count == 0) return;
+        md.Append("\n### ").Append(Inline(DetailText.Heading(scenario))).Append("\n\n");
+        BinaryDetail? binary = DetailText.Binary(scenario);
+        if (binary is not null) md.Append(Inline(DetailText.PositiveClass(binary))).Append("\n\n");
+        Table(md, DetailText.ScoresHeader(binary is not null), 1, detailed.Select(m => DetailText.ScoresRow(m, binary is not null)));
+        var core = DetailText.Core(scenario);
+        if (core.Count == 0) return;
+        md.Append('\n');
+        Table(md, DetailText.ClassHeader(core, full: false), 1, DetailText.ClassRows(core, full: false));
     }
 
     private static void Search(StringBuilder md, SearchGrid grid)

@@ -110,6 +110,49 @@ public static class SvgChart
         return svg.ToString();
     }
 
+    /// <summary>
+    /// A chart of curves in the unit square (a ROC or a precision–recall curve per model): both axes span [0, 1], each
+    /// curve is one <c>path class="series"</c> through its points in order, coloured in series order; with
+    /// <paramref name="chanceDiagonal"/> a dashed <c>line class="chance"</c> from (0, 0) to (1, 1) marks a random
+    /// scorer's ROC curve. A curve with a non-finite coordinate is left out.
+    /// </summary>
+    /// <exception cref="ArgumentNullException">An argument or a curve is null.</exception>
+    /// <exception cref="ArgumentException">A curve's x and y differ in length.</exception>
+    public static string UnitCurves(string title, string xCaption, string yCaption, IReadOnlyList<(string Name, CurvePoints Points)> curves,
+        bool chanceDiagonal)
+    {
+        ArgumentNullException.ThrowIfNull(title);
+        ArgumentNullException.ThrowIfNull(xCaption);
+        ArgumentNullException.ThrowIfNull(yCaption);
+        ArgumentNullException.ThrowIfNull(curves);
+        foreach (var (_, points) in curves)
+        {
+            ArgumentNullException.ThrowIfNull(points, nameof(curves));
+            if (points.X.Count != points.Y.Count)
+                throw new ArgumentException($"A curve has {points.X.Count} x values and {points.Y.Count} y values.", nameof(curves));
+        }
+        var frame = new ChartFrame(LineHeight, ChartAxis.Linear(0, 1), ChartAxis.Linear(0, 1));
+        var svg = new StringBuilder();
+        frame.Open(svg, title);
+        frame.Axes(svg, xCaption, yCaption);
+        if (chanceDiagonal)
+            svg.Append($"<line class=\"chance\" x1=\"{Markup.Number(frame.PlotX(0))}\" y1=\"{Markup.Number(frame.PlotY(0))}\" ")
+               .Append($"x2=\"{Markup.Number(frame.PlotX(1))}\" y2=\"{Markup.Number(frame.PlotY(1))}\" stroke=\"#999999\" stroke-dasharray=\"4 4\"/>\n");
+        for (int i = 0; i < curves.Count; i++)
+        {
+            var (x, y) = (curves[i].Points.X, curves[i].Points.Y);
+            if (x.Count == 0 || x.Concat(y).Any(v => !double.IsFinite(v))) continue;
+            var path = new StringBuilder();
+            for (int k = 0; k < x.Count; k++)
+                path.Append(k == 0 ? 'M' : 'L').Append(Markup.Number(frame.PlotX(x[k]))).Append(',').Append(Markup.Number(frame.PlotY(y[k])));
+            svg.Append($"<path class=\"series\" d=\"{path}\" fill=\"none\" stroke=\"{ChartFrame.Colour(i)}\" stroke-width=\"2\" ")
+               .Append("stroke-linejoin=\"round\"/>\n");
+        }
+        frame.Legend(svg, curves.Select(c => c.Name).ToList(), lines: true);
+        ChartFrame.Close(svg);
+        return svg.ToString();
+    }
+
     private static void Series(StringBuilder svg, ChartFrame frame, IReadOnlyList<double> values, string colour, bool percentOfRun)
     {
         var path = new StringBuilder();

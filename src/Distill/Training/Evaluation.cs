@@ -53,6 +53,17 @@ public sealed class Evaluation
     /// <summary>Multi-class Matthews correlation coefficient.</summary>
     public double Mcc => ClassificationScores.MatthewsCorrelation(Confusion);
 
+    /// <summary>Brier score: the positive-class form for two classes, the multi-class sum form otherwise (<see cref="BrierScore.Of"/>).</summary>
+    public double Brier => BrierScore.Of(Probabilities, Data.Classes, Data.Labels);
+
+    /// <summary>
+    /// The binary view with class <paramref name="positiveClass"/> as positive (the rest negative): its curves, their
+    /// areas and its precision, recall and F1.
+    /// </summary>
+    /// <exception cref="ArgumentException"><paramref name="positiveClass"/> is outside [0, C).</exception>
+    public BinaryEvaluation ForPositiveClass(int positiveClass) =>
+        BinaryEvaluation.Of(Probabilities, Data.Classes, Data.Labels, Scores, positiveClass);
+
     /// <summary>One-vs-rest macro ROC-AUC.</summary>
     public double RocAuc => Metrics.RocAuc.OneVsRestMacro(Probabilities, Data.Classes, Data.Labels);
 
