@@ -18,7 +18,8 @@ namespace TinyKd.Gpu;
 /// </summary>
 /// <remarks>
 /// Ownership: the backend owns the ILGPU context, the accelerator, its kernels and its scratch buffers; storages it
-/// allocates belong to the caller, who disposes them (or lets the finalizer do it) before disposing the backend.
+/// allocates belong to the caller, who disposes them when done (the accelerator releases what is left when the
+/// backend is disposed, after which no tensor of it may be used).
 /// Labels reach the device as a host span per call (<see cref="NllLoss"/>, <see cref="SoftmaxCrossEntropyBackward"/>):
 /// each of those calls uploads them, one small transfer.
 /// </remarks>

@@ -5,6 +5,7 @@ using TinyKd.Distill.Training;
 using TinyKd.Gpu;
 using TinyKd.Tensors;
 using TinyKd.Tests.Devices;
+using TinyKd.Tests.Support;
 
 namespace TinyKd.Tests.Gpu;
 
@@ -29,6 +30,20 @@ public class GpuTrainingTests(IlgpuCpuFixture fixture)
             return new Trainer(model, options).Fit(train, validation);
         }
         AssertTracks(Run(CpuCompute.Default), Run(_gpu));
+    }
+
+    [Fact]
+    public void Autograd_steps_with_every_loss_kernel_adam_and_clipping_track_the_cpu()
+    {
+        var (cpuModel, cpuLosses, cpuNorms) = HostlessTrainingTests.Train(CpuCompute.Default);
+        var (gpuModel, gpuLosses, gpuNorms) = HostlessTrainingTests.Train(_gpu);
+        Check.Close(cpuLosses, gpuLosses, 1e-6, 1e-5, "losses (CE + KL + MSE + BCE)");
+        Check.Close(cpuNorms.Select(n => (float)n).ToArray(), gpuNorms.Select(n => (float)n).ToArray(), 1e-6, 1e-5, "gradient norms");
+        foreach (var ((name, cpu), (_, gpu)) in cpuModel.NamedParameters().Zip(gpuModel.NamedParameters()))
+        {
+            Assert.Same(_gpu, gpu.Data.Backend);
+            Check.Close(cpu.Data.ToArray(), gpu.Data.ToArray(), 1e-6, 1e-5, $"parameter {name}");
+        }
     }
 
     [Fact]
