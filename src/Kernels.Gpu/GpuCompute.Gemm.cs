@@ -30,15 +30,16 @@ public sealed partial class GpuCompute
         var (m, n, k) = ComputeChecks.Gemm(c, a, transposeA, b, transposeB, bias);
         bool ta = transposeA == Transpose.Yes, tb = transposeB == Transpose.Yes;
         if (m == 0 || n == 0) return;
-        var shape = new GemmShape(m, n, k, ta ? 1 : 0, tb ? 1 : 0, alpha, beta, bias.IsEmpty ? 0 : 1, epilogue == Epilogue.Relu ? 1 : 0);
         // T×T groups, T the largest power of two with T² ≤ min(256, the accelerator's group limit): 16 on a GPU, 4 on
-        // ILGPU's default CPU accelerator.
+        // ILGPU's default CPU accelerator. The blocked kernel steps along K by at least 16.
         int t = 1;
         while (4 * t * t <= _groupSize) t *= 2;
-        int tile = version == GemmVersion.Tiled ? t : t * GemmKernels.Block;
+        bool tiled = version == GemmVersion.Tiled;
+        int tile = tiled ? t : t * GemmKernels.Block, depth = tiled ? t : Math.Max(t, 16);
+        var shape = new GemmShape(m, n, k, ta ? 1 : 0, tb ? 1 : 0, alpha, beta, bias.IsEmpty ? 0 : 1, epilogue == Epilogue.Relu ? 1 : 0, depth);
         var config = new KernelConfig(new Index2D((n + tile - 1) / tile, (m + tile - 1) / tile), new Index2D(t, t),
-            SharedMemoryConfig.RequestDynamic<float>(2 * t * tile));
-        if (version == GemmVersion.Tiled) _kernels.GemmTiled(config, cv, av, bv, biasView, shape);
+            SharedMemoryConfig.RequestDynamic<float>(2 * depth * tile));
+        if (tiled) _kernels.GemmTiled(config, cv, av, bv, biasView, shape);
         else _kernels.GemmBlocked(config, cv, av, bv, biasView, shape);
     }
 }

@@ -11,7 +11,7 @@ namespace TinyKd.Gpu.Kernels;
 /// each step of K stages a T×T tile of op(A) and of op(B) in shared memory (2·T² floats, dynamic), so every element
 /// of A and B is read from global memory once per tile instead of once per product. Grid: (⌈N/T⌉, ⌈M/T⌉) groups.</item>
 /// <item><see cref="RegisterBlocked"/>: the one that runs. A group of T×T threads owns a (T·R)×(T·R) tile of C and
-/// each thread R×R elements of it, kept in registers: per step of K (T deep) a thread reads R values of A and R of B
+/// each thread R×R elements of it, kept in registers: per step of K (D ≥ T deep) a thread reads R values of A and R of B
 /// from shared memory and does R² multiply-adds with them, so shared-memory traffic per product falls by R and there
 /// are R² independent accumulators to hide latency. Grid: (⌈N/(T·R)⌉, ⌈M/(T·R)⌉) groups.</item>
 /// </list>
@@ -43,25 +43,27 @@ internal static class GemmKernels
         if (row < s.M && col < s.N) c[row * s.N + col] = Epilogue(c[row * s.N + col], acc, bias, col, s);
     }
 
-    // Shared memory: the op(A) tile k-major (As[k·tile + i], T×tile) then the op(B) tile (Bs[k·tile + j], T×tile).
+    // Shared memory: the op(A) tile k-major (As[k·tile + i], D×tile) then the op(B) tile (Bs[k·tile + j], D×tile), D =
+    // s.Depth ≥ T the step along K: a deeper step means fewer barriers, which matters where a barrier is dear (ILGPU's
+    // CPU accelerator, T = 4).
     public static void RegisterBlocked(ArrayView<float> c, ArrayView<float> a, ArrayView<float> b, ArrayView<float> bias, GemmShape s)
     {
         var shared = SharedMemory.GetDynamic<float>();
         var acc = LocalMemory.Allocate<float>(Block * Block);
-        int t = Group.DimX, tx = Group.IdxX, ty = Group.IdxY, tile = t * Block, threads = t * t, bTile = t * tile;
+        int t = Group.DimX, tx = Group.IdxX, ty = Group.IdxY, tile = t * Block, depth = s.Depth, bTile = depth * tile;
         int row0 = Grid.IdxY * tile, col0 = Grid.IdxX * tile;
         for (int q = 0; q < Block * Block; q++) acc[q] = 0f;
-        for (int k0 = 0; k0 < s.K; k0 += t)
+        for (int k0 = 0; k0 < s.K; k0 += depth)
         {
-            for (int e = ty * t + tx; e < bTile; e += threads)
+            for (int e = ty * t + tx; e < bTile; e += t * t)
             {
-                int i = e / t, ka = k0 + e % t, row = row0 + i;
-                shared[e % t * tile + i] = row < s.M && ka < s.K ? a[s.TransposeA != 0 ? ka * s.M + row : row * s.K + ka] : 0f;
+                int i = e / depth, ka = k0 + e % depth, row = row0 + i;
+                shared[e % depth * tile + i] = row < s.M && ka < s.K ? a[s.TransposeA != 0 ? ka * s.M + row : row * s.K + ka] : 0f;
                 int kb = k0 + e / tile, col = col0 + e % tile;
                 shared[bTile + e] = kb < s.K && col < s.N ? b[s.TransposeB != 0 ? col * s.K + kb : kb * s.N + col] : 0f;
             }
             Group.Barrier();
-            for (int k = 0; k < t; k++)
+            for (int k = 0; k < depth; k++)
                 for (int u = 0; u < Block; u++)
                 {
                     float av = shared[k * tile + ty + u * t];
@@ -86,5 +88,9 @@ internal static class GemmKernels
     }
 }
 
-/// <summary>One GEMM's sizes and flags: op(A) is M×K, op(B) is K×N, C is M×N (flags as ints for the kernel).</summary>
-internal readonly record struct GemmShape(int M, int N, int K, int TransposeA, int TransposeB, float Alpha, float Beta, int HasBias, int Relu);
+/// <summary>
+/// One GEMM's sizes and flags: op(A) is M×K, op(B) is K×N, C is M×N (flags as ints for the kernel); Depth is the
+/// register-blocked kernel's step along K.
+/// </summary>
+internal readonly record struct GemmShape(int M, int N, int K, int TransposeA, int TransposeB, float Alpha, float Beta, int HasBias, int Relu,
+    int Depth = 0);
