@@ -4,7 +4,7 @@ namespace TinyKd.Tensors;
 /// Argument checks shared by every <see cref="ICompute"/> implementation, so each backend rejects the same bad
 /// calls with the same message before any kernel runs.
 /// </summary>
-public static class ComputeChecks
+public static partial class ComputeChecks
 {
     /// <summary>Throws unless <paramref name="t"/> is non-empty and owned by <paramref name="backend"/>.</summary>
     public static void Owned(ICompute backend, Tensor t, string name)

@@ -63,20 +63,9 @@ public sealed partial class CpuCompute : ICompute
     {
         Check(c, nameof(c), a, nameof(a));
         ComputeChecks.Owned(this, b, nameof(b));
-        if (a.Rank != 2 || b.Rank != 2 || c.Rank != 2)
-            throw new ArgumentException($"GEMM needs matrices; got a {a.Shape}, b {b.Shape}, c {c.Shape}.", nameof(a));
+        if (!bias.IsEmpty) ComputeChecks.Owned(this, bias, nameof(bias));
+        var (m, n, k) = ComputeChecks.Gemm(c, a, transposeA, b, transposeB, bias);
         bool ta = transposeA == Transpose.Yes, tb = transposeB == Transpose.Yes;
-        int m = ta ? a.Shape[1] : a.Shape[0], k = ta ? a.Shape[0] : a.Shape[1];
-        int kb = tb ? b.Shape[1] : b.Shape[0], n = tb ? b.Shape[0] : b.Shape[1];
-        if (k != kb)
-            throw new ArgumentException($"GEMM inner dimensions differ: op(a) is {m}×{k} (a {a.Shape}), op(b) is {kb}×{n} (b {b.Shape}).", nameof(b));
-        if (c.Shape[0] != m || c.Shape[1] != n)
-            throw new ArgumentException($"GEMM output c {c.Shape} should be [{m}, {n}].", nameof(c));
-        if (!bias.IsEmpty)
-        {
-            ComputeChecks.Owned(this, bias, nameof(bias));
-            if (bias.Length != n) throw new ArgumentException($"GEMM bias {bias.Shape} should have {n} elements.", nameof(bias));
-        }
         Cpu.Gemm.Run(m, n, k, a.Span, ta, b.Span, tb, c.Span, alpha, beta,
             bias.IsEmpty ? default : bias.Span, epilogue == Epilogue.Relu);
     }
@@ -143,12 +132,7 @@ public sealed partial class CpuCompute : ICompute
     public void Reduce(ReduceOp op, Tensor y, Tensor x, int axis, float scale = 1f, bool accumulate = false)
     {
         Check(y, nameof(y), x, nameof(x));
-        int a = x.Shape.NormalizeAxis(axis);
-        int outer = x.Shape.Outer(a), n = x.Shape[a], inner = x.Shape.Inner(a);
-        if (y.Length != outer * inner)
-            throw new ArgumentException($"Reducing {x.Shape} along axis {axis} gives {outer * inner} elements; y is {y.Shape}.", nameof(y));
-        if (op == ReduceOp.Max && (n == 0 || (accumulate && inner > 1)))
-            throw new ArgumentException($"Max along axis {axis} of {x.Shape} needs a non-empty axis and no accumulation.", nameof(axis));
+        var (outer, n, inner) = ComputeChecks.Reduce(op, y, x, axis, accumulate);
         Reductions.Reduce(CpuKernels.Path, op, x.Span, y.Span, outer, n, inner, scale, accumulate);
     }
 
@@ -156,10 +140,7 @@ public sealed partial class CpuCompute : ICompute
     public void BroadcastAxis(Tensor y, Tensor x, int axis, float scale = 1f, bool accumulate = false)
     {
         Check(y, nameof(y), x, nameof(x));
-        int a = y.Shape.NormalizeAxis(axis);
-        int outer = y.Shape.Outer(a), n = y.Shape[a], inner = y.Shape.Inner(a);
-        if (x.Length != outer * inner)
-            throw new ArgumentException($"Broadcasting x {x.Shape} along axis {axis} of y {y.Shape} needs {outer * inner} elements.", nameof(x));
+        var (outer, n, inner) = ComputeChecks.BroadcastAxis(y, x, axis);
         Reductions.Broadcast(CpuKernels.Path, x.Span, y.Span, outer, n, inner, scale, accumulate);
     }
 
@@ -176,10 +157,7 @@ public sealed partial class CpuCompute : ICompute
     public void TransposeLastTwo(Tensor y, Tensor x, bool accumulate = false)
     {
         Check(y, nameof(y), x, nameof(x));
-        if (x.Rank < 2) throw new ArgumentException($"Transposing needs rank ≥ 2; x is {x.Shape}.", nameof(x));
-        int rows = x.Shape[-2], cols = x.Shape[-1];
-        if (y.Rank != x.Rank || y.Shape[-2] != cols || y.Shape[-1] != rows || y.Length != x.Length)
-            throw new ArgumentException($"The transpose of x {x.Shape} does not fit y {y.Shape}.", nameof(y));
+        var (rows, cols) = ComputeChecks.TransposeLastTwo(y, x);
         Reductions.TransposeLastTwo(x.Span, y.Span, rows * cols == 0 ? 0 : x.Length / (rows * cols), rows, cols, accumulate);
     }
 
@@ -187,12 +165,7 @@ public sealed partial class CpuCompute : ICompute
     public void CopyAlongAxis(Tensor y, int yStart, Tensor x, int xStart, int count, int axis, bool accumulate = false)
     {
         Check(y, nameof(y), x, nameof(x));
-        int a = x.Shape.NormalizeAxis(axis);
-        if (y.Rank != x.Rank || x.Shape.Outer(a) != y.Shape.Outer(a) || x.Shape.Inner(a) != y.Shape.Inner(a))
-            throw new ArgumentException($"x {x.Shape} and y {y.Shape} must agree on every dimension but axis {axis}.", nameof(y));
-        if (count < 0 || xStart < 0 || yStart < 0 || xStart + count > x.Shape[a] || yStart + count > y.Shape[a])
-            throw new ArgumentOutOfRangeException(nameof(count),
-                $"Copying {count} slices from {xStart} of x {x.Shape} to {yStart} of y {y.Shape} along axis {axis} is out of range.");
+        int a = ComputeChecks.CopyAlongAxis(y, yStart, x, xStart, count, axis);
         int outer = x.Shape.Outer(a), inner = x.Shape.Inner(a), nx = x.Shape[a], ny = y.Shape[a];
         ReadOnlySpan<float> xs = x.Span;
         Span<float> ys = y.Span;

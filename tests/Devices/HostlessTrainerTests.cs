@@ -10,7 +10,7 @@ namespace TinyKd.Tests.Devices;
 // teachers) moved there, a run is bit for bit the CPU's, and a step transfers only the batch and what it reports.
 public class HostlessTrainerTests
 {
-    private const int Side = 4, Classes = 3;
+    internal const int Side = 4, Classes = 3;
 
     [Fact]
     public void Training_with_dropout_clipping_augmentation_validation_and_best_weights_matches_the_cpu_bit_for_bit()
@@ -87,7 +87,7 @@ public class HostlessTrainerTests
     }
 
     // Rows of 4×4 "images" whose class is the brightest quarter among the first three; every unlabelledEvery-th row unlabelled.
-    private static Dataset Data(int rows, ulong seed, int unlabelledEvery = 0)
+    internal static Dataset Data(int rows, ulong seed, int unlabelledEvery = 0)
     {
         var rng = new Rng(seed);
         var x = new float[rows * Side * Side];

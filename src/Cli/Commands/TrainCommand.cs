@@ -29,6 +29,7 @@ public static class TrainCommand
         DataOptions.KeepBest,
         DataOptions.Standardize,
         new("seed", "N", "seed of the weights, dropout and batch order", "1"),
+        DeviceOption.Option,
         .. DataOptions.All,
         DataOptions.PositiveClass,
         new("out", "FILE", "where to save the model", "model.tkd"),
@@ -86,9 +87,12 @@ public static class TrainCommand
             if (validation is not null) standardizer.Apply(validation);
         }
 
+        using var device = DeviceOption.Open(line);
         var model = new Mlp(spec, new Rng(options.Seed));
+        model.To(DeviceOption.Backend(device)); // built on the CPU from the seed, then moved: the same weights on every device
         output.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"tinykd train: MLP {spec} ({spec.Activation.ToString().ToLowerInvariant()}, dropout {spec.Dropout}), {model.ParameterCount():N0} parameters; {train.Count} train / {test.Count} test samples from {train.Source}, {DataOptions.Describe(mode)}"));
+        if (device is not null) output.WriteLine($"training on {device.Name} ({device.DeviceName})");
         var bar = new ProgressBar(output, live: !Console.IsErrorRedirected);
         var started = DateTime.UtcNow;
         var trainer = new Trainer(model, options);
@@ -100,6 +104,7 @@ public static class TrainCommand
         output.WriteLine($"kept the weights of {kept}");
         var evaluation = Evaluation.Run(model, test);
         Report.Metrics(output, "test", evaluation, positiveClass);
+        model.To(CpuCompute.Default);
         ModelFile.Save(outPath, model, standardizer, new Dictionary<string, string>
         {
             ["stage"] = "trained",

@@ -1,0 +1,45 @@
+using ILGPU;
+using ILGPU.Runtime;
+using TinyKd.Gpu.Kernels;
+using TinyKd.Tensors;
+
+namespace TinyKd.Gpu;
+
+/// <summary>The GEMM kernels of <see cref="GemmKernels"/>, side by side while they are compared.</summary>
+internal enum GemmVersion
+{
+    /// <summary><see cref="GemmKernels.Tiled"/>: one element of C per thread, the readable twin.</summary>
+    Tiled,
+    /// <summary><see cref="GemmKernels.RegisterBlocked"/>: R×R elements per thread; what <c>ICompute.Gemm</c> runs.</summary>
+    RegisterBlocked,
+}
+
+public sealed partial class GpuCompute
+{
+    /// <inheritdoc />
+    public void Gemm(Tensor c, Tensor a, Transpose transposeA, Tensor b, Transpose transposeB,
+        float alpha = 1f, float beta = 0f, Tensor bias = default, Epilogue epilogue = Epilogue.None) =>
+        Gemm(GemmVersion.RegisterBlocked, c, a, transposeA, b, transposeB, alpha, beta, bias, epilogue);
+
+    // ICompute.Gemm with a chosen kernel version (tests and benchmarks compare them).
+    internal void Gemm(GemmVersion version, Tensor c, Tensor a, Transpose transposeA, Tensor b, Transpose transposeB,
+        float alpha = 1f, float beta = 0f, Tensor bias = default, Epilogue epilogue = Epilogue.None)
+    {
+        ArrayView<float> cv = View(c, nameof(c)), av = View(a, nameof(a)), bv = View(b, nameof(b));
+        ArrayView<float> biasView = View(bias, nameof(bias));
+        var (m, n, k) = ComputeChecks.Gemm(c, a, transposeA, b, transposeB, bias);
+        bool ta = transposeA == Transpose.Yes, tb = transposeB == Transpose.Yes;
+        if (m == 0 || n == 0) return;
+        // T×T groups, T the largest power of two with T² ≤ min(256, the accelerator's group limit): 16 on a GPU, 4 on
+        // ILGPU's default CPU accelerator. The blocked kernel steps along K by at least 16.
+        int t = 1;
+        while (4 * t * t <= _groupSize) t *= 2;
+        bool tiled = version == GemmVersion.Tiled;
+        int tile = tiled ? t : t * GemmKernels.Block, depth = tiled ? t : Math.Max(t, 16);
+        var shape = new GemmShape(m, n, k, ta ? 1 : 0, tb ? 1 : 0, alpha, beta, bias.IsEmpty ? 0 : 1, epilogue == Epilogue.Relu ? 1 : 0, depth);
+        var config = new KernelConfig(new Index2D((n + tile - 1) / tile, (m + tile - 1) / tile), new Index2D(t, t),
+            SharedMemoryConfig.RequestDynamic<float>(2 * depth * tile));
+        if (tiled) _kernels.GemmTiled(config, cv, av, bv, biasView, shape);
+        else _kernels.GemmBlocked(config, cv, av, bv, biasView, shape);
+    }
+}

@@ -1,0 +1,134 @@
+using System.Runtime.InteropServices;
+using ILGPU;
+using ILGPU.Runtime;
+using TinyKd.Tensors;
+
+namespace TinyKd.Gpu;
+
+public sealed partial class GpuCompute
+{
+    /// <inheritdoc />
+    public void Softmax(Tensor y, Tensor x, float temperature, bool log)
+    {
+        ArrayView<float> yv = View(y, nameof(y)), xv = View(x, nameof(x));
+        ComputeChecks.SameShape(x, nameof(x), y, nameof(y));
+        ComputeChecks.Temperature(temperature);
+        if (x.Length > 0) _kernels.Softmax(x.Shape.Rows, yv, xv, x.Shape.Columns, temperature, log ? 1 : 0);
+    }
+
+    /// <inheritdoc />
+    public void SoftmaxBackward(Tensor dx, Tensor y, Tensor dy, float temperature, bool log)
+    {
+        ArrayView<float> dxv = View(dx, nameof(dx)), yv = View(y, nameof(y)), dyv = View(dy, nameof(dy));
+        ComputeChecks.SameShape(y, nameof(y), dx, nameof(dx));
+        ComputeChecks.SameShape(y, nameof(y), dy, nameof(dy));
+        ComputeChecks.Temperature(temperature);
+        if (y.Length > 0) _kernels.SoftmaxBackward(y.Shape.Rows, dxv, yv, dyv, y.Shape.Columns, temperature, log ? 1 : 0);
+    }
+
+    /// <summary>As <see cref="ICompute.ArgMax"/>; waits for the device, since the indices are written to host memory.</summary>
+    public void ArgMax(Tensor x, Span<int> indices)
+    {
+        ArrayView<float> xv = View(x, nameof(x));
+        if (indices.Length != x.Shape.Rows || x.Shape.Columns == 0)
+            throw new ArgumentException($"ArgMax of {x.Shape} needs {x.Shape.Rows} indices and non-empty rows; got {indices.Length}.", nameof(indices));
+        if (indices.Length == 0) return;
+        ArrayView<int> result = IntegerScratch(indices.Length);
+        _kernels.ArgMax(indices.Length, result, xv, x.Shape.Columns);
+        _accelerator.Synchronize();
+        result.CopyToCPU(ref MemoryMarshal.GetReference(indices), indices.Length);
+    }
+
+    /// <summary>As <see cref="ICompute.NllLoss"/>; the labels are uploaded on each call.</summary>
+    public void NllLoss(Tensor loss, Tensor logProbabilities, ReadOnlySpan<int> labels, float smoothing)
+    {
+        ArrayView<float> lossView = ScalarView(loss, nameof(loss)), logp = View(logProbabilities, nameof(logProbabilities));
+        int rows = logProbabilities.Shape.Rows;
+        ComputeChecks.Labels(labels, rows, logProbabilities.Shape.Columns, allowUnlabelled: true);
+        int labelled = Labelled(labels);
+        if (labelled == 0)
+        {
+            Fill(loss, 0f);
+            return;
+        }
+        ArrayView<float> terms = Scratch(rows);
+        _kernels.NllTerms(rows, terms, logp, Upload(labels), logProbabilities.Shape.Columns, smoothing);
+        Sum(lossView, terms, rows, -1f / labelled, squares: false);
+    }
+
+    /// <summary>As <see cref="ICompute.SoftmaxCrossEntropyBackward"/>; the labels are uploaded on each call.</summary>
+    public void SoftmaxCrossEntropyBackward(Tensor dLogits, Tensor logProbabilities, ReadOnlySpan<int> labels, float smoothing, Tensor scale)
+    {
+        ArrayView<float> d = View(dLogits, nameof(dLogits)), logp = View(logProbabilities, nameof(logProbabilities));
+        ArrayView<float> s = ScalarView(scale, nameof(scale));
+        ComputeChecks.SameShape(logProbabilities, nameof(logProbabilities), dLogits, nameof(dLogits));
+        ComputeChecks.Labels(labels, logProbabilities.Shape.Rows, logProbabilities.Shape.Columns, allowUnlabelled: true);
+        int labelled = Labelled(labels);
+        if (labelled == 0 || dLogits.Length == 0) return;
+        _kernels.CrossEntropyBackward(dLogits.Length, d, logp, Upload(labels), s, logProbabilities.Shape.Columns, smoothing, labelled);
+    }
+
+    private static int Labelled(ReadOnlySpan<int> labels)
+    {
+        int labelled = 0;
+        foreach (int label in labels) if (label >= 0) labelled++;
+        return labelled;
+    }
+
+    /// <inheritdoc />
+    public void KlDivergenceWithGradient(Tensor loss, Tensor dStudent, Tensor dTeacher, Tensor studentLogits, Tensor teacherLogits,
+        float temperature)
+    {
+        ArrayView<float> lossView = ScalarView(loss, nameof(loss)), ds = View(dStudent, nameof(dStudent)), dt = View(dTeacher, nameof(dTeacher));
+        ArrayView<float> s = View(studentLogits, nameof(studentLogits)), t = View(teacherLogits, nameof(teacherLogits));
+        ComputeChecks.SameShape(studentLogits, nameof(studentLogits), teacherLogits, nameof(teacherLogits));
+        ComputeChecks.SameShape(studentLogits, nameof(studentLogits), dStudent, nameof(dStudent));
+        if (!dTeacher.IsEmpty) ComputeChecks.SameShape(teacherLogits, nameof(teacherLogits), dTeacher, nameof(dTeacher));
+        ComputeChecks.Temperature(temperature);
+        int rows = studentLogits.Shape.Rows;
+        if (studentLogits.Length == 0)
+        {
+            Fill(loss, 0f);
+            return;
+        }
+        ArrayView<float> kl = Scratch(rows);
+        _kernels.KlRows(rows, kl, ds, dt.Length > 0 ? dt : ds, s, t, studentLogits.Shape.Columns, temperature,
+            (float)(1.0 / ((double)temperature * rows)), dTeacher.IsEmpty ? 0 : 1);
+        Sum(lossView, kl, rows, 1f / rows, squares: false);
+    }
+
+    /// <inheritdoc />
+    public void BceWithLogits(Tensor loss, Tensor logits, Tensor targets)
+    {
+        ArrayView<float> lossView = ScalarView(loss, nameof(loss)), x = View(logits, nameof(logits)), y = View(targets, nameof(targets));
+        ComputeChecks.SameShape(logits, nameof(logits), targets, nameof(targets));
+        if (logits.Length == 0)
+        {
+            Fill(loss, 0f);
+            return;
+        }
+        ArrayView<float> terms = Scratch(logits.Length);
+        _kernels.BceTerms(logits.Length, terms, x, y);
+        Sum(lossView, terms, logits.Length, 1f / logits.Length, squares: false);
+    }
+
+    /// <inheritdoc />
+    public void BceWithLogitsBackward(Tensor dLogits, Tensor dTargets, Tensor logits, Tensor targets, Tensor scale)
+    {
+        ArrayView<float> dx = View(dLogits, nameof(dLogits)), dy = View(dTargets, nameof(dTargets));
+        ArrayView<float> x = View(logits, nameof(logits)), y = View(targets, nameof(targets)), s = ScalarView(scale, nameof(scale));
+        ComputeChecks.SameShape(logits, nameof(logits), targets, nameof(targets));
+        if (!dLogits.IsEmpty) ComputeChecks.SameShape(logits, nameof(logits), dLogits, nameof(dLogits));
+        if (!dTargets.IsEmpty) ComputeChecks.SameShape(targets, nameof(targets), dTargets, nameof(dTargets));
+        if (logits.Length == 0) return;
+        int flags = (dLogits.IsEmpty ? 0 : 1) | (dTargets.IsEmpty ? 0 : 2);
+        _kernels.BceBackward(logits.Length, dLogits.IsEmpty ? x : dx, dTargets.IsEmpty ? x : dy, x, y, s, logits.Length, flags);
+    }
+
+    /// <inheritdoc />
+    public void SumOfSquares(Tensor result, Tensor x, float scale)
+    {
+        ArrayView<float> r = ScalarView(result, nameof(result)), xv = View(x, nameof(x));
+        Sum(r, xv, x.Length, scale, squares: true);
+    }
+}

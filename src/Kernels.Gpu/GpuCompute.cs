@@ -1,0 +1,190 @@
+using System.Runtime.InteropServices;
+using ILGPU;
+using ILGPU.Algorithms;
+using ILGPU.Runtime;
+using ILGPU.Runtime.CPU;
+using ILGPU.Runtime.Cuda;
+using ILGPU.Runtime.OpenCL;
+using TinyKd.Tensors;
+
+namespace TinyKd.Gpu;
+
+/// <summary>
+/// The compute seam over one ILGPU <see cref="Accelerator"/>: device storage (<see cref="GpuStorage"/>) and the
+/// kernels of Kernels/, loaded once per backend and launched on the accelerator's default stream, so the calls of
+/// a step run in order without host waits. The host waits only where it reads numbers: <see cref="CopyToHost"/>
+/// and <see cref="ArgMax"/>. It implements the primitives of dense MLP training and distillation; the sparse, int8,
+/// embedding and fake-quantization primitives throw <see cref="NotSupportedException"/> (they run on the CPU backend).
+/// </summary>
+/// <remarks>
+/// Ownership: the backend owns the ILGPU context, the accelerator, its kernels and its scratch buffers; storages it
+/// allocates belong to the caller, who disposes them when done (the accelerator releases what is left when the
+/// backend is disposed, after which no tensor of it may be used).
+/// Labels reach the device as a host span per call (<see cref="NllLoss"/>, <see cref="SoftmaxCrossEntropyBackward"/>):
+/// each of those calls uploads them, one small transfer.
+/// </remarks>
+public sealed partial class GpuCompute : ICompute, IDisposable
+{
+    private readonly Context _context;
+    private readonly Accelerator _accelerator;
+    private readonly GpuKernels _kernels;
+    private readonly int _groupSize;
+    private MemoryBuffer1D<float, Stride1D.Dense> _scratch;
+    private MemoryBuffer1D<int, Stride1D.Dense> _integers;
+
+    private GpuCompute(Context context, Accelerator accelerator, GpuDevice kind)
+    {
+        _context = context;
+        _accelerator = accelerator;
+        Kind = kind;
+        _kernels = new GpuKernels(accelerator);
+        _groupSize = (int)Math.Min(256, 1u << (31 - int.LeadingZeroCount(accelerator.MaxNumThreadsPerGroup)));
+        _scratch = accelerator.Allocate1D<float>(1);
+        _integers = accelerator.Allocate1D<int>(1);
+    }
+
+    /// <summary>
+    /// Opens the first device of <paramref name="kind"/> that ILGPU finds (for <see cref="GpuDevice.IlgpuCpu"/>, ILGPU's
+    /// default CPU accelerator: 4 threads per warp, groups of at most 16).
+    /// </summary>
+    /// <exception cref="InvalidOperationException">No such device; the message lists the devices ILGPU found.</exception>
+    public static GpuCompute Create(GpuDevice kind)
+    {
+        var context = Context.Create(builder =>
+        {
+            switch (kind)
+            {
+                case GpuDevice.Cuda: builder.Cuda(); break;
+                case GpuDevice.OpenCL: builder.OpenCL(); break;
+                case GpuDevice.IlgpuCpu: builder.CPU(CPUDeviceKind.Default); break;
+                default: throw new ArgumentOutOfRangeException(nameof(kind), kind, "Unknown device kind.");
+            }
+            builder.EnableAlgorithms();
+        });
+        Device? device = context.Devices.FirstOrDefault(d => d.AcceleratorType == AcceleratorTypeOf(kind));
+        if (device is null)
+        {
+            context.Dispose();
+            throw new InvalidOperationException($"No {kind} device was found. ILGPU found: {string.Join("; ", AvailableDevices())}.");
+        }
+        return new GpuCompute(context, device.CreateAccelerator(context), kind);
+    }
+
+    /// <summary>Every device ILGPU can open on this machine, as "type: name" (the CPU accelerator is always among them).</summary>
+    public static IReadOnlyList<string> AvailableDevices()
+    {
+        using var context = Context.Create(builder => builder.Cuda().OpenCL().CPU(CPUDeviceKind.Default));
+        return context.Devices.Select(d => $"{d.AcceleratorType}: {d.Name}").ToArray();
+    }
+
+    private static AcceleratorType AcceleratorTypeOf(GpuDevice kind) => kind switch
+    {
+        GpuDevice.Cuda => AcceleratorType.Cuda,
+        GpuDevice.OpenCL => AcceleratorType.OpenCL,
+        _ => AcceleratorType.CPU,
+    };
+
+    /// <summary>The kind of device this backend runs on.</summary>
+    public GpuDevice Kind { get; }
+
+    /// <summary>The accelerator's name as ILGPU reports it (e.g. the GPU model).</summary>
+    public string DeviceName => _accelerator.Name;
+
+    /// <inheritdoc />
+    public string Name => Kind switch { GpuDevice.Cuda => "cuda", GpuDevice.OpenCL => "opencl", _ => "ilgpu-cpu" };
+
+    /// <inheritdoc />
+    public Storage Allocate(int length)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(length);
+        var buffer = _accelerator.Allocate1D<float>(length);
+        if (length > 0) buffer.MemSetToZero();
+        return new GpuStorage(this, buffer);
+    }
+
+    /// <inheritdoc />
+    public void CopyFromHost(Tensor destination, ReadOnlySpan<float> source)
+    {
+        ArrayView<float> d = View(destination, nameof(destination));
+        if (source.Length != destination.Length)
+            throw new ArgumentException($"Copying {source.Length} floats into a tensor of shape {destination.Shape}.", nameof(source));
+        if (source.Length > 0) d.CopyFromCPU(ref MemoryMarshal.GetReference(source), source.Length);
+    }
+
+    /// <inheritdoc />
+    public void CopyToHost(Tensor source, Span<float> destination)
+    {
+        ArrayView<float> s = View(source, nameof(source));
+        if (source.Length != destination.Length)
+            throw new ArgumentException($"Copying a tensor of shape {source.Shape} into {destination.Length} floats.", nameof(destination));
+        _accelerator.Synchronize();
+        if (destination.Length > 0) s.CopyToCPU(ref MemoryMarshal.GetReference(destination), destination.Length);
+    }
+
+    /// <inheritdoc />
+    public void Copy(Tensor y, Tensor x, bool accumulate = false)
+    {
+        ComputeChecks.SameLength(y, nameof(y), x, nameof(x));
+        ArrayView<float> yv = View(y, nameof(y)), xv = View(x, nameof(x));
+        if (y.Length > 0) _kernels.Copy(y.Length, yv, xv, accumulate ? 1 : 0);
+    }
+
+    /// <inheritdoc />
+    public void Fill(Tensor y, float value)
+    {
+        ArrayView<float> yv = View(y, nameof(y));
+        if (y.Length > 0) _kernels.Fill(y.Length, yv, value);
+    }
+
+    /// <summary>Releases the scratch buffers, the accelerator and the ILGPU context.</summary>
+    public void Dispose()
+    {
+        _scratch.Dispose();
+        _integers.Dispose();
+        _accelerator.Dispose();
+        _context.Dispose();
+    }
+
+    // The elements of a tensor of this backend as a kernel argument (an empty view for an empty tensor).
+    private ArrayView<float> View(Tensor t, string name)
+    {
+        if (t.IsEmpty) return default;
+        ComputeChecks.Owned(this, t, name);
+        return ((GpuStorage)t.Storage).View(t.Offset, t.Length);
+    }
+
+    // At least n floats of scratch, reused by the calls that need a temporary (loss rows); grown, never shrunk.
+    private ArrayView<float> Scratch(int n)
+    {
+        if (_scratch.Length < n)
+        {
+            _scratch.Dispose();
+            _scratch = _accelerator.Allocate1D<float>(n);
+        }
+        return _scratch.View.SubView(0, n);
+    }
+
+    // At least n ints of scratch (labels, ArgMax indices); grown, never shrunk.
+    private ArrayView<int> IntegerScratch(int n)
+    {
+        if (_integers.Length < n)
+        {
+            _integers.Dispose();
+            _integers = _accelerator.Allocate1D<int>(n);
+        }
+        return _integers.View.SubView(0, n);
+    }
+
+    // The labels uploaded into the integer scratch: one host-to-device copy per call that takes labels.
+    private ArrayView<int> Upload(ReadOnlySpan<int> values)
+    {
+        ArrayView<int> view = IntegerScratch(values.Length);
+        if (values.Length > 0) view.CopyFromCPU(ref MemoryMarshal.GetReference(values), values.Length);
+        return view;
+    }
+
+    // result[0] (=|+=) scale·Σx (or Σx²) in one group.
+    private void Sum(ArrayView<float> result, ArrayView<float> x, int n, float scale, bool squares, bool accumulate = false) =>
+        _kernels.Sum(new KernelConfig(1, _groupSize, SharedMemoryConfig.RequestDynamic<float>(_groupSize)),
+            result, x, n, scale, squares ? 1 : 0, accumulate ? 1 : 0);
+}

@@ -1,0 +1,135 @@
+using ILGPU;
+using ILGPU.Runtime;
+using TinyKd.Gpu.Kernels;
+
+namespace TinyKd.Gpu;
+
+/// <summary>
+/// The loaded kernels of one accelerator. Each is compiled on first use and kept, so a step never recompiles
+/// (compiling a kernel for CUDA takes tens of milliseconds; a step launches dozens).
+/// </summary>
+internal sealed class GpuKernels(Accelerator accelerator)
+{
+    private Action<Index1D, ArrayView<float>, float>? _fill;
+    private Action<Index1D, ArrayView<float>, ArrayView<float>, int>? _copy;
+    private Action<Index1D, ArrayView<float>, ArrayView<float>, int, float>? _unary;
+    private Action<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, int, float>? _unaryBackward;
+    private Action<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, Dims4, Dims4, Dims4, int, int>? _binary;
+    private Action<Index1D, ArrayView<float>, ArrayView<float>, float, float>? _axpby;
+    private Action<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, float, float>? _scaledAdd;
+    private Action<Index1D, ArrayView<float>, float, float, ulong, ulong>? _dropoutMask;
+    private Action<Index1D, ArrayView<float>, ArrayView<float>, int, int, int, float, int>? _reduce;
+    private Action<Index1D, ArrayView<float>, ArrayView<float>, int, int, float, int>? _broadcastAxis;
+    private Action<Index1D, ArrayView<float>, ArrayView<float>, Dims4, Dims4, float, int>? _sumTo;
+    private Action<Index1D, ArrayView<float>, ArrayView<float>, int, int, int>? _transposeLastTwo;
+    private Action<Index1D, ArrayView<float>, ArrayView<float>, AxisCopy, int>? _copyAlongAxis;
+    private Action<Index1D, ArrayView<float>, ArrayView<float>, int, float, int>? _softmax;
+    private Action<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, int, float, int>? _softmaxBackward;
+    private Action<Index1D, ArrayView<int>, ArrayView<float>, int>? _argMax;
+    private Action<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<int>, int, float>? _nllTerms;
+    private Action<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<int>, ArrayView<float>, int, float, int>? _crossEntropyBackward;
+    private Action<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, int, float, float, int>? _klRows;
+    private Action<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>>? _bceTerms;
+    private Action<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, int, int>? _bceBackward;
+    private Action<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, AdamScalars>? _adam;
+    private Action<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, SgdScalars>? _sgd;
+    private Action<KernelConfig, ArrayView<float>, ArrayView<float>, int, float, int, int>? _sum;
+    private Action<KernelConfig, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, GemmShape>? _gemmTiled;
+    private Action<KernelConfig, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, GemmShape>? _gemmBlocked;
+
+    public Action<Index1D, ArrayView<float>, float> Fill =>
+        _fill ??= accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, float>(ElementwiseKernels.Fill);
+
+    public Action<Index1D, ArrayView<float>, ArrayView<float>, int> Copy =>
+        _copy ??= accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<float>, int>(ElementwiseKernels.Copy);
+
+    public Action<Index1D, ArrayView<float>, ArrayView<float>, int, float> Unary =>
+        _unary ??= accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<float>, int, float>(ElementwiseKernels.Unary);
+
+    public Action<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, int, float> UnaryBackward =>
+        _unaryBackward ??= accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>,
+            ArrayView<float>, int, float>(ElementwiseKernels.UnaryBackward);
+
+    public Action<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, Dims4, Dims4, Dims4, int, int> Binary =>
+        _binary ??= accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, Dims4, Dims4,
+            Dims4, int, int>(ElementwiseKernels.Binary);
+
+    public Action<Index1D, ArrayView<float>, ArrayView<float>, float, float> Axpby =>
+        _axpby ??= accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<float>, float, float>(ElementwiseKernels.Axpby);
+
+    public Action<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, float, float> ScaledAdd =>
+        _scaledAdd ??= accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, float, float>(
+            ElementwiseKernels.ScaledAdd);
+
+    public Action<Index1D, ArrayView<float>, float, float, ulong, ulong> DropoutMask =>
+        _dropoutMask ??= accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, float, float, ulong, ulong>(
+            ElementwiseKernels.DropoutMask);
+
+    public Action<Index1D, ArrayView<float>, ArrayView<float>, int, int, int, float, int> Reduce =>
+        _reduce ??= accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<float>, int, int, int, float, int>(
+            AxisKernels.Reduce);
+
+    public Action<Index1D, ArrayView<float>, ArrayView<float>, int, int, float, int> BroadcastAxis =>
+        _broadcastAxis ??= accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<float>, int, int, float, int>(
+            AxisKernels.BroadcastAxis);
+
+    public Action<Index1D, ArrayView<float>, ArrayView<float>, Dims4, Dims4, float, int> SumTo =>
+        _sumTo ??= accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<float>, Dims4, Dims4, float, int>(
+            AxisKernels.SumTo);
+
+    public Action<Index1D, ArrayView<float>, ArrayView<float>, int, int, int> TransposeLastTwo =>
+        _transposeLastTwo ??= accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<float>, int, int, int>(
+            AxisKernels.TransposeLastTwo);
+
+    public Action<Index1D, ArrayView<float>, ArrayView<float>, AxisCopy, int> CopyAlongAxis =>
+        _copyAlongAxis ??= accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<float>, AxisCopy, int>(
+            AxisKernels.CopyAlongAxis);
+
+    public Action<Index1D, ArrayView<float>, ArrayView<float>, int, float, int> Softmax =>
+        _softmax ??= accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<float>, int, float, int>(RowKernels.Softmax);
+
+    public Action<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, int, float, int> SoftmaxBackward =>
+        _softmaxBackward ??= accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, int,
+            float, int>(RowKernels.SoftmaxBackward);
+
+    public Action<Index1D, ArrayView<int>, ArrayView<float>, int> ArgMax =>
+        _argMax ??= accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<int>, ArrayView<float>, int>(RowKernels.ArgMax);
+
+    public Action<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<int>, int, float> NllTerms =>
+        _nllTerms ??= accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<int>, int, float>(
+            RowKernels.NllTerms);
+
+    public Action<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<int>, ArrayView<float>, int, float, int> CrossEntropyBackward =>
+        _crossEntropyBackward ??= accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<int>,
+            ArrayView<float>, int, float, int>(RowKernels.SoftmaxCrossEntropyBackward);
+
+    public Action<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, int, float, float, int> KlRows =>
+        _klRows ??= accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>,
+            ArrayView<float>, int, float, float, int>(RowKernels.KlDivergenceRows);
+
+    public Action<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>> BceTerms =>
+        _bceTerms ??= accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>>(RowKernels.BceTerms);
+
+    public Action<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, int, int> BceBackward =>
+        _bceBackward ??= accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>,
+            ArrayView<float>, ArrayView<float>, int, int>(RowKernels.BceBackward);
+
+    public Action<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, AdamScalars> Adam =>
+        _adam ??= accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>,
+            AdamScalars>(OptimizerKernels.Adam);
+
+    public Action<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, SgdScalars> Sgd =>
+        _sgd ??= accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, SgdScalars>(
+            OptimizerKernels.Sgd);
+
+    public Action<KernelConfig, ArrayView<float>, ArrayView<float>, int, float, int, int> Sum =>
+        _sum ??= accelerator.LoadStreamKernel<ArrayView<float>, ArrayView<float>, int, float, int, int>(ReductionKernels.Sum);
+
+    public Action<KernelConfig, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, GemmShape> GemmTiled =>
+        _gemmTiled ??= accelerator.LoadStreamKernel<ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, GemmShape>(
+            GemmKernels.Tiled);
+
+    public Action<KernelConfig, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, GemmShape> GemmBlocked =>
+        _gemmBlocked ??= accelerator.LoadStreamKernel<ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, GemmShape>(
+            GemmKernels.RegisterBlocked);
+}

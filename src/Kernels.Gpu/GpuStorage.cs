@@ -1,0 +1,27 @@
+using ILGPU;
+using ILGPU.Runtime;
+using TinyKd.Tensors;
+
+namespace TinyKd.Gpu;
+
+/// <summary>
+/// Device memory of a <see cref="GpuCompute"/>: one ILGPU buffer of floats. The host cannot read it except through
+/// <see cref="ICompute.CopyToHost"/>; <see cref="Storage.Dispose()"/> releases the buffer at once.
+/// </summary>
+public sealed class GpuStorage : Storage
+{
+    private readonly MemoryBuffer1D<float, Stride1D.Dense> _buffer;
+
+    internal GpuStorage(GpuCompute backend, MemoryBuffer1D<float, Stride1D.Dense> buffer) : base(backend, (int)buffer.Length) =>
+        _buffer = buffer;
+
+    /// <summary>The elements [offset, offset + length) as a view a kernel takes.</summary>
+    internal ArrayView<float> View(int offset, int length) => _buffer.View.SubView(offset, length);
+
+    /// <inheritdoc />
+    protected override void Dispose(bool disposing)
+    {
+        if (disposing) _buffer.Dispose();
+        base.Dispose(disposing);
+    }
+}

@@ -1,0 +1,122 @@
+using ILGPU;
+using ILGPU.Algorithms;
+
+namespace TinyKd.Gpu.Kernels;
+
+/// <summary>
+/// Row-wise kernels over [B, C] (B = rows, C = columns): softmax and its backward, the loss rows and ArgMax. One
+/// thread per row loops over the columns (the class count of a classifier is small); the row results that a loss
+/// averages go to a scratch vector that <see cref="ReductionKernels.Sum"/> then reduces. The maths is that of
+/// Cpu/Softmax.Reference.cs and Cpu/LossKernels.Reference.cs, in float.
+/// </summary>
+internal static class RowKernels
+{
+    // y = softmax(x/T), or log-softmax, of row r: max-shifted so that no exponent overflows.
+    public static void Softmax(Index1D r, ArrayView<float> y, ArrayView<float> x, int columns, float temperature, int log)
+    {
+        int start = r * columns;
+        float max = x[start];
+        for (int c = 1; c < columns; c++) max = XMath.Max(max, x[start + c]);
+        float sum = 0f;
+        for (int c = 0; c < columns; c++) sum += XMath.Exp((x[start + c] - max) / temperature);
+        float logSum = XMath.Log(sum);
+        for (int c = 0; c < columns; c++)
+        {
+            float z = (x[start + c] - max) / temperature;
+            y[start + c] = log != 0 ? z - logSum : XMath.Exp(z) / sum;
+        }
+    }
+
+    // dx += s∘(dy − ⟨dy, s⟩)/T for softmax, (dy − e^y·Σdy)/T for log-softmax, from the output y.
+    public static void SoftmaxBackward(Index1D r, ArrayView<float> dx, ArrayView<float> y, ArrayView<float> dy, int columns,
+        float temperature, int log)
+    {
+        int start = r * columns;
+        float reduced = 0f;
+        for (int c = 0; c < columns; c++) reduced += log != 0 ? dy[start + c] : dy[start + c] * y[start + c];
+        for (int c = 0; c < columns; c++)
+        {
+            float g = dy[start + c], o = y[start + c];
+            dx[start + c] += (log != 0 ? g - XMath.Exp(o) * reduced : o * (g - reduced)) / temperature;
+        }
+    }
+
+    // The index of row r's largest element, the first one on ties; a NaN wins (as the CPU's).
+    public static void ArgMax(Index1D r, ArrayView<int> indices, ArrayView<float> x, int columns)
+    {
+        int start = r * columns, best = 0;
+        for (int c = 0; c < columns && !XMath.IsNaN(x[start + best]); c++)
+            if (x[start + c] > x[start + best] || XMath.IsNaN(x[start + c])) best = c;
+        indices[r] = best;
+    }
+
+    // terms[r] = (1−ε)·logp[r, label] + ε/C·Σ_c logp[r, c], or 0 for an unlabelled row (label < 0).
+    public static void NllTerms(Index1D r, ArrayView<float> terms, ArrayView<float> logp, ArrayView<int> labels, int columns, float smoothing)
+    {
+        int label = labels[r], start = r * columns;
+        float rowSum = 0f;
+        if (smoothing != 0f)
+            for (int c = 0; c < columns; c++) rowSum += logp[start + c];
+        terms[r] = label < 0 ? 0f : (1f - smoothing) * logp[start + label] + smoothing / columns * rowSum;
+    }
+
+    // dlogits += scale[0]·(e^logp − target)/B with target = (1−ε)·onehot(label) + ε/C; one thread per element.
+    public static void SoftmaxCrossEntropyBackward(Index1D i, ArrayView<float> dLogits, ArrayView<float> logp, ArrayView<int> labels,
+        ArrayView<float> scale, int columns, float smoothing, int labelled)
+    {
+        int label = labels[i / columns];
+        if (label < 0) return;
+        float target = (i % columns == label ? 1f - smoothing : 0f) + smoothing / columns;
+        dLogits[i] += scale[0] * (XMath.Exp(logp[i]) - target) / labelled;
+    }
+
+    // Row r of the distillation loss: KL_r(softmax(t/T) ‖ softmax(s/T)) into kl[r], dStudent = (ps − pt)/(T·B) and,
+    // when hasTeacher, dTeacher = pt·((log pt − log ps) − KL_r)/(T·B); k = 1/(T·B).
+    public static void KlDivergenceRows(Index1D r, ArrayView<float> kl, ArrayView<float> dStudent, ArrayView<float> dTeacher,
+        ArrayView<float> student, ArrayView<float> teacher, int columns, float temperature, float k, int hasTeacher)
+    {
+        int start = r * columns;
+        float maxS = student[start], maxT = teacher[start];
+        for (int c = 1; c < columns; c++)
+        {
+            maxS = XMath.Max(maxS, student[start + c]);
+            maxT = XMath.Max(maxT, teacher[start + c]);
+        }
+        float sumS = 0f, sumT = 0f;
+        for (int c = 0; c < columns; c++)
+        {
+            sumS += XMath.Exp((student[start + c] - maxS) / temperature);
+            sumT += XMath.Exp((teacher[start + c] - maxT) / temperature);
+        }
+        float logSumS = XMath.Log(sumS), logSumT = XMath.Log(sumT), divergence = 0f;
+        for (int c = 0; c < columns; c++)
+        {
+            float ls = (student[start + c] - maxS) / temperature - logSumS, lt = (teacher[start + c] - maxT) / temperature - logSumT;
+            divergence += XMath.Exp(lt) * (lt - ls);
+        }
+        kl[r] = divergence;
+        for (int c = 0; c < columns; c++)
+        {
+            float ls = (student[start + c] - maxS) / temperature - logSumS, lt = (teacher[start + c] - maxT) / temperature - logSumT;
+            float pt = XMath.Exp(lt);
+            dStudent[start + c] = (XMath.Exp(ls) - pt) * k;
+            if (hasTeacher != 0) dTeacher[start + c] = pt * (lt - ls - divergence) * k;
+        }
+    }
+
+    // terms[i] = max(x, 0) − x·y + log(1 + e^−|x|), binary cross-entropy on a logit.
+    public static void BceTerms(Index1D i, ArrayView<float> terms, ArrayView<float> logits, ArrayView<float> targets)
+    {
+        float x = logits[i];
+        terms[i] = XMath.Max(x, 0f) - x * targets[i] + XMath.Log(1f + XMath.Exp(-XMath.Abs(x)));
+    }
+
+    // dlogits += k·(σ(x) − y) and dtargets −= k·x with k = scale[0]/N, each when its flag is set.
+    public static void BceBackward(Index1D i, ArrayView<float> dLogits, ArrayView<float> dTargets, ArrayView<float> logits,
+        ArrayView<float> targets, ArrayView<float> scale, int n, int flags)
+    {
+        float k = scale[0] / n, x = logits[i];
+        if ((flags & 1) != 0) dLogits[i] += k * (1f / (1f + XMath.Exp(-x)) - targets[i]);
+        if ((flags & 2) != 0) dTargets[i] -= k * x;
+    }
+}

@@ -1,0 +1,58 @@
+using System.Globalization;
+using TinyKd.Cli;
+using TinyKd.Cli.Commands;
+using TinyKd.Distill.Models;
+using TinyKd.Gpu;
+using TinyKd.Tests.Cli;
+
+namespace TinyKd.Tests.Gpu;
+
+// tinykd train --device: the same run on ILGPU's CPU accelerator as on the CPU backend, and a clear error for a device
+// that is not there.
+public sealed class GpuTrainCommandTests : IDisposable
+{
+    private readonly string _dir = Directory.CreateTempSubdirectory("tinykd-device-").FullName;
+
+    public void Dispose() => Directory.Delete(_dir, recursive: true);
+
+    private string File(string name) => Path.Combine(_dir, name);
+
+    private (string Output, double Accuracy) Train(string device)
+    {
+        string train = OwnDataFiles.WriteCsv(File("train.csv"), 120, seed: 1), test = OwnDataFiles.WriteCsv(File("test.csv"), 60, seed: 2);
+        var output = new StringWriter();
+        Assert.Equal(0, TrainCommand.Run(["--data", train, "--test", test, "--model", "16", "--dropout", "0.1", "--epochs", "4",
+            "--batch-size", "32", "--lr", "0.01", "--device", device, "--out", File($"{device}.tkd")], output));
+        string text = output.ToString(), line = text.Split('\n').First(l => l.StartsWith("test: accuracy ", StringComparison.Ordinal));
+        return (text, double.Parse(line["test: accuracy ".Length..line.IndexOf('%')], CultureInfo.InvariantCulture) / 100);
+    }
+
+    [Fact]
+    public void Train_on_the_ilgpu_cpu_device_reaches_the_cpu_accuracy_and_saves_a_model_that_loads()
+    {
+        var (cpuOutput, cpu) = Train("cpu");
+        var (gpuOutput, gpu) = Train("ilgpu-cpu");
+        Assert.Contains("training on ilgpu-cpu", gpuOutput);
+        Assert.DoesNotContain("training on", cpuOutput);
+        Assert.True(Math.Abs(cpu - gpu) <= 0.01, $"test accuracy {gpu} on ilgpu-cpu, {cpu} on the CPU");
+        Assert.Equal("12-16-3", ModelFile.Load(File("ilgpu-cpu.tkd")).Model.Spec.ToString());
+    }
+
+    [Fact]
+    public void An_absent_device_is_a_usage_error_listing_the_devices_found()
+    {
+        IReadOnlyList<string> found = GpuCompute.AvailableDevices();
+        string? absent = new[] { ("cuda", "Cuda"), ("opencl", "OpenCL") }
+            .FirstOrDefault(d => !found.Any(f => f.StartsWith(d.Item2 + ":", StringComparison.Ordinal))).Item1;
+        if (absent is null)
+        {
+            using var cuda = GpuCompute.Create(GpuDevice.Cuda); // both kinds present: then the device opens
+            Assert.Equal("cuda", cuda.Name);
+            return;
+        }
+        var e = Assert.Throws<UsageException>(() => Train(absent));
+        Assert.Contains($"--device {absent}", e.Message);
+        Assert.Contains("CPU: ", e.Message);
+        Assert.Contains("must be one of", Assert.Throws<UsageException>(() => Train("tpu")).Message);
+    }
+}
