@@ -29,6 +29,7 @@ public static class PipelineCommand
         new("temperature", "T", "the temperature without search", "4"),
         new("alpha", "A", "α without search", "0.5"),
         new("augment", null, "shift the distilled students' training images by up to ±2 pixels"),
+        new("keep-best", null, "end every model with the weights of its best validation epoch instead of its last epoch's (the default)"),
         new("prune", "S,S,...", "sparsities of the pruned stage: each distilled student is pruned to each", "0.5,0.8,0.9,0.95"),
         new("prune-epochs", "N", "KD fine-tuning epochs of each pruned student (default: half the student epochs)"),
         new("no-prune", null, "skip the pruned stage"),
@@ -72,19 +73,20 @@ public static class PipelineCommand
         var pipeline = new DistillationPipeline(options, output, label => bar.Report);
         IReadOnlyList<ScenarioReport> scenarios = pipeline.Run(train, test, Path.Combine(directory, "models"), standardizer);
         double seconds = Stopwatch.GetElapsedTime(started).TotalSeconds;
+        string splits = Path.GetFullPath(SplitsFile.WritePipeline(directory, train, test, null, options.Seeds, pipeline.Splits));
 
         var report = new PipelineReport("TinyKd distillation pipeline",
             string.Create(CultureInfo.InvariantCulture, $"{train.Source}: {train.Count:N0} training and {test.Count:N0} test {(data.Images ? "images" : "rows")}, {DataOptions.Describe(mode)}"),
             string.Create(CultureInfo.InvariantCulture,
                 $"Adam (lr {options.LearningRate}, cosine to 0), batch {options.BatchSize}; teacher {options.TeacherEpochs} epochs, students {options.StudentEpochs} epochs (of the largest training set; smaller ones get as many steps); " +
-                $"best validation epoch kept; validation {options.ValidationFraction:P0} of the labelled data{PruningRecipe(options)}"),
+                $"{(options.KeepBest ? "each model's best validation epoch kept (--keep-best)" : "each model's last epoch kept")}; validation {options.ValidationFraction:P0} of the labelled data{PruningRecipe(options)}"),
             options.Seeds, scenarios, seconds,
             MachineDescription.Current);
         output.WriteLine();
         output.Write(MarkdownReport.Render(report));
         IReadOnlyList<string> written = ReportWriter.Write(report, directory);
         output.WriteLine();
-        output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"wrote {string.Join(", ", written)} in {seconds:F0} s"));
+        output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"wrote {string.Join(", ", [.. written, splits])} in {seconds:F0} s"));
         return 0;
     }
 
@@ -107,6 +109,7 @@ public static class PipelineCommand
                 _ => [Scenario.AllLabels, Scenario.FewLabels],
             },
             Augment = line.Flag("augment"),
+            KeepBest = line.Flag("keep-best"),
             PruneSparsities = line.Flag("no-prune") ? [] : ParseSparsities(line.Get("prune")!),
             Int8 = !line.Flag("no-int8"),
             AllowDivergence = line.Flag("allow-divergence"),

@@ -26,9 +26,13 @@ public sealed class DistillationPipeline
     private readonly TextWriter _log;
     private readonly Func<string, Action<TrainingProgress>?> _progress;
     private Standardizer? _standardizer;
+    private readonly List<SeedSplits> _splits = [];
 
     /// <summary>The recipe.</summary>
     public PipelineOptions Options => _options;
+
+    /// <summary>The rows of every split of the last <see cref="Run"/>, per scenario and seed in the order run.</summary>
+    public IReadOnlyList<SeedSplits> Splits => _splits;
 
     /// <summary>Prepares a run.</summary>
     /// <param name="options">The recipe; validated here.</param>
@@ -59,6 +63,7 @@ public sealed class DistillationPipeline
             throw new ArgumentException(
                 $"The models {_options.Teacher} and {_options.Student} do not fit '{train.Name}' ({train.FeatureCount} features, {train.Classes} classes).", nameof(train));
         _standardizer = standardizer;
+        _splits.Clear();
         return _options.Scenarios.Select(s => RunScenario(s, train, test, modelDirectory)).ToList();
     }
 
@@ -81,6 +86,7 @@ public sealed class DistillationPipeline
         {
             var data = ScenarioData.Create(scenario, train, seed, _options.ValidationFraction, _options.Labelled);
             first ??= data;
+            _splits.Add(new SeedSplits(name, seed, data.Rows));
             string tag = $"{name}, seed {seed}";
             // The same budget is the same number of optimizer steps: models that learn from the labelled rows only
             // get proportionally more epochs than the distilled student, which also sees the unlabelled rows.
@@ -166,11 +172,14 @@ public sealed class DistillationPipeline
         IReadOnlyList<EpochResult> history = trainer.Fit(trainOn, validation, _progress(label));
         double seconds = Stopwatch.GetElapsedTime(start).TotalSeconds;
         Evaluation evaluation = Evaluation.Run(model, test);
-        double best = history.Max(h => h.ValidationAccuracy ?? 0);
+        // The validation accuracy of the weights kept (the best epoch's with --keep-best, else the last's) is what the
+        // T/α search compares.
+        int kept = trainer.BestEpoch > 0 ? trainer.BestEpoch : history.Count;
+        double keptValidation = history[kept - 1].ValidationAccuracy ?? 0;
         string diverged = trainer.Divergence is { } reason ? $"; DIVERGED ({reason}), kept as divergence is allowed" : "";
         _log.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"  {label}: validation {best * 100:F2}%, test {evaluation.Accuracy * 100:F2}% ({seconds:F1} s){diverged}"));
-        return new Trained(model, history.Select(h => h.ValidationAccuracy ?? 0).ToList(), best, evaluation, seconds);
+            $"  {label}: validation {keptValidation * 100:F2}%, test {evaluation.Accuracy * 100:F2}%, epoch {kept} kept ({seconds:F1} s){diverged}"));
+        return new Trained(model, history.Select(h => h.ValidationAccuracy ?? 0).ToList(), keptValidation, evaluation, seconds, kept);
     }
 
     private TrainingOptions Recipe(int epochs, ulong seed, bool augment) => new()
@@ -181,6 +190,7 @@ public sealed class DistillationPipeline
         Seed = seed,
         Augmentation = _options.Augment && augment ? new ImageAugmentation(28, 28, 2, _standardizer?.Transform(0f) ?? 0f) : null,
         AllowDivergence = _options.AllowDivergence,
+        RestoreBestWeights = _options.KeepBest,
     };
 
     private static DistillationOptions DistillationSettings((float T, float Alpha) pair) =>
@@ -196,7 +206,7 @@ public sealed class DistillationPipeline
         Evaluation evaluation = Evaluation.Run(served, test);
         _log.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"  {label}: sparsity {reached * 100:F1}%, test {evaluation.Accuracy * 100:F2}% ({seconds:F1} s)"));
-        return new Trained(served, [], 0, evaluation, seconds);
+        return new Trained(served, [], 0, evaluation, seconds, 0);
     }
 
     private Trained Quantized(string label, Mlp model, Dataset test)
@@ -206,7 +216,7 @@ public sealed class DistillationPipeline
         double seconds = Stopwatch.GetElapsedTime(start).TotalSeconds;
         Evaluation evaluation = Evaluation.Run(quantized, test);
         _log.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  {label}: test {evaluation.Accuracy * 100:F2}% ({seconds:F2} s)"));
-        return new Trained(quantized, [], 0, evaluation, seconds);
+        return new Trained(quantized, [], 0, evaluation, seconds, 0);
     }
 
     // The pruned sparsity whose students are also quantized: the largest of at most 90 %, else the smallest.
@@ -231,6 +241,8 @@ public sealed class DistillationPipeline
     private ModelResult Summarise(string role, string settings, List<Trained> runs, string path, Dataset test)
     {
         Mlp model = runs[0].Model;
+        var keptEpochs = runs.Select(r => r.KeptEpoch).ToList();
+        if (keptEpochs.All(e => e > 0)) settings = string.Join("; ", new[] { settings, KeptEpochs(keptEpochs, _options.KeepBest) }.Where(s => s.Length > 0));
         ModelFile.Save(path, model, _standardizer, new Dictionary<string, string> { ["stage"] = role, ["settings"] = settings });
         return new ModelResult(role, model.Spec.ToString(), settings,
             SeedStat.From(runs.Select(r => r.Test.Accuracy).ToList()),
@@ -241,7 +253,21 @@ public sealed class DistillationPipeline
             runs.Average(r => r.Seconds),
             runs.Select(r => (IReadOnlyList<double>)r.Curve).ToList(),
             PruningStage.PrunedLayerSparsity(model),
-            InferenceLatency.SamplesPerSecond(model, test.Features));
+            InferenceLatency.SamplesPerSecond(model, test.Features)) { KeptEpochs = keptEpochs.All(e => e > 0) ? keptEpochs : [] };
+    }
+
+    /// <summary>
+    /// Which epoch each seed's model ended with, as the report's settings say it: "epoch 20 kept (the last)", or with
+    /// <paramref name="best"/> "epochs 12, 18, 20 kept (best validation, --keep-best)" (one per seed, in seed order).
+    /// </summary>
+    /// <exception cref="ArgumentException">No epochs.</exception>
+    public static string KeptEpochs(IReadOnlyList<int> epochs, bool best)
+    {
+        ArgumentNullException.ThrowIfNull(epochs);
+        if (epochs.Count == 0) throw new ArgumentException("No kept epoch to describe.", nameof(epochs));
+        var distinct = epochs.Distinct().ToList();
+        string which = distinct.Count == 1 ? $"epoch {distinct[0]}" : $"epochs {string.Join(", ", epochs)}";
+        return $"{which} kept ({(best ? "best validation, --keep-best" : "the last")})";
     }
 
     /// <summary>
@@ -265,5 +291,6 @@ public sealed class DistillationPipeline
 
     private static string Format(float value) => value.ToString(CultureInfo.InvariantCulture);
 
-    private sealed record Trained(Mlp Model, List<double> Curve, double ValidationAccuracy, Evaluation Test, double Seconds);
+    // KeptEpoch: the epoch whose weights the model ended with (0 for a model not trained epoch by epoch).
+    private sealed record Trained(Mlp Model, List<double> Curve, double ValidationAccuracy, Evaluation Test, double Seconds, int KeptEpoch);
 }

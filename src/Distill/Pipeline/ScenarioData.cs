@@ -13,6 +13,9 @@ namespace TinyKd.Distill.Pipeline;
 /// every other training image without its label.</param>
 public sealed record ScenarioData(Dataset Labelled, Dataset Validation, Dataset Transfer)
 {
+    /// <summary>The rows of the training set each split holds, for the splits file (empty when not built by <see cref="Create"/>).</summary>
+    public ScenarioRows Rows { get; init; } = new([], [], []);
+
     /// <summary>Splits <paramref name="train"/> for <paramref name="scenario"/> and <paramref name="seed"/>.</summary>
     /// <exception cref="ArgumentException">The training set is too small for the requested split.</exception>
     public static ScenarioData Create(Scenario scenario, Dataset train, ulong seed, double validationFraction, int labelled)
@@ -20,8 +23,12 @@ public sealed record ScenarioData(Dataset Labelled, Dataset Validation, Dataset 
         ArgumentNullException.ThrowIfNull(train);
         if (scenario == Scenario.AllLabels)
         {
-            var (rest, validation) = train.Split(validationFraction, seed);
-            return new ScenarioData(rest, validation, rest);
+            var (restRows, heldOut) = train.SplitRows(validationFraction, seed);
+            Dataset rest = train.Subset(restRows, $"{train.Name}/train-split");
+            return new ScenarioData(rest, train.Subset(heldOut, $"{train.Name}/validation-split"), rest)
+            {
+                Rows = new ScenarioRows(restRows, heldOut, restRows),
+            };
         }
         if (labelled >= train.Count)
             throw new ArgumentException($"--labelled {labelled} leaves no unlabelled sample in the {train.Count} training samples.", nameof(labelled));
@@ -39,7 +46,10 @@ public sealed record ScenarioData(Dataset Labelled, Dataset Validation, Dataset 
         return new ScenarioData(
             train.Subset(labelledRows, $"{train.Name}/labelled"),
             train.Subset(validationRows, $"{train.Name}/validation"),
-            transfer.WithLabelsOnly(keep.ToArray(), $"{train.Name}/transfer ({labelledRows.Length} labelled)"));
+            transfer.WithLabelsOnly(keep.ToArray(), $"{train.Name}/transfer ({labelledRows.Length} labelled)"))
+        {
+            Rows = new ScenarioRows(labelledRows, validationRows, transferRows),
+        };
     }
 
     private static int[] Sorted(ReadOnlySpan<int> rows)

@@ -107,6 +107,9 @@ public static class JsonReport
         json.WriteEndArray();
         Number(json, nameof(ModelResult.Sparsity), model.Sparsity);
         Number(json, nameof(ModelResult.SamplesPerSecond), model.SamplesPerSecond);
+        json.WriteStartArray(Name(nameof(ModelResult.KeptEpochs)));
+        foreach (int epoch in model.KeptEpochs) json.WriteNumberValue(epoch);
+        json.WriteEndArray();
         json.WriteEndObject();
     }
 

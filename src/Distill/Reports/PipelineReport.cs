@@ -36,7 +36,11 @@ public readonly record struct SeedStat(double Mean, double Std, double Min, doub
 /// <param name="SamplesPerSecond">Inference throughput at batch 256 (median), or NaN when not measured.</param>
 public sealed record ModelResult(string Name, string Architecture, string Settings, SeedStat Accuracy, SeedStat MacroF1, SeedStat Ece,
     long Parameters, long ModelBytes, double MicrosecondsPerSample, double TrainSeconds, IReadOnlyList<IReadOnlyList<double>> Curves,
-    double Sparsity = 0, double SamplesPerSecond = double.NaN);
+    double Sparsity = 0, double SamplesPerSecond = double.NaN)
+{
+    /// <summary>The epoch whose weights each seed's model ended with, in seed order (empty for a model not trained epoch by epoch).</summary>
+    public IReadOnlyList<int> KeptEpochs { get; init; } = [];
+}
 
 /// <summary>One cell of the temperature/α search: validation accuracy of the distilled student on the first seed.</summary>
 /// <param name="Temperature">T.</param>
