@@ -15,7 +15,7 @@ namespace TinyKd.Distill.Pipeline;
 /// <summary>
 /// What <c>tinykd pipeline</c> does, as a library: for each scenario and seed, train the teacher, the student alone
 /// and the student distilled from the teacher with the same budget and seed — one distilled student per (T, α) of
-/// the search on the first seed, the pair with the best validation accuracy then trained with every other seed — then
+/// the search and seed, the pair with the best validation accuracy averaged over the seeds kept — then
 /// prune each seed's distilled student to each of <see cref="PipelineOptions.PruneSparsities"/> (<see cref="PruningStage"/>),
 /// score every kept model on the test set and say honestly whether distillation beat the student alone by more than the
 /// seed spread, and what pruning cost the distilled student.
@@ -80,7 +80,6 @@ public sealed class DistillationPipeline
         double? int8Sparsity = Int8PrunedSparsity();
         var int8 = new List<Trained>();
         var prunedInt8 = new List<Trained>();
-        (float T, float Alpha)? chosen = null;
         ScenarioData? first = null;
         foreach (ulong seed in _options.Seeds)
         {
@@ -94,32 +93,39 @@ public sealed class DistillationPipeline
             Trained teacher = Train($"{tag}: teacher {_options.Teacher}", _options.Teacher, teacherEpochs, seed, data.Labelled, data.Validation, test, null, null);
             teachers.Add(teacher);
             alone.Add(Train($"{tag}: student alone {_options.Student}", _options.Student, studentEpochs, seed, data.Labelled, data.Validation, test, null, null));
-            // The search runs on the first seed's validation split; the pair it keeps is then trained with every
-            // other seed, whose test accuracies were never used to choose it.
-            var pairs = chosen is { } pair ? [pair] : grid.Keys.ToList();
-            foreach (var (t, a) in pairs)
+            foreach (var (t, a) in grid.Keys)
             {
                 grid[(t, a)].Add(Train($"{tag}: student distilled (T {Format(t)}, α {Format(a)})", _options.Student, _options.StudentEpochs, seed,
                     data.Transfer, data.Validation, test, teacher.Model, DistillationSettings((t, a))));
             }
-            chosen ??= grid.OrderByDescending(g => g.Value[0].ValidationAccuracy).First().Key;
+        }
+        // Every pair is trained with every seed and the one with the best mean validation accuracy is kept (the first
+        // in T-then-α order on ties): the choice never sees a test accuracy, and no single seed's luck decides it.
+        var best = grid.OrderByDescending(g => g.Value.Average(r => r.ValidationAccuracy)).First().Key;
+        List<Trained> distilled = grid[best];
+        for (int k = 0; k < _options.Seeds.Count; k++)
+        {
+            ulong seed = _options.Seeds[k];
+            string tag = $"{name}, seed {seed}";
             if (_options.PruneSparsities.Count > 0)
             {
-                Teacher source = PruningStage.TeacherOf(teacher.Model, data.Transfer, _options.Augment);
+                var data = ScenarioData.Create(scenario, train, seed, _options.ValidationFraction, _options.Labelled);
+                Teacher source = PruningStage.TeacherOf(teachers[k].Model, data.Transfer, _options.Augment);
                 foreach (double sparsity in _options.PruneSparsities)
-                    pruned[sparsity].Add(Prune($"{tag}: {PrunedName(sparsity)}", grid[chosen.Value][^1].Model, source, data,
-                        DistillationSettings(chosen.Value), sparsity, seed, test));
+                    pruned[sparsity].Add(Prune($"{tag}: {PrunedName(sparsity)}", distilled[k].Model, source, data,
+                        DistillationSettings(best), sparsity, seed, test));
             }
             if (_options.Int8)
             {
-                int8.Add(Quantized($"{tag}: {Int8Name(null)}", grid[chosen.Value][^1].Model, test));
-                if (int8Sparsity is { } s) prunedInt8.Add(Quantized($"{tag}: {Int8Name(s)}", pruned[s][^1].Model, test));
+                int8.Add(Quantized($"{tag}: {Int8Name(null)}", distilled[k].Model, test));
+                if (int8Sparsity is { } s) prunedInt8.Add(Quantized($"{tag}: {Int8Name(s)}", pruned[s][k].Model, test));
             }
         }
 
-        var best = chosen!.Value;
-        List<Trained> distilled = grid[best];
-        var search = grid.Count == 1 ? [] : grid.Select(g => new SearchCell(g.Key.T, g.Key.Alpha, g.Value[0].ValidationAccuracy, g.Key == best)).ToList();
+        var search = grid.Count == 1 ? [] : grid.Select(g => new SearchCell(g.Key.T, g.Key.Alpha, g.Value.Average(r => r.ValidationAccuracy), g.Key == best)
+        {
+            SeedAccuracies = g.Value.Select(r => r.ValidationAccuracy).ToList(),
+        }).ToList();
         string folder = Path.Combine(modelDirectory, scenario == Scenario.AllLabels ? "all-labels" : "few-labels");
         var models = new List<ModelResult>
         {
@@ -151,7 +157,10 @@ public sealed class DistillationPipeline
               $"Every student takes the same number of optimizer steps ({EqualSteps(_options.StudentEpochs, first)} epochs over the labelled images = " +
               $"{_options.StudentEpochs} over the transfer set); the teacher {EqualSteps(_options.TeacherEpochs, first)} epochs.";
         return new ScenarioReport(name, description, models, search,
-            Compare(alone.Select(r => r.Test.Accuracy).ToList(), distilled.Select(r => r.Test.Accuracy).ToList())) { Pruning = costs };
+            Compare(alone.Select(r => r.Test.Accuracy).ToList(), distilled.Select(r => r.Test.Accuracy).ToList()) with
+            {
+                Caveat = ChoiceCaveat.Of(_options.Seeds.Count, first.Validation.Count, grid.Count > 1, _options.KeepBest),
+            }) { Pruning = costs };
     }
 
     private static int EqualSteps(int epochs, ScenarioData data) =>

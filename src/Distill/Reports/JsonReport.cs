@@ -69,6 +69,7 @@ public static class JsonReport
         Number(json, nameof(Comparison.GainPoints), scenario.Comparison.GainPoints);
         Number(json, nameof(Comparison.SpreadPoints), scenario.Comparison.SpreadPoints);
         json.WriteString(Name(nameof(Comparison.Verdict)), scenario.Comparison.Verdict);
+        json.WriteString(Name(nameof(Comparison.Caveat)), scenario.Comparison.Caveat);
         json.WriteEndObject();
         json.WriteStartArray(Name(nameof(ScenarioReport.Pruning)));
         foreach (var cost in scenario.Pruning)
@@ -131,6 +132,9 @@ public static class JsonReport
         Number(json, nameof(SearchCell.Alpha), cell.Alpha);
         Number(json, nameof(SearchCell.ValidationAccuracy), cell.ValidationAccuracy);
         json.WriteBoolean(Name(nameof(SearchCell.Chosen)), cell.Chosen);
+        json.WriteStartArray(Name(nameof(SearchCell.SeedAccuracies)));
+        foreach (double accuracy in cell.SeedAccuracies) NumberValue(json, accuracy);
+        json.WriteEndArray();
         json.WriteEndObject();
     }
 
