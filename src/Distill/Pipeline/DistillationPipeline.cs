@@ -26,6 +26,7 @@ public sealed class DistillationPipeline
     private readonly TextWriter _log;
     private readonly Func<string, Action<TrainingProgress>?> _progress;
     private Standardizer? _standardizer;
+    private Dataset? _unlabelled;
     private readonly List<SeedSplits> _splits = [];
 
     /// <summary>The recipe.</summary>
@@ -54,7 +55,12 @@ public sealed class DistillationPipeline
     /// gives augmentation the standardised value of a blank pixel; null means the data is raw).
     /// </summary>
     /// <exception cref="ArgumentException">The data does not fit the models.</exception>
-    public IReadOnlyList<ScenarioReport> Run(Dataset train, Dataset test, string modelDirectory, Standardizer? standardizer = null)
+    /// <param name="train">The training rows; rows labelled <see cref="Dataset.Unlabelled"/> join the distilled students' transfer sets only.</param>
+    /// <param name="test">The test rows.</param>
+    /// <param name="modelDirectory">Where the first seed's models go.</param>
+    /// <param name="standardizer">How the data was standardised (null: raw).</param>
+    /// <param name="unlabelled">Extra rows without labels, added to every transfer set (standardised as the training rows); null for none.</param>
+    public IReadOnlyList<ScenarioReport> Run(Dataset train, Dataset test, string modelDirectory, Standardizer? standardizer = null, Dataset? unlabelled = null)
     {
         ArgumentNullException.ThrowIfNull(train);
         ArgumentNullException.ThrowIfNull(test);
@@ -62,7 +68,10 @@ public sealed class DistillationPipeline
         if (train.FeatureCount != _options.Teacher.InputSize || train.Classes != _options.Teacher.OutputSize)
             throw new ArgumentException(
                 $"The models {_options.Teacher} and {_options.Student} do not fit '{train.Name}' ({train.FeatureCount} features, {train.Classes} classes).", nameof(train));
+        if (unlabelled is not null && unlabelled.FeatureCount != train.FeatureCount)
+            throw new ArgumentException($"The unlabelled rows '{unlabelled.Name}' have {unlabelled.FeatureCount} features; '{train.Name}' has {train.FeatureCount}.", nameof(unlabelled));
         _standardizer = standardizer;
+        _unlabelled = unlabelled;
         _splits.Clear();
         return _options.Scenarios.Select(s => RunScenario(s, train, test, modelDirectory)).ToList();
     }
@@ -83,7 +92,7 @@ public sealed class DistillationPipeline
         ScenarioData? first = null;
         foreach (ulong seed in _options.Seeds)
         {
-            var data = ScenarioData.Create(scenario, train, seed, _options.ValidationFraction, _options.Labelled);
+            var data = ScenarioData.Create(scenario, train, seed, _options.ValidationFraction, _options.Labelled, _unlabelled);
             first ??= data;
             _splits.Add(new SeedSplits(name, seed, data.Rows));
             string tag = $"{name}, seed {seed}";
@@ -109,7 +118,7 @@ public sealed class DistillationPipeline
             string tag = $"{name}, seed {seed}";
             if (_options.PruneSparsities.Count > 0)
             {
-                var data = ScenarioData.Create(scenario, train, seed, _options.ValidationFraction, _options.Labelled);
+                var data = ScenarioData.Create(scenario, train, seed, _options.ValidationFraction, _options.Labelled, _unlabelled);
                 Teacher source = PruningStage.TeacherOf(teachers[k].Model, data.Transfer, _options.Augment);
                 foreach (double sparsity in _options.PruneSparsities)
                     pruned[sparsity].Add(Prune($"{tag}: {PrunedName(sparsity)}", distilled[k].Model, source, data,
@@ -151,7 +160,8 @@ public sealed class DistillationPipeline
             costs.Add(new PruningCost(row.Name, row.Sparsity, change.GainPoints, change.SpreadPoints));
         }
         string description = scenario == Scenario.AllLabels
-            ? $"Every model trains on the same {first!.Labelled.Count:N0} labelled images; {first.Validation.Count:N0} held out for validation."
+            ? $"Every model trains on the same {first!.Labelled.Count:N0} labelled images; {first.Validation.Count:N0} held out for validation." +
+              (first.Transfer.Count > first.Labelled.Count ? $" The distilled student also learns from the teacher's soft targets on {first.Transfer.Count - first.Labelled.Count:N0} unlabelled rows." : "")
             : $"{first!.Labelled.Count:N0} labelled training images (+{first.Validation.Count:N0} for validation) for the teacher and the student alone; " +
               $"the distilled student also learns from the teacher's soft targets on {first.Transfer.Count - first.Labelled.Count:N0} unlabelled images. " +
               $"Every student takes the same number of optimizer steps ({EqualSteps(_options.StudentEpochs, first)} epochs over the labelled images = " +
