@@ -10,10 +10,15 @@ BLAS, and the machine line of the report says so). scripts/experiment_distill_py
 
     --data sample|full|DIR   the embedded sample (data/fashion-mnist-sample, 10k/2k), the Debian set
                              (/usr/share/datasets/fashion-mnist, 60k/10k) or a folder with the four IDX files
+    --data TRAIN.csv --test TEST.csv [--label COLUMN]   your own table, read as `tinykd pipeline` reads it: a header
+                             row, numeric features, the label in the last column or COLUMN (integer class indices, or
+                             strings mapped to classes in sorted order); per-feature standardisation
+    --splits splits.json     train on exactly the rows `tinykd pipeline` used (its report folder's splits.json)
+    --keep-best              end each model with its best validation epoch instead of its last (as tinykd --keep-best)
     --seeds 1,2,3            one full run per seed; tables give mean ± sample std over them
     --out DIR                report.json and report.md (default results/pytorch-<data>)
     --threads 2              torch.set_num_threads and OpenBLAS's own pool (through ctypes)
-    --teacher-epochs, --student-epochs, --labelled, --student 784-128-10
+    --teacher-epochs, --student-epochs, --labelled, --student 128 (hidden widths, or all widths 784-128-10)
     --no-search [--temperature 4 --alpha 0.5]   one distilled student per seed instead of the T×α search
     --scenario all|few|both  which scenarios to run (default both)
     --prune 0.5,0.8,0.9,0.95 sparsities of the pruned stage; --prune-epochs N (default student epochs // 2);
@@ -34,24 +39,25 @@ The recipe (the same as `tinykd pipeline`):
              student alone train on; the transfer set is train-labelled plus every image outside the N, the latter
              with label -1. Validation rows are never trained on. Splits: numpy.random.default_rng(seed), fresh per
              scenario.
+  Tables     (--data X.csv) per-feature population mean and std of the training rows, a std below 1e-6 taken as 1,
+             applied to train and test; widths F-1200-1200-C and F-128-C from the data.
   Models     teacher 784-1200-1200-10, ReLU, dropout 0.5 after each hidden ReLU; student 784-128-10 ReLU;
              PyTorch's default Linear init; torch.manual_seed(seed) right before each model is built, so within a
              seed the student alone and every distilled student start from the same weights.
   Training   Adam lr 1e-3 (default betas/eps, no weight decay), batch 128, reshuffled every epoch, last partial
              batch kept; before every step lr = 0.5·1e-3·(1 + cos(π·s/S)), s = steps taken, S = epochs × batches.
              Teacher and student alone: cross-entropy on the labelled training rows. After every epoch the
-             validation accuracy (eval mode) is recorded (the curve); the final model is the best epoch's weights
-             (earliest on ties). Train time covers the epochs and their validation passes.
+             validation accuracy (eval mode) is recorded (the curve); the final model is the last epoch's weights
+             (--keep-best: the best epoch's, earliest on ties). Train time covers the epochs and their validation passes.
   Distilled  teacher logits computed once in eval mode over the transfer set and cached (not in its train time);
              loss = α·T²·KL(softmax(t/T) ‖ softmax(s/T)) (batchmean) + (1−α)·CE over the batch's labelled rows
              (0 when there are none). Same optimizer and schedule as the student alone.
   Budget     the same number of optimizer steps: the distilled student runs E epochs over the transfer set; the
              teacher and the student alone, trained on the labelled rows only, run ceil(E·|transfer|/|labelled|)
              epochs (with all labels the sets are the same and nothing changes).
-  Search     T ∈ {1, 2, 4, 8} × α ∈ {0.1, 0.5, 0.9}, one distilled student per pair with the FIRST seed; the pair
-             with the highest best-epoch validation accuracy is chosen (ties to the first with T then α
-             ascending) and only that pair is trained with the other seeds; the "student distilled" row reports
-             its test metrics over all seeds.
+  Search     T ∈ {1, 2, 4, 8} × α ∈ {0.1, 0.5, 0.9}, one distilled student per pair and seed; the pair with
+             the highest validation accuracy of its kept weights, averaged over the seeds, is chosen (ties to the
+             first with T then α ascending); the "student distilled" row reports its test metrics over all seeds.
   Pruned     (scripts/pytorch_prune.py) per seed, the chosen distilled student is deep-copied for each sparsity s
              of --prune and pruned ONE-SHOT with torch.nn.utils.prune.global_unstructured (prune.L1Unstructured,
              amount=s: one |w| ranking over the weights of every Linear but the last; the output layer and all biases
@@ -85,7 +91,9 @@ F1 and ECE are fractions. On a busy 2-core machine the timings are noisy; accura
 """
 import argparse
 import copy
+import csv
 import gzip
+import json
 import math
 import os
 import platform
@@ -104,7 +112,7 @@ from torch_blas import Blas
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 SAMPLE_DIR = os.path.join(REPO, "data", "fashion-mnist-sample")
 FULL_DIR = "/usr/share/datasets/fashion-mnist"
-TEACHER = "784-1200-1200-10"
+TEACHER = "784-1200-1200-10"  # on a table: F-1200-1200-C
 TEACHER_DROPOUT = 0.5
 LEARNING_RATE = 1e-3
 BATCH = 128
@@ -117,6 +125,7 @@ EVAL_BATCH = 2048
 
 torch = None  # imported in main(), after OPENBLAS_NUM_THREADS is set
 F = None
+KEEP_BEST = False  # --keep-best
 
 
 def main():
@@ -131,8 +140,23 @@ def main():
     blas = Blas()
     blas.set_threads(args.threads)
 
-    data_label, data_dir = resolve_data(args.data)
-    train_x, train_y, test_x, test_y = load_fashion(data_dir)
+    global KEEP_BEST, TEACHER
+    KEEP_BEST = args.keep_best
+    table = args.data.lower().endswith(".csv")
+    if table:
+        data_label, data_dir = os.path.splitext(os.path.basename(args.data))[0], args.data
+        train_x, train_y, test_x, test_y, class_names = load_csv(args.data, args.test, args.label)
+    else:
+        data_label, data_dir = resolve_data(args.data)
+        train_x, train_y, test_x, test_y = load_fashion(data_dir)
+        class_names = None
+    features, classes = train_x.shape[1], int(train_y.max()) + 1
+    TEACHER = f"{features}-1200-1200-{classes}"
+    student_arch = args.student if args.student.count("-") >= 2 else f"{features}-{args.student}-{classes}"
+    widths = [int(w) for w in student_arch.split("-")]
+    if widths[0] != features or widths[-1] != classes or min(widths) < 1:
+        sys.exit(f"--student {args.student}: the data have {features} features and {classes} classes")
+    splits = load_splits(args.splits) if args.splits else None
     full = train_x.shape[0] > 20000
     teacher_epochs = args.teacher_epochs or (1 if args.quick else 15 if full else 10)
     student_epochs = args.student_epochs or (2 if args.quick else 40 if full else 20)
@@ -156,14 +180,15 @@ def main():
     prune_epochs = args.prune_epochs if args.prune_epochs is not None else 1 if args.quick else student_epochs // 2
     out_dir = args.out or os.path.join("results", f"pytorch-{data_label}")
 
-    # Global standardisation: population mean/std over every pixel of the whole training set, in double.
+    # Images: one population mean/std over every pixel of the training set; tables: one per feature (in double).
     pixels = train_x.astype(np.float64)
-    mean = float(pixels.mean())
-    std = float(math.sqrt(max(0.0, (pixels * pixels).mean() - mean * mean)))
+    axis = 0 if table else None
+    mean = pixels.mean(axis=axis)
+    std = np.sqrt(np.maximum(0.0, (pixels * pixels).mean(axis=axis) - mean * mean))
     del pixels
-    mean32, std32 = np.float32(mean), np.float32(std if std >= 1e-6 else 1.0)
-    train_x = (train_x - mean32) / std32
-    test_x = (test_x - mean32) / std32
+    mean32, std32 = np.float32(mean), np.float32(np.where(std >= 1e-6, std, 1.0))
+    train_x = ((train_x - mean32) / std32).astype(np.float32)
+    test_x = ((test_x - mean32) / std32).astype(np.float32)
     X = torch.from_numpy(np.ascontiguousarray(train_x, dtype=np.float32))
     Y = torch.from_numpy(train_y.astype(np.int64))
     Xt = torch.from_numpy(np.ascontiguousarray(test_x, dtype=np.float32))
@@ -172,10 +197,13 @@ def main():
     machine = (f"{os.cpu_count()} logical processors, {platform.system()} {platform.release()}, {platform.machine()}; "
                f"torch {torch.__version__}, {args.threads} threads, {blas.describe()}")
     shown_dir = os.path.relpath(data_dir, REPO) if os.path.abspath(data_dir).startswith(REPO + os.sep) else data_dir
-    data_desc = (f"Fashion-MNIST {data_label} ({shown_dir}): {X.shape[0]} training and {Xt.shape[0]} test images, "
-                 f"784 features, global standardisation (mean {mean:.4f}, std {std:.4f})")
+    data_desc = (f"{shown_dir} + {args.test}: {X.shape[0]} training and {Xt.shape[0]} test rows, {features} features, "
+                 f"{classes} classes, per-feature standardisation" if table else
+                 f"Fashion-MNIST {data_label} ({shown_dir}): {X.shape[0]} training and {Xt.shape[0]} test images, "
+                 f"784 features, global standardisation (mean {float(mean):.4f}, std {float(std):.4f})")
     recipe = (f"Adam lr {LEARNING_RATE:g}, batch {BATCH}, cosine decay per step to 0, teacher {teacher_epochs} epochs, "
-              f"students {student_epochs} epochs, best-validation-epoch weights, validation {VALIDATION_FRACTION:.0%} "
+              f"students {student_epochs} epochs, {'best-validation-epoch' if KEEP_BEST else 'last-epoch'} weights, "
+              f"validation {VALIDATION_FRACTION:.0%} "
               f"of the labelled images, PyTorch {torch.__version__}")
     if not args.no_int8:
         recipe += ("; int8 students: the distilled student (and its pruned copy at the largest sparsity ≤ 90 %) "
@@ -200,10 +228,11 @@ def main():
     for name, description in (("all labels", all_desc), ("few labels", few_desc)):
         if name in chosen_scenarios:
             scenarios.append(run_scenario(name, description, X, Y, Xt, Yt, seeds, labelled, teacher_epochs, student_epochs,
-                                          args.student, grid, not args.no_search, sparsities, prune_epochs,
-                                          not args.no_int8))
+                                          student_arch, grid, not args.no_search, sparsities, prune_epochs,
+                                          not args.no_int8, classes, splits))
 
-    report = {"title": "Knowledge distillation on Fashion-MNIST (PyTorch reference)", "data": data_desc,
+    title = f"Knowledge distillation on {data_label}" if table else "Knowledge distillation on Fashion-MNIST"
+    report = {"title": f"{title} (PyTorch reference)", "data": data_desc,
               "recipe": recipe, "seeds": seeds, "scenarios": scenarios,
               "wallSeconds": time.perf_counter() - started, "machine": machine}
     write_report(out_dir, report, render_markdown(report))
@@ -211,14 +240,18 @@ def main():
 
 def parse_args():
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--data", default="sample", help="sample, full or a folder of Fashion-MNIST IDX files (default sample)")
+    parser.add_argument("--data", default="sample", help="sample, full, a folder of Fashion-MNIST IDX files (default sample) or a training CSV")
+    parser.add_argument("--test", help="the test CSV when --data is a CSV file")
+    parser.add_argument("--label", help="the label column of CSV data (default: the last column)")
+    parser.add_argument("--splits", help="splits.json of a `tinykd pipeline` report: train on exactly its rows")
+    parser.add_argument("--keep-best", action="store_true", help="end each model with its best validation epoch instead of its last")
     parser.add_argument("--seeds", default="1,2,3", help="comma-separated seeds (default 1,2,3)")
     parser.add_argument("--out", help="output folder (default results/pytorch-<data>)")
     parser.add_argument("--threads", type=int, default=2, help="torch and OpenBLAS threads (default 2)")
     parser.add_argument("--teacher-epochs", type=int, help="default 15 (full), 10 (sample), 1 (--quick)")
     parser.add_argument("--student-epochs", type=int, help="default 40 (full), 20 (sample), 2 (--quick)")
     parser.add_argument("--labelled", type=int, help="labelled images of the few-labels scenario (default 10000 full, 2000 sample)")
-    parser.add_argument("--student", default="784-128-10", help="student layer widths (default 784-128-10)")
+    parser.add_argument("--student", default="128", help="student hidden widths, or all widths input to output (default 128)")
     parser.add_argument("--no-search", action="store_true", help="one distilled student with --temperature and --alpha")
     parser.add_argument("--temperature", type=float, default=4.0, help="T with --no-search (default 4)")
     parser.add_argument("--alpha", type=float, default=0.5, help="α with --no-search (default 0.5)")
@@ -234,9 +267,8 @@ def parse_args():
     args = parser.parse_args()
     if args.prune_epochs is not None and args.prune_epochs < 1:
         parser.error(f"--prune-epochs {args.prune_epochs}: must be ≥ 1 (train() keeps the best fine-tuning epoch)")
-    widths = [int(w) for w in args.student.split("-")]
-    if len(widths) < 2 or widths[0] != 784 or widths[-1] != 10 or min(widths) < 1:
-        parser.error(f"--student {args.student}: widths must start with 784 and end with 10")
+    if args.data.lower().endswith(".csv") != (args.test is not None):
+        parser.error("--test names the test CSV of --data X.csv, and a CSV needs it")
     if not 0 <= args.alpha <= 1 or args.temperature <= 0:
         parser.error("--alpha must be in [0, 1] and --temperature positive")
     return args
@@ -295,8 +327,43 @@ def load_fashion(directory):
     return out
 
 
-def split_indices(name, n, seed, labelled):
-    """(labelled training rows, validation rows, transfer rows, which transfer rows keep their label) for one seed."""
+def load_csv(train_path, test_path, label):
+    """A table as `tinykd pipeline` reads it: (train_x, train_y, test_x, test_y, class names or None). Integer labels
+    are class indices; string labels become classes in ordinal sorted order, the test file mapped with the training
+    file's classes."""
+    def read(path):
+        with open(path, newline="", encoding="utf-8") as f:
+            rows = [row for row in csv.reader(f) if row]
+        header = [c.strip() for c in rows[0]]
+        column = header.index(label) if label else len(header) - 1
+        x = np.array([[float(v) for i, v in enumerate(row) if i != column] for row in rows[1:]], dtype=np.float32)
+        return header, x, [row[column].strip() for row in rows[1:]]
+    header, train_x, train_labels = read(train_path)
+    test_header, test_x, test_labels = read(test_path)
+    if header != test_header:
+        sys.exit(f"{test_path} has other columns than {train_path}")
+    if all(v.lstrip("-").isdigit() for v in train_labels):
+        return train_x, np.array(train_labels, dtype=np.int64), test_x, np.array(test_labels, dtype=np.int64), None
+    names = sorted(set(train_labels))
+    index = {name: c for c, name in enumerate(names)}
+    return (train_x, np.array([index[v] for v in train_labels], dtype=np.int64), test_x,
+            np.array([index[v] for v in test_labels], dtype=np.int64), names)
+
+
+def load_splits(path):
+    """{scenario name: {seed: (labelled rows, validation rows, transfer rows)}} from a tinykd splits.json."""
+    with open(path, encoding="utf-8") as f:
+        content = json.load(f)
+    return {name: {int(seed): (np.array(rows["labelled"]), np.array(rows["validation"]), np.array(rows["transfer"]))
+                   for seed, rows in seeds.items()} for name, seeds in content["scenarios"].items()}
+
+
+def split_indices(name, n, seed, labelled, splits=None):
+    """(labelled training rows, validation rows, transfer rows, which transfer rows keep their label) for one seed:
+    tinykd's rows when splits (load_splits) are given, else drawn here."""
+    if splits is not None:
+        train, val, transfer = splits[name][seed]
+        return train, val, transfer, np.isin(transfer, train)
     rng = np.random.default_rng(seed)
     if name == "all labels":
         order = rng.permutation(n)
@@ -339,7 +406,8 @@ def accuracy_of(model, x, y):
 
 
 def train(model, x, y, val_x, val_y, epochs, teacher_logits=None, temperature=None, alpha=None):
-    """Trains in place; returns (per-epoch validation accuracies, best epoch index, seconds). y = -1: unlabelled."""
+    """Trains in place; returns (per-epoch validation accuracies, kept epoch index, seconds): the last epoch's weights,
+    or with KEEP_BEST the best epoch's (earliest on ties). y = -1: unlabelled."""
     started = time.perf_counter()
     optimizer = torch.optim.Adam(model.parameters(), lr=LEARNING_RATE)
     n = x.shape[0]
@@ -374,9 +442,10 @@ def train(model, x, y, val_x, val_y, epochs, teacher_logits=None, temperature=No
         curve.append(accuracy)
         if accuracy > best:
             best, best_state = accuracy, copy.deepcopy(model.state_dict())
-    model.load_state_dict(best_state)
+    if KEEP_BEST:
+        model.load_state_dict(best_state)
     model.eval()
-    return curve, int(np.argmax(curve)), time.perf_counter() - started
+    return curve, int(np.argmax(curve)) if KEEP_BEST else len(curve) - 1, time.perf_counter() - started
 
 
 def test_metrics(model, x, y, classes=10):
@@ -422,10 +491,10 @@ def microseconds_per_sample(model, x):
     return statistics.median(times)
 
 
-def measure(model, test_x, test_y, curve, best_epoch, seconds, parameters=None):
+def measure(model, test_x, test_y, curve, best_epoch, seconds, parameters=None, classes=10):
     """Test metrics, size and speed of a trained model. parameters: every weight and bias unless given (a pruned
     model passes its nonzero count); sparsity: zero weights in all layers but the output layer (0.0 when dense)."""
-    result = test_metrics(model, test_x, test_y)
+    result = test_metrics(model, test_x, test_y, classes)
     result.update(curve=curve, validation=curve[best_epoch], bestEpoch=best_epoch + 1, seconds=seconds,
                   parameters=sum(p.numel() for p in model.parameters()) if parameters is None else parameters,
                   modelBytes=model_bytes(model), microseconds=microseconds_per_sample(model, test_x),
@@ -438,40 +507,41 @@ def measure(model, test_x, test_y, curve, best_epoch, seconds, parameters=None):
 # A scenario over the seeds.
 
 def run_scenario(name, description, X, Y, Xt, Yt, seeds, labelled, teacher_epochs, student_epochs, student_arch, grid, searched,
-                 sparsities, prune_epochs, quantize):
+                 sparsities, prune_epochs, quantize, classes=10, splits=None):
     print(f"\n== {name}: {description}", flush=True)
     runs = {"teacher": [], "student alone": []}
     cells = {pair: [] for pair in grid}
     pruned = {sparsity: [] for sparsity in sparsities}
     int8_pruned_sparsity = pytorch_int8.int8_sparsity(sparsities) if quantize else None
     int8 = {None: [], int8_pruned_sparsity: []} if quantize else {}
-    chosen = None
+    per_seed = []  # per seed: (seed, transfer rows and labels, validation rows, teacher logits, distilled students by pair)
+
+    def report(seed, role, arch, settings, result):
+        print(f"[seed {seed}] {name:<10} {role:<17} {arch:<16} {settings:<14} val {result['validation']:.2%} "
+              f"(epoch {result['bestEpoch']}/{len(result['curve'])} kept)  test {result['accuracy']:.2%}  "
+              f"{result['seconds']:.1f} s", flush=True)
+
     for seed in seeds:
-        train_rows, val_rows, transfer_rows, transfer_mask = split_indices(name, X.shape[0], seed, labelled)
+        train_rows, val_rows, transfer_rows, transfer_mask = split_indices(name, X.shape[0], seed, labelled, splits)
         tx, ty = X[train_rows], Y[train_rows]
         vx, vy = X[val_rows], Y[val_rows]
         print(f"[seed {seed}] {len(train_rows)} labelled training rows, {len(val_rows)} validation rows, "
               f"transfer set {len(transfer_rows)} ({int(transfer_mask.sum())} labelled)", flush=True)
-
-        def report(role, arch, settings, result):
-            print(f"[seed {seed}] {name:<10} {role:<17} {arch:<16} {settings:<14} val {result['validation']:.2%} "
-                  f"(best epoch {result['bestEpoch']}/{len(result['curve'])})  test {result['accuracy']:.2%}  "
-                  f"{result['seconds']:.1f} s", flush=True)
 
         def equal_steps(epochs):
             return math.ceil(epochs * len(transfer_rows) / len(train_rows))
 
         torch.manual_seed(seed)
         teacher = build_mlp(TEACHER, TEACHER_DROPOUT)
-        result = measure(teacher, Xt, Yt, *train(teacher, tx, ty, vx, vy, equal_steps(teacher_epochs)))
+        result = measure(teacher, Xt, Yt, *train(teacher, tx, ty, vx, vy, equal_steps(teacher_epochs)), classes=classes)
         runs["teacher"].append(result)
-        report("teacher", TEACHER, f"dropout {TEACHER_DROPOUT:g}", result)
+        report(seed, "teacher", TEACHER, f"dropout {TEACHER_DROPOUT:g}", result)
 
         torch.manual_seed(seed)
         student = build_mlp(student_arch, 0)
-        result = measure(student, Xt, Yt, *train(student, tx, ty, vx, vy, equal_steps(student_epochs)))
+        result = measure(student, Xt, Yt, *train(student, tx, ty, vx, vy, equal_steps(student_epochs)), classes=classes)
         runs["student alone"].append(result)
-        report("student alone", student_arch, "", result)
+        report(seed, "student alone", student_arch, "", result)
 
         cache_start = time.perf_counter()
         kx = X[transfer_rows]
@@ -480,36 +550,41 @@ def run_scenario(name, description, X, Y, Xt, Yt, seeds, labelled, teacher_epoch
         print(f"[seed {seed}] cached the teacher's logits on {kx.shape[0]} transfer rows in "
               f"{time.perf_counter() - cache_start:.1f} s", flush=True)
         distilled = {}  # this seed's distilled students, by (T, α): the chosen one is pruned below
-        for temperature, alpha in ([chosen] if chosen is not None else sorted(grid)):
+        for temperature, alpha in sorted(grid):
             torch.manual_seed(seed)
             student = build_mlp(student_arch, 0)
             result = measure(student, Xt, Yt, *train(student, kx, ky, vx, vy, student_epochs,
-                                                     teacher_logits, temperature, alpha))
+                                                     teacher_logits, temperature, alpha), classes=classes)
             cells[(temperature, alpha)].append(result)
             distilled[(temperature, alpha)] = student
-            report("student distilled", student_arch, settings_of(temperature, alpha), result)
-        if chosen is None:
-            for pair in sorted(grid):  # T ascending, then α ascending; strict > keeps the first on ties
-                if chosen is None or cells[pair][0]["validation"] > cells[chosen][0]["validation"]:
-                    chosen = pair
-            print(f"{name}: chosen {settings_of(*chosen)} (validation accuracy {cells[chosen][0]['validation']:.2%} "
-                  f"with seed {seed})", flush=True)
+            report(seed, "student distilled", student_arch, settings_of(temperature, alpha), result)
+        per_seed.append((seed, kx, ky, vx, vy, teacher_logits, distilled))
 
+    # Every pair was trained with every seed: keep the best mean validation accuracy (T, then α ascending; strict >
+    # keeps the first on ties).
+    mean_validation = {pair: statistics.fmean(r["validation"] for r in results) for pair, results in cells.items()}
+    chosen = None
+    for pair in sorted(grid):
+        if chosen is None or mean_validation[pair] > mean_validation[chosen]:
+            chosen = pair
+    print(f"{name}: chosen {settings_of(*chosen)} (validation accuracy {mean_validation[chosen]:.2%}, mean over the seeds)", flush=True)
+
+    for k, (seed, kx, ky, vx, vy, teacher_logits, distilled) in enumerate(per_seed):
         # The pruned stage: this seed's chosen distilled student, copied, pruned one-shot (global L1) to each sparsity
         # and fine-tuned with the same KD objective, teacher logits, transfer set and recipe (pytorch_prune.py).
         # Reseeding first gives every sparsity the same batch order and leaves the other models' draws untouched.
-        def finetune(model, pair=chosen):
+        def finetune(model, pair=chosen, kx=kx, ky=ky, vx=vx, vy=vy, teacher_logits=teacher_logits):
             return train(model, kx, ky, vx, vy, prune_epochs, teacher_logits, *pair)
 
-        sources = {None: (distilled[chosen], cells[chosen][-1])}
+        sources = {None: (distilled[chosen], cells[chosen][k])}
         for sparsity in sparsities:
             torch.manual_seed(seed)
             model, curve, best_epoch, seconds = pytorch_prune.prune_and_finetune(distilled[chosen], sparsity, finetune)
             result = measure(model, Xt, Yt, curve, best_epoch, seconds,
-                             parameters=pytorch_prune.nonzero_parameters(model))
+                             parameters=pytorch_prune.nonzero_parameters(model), classes=classes)
             pruned[sparsity].append(result)
             sources[sparsity] = (model, result)
-            report(pytorch_prune.pruned_name(sparsity), student_arch, f"sparsity {result['sparsity']:.1%}", result)
+            report(seed, pytorch_prune.pruned_name(sparsity), student_arch, f"sparsity {result['sparsity']:.1%}", result)
 
         # The int8 stage: the chosen distilled student and its pruned copy at int8_pruned_sparsity, quantized after
         # training with torch's dynamic quantization (pytorch_int8.py); no training, so no curve of its own.
@@ -519,13 +594,11 @@ def run_scenario(name, description, X, Y, Xt, Yt, seeds, labelled, teacher_epoch
             model = pytorch_int8.quantize(source)
             seconds = time.perf_counter() - started
             result = measure(model, Xt, Yt, source_result["curve"], source_result["bestEpoch"] - 1, seconds,
-                             parameters=source_result["parameters"])
+                             parameters=source_result["parameters"], classes=classes)
             result["sparsity"] = source_result["sparsity"]
             results.append(result)
-            report(pytorch_int8.int8_name(pytorch_prune.pruned_name(sparsity) if sparsity is not None else None),
+            report(seed, pytorch_int8.int8_name(pytorch_prune.pruned_name(sparsity) if sparsity is not None else None),
                    student_arch, "int8", result)
-
-    search_first = {pair: results[0]["validation"] for pair, results in cells.items()}
 
     models = [summarise("teacher", TEACHER, f"dropout {TEACHER_DROPOUT:g}", runs["teacher"]),
               summarise("student alone", student_arch, "", runs["student alone"]),
@@ -542,7 +615,8 @@ def run_scenario(name, description, X, Y, Xt, Yt, seeds, labelled, teacher_epoch
         models.append(row)
         pruning.append(pytorch_prune.pruning_cost(row["name"], [r["sparsity"] for r in results],
                                                   [r["accuracy"] for r in cells[chosen]], [r["accuracy"] for r in results]))
-    search = [{"temperature": t, "alpha": a, "validationAccuracy": search_first[(t, a)], "chosen": (t, a) == chosen}
+    search = [{"temperature": t, "alpha": a, "validationAccuracy": mean_validation[(t, a)], "chosen": (t, a) == chosen,
+               "seedAccuracies": [r["validation"] for r in cells[(t, a)]]}
               for t, a in sorted(grid)] if searched else []
     gains = [100 * (d["accuracy"] - a["accuracy"]) for a, d in zip(runs["student alone"], cells[chosen])]
     gain = statistics.fmean(gains)
@@ -608,7 +682,7 @@ def render_markdown(report):
             temperatures = sorted({cell["temperature"] for cell in scenario["search"]})
             alphas = sorted({cell["alpha"] for cell in scenario["search"]})
             by_pair = {(cell["temperature"], cell["alpha"]): cell for cell in scenario["search"]}
-            lines.append("Validation accuracy of the distilled student with the first seed (bold = chosen):")
+            lines.append("Validation accuracy of the distilled student, mean over the seeds (bold = chosen):")
             lines.append("")
             lines.append("| T \\ α | " + " | ".join(f"{a:g}" for a in alphas) + " |")
             lines.append("|---|" + "---:|" * len(alphas))

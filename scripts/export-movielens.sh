@@ -13,21 +13,9 @@ set -euo pipefail
 
 out="${1:-data/movielens/movielens.csv}"
 
-sudo=""
-if [ "$(id -u)" -ne 0 ]; then sudo="sudo"; fi
-
-if ! command -v Rscript >/dev/null 2>&1; then
-    if ! apt-cache show r-base-core >/dev/null 2>&1; then $sudo apt-get update; fi
-    $sudo apt-get install -y --no-install-recommends r-base-core
-fi
-
-work="$(mktemp -d)"
-trap 'rm -rf "$work"' EXIT
-# As root, apt hands downloads to its unprivileged _apt user, who must be able to write the folder.
-if [ "$(id -u)" -eq 0 ] && id _apt >/dev/null 2>&1; then chown _apt "$work"; fi
-(cd "$work" && apt-get download r-cran-dslabs)
-dpkg -x "$work"/r-cran-dslabs_*.deb "$work/root"
-rdb="$(find "$work/root" -path '*/dslabs/data/Rdata.rdb' -print -quit)"
+source "$(dirname "$0")/r-data-package.sh"
+r_data_package r-cran-dslabs
+rdb="$(find "$r_package_root" -path '*/dslabs/data/Rdata.rdb' -print -quit)"
 if [ -z "$rdb" ]; then
     echo "export-movielens.sh: no dslabs/data/Rdata.rdb inside the unpacked r-cran-dslabs package" >&2
     exit 1

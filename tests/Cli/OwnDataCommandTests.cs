@@ -10,19 +10,10 @@ namespace TinyKd.Tests.Cli;
 // standardisation by default, string class names, and errors that name the file, line and column.
 public sealed class OwnDataCommandTests : IDisposable
 {
-    private readonly string _dir = Directory.CreateTempSubdirectory("tinykd-owndata-").FullName;
-    private readonly string _train;
-    private readonly string _test;
+    private readonly OwnDataFolder _data = new("tinykd-owndata-");
+    public void Dispose() => _data.Dispose();
 
-    public OwnDataCommandTests()
-    {
-        _train = OwnDataFiles.WriteCsv(File("train.csv"), 240, seed: 1);
-        _test = OwnDataFiles.WriteCsv(File("test.csv"), 90, seed: 2);
-    }
-
-    public void Dispose() => Directory.Delete(_dir, recursive: true);
-
-    private string File(string name) => Path.Combine(_dir, name);
+    private string File(string name) => _data.File(name);
 
     private static double TestAccuracy(string output)
     {
@@ -33,7 +24,7 @@ public sealed class OwnDataCommandTests : IDisposable
     private string Train(string model, params string[] more)
     {
         var output = new StringWriter();
-        Assert.Equal(0, TrainCommand.Run(["--data", _train, "--test", _test, "--model", model, "--dropout", "0", "--epochs", "30",
+        Assert.Equal(0, TrainCommand.Run(["--data", _data.Train, "--test", _data.Test, "--model", model, "--dropout", "0", "--epochs", "30",
             "--batch-size", "32", "--lr", "0.01", "--out", File("model.tkd"), .. more], output));
         return output.ToString();
     }
@@ -88,7 +79,7 @@ public sealed class OwnDataCommandTests : IDisposable
     {
         string trainOutput = Train("16");
         var evalOutput = new StringWriter();
-        Assert.Equal(0, EvalCommand.Run([File("model.tkd"), "--data", _train, "--test", _test], evalOutput));
+        Assert.Equal(0, EvalCommand.Run([File("model.tkd"), "--data", _data.Train, "--test", _data.Test], evalOutput));
         string Line(string text) => text.Split('\n').First(l => l.StartsWith("test:", StringComparison.Ordinal));
         Assert.Equal(Line(trainOutput), Line(evalOutput.ToString()));
         Assert.Contains("standardised per feature as the model was trained", evalOutput.ToString());
@@ -100,7 +91,7 @@ public sealed class OwnDataCommandTests : IDisposable
     {
         Train("32");
         var output = new StringWriter();
-        Assert.Equal(0, DistillCommand.Run(["--teacher", File("model.tkd"), "--student", "8", "--data", _train, "--test", _test,
+        Assert.Equal(0, DistillCommand.Run(["--teacher", File("model.tkd"), "--student", "8", "--data", _data.Train, "--test", _data.Test,
             "--epochs", "20", "--batch-size", "32", "--lr", "0.01", "--out", File("student.tkd")], output));
         SavedModel student = ModelFile.Load(File("student.tkd"));
         Assert.Equal("12-8-3", student.Model.Spec.ToString());
@@ -132,7 +123,7 @@ public sealed class OwnDataCommandTests : IDisposable
     {
         var output = new StringWriter();
         string report = File("report");
-        Assert.Equal(0, PipelineCommand.Run(["--data", _train, "--test", _test, "--teacher", "32", "--student", "4",
+        Assert.Equal(0, PipelineCommand.Run(["--data", _data.Train, "--test", _data.Test, "--teacher", "32", "--student", "4",
             "--teacher-epochs", "30", "--student-epochs", "30", "--seeds", "1", "--no-search", "--scenario", "all", "--no-prune", "--no-int8",
             "--report", report], output));
         string text = output.ToString();
@@ -152,9 +143,9 @@ public sealed class OwnDataCommandTests : IDisposable
     [Fact]
     public void A_csv_without_test_file_or_with_an_npy_test_is_a_usage_error()
     {
-        Assert.Contains("--test", Assert.Throws<UsageException>(() => TrainCommand.Run(["--data", _train], TextWriter.Null)).Message);
+        Assert.Contains("--test", Assert.Throws<UsageException>(() => TrainCommand.Run(["--data", _data.Train], TextWriter.Null)).Message);
         Assert.Contains("same kind", Assert.Throws<UsageException>(() =>
-            TrainCommand.Run(["--data", _train, "--test", File("t.npy")], TextWriter.Null)).Message);
+            TrainCommand.Run(["--data", _data.Train, "--test", File("t.npy")], TextWriter.Null)).Message);
         Assert.Contains("--label", Assert.Throws<UsageException>(() => TrainCommand.Run(["--label", "y"], TextWriter.Null)).Message);
     }
 
@@ -178,7 +169,7 @@ public sealed class OwnDataCommandTests : IDisposable
     {
         string bad = File("bad.csv");
         System.IO.File.WriteAllText(bad, rows.Length == 0 ? "" : OwnDataFiles.Header + "\n" + rows);
-        var e = Assert.ThrowsAny<InvalidDataException>(() => TrainCommand.Run(["--data", _train, "--test", bad], TextWriter.Null));
+        var e = Assert.ThrowsAny<InvalidDataException>(() => TrainCommand.Run(["--data", _data.Train, "--test", bad], TextWriter.Null));
         Assert.Contains("bad.csv", e.Message);
         Assert.Contains(fragment, e.Message);
     }
@@ -188,7 +179,7 @@ public sealed class OwnDataCommandTests : IDisposable
     {
         string bad = File("other.csv");
         System.IO.File.WriteAllText(bad, OwnDataFiles.Header.Replace("f3,", "g3,", StringComparison.Ordinal) + "\n");
-        var e = Assert.Throws<InvalidDataException>(() => TrainCommand.Run(["--data", _train, "--test", bad], TextWriter.Null));
+        var e = Assert.Throws<InvalidDataException>(() => TrainCommand.Run(["--data", _data.Train, "--test", bad], TextWriter.Null));
         Assert.Contains("g3", e.Message);
         Assert.Contains("same columns in the same order", e.Message);
     }

@@ -90,3 +90,24 @@ internal static class OwnDataFiles
         foreach (int label in labels) writer.Write((long)label);
     }
 }
+
+// A temporary folder holding a 240-row training CSV and a 90-row test CSV from OwnDataFiles; deleted on Dispose.
+internal sealed class OwnDataFolder : IDisposable
+{
+    public OwnDataFolder(string prefix)
+    {
+        Path = Directory.CreateTempSubdirectory(prefix).FullName;
+        Train = OwnDataFiles.WriteCsv(File("train.csv"), 240, seed: 1);
+        Test = OwnDataFiles.WriteCsv(File("test.csv"), 90, seed: 2);
+    }
+
+    public string Path { get; }
+
+    public string Train { get; }
+
+    public string Test { get; }
+
+    public string File(string name) => System.IO.Path.Combine(Path, name);
+
+    public void Dispose() => Directory.Delete(Path, recursive: true);
+}

@@ -27,4 +27,11 @@ public class ComparisonTests
         Assert.StartsWith("undecided", DistillationPipeline.Compare([0.8], [0.9]).Verdict);
         Check.Throws<ArgumentException>(() => DistillationPipeline.Compare([0.8, 0.7], [0.9]), "2 and 1");
     }
+
+    [Fact]
+    public void The_kept_epoch_is_named_once_when_the_seeds_agree_and_per_seed_when_not()
+    {
+        Assert.Equal("epoch 20 kept (the last)", DistillationPipeline.KeptEpochs([20, 20, 20], best: false));
+        Assert.Equal("epochs 12, 18, 12 kept (best validation, --keep-best)", DistillationPipeline.KeptEpochs([12, 18, 12], best: true));
+    }
 }

@@ -52,4 +52,15 @@ public class ScenarioDataTests
     {
         Check.Throws<ArgumentException>(() => ScenarioData.Create(Scenario.FewLabels, Numbered(100), 1, 0.1, 100), "--labelled 100", "100 training samples");
     }
+
+    [Theory]
+    [InlineData(Scenario.AllLabels)]
+    [InlineData(Scenario.FewLabels)]
+    public void The_rows_name_the_training_rows_each_split_holds(Scenario scenario)
+    {
+        var data = ScenarioData.Create(scenario, Numbered(300), seed: 5, validationFraction: 0.1, labelled: 50);
+        Assert.Equal(Ids(data.Labelled), data.Rows.Labelled);
+        Assert.Equal(Ids(data.Validation), data.Rows.Validation);
+        Assert.Equal(Ids(data.Transfer), data.Rows.Transfer);
+    }
 }

@@ -85,6 +85,7 @@ public static class DataOptions
         {
             if (test is not null) throw new UsageException($"--test names the test file of CSV or .npy data; --data '{data}' is Fashion-MNIST, which has its own test split");
             if (label is not null) throw new UsageException("--label names the label column of CSV data; give --data FILE.csv");
+            if (line.GetAll("missing-label").Count > 0) throw new UsageException("--missing-label marks label cells of CSV data; give --data FILE.csv");
             var (train, images) = TinyKd.Samples.FashionMnistSample.Resolve(data);
             return new LoadedData(train, images, Images: true);
         }
@@ -92,7 +93,9 @@ public static class DataOptions
         if (csv != TabularData.IsCsv(test) || npy != TabularData.IsNpy(test))
             throw new UsageException($"--data '{data}' and --test '{test}' must be files of the same kind (both .csv or both .npy)");
         if (npy && label is not null) throw new UsageException($"--label is for CSV data; the labels of '{data}' are in '{TabularData.LabelsPath(data!)}'");
-        var (trainSet, testSet) = csv ? TabularData.LoadCsv(data!, test, label, classNames) : TabularData.LoadNpy(data!, test);
+        string? missingLabel = line.GetAll("missing-label").LastOrDefault();
+        if (npy && missingLabel is not null) throw new UsageException($"--missing-label marks label cells of CSV data; give the rows of '{data}' without labels with --unlabelled");
+        var (trainSet, testSet) = csv ? TabularData.LoadCsv(data!, test, label, classNames, missingLabel) : TabularData.LoadNpy(data!, test);
         return new LoadedData(trainSet, testSet, Images: false);
     }
 

@@ -36,13 +36,13 @@ public static class DistillCommand
         DataOptions.KeepBest,
         new("augment", null, "shift each training image by up to ±2 pixels (the teachers then run on the shifted images)"),
         new("labelled", "N", "keep the labels of N training images only; the others are an unlabelled transfer set (0 = all)", "0"),
-        new("unlabelled", "FILE", "an IDX images file (raw or .gz) of extra images without labels, added to the transfer set"),
         new("omit-class", "K", "leave class K out of the transfer set (Hinton's demonstration), then report the student's recall on K"),
         new("checkpoint", "FILE", "write a checkpoint after every epoch"),
         new("resume", null, "continue from --checkpoint when it exists"),
         new("seed", "N", "seed of the student, the splits and the batch order", "1"),
         .. DataOptions.All,
         DataOptions.PositiveClass,
+        .. UnlabelledData.All,
         DataOptions.Standardize,
         new("out", "FILE", "where to save the student", "student.tkd"),
         DivergenceReport.Option,
@@ -88,9 +88,7 @@ public static class DistillCommand
         MlpSpec studentSpec = DataOptions.Spec("student", line.Get("student")!, train, Activation.Relu, 0f);
         int? positiveClass = DataOptions.PositiveClassOf(line, train);
         StandardizationMode? mode = DataOptions.Standardization(line, data);
-        Dataset? extra = line.Get("unlabelled") is { } unlabelledPath ? IdxReader.ReadUnlabelled(unlabelledPath, train.Classes, "unlabelled") : null;
-        if (extra is not null && extra.FeatureCount != train.FeatureCount)
-            throw new UsageException($"--unlabelled '{extra.Source}' holds images of {extra.FeatureCount} pixels; the training images have {train.FeatureCount}");
+        Dataset? extra = UnlabelledData.Load(line, data);
         Standardizer? fromTeachers = CommonStandardizer(teacherModels, teacherFiles);
         Standardizer? standardizer = fromTeachers ?? (mode is { } m ? Standardizer.Fit(train, m) : null);
         string standardization = fromTeachers is null ? DataOptions.Describe(mode)
@@ -107,7 +105,9 @@ public static class DistillCommand
         // Row indices refer to the pool: the training file's rows, then the --unlabelled file's, so precomputed
         // logits (one row per pool row, in that order) can follow them.
         Dataset pool = extra is null ? train : train.Append(extra, "training+unlabelled");
-        int[] labelledRows = labelled > 0 ? TakeLabelled(train.Count, labelled, seed) : Enumerable.Range(0, train.Count).ToArray();
+        // Training rows without a label (--missing-label) are transfer rows only: never labelled, never validation.
+        int[] withLabels = Enumerable.Range(0, train.Count).Where(i => train.Labels[i] != Dataset.Unlabelled).ToArray();
+        int[] labelledRows = labelled > 0 ? TakeLabelled(withLabels, labelled, seed) : withLabels;
         var (fitRows, validationRows) = DataOptions.SplitRows(line, train.Subset(labelledRows), line.Float("validation", 0.01f, 0.5f), seed);
         int[] validationSet = validationRows.Select(i => labelledRows[i]).ToArray();
         var excluded = new HashSet<int>(validationSet);
@@ -200,10 +200,10 @@ public static class DistillCommand
         return best!;
     }
 
-    private static int[] TakeLabelled(int count, int labelled, ulong seed)
+    private static int[] TakeLabelled(int[] withLabels, int labelled, ulong seed)
     {
-        if (labelled >= count) throw new UsageException($"--labelled {labelled} must be below the {count} training samples");
-        var order = Enumerable.Range(0, count).ToArray();
+        if (labelled >= withLabels.Length) throw new UsageException($"--labelled {labelled} must be below the {withLabels.Length} training samples with a label");
+        var order = (int[])withLabels.Clone();
         new Rng(Rng.Hash(seed, 0x4C4142454C, 0)).Shuffle<int>(order);
         int[] kept = order[..labelled];
         Array.Sort(kept);

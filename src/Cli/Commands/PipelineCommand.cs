@@ -18,6 +18,7 @@ public static class PipelineCommand
     [
         .. DataOptions.All,
         DataOptions.PositiveClass,
+        .. UnlabelledData.All,
         DataOptions.Standardize,
         new("seeds", "S,S,...", "train every model once per seed; mean ± std over them", "1,2,3"),
         new("teacher", "SIZES", "teacher hidden widths, or all widths input to output (3 or more) (ReLU, dropout 0.5)", "1200-1200"),
@@ -30,6 +31,7 @@ public static class PipelineCommand
         new("temperature", "T", "the temperature without search", "4"),
         new("alpha", "A", "α without search", "0.5"),
         new("augment", null, "shift the distilled students' training images by up to ±2 pixels"),
+        new("keep-best", null, "end every model with the weights of its best validation epoch instead of its last epoch's (the default)"),
         new("prune", "S,S,...", "sparsities of the pruned stage: each distilled student is pruned to each", "0.5,0.8,0.9,0.95"),
         new("prune-epochs", "N", "KD fine-tuning epochs of each pruned student (default: half the student epochs)"),
         new("no-prune", null, "skip the pruned stage"),
@@ -60,32 +62,35 @@ public static class PipelineCommand
         StandardizationMode? mode = DataOptions.Standardization(line, data);
         Standardizer? standardizer = mode is { } m ? Standardizer.Fit(train, m) : null;
         if (options.Augment && mode != StandardizationMode.Global) throw new UsageException($"--augment needs global input standardisation; the data would be {DataOptions.Describe(mode)}");
+        Dataset? unlabelled = UnlabelledData.Load(line, data);
         if (standardizer is not null)
         {
             standardizer.Apply(train);
             standardizer.Apply(test);
+            if (unlabelled is not null) standardizer.Apply(unlabelled);
         }
 
         output.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"tinykd pipeline: teacher {options.Teacher}, student {options.Student}; {train.Count:N0} train / {test.Count:N0} test {(data.Images ? "images" : "rows")}, {DataOptions.Describe(mode)}; seeds {string.Join(",", options.Seeds)}; " +
+            $"tinykd pipeline: teacher {options.Teacher}, student {options.Student}; {train.Count:N0} train{WithoutLabels(train, unlabelled)} / {test.Count:N0} test {(data.Images ? "images" : "rows")}, {DataOptions.Describe(mode)}; seeds {string.Join(",", options.Seeds)}; " +
             $"{(options.Temperatures.Count * options.Alphas.Count > 1 ? $"searching T ∈ {{{string.Join(",", options.Temperatures)}}} × α ∈ {{{string.Join(",", options.Alphas)}}}" : $"T {options.Temperatures[0]}, α {options.Alphas[0]}")}"));
         var bar = new ProgressBar(output, live: !Console.IsErrorRedirected, epochLines: false);
         var pipeline = new DistillationPipeline(options, output, label => bar.Report) { PositiveClass = DataOptions.PositiveClassOf(line, train) };
-        IReadOnlyList<ScenarioReport> scenarios = pipeline.Run(train, test, Path.Combine(directory, "models"), standardizer);
+        IReadOnlyList<ScenarioReport> scenarios = pipeline.Run(train, test, Path.Combine(directory, "models"), standardizer, unlabelled);
         double seconds = Stopwatch.GetElapsedTime(started).TotalSeconds;
+        string splits = Path.GetFullPath(SplitsFile.WritePipeline(directory, train, test, unlabelled, options.Seeds, pipeline.Splits));
 
         var report = new PipelineReport("TinyKd distillation pipeline",
-            string.Create(CultureInfo.InvariantCulture, $"{train.Source}: {train.Count:N0} training and {test.Count:N0} test {(data.Images ? "images" : "rows")}, {DataOptions.Describe(mode)}"),
+            string.Create(CultureInfo.InvariantCulture, $"{train.Source}: {train.Count:N0} training{WithoutLabels(train, unlabelled)} and {test.Count:N0} test {(data.Images ? "images" : "rows")}, {DataOptions.Describe(mode)}"),
             string.Create(CultureInfo.InvariantCulture,
                 $"Adam (lr {options.LearningRate}, cosine to 0), batch {options.BatchSize}; teacher {options.TeacherEpochs} epochs, students {options.StudentEpochs} epochs (of the largest training set; smaller ones get as many steps); " +
-                $"best validation epoch kept; validation {options.ValidationFraction:P0} of the labelled data{PruningRecipe(options)}"),
+                $"{(options.KeepBest ? "each model's best validation epoch kept (--keep-best)" : "each model's last epoch kept")}; validation {options.ValidationFraction:P0} of the labelled data{PruningRecipe(options)}"),
             options.Seeds, scenarios, seconds,
             MachineDescription.Current);
         output.WriteLine();
         output.Write(MarkdownReport.Render(report));
         IReadOnlyList<string> written = ReportWriter.Write(report, directory);
         output.WriteLine();
-        output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"wrote {string.Join(", ", written)} in {seconds:F0} s"));
+        output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"wrote {string.Join(", ", [.. written, splits])} in {seconds:F0} s"));
         return 0;
     }
 
@@ -108,6 +113,7 @@ public static class PipelineCommand
                 _ => [Scenario.AllLabels, Scenario.FewLabels],
             },
             Augment = line.Flag("augment"),
+            KeepBest = line.Flag("keep-best"),
             PruneSparsities = line.Flag("no-prune") ? [] : ParseSparsities(line.Get("prune")!),
             Int8 = !line.Flag("no-int8"),
             AllowDivergence = line.Flag("allow-divergence"),
@@ -125,6 +131,10 @@ public static class PipelineCommand
         }
         return options;
     }
+
+    // " (40 without a label) + 1,000 unlabelled from FILE", or "" when every training row has a label.
+    private static string WithoutLabels(Dataset train, Dataset? unlabelled) => string.Create(CultureInfo.InvariantCulture,
+        $"{(train.LabelledCount < train.Count ? $" ({train.Count - train.LabelledCount:N0} without a label)" : "")}{(unlabelled is { } u ? $" + {u.Count:N0} unlabelled from {u.Source}" : "")}");
 
     private static string PruningRecipe(PipelineOptions options) => (options.PruneSparsities.Count == 0 ? "" : string.Create(CultureInfo.InvariantCulture,
         $"; pruned students: each distilled student pruned gradually to {string.Join(", ", options.PruneSparsities.Select(p => $"{100 * p:0.#} %"))} with {options.PruneEpochs} epochs of KD fine-tuning"))

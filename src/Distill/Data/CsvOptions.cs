@@ -17,4 +17,11 @@ public sealed class CsvOptions
     /// the training set's <see cref="Dataset.ClassNames"/>). By default the distinct labels sorted ordinally.
     /// </summary>
     public IReadOnlyList<string>? ClassNames { get; init; }
+
+    /// <summary>
+    /// The label cell that marks a row whose label is unknown (compared after trimming; "" for an empty cell): such a
+    /// row is read as <see cref="Dataset.Unlabelled"/>, never as a class. Null, the default: every row needs a label
+    /// and an empty one is an error.
+    /// </summary>
+    public string? MissingLabel { get; init; }
 }

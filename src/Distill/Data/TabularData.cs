@@ -34,8 +34,13 @@ public static class TabularData
     /// Either file is malformed (see <see cref="CsvDataset.Load(string, string, CsvOptions?)"/>), the headers differ,
     /// or a label is not one of the classes (the message names the file, line, column and label).
     /// </exception>
+    /// <param name="trainPath">The training file.</param>
+    /// <param name="testPath">The test file; every row needs a label.</param>
+    /// <param name="labelColumn">The label column, or null for the last one.</param>
+    /// <param name="classNames">A saved model's classes, in its order, or null for the training file's.</param>
+    /// <param name="missingLabel">The label cell that marks a training row without a label (<see cref="CsvOptions.MissingLabel"/>), or null.</param>
     public static (Dataset Train, Dataset Test) LoadCsv(string trainPath, string testPath, string? labelColumn = null,
-        IReadOnlyList<string>? classNames = null)
+        IReadOnlyList<string>? classNames = null, string? missingLabel = null)
     {
         string[] columns = CsvDataset.ReadHeader(trainPath);
         string[] testColumns = CsvDataset.ReadHeader(testPath);
@@ -44,7 +49,7 @@ public static class TabularData
                 $"CSV test file '{testPath}' has the columns {string.Join(", ", testColumns)}; the training file '{trainPath}' has " +
                 $"{string.Join(", ", columns)} — the test file needs the same columns in the same order.");
         string label = labelColumn ?? columns[^1];
-        Dataset train = CsvDataset.Load(trainPath, label, classNames is null ? null : new CsvOptions { ClassNames = classNames });
+        Dataset train = CsvDataset.Load(trainPath, label, new CsvOptions { ClassNames = classNames, MissingLabel = missingLabel });
         IReadOnlyList<string> names = train.ClassNames
             ?? Enumerable.Range(0, train.Classes).Select(c => c.ToString(CultureInfo.InvariantCulture)).ToArray();
         Dataset test = CsvDataset.Load(testPath, label, new CsvOptions { ClassNames = names });
@@ -70,6 +75,60 @@ public static class TabularData
         return (train, test);
     }
 
+    /// <summary>
+    /// The feature columns of the training CSV file <paramref name="trainPath"/>: every column but <paramref name="labelColumn"/>
+    /// (the last one when null), in order — the columns an unlabelled CSV file must have.
+    /// </summary>
+    /// <exception cref="InvalidDataException">The file is empty or has no such label column.</exception>
+    public static string[] FeatureColumns(string trainPath, string? labelColumn)
+    {
+        string[] columns = CsvDataset.ReadHeader(trainPath);
+        string label = labelColumn ?? columns[^1];
+        if (!columns.Contains(label))
+            throw new InvalidDataException($"CSV file '{trainPath}' has no label column '{label}'; columns found: {string.Join(", ", columns)}.");
+        return columns.Where(c => c != label).ToArray();
+    }
+
+    /// <summary>
+    /// Reads rows without labels for the transfer set of a model trained on <paramref name="train"/>: a CSV file
+    /// whose header is <paramref name="featureColumns"/> (the training CSV's feature columns, <see cref="FeatureColumns"/>),
+    /// or a .npy file of float32 features [N, F] with F the training set's feature count. Every row is
+    /// <see cref="Dataset.Unlabelled"/>.
+    /// </summary>
+    /// <exception cref="FileNotFoundException">The file is missing.</exception>
+    /// <exception cref="InvalidDataException">The file is malformed, empty, holds a non-finite value or has other columns than the training set.</exception>
+    /// <exception cref="ArgumentException">The path is neither .csv nor .npy, or a CSV file without <paramref name="featureColumns"/>.</exception>
+    public static Dataset LoadUnlabelled(string path, Dataset train, IReadOnlyList<string>? featureColumns)
+    {
+        ArgumentNullException.ThrowIfNull(train);
+        if (!File.Exists(path)) throw new FileNotFoundException($"Unlabelled file '{path}' does not exist.", path);
+        if (IsCsv(path))
+        {
+            if (featureColumns is null)
+                throw new ArgumentException($"The unlabelled CSV file '{path}' needs CSV training data to take its columns from.", nameof(featureColumns));
+            return CsvDataset.LoadUnlabelled(path, featureColumns, train.Classes, train.ClassNames);
+        }
+        if (!IsNpy(path)) throw new ArgumentException($"Unlabelled file '{path}' must be a .csv or a .npy file.", nameof(path));
+        float[] features = NpyFile.ReadFloat32Matrix(path, out int rows, out int columns);
+        if (rows == 0) throw new InvalidDataException($"NumPy unlabelled file '{path}' is empty: shape [{rows}, {columns}].");
+        if (columns != train.FeatureCount)
+            throw new InvalidDataException($"NumPy unlabelled file '{path}' has {columns} features per row; the training data '{train.Source}' has {train.FeatureCount}.");
+        RejectNonFinite(features, columns, path);
+        var labels = new int[rows];
+        Array.Fill(labels, Dataset.Unlabelled);
+        return new Dataset(Tensor.FromArray(features, rows, columns), labels, train.Classes, Path.GetFileNameWithoutExtension(path), path, train.ClassNames);
+    }
+
+    private static void RejectNonFinite(float[] features, int columns, string path)
+    {
+        for (int i = 0; i < features.Length; i++)
+        {
+            if (!float.IsFinite(features[i]))
+                throw new InvalidDataException(
+                    $"NumPy features file '{path}' row {i / columns}, column {i % columns}: {features[i]} is not a finite number.");
+        }
+    }
+
     private static Dataset LoadNpyPair(string featuresPath, int? classes)
     {
         string labelsPath = LabelsPath(featuresPath);
@@ -85,12 +144,7 @@ public static class TabularData
         if (labels.Length != rows)
             throw new InvalidDataException(
                 $"NumPy labels file '{labelsPath}' holds {labels.Length} labels; its features file '{featuresPath}' has {rows} rows.");
-        for (int i = 0; i < features.Length; i++)
-        {
-            if (!float.IsFinite(features[i]))
-                throw new InvalidDataException(
-                    $"NumPy features file '{featuresPath}' row {i / columns}, column {i % columns}: {features[i]} is not a finite number.");
-        }
+        RejectNonFinite(features, columns, featuresPath);
         int count = classes ?? labels.Max() + 1;
         if (count > CsvDataset.MaxClasses)
             throw new InvalidDataException(

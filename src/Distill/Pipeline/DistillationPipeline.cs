@@ -15,7 +15,7 @@ namespace TinyKd.Distill.Pipeline;
 /// <summary>
 /// What <c>tinykd pipeline</c> does, as a library: for each scenario and seed, train the teacher, the student alone
 /// and the student distilled from the teacher with the same budget and seed — one distilled student per (T, α) of
-/// the search on the first seed, the pair with the best validation accuracy then trained with every other seed — then
+/// the search and seed, the pair with the best validation accuracy averaged over the seeds kept — then
 /// prune each seed's distilled student to each of <see cref="PipelineOptions.PruneSparsities"/> (<see cref="PruningStage"/>),
 /// score every kept model on the test set and say honestly whether distillation beat the student alone by more than the
 /// seed spread, and what pruning cost the distilled student.
@@ -26,12 +26,16 @@ public sealed class DistillationPipeline
     private readonly TextWriter _log;
     private readonly Func<string, Action<TrainingProgress>?> _progress;
     private Standardizer? _standardizer;
+    private Dataset? _unlabelled;
+    private readonly List<SeedSplits> _splits = [];
 
     /// <summary>The recipe.</summary>
     public PipelineOptions Options => _options;
 
     /// <summary>The positive class of each model's binary report view; null: class 1 of a two-class task, none with more classes.</summary>
     public int? PositiveClass { get; init; }
+    /// <summary>The rows of every split of the last <see cref="Run"/>, per scenario and seed in the order run.</summary>
+    public IReadOnlyList<SeedSplits> Splits => _splits;
 
     /// <summary>Prepares a run.</summary>
     /// <param name="options">The recipe; validated here.</param>
@@ -53,7 +57,12 @@ public sealed class DistillationPipeline
     /// gives augmentation the standardised value of a blank pixel; null means the data is raw).
     /// </summary>
     /// <exception cref="ArgumentException">The data does not fit the models.</exception>
-    public IReadOnlyList<ScenarioReport> Run(Dataset train, Dataset test, string modelDirectory, Standardizer? standardizer = null)
+    /// <param name="train">The training rows; rows labelled <see cref="Dataset.Unlabelled"/> join the distilled students' transfer sets only.</param>
+    /// <param name="test">The test rows.</param>
+    /// <param name="modelDirectory">Where the first seed's models go.</param>
+    /// <param name="standardizer">How the data was standardised (null: raw).</param>
+    /// <param name="unlabelled">Extra rows without labels, added to every transfer set (standardised as the training rows); null for none.</param>
+    public IReadOnlyList<ScenarioReport> Run(Dataset train, Dataset test, string modelDirectory, Standardizer? standardizer = null, Dataset? unlabelled = null)
     {
         ArgumentNullException.ThrowIfNull(train);
         ArgumentNullException.ThrowIfNull(test);
@@ -61,7 +70,11 @@ public sealed class DistillationPipeline
         if (train.FeatureCount != _options.Teacher.InputSize || train.Classes != _options.Teacher.OutputSize)
             throw new ArgumentException(
                 $"The models {_options.Teacher} and {_options.Student} do not fit '{train.Name}' ({train.FeatureCount} features, {train.Classes} classes).", nameof(train));
+        if (unlabelled is not null && unlabelled.FeatureCount != train.FeatureCount)
+            throw new ArgumentException($"The unlabelled rows '{unlabelled.Name}' have {unlabelled.FeatureCount} features; '{train.Name}' has {train.FeatureCount}.", nameof(unlabelled));
         _standardizer = standardizer;
+        _unlabelled = unlabelled;
+        _splits.Clear();
         return _options.Scenarios.Select(s => RunScenario(s, train, test, modelDirectory)).ToList();
     }
 
@@ -78,12 +91,12 @@ public sealed class DistillationPipeline
         double? int8Sparsity = Int8PrunedSparsity();
         var int8 = new List<Trained>();
         var prunedInt8 = new List<Trained>();
-        (float T, float Alpha)? chosen = null;
         ScenarioData? first = null;
         foreach (ulong seed in _options.Seeds)
         {
-            var data = ScenarioData.Create(scenario, train, seed, _options.ValidationFraction, _options.Labelled);
+            var data = ScenarioData.Create(scenario, train, seed, _options.ValidationFraction, _options.Labelled, _unlabelled);
             first ??= data;
+            _splits.Add(new SeedSplits(name, seed, data.Rows));
             string tag = $"{name}, seed {seed}";
             // The same budget is the same number of optimizer steps: models that learn from the labelled rows only
             // get proportionally more epochs than the distilled student, which also sees the unlabelled rows.
@@ -91,32 +104,39 @@ public sealed class DistillationPipeline
             Trained teacher = Train($"{tag}: teacher {_options.Teacher}", _options.Teacher, teacherEpochs, seed, data.Labelled, data.Validation, test, null, null);
             teachers.Add(teacher);
             alone.Add(Train($"{tag}: student alone {_options.Student}", _options.Student, studentEpochs, seed, data.Labelled, data.Validation, test, null, null));
-            // The search runs on the first seed's validation split; the pair it keeps is then trained with every
-            // other seed, whose test accuracies were never used to choose it.
-            var pairs = chosen is { } pair ? [pair] : grid.Keys.ToList();
-            foreach (var (t, a) in pairs)
+            foreach (var (t, a) in grid.Keys)
             {
                 grid[(t, a)].Add(Train($"{tag}: student distilled (T {Format(t)}, α {Format(a)})", _options.Student, _options.StudentEpochs, seed,
                     data.Transfer, data.Validation, test, teacher.Model, DistillationSettings((t, a))));
             }
-            chosen ??= grid.OrderByDescending(g => g.Value[0].ValidationAccuracy).First().Key;
+        }
+        // Every pair is trained with every seed and the one with the best mean validation accuracy is kept (the first
+        // in T-then-α order on ties): the choice never sees a test accuracy, and no single seed's luck decides it.
+        var best = grid.OrderByDescending(g => g.Value.Average(r => r.ValidationAccuracy)).First().Key;
+        List<Trained> distilled = grid[best];
+        for (int k = 0; k < _options.Seeds.Count; k++)
+        {
+            ulong seed = _options.Seeds[k];
+            string tag = $"{name}, seed {seed}";
             if (_options.PruneSparsities.Count > 0)
             {
-                Teacher source = PruningStage.TeacherOf(teacher.Model, data.Transfer, _options.Augment);
+                var data = ScenarioData.Create(scenario, train, seed, _options.ValidationFraction, _options.Labelled, _unlabelled);
+                Teacher source = PruningStage.TeacherOf(teachers[k].Model, data.Transfer, _options.Augment);
                 foreach (double sparsity in _options.PruneSparsities)
-                    pruned[sparsity].Add(Prune($"{tag}: {PrunedName(sparsity)}", grid[chosen.Value][^1].Model, source, data,
-                        DistillationSettings(chosen.Value), sparsity, seed, test));
+                    pruned[sparsity].Add(Prune($"{tag}: {PrunedName(sparsity)}", distilled[k].Model, source, data,
+                        DistillationSettings(best), sparsity, seed, test));
             }
             if (_options.Int8)
             {
-                int8.Add(Quantized($"{tag}: {Int8Name(null)}", grid[chosen.Value][^1].Model, test));
-                if (int8Sparsity is { } s) prunedInt8.Add(Quantized($"{tag}: {Int8Name(s)}", pruned[s][^1].Model, test));
+                int8.Add(Quantized($"{tag}: {Int8Name(null)}", distilled[k].Model, test));
+                if (int8Sparsity is { } s) prunedInt8.Add(Quantized($"{tag}: {Int8Name(s)}", pruned[s][k].Model, test));
             }
         }
 
-        var best = chosen!.Value;
-        List<Trained> distilled = grid[best];
-        var search = grid.Count == 1 ? [] : grid.Select(g => new SearchCell(g.Key.T, g.Key.Alpha, g.Value[0].ValidationAccuracy, g.Key == best)).ToList();
+        var search = grid.Count == 1 ? [] : grid.Select(g => new SearchCell(g.Key.T, g.Key.Alpha, g.Value.Average(r => r.ValidationAccuracy), g.Key == best)
+        {
+            SeedAccuracies = g.Value.Select(r => r.ValidationAccuracy).ToList(),
+        }).ToList();
         string folder = Path.Combine(modelDirectory, scenario == Scenario.AllLabels ? "all-labels" : "few-labels");
         var models = new List<ModelResult>
         {
@@ -142,13 +162,17 @@ public sealed class DistillationPipeline
             costs.Add(new PruningCost(row.Name, row.Sparsity, change.GainPoints, change.SpreadPoints));
         }
         string description = scenario == Scenario.AllLabels
-            ? $"Every model trains on the same {first!.Labelled.Count:N0} labelled images; {first.Validation.Count:N0} held out for validation."
+            ? $"Every model trains on the same {first!.Labelled.Count:N0} labelled images; {first.Validation.Count:N0} held out for validation." +
+              (first.Transfer.Count > first.Labelled.Count ? $" The distilled student also learns from the teacher's soft targets on {first.Transfer.Count - first.Labelled.Count:N0} unlabelled rows." : "")
             : $"{first!.Labelled.Count:N0} labelled training images (+{first.Validation.Count:N0} for validation) for the teacher and the student alone; " +
               $"the distilled student also learns from the teacher's soft targets on {first.Transfer.Count - first.Labelled.Count:N0} unlabelled images. " +
               $"Every student takes the same number of optimizer steps ({EqualSteps(_options.StudentEpochs, first)} epochs over the labelled images = " +
               $"{_options.StudentEpochs} over the transfer set); the teacher {EqualSteps(_options.TeacherEpochs, first)} epochs.";
         return new ScenarioReport(name, description, models, search,
-            Compare(alone.Select(r => r.Test.Accuracy).ToList(), distilled.Select(r => r.Test.Accuracy).ToList())) { Pruning = costs };
+            Compare(alone.Select(r => r.Test.Accuracy).ToList(), distilled.Select(r => r.Test.Accuracy).ToList()) with
+            {
+                Caveat = ChoiceCaveat.Of(_options.Seeds.Count, first.Validation.Count, grid.Count > 1, _options.KeepBest),
+            }) { Pruning = costs };
     }
 
     private static int EqualSteps(int epochs, ScenarioData data) =>
@@ -169,11 +193,14 @@ public sealed class DistillationPipeline
         IReadOnlyList<EpochResult> history = trainer.Fit(trainOn, validation, _progress(label));
         double seconds = Stopwatch.GetElapsedTime(start).TotalSeconds;
         Evaluation evaluation = Evaluation.Run(model, test);
-        double best = history.Max(h => h.ValidationAccuracy ?? 0);
+        // The validation accuracy of the weights kept (the best epoch's with --keep-best, else the last's) is what the
+        // T/α search compares.
+        int kept = trainer.BestEpoch > 0 ? trainer.BestEpoch : history.Count;
+        double keptValidation = history[kept - 1].ValidationAccuracy ?? 0;
         string diverged = trainer.Divergence is { } reason ? $"; DIVERGED ({reason}), kept as divergence is allowed" : "";
         _log.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"  {label}: validation {best * 100:F2}%, test {evaluation.Accuracy * 100:F2}% ({seconds:F1} s){diverged}"));
-        return new Trained(model, history.Select(h => h.ValidationAccuracy ?? 0).ToList(), best, evaluation, seconds);
+            $"  {label}: validation {keptValidation * 100:F2}%, test {evaluation.Accuracy * 100:F2}%, epoch {kept} kept ({seconds:F1} s){diverged}"));
+        return new Trained(model, history.Select(h => h.ValidationAccuracy ?? 0).ToList(), keptValidation, evaluation, seconds, kept);
     }
 
     private TrainingOptions Recipe(int epochs, ulong seed, bool augment) => new()
@@ -184,6 +211,7 @@ public sealed class DistillationPipeline
         Seed = seed,
         Augmentation = _options.Augment && augment ? new ImageAugmentation(28, 28, 2, _standardizer?.Transform(0f) ?? 0f) : null,
         AllowDivergence = _options.AllowDivergence,
+        RestoreBestWeights = _options.KeepBest,
     };
 
     private static DistillationOptions DistillationSettings((float T, float Alpha) pair) =>
@@ -199,7 +227,7 @@ public sealed class DistillationPipeline
         Evaluation evaluation = Evaluation.Run(served, test);
         _log.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"  {label}: sparsity {reached * 100:F1}%, test {evaluation.Accuracy * 100:F2}% ({seconds:F1} s)"));
-        return new Trained(served, [], 0, evaluation, seconds);
+        return new Trained(served, [], 0, evaluation, seconds, 0);
     }
 
     private Trained Quantized(string label, Mlp model, Dataset test)
@@ -209,7 +237,7 @@ public sealed class DistillationPipeline
         double seconds = Stopwatch.GetElapsedTime(start).TotalSeconds;
         Evaluation evaluation = Evaluation.Run(quantized, test);
         _log.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  {label}: test {evaluation.Accuracy * 100:F2}% ({seconds:F2} s)"));
-        return new Trained(quantized, [], 0, evaluation, seconds);
+        return new Trained(quantized, [], 0, evaluation, seconds, 0);
     }
 
     // The pruned sparsity whose students are also quantized: the largest of at most 90 %, else the smallest.
@@ -234,6 +262,8 @@ public sealed class DistillationPipeline
     private ModelResult Summarise(string role, string settings, List<Trained> runs, string path, Dataset test)
     {
         Mlp model = runs[0].Model;
+        var keptEpochs = runs.Select(r => r.KeptEpoch).ToList();
+        if (keptEpochs.All(e => e > 0)) settings = string.Join("; ", new[] { settings, KeptEpochs(keptEpochs, _options.KeepBest) }.Where(s => s.Length > 0));
         ModelFile.Save(path, model, _standardizer, new Dictionary<string, string> { ["stage"] = role, ["settings"] = settings }, test.ClassNames);
         return new ModelResult(role, model.Spec.ToString(), settings,
             SeedStat.From(runs.Select(r => r.Test.Accuracy).ToList()),
@@ -247,7 +277,22 @@ public sealed class DistillationPipeline
             InferenceLatency.SamplesPerSecond(model, test.Features))
         {
             Detail = ClassificationDetail.Of(runs[0].Test.Probabilities, test.Classes, test.Labels, test.ClassNames, PositiveClass),
+            KeptEpochs = keptEpochs.All(e => e > 0) ? keptEpochs : [],
         };
+    }
+
+    /// <summary>
+    /// Which epoch each seed's model ended with, as the report's settings say it: "epoch 20 kept (the last)", or with
+    /// <paramref name="best"/> "epochs 12, 18, 20 kept (best validation, --keep-best)" (one per seed, in seed order).
+    /// </summary>
+    /// <exception cref="ArgumentException">No epochs.</exception>
+    public static string KeptEpochs(IReadOnlyList<int> epochs, bool best)
+    {
+        ArgumentNullException.ThrowIfNull(epochs);
+        if (epochs.Count == 0) throw new ArgumentException("No kept epoch to describe.", nameof(epochs));
+        var distinct = epochs.Distinct().ToList();
+        string which = distinct.Count == 1 ? $"epoch {distinct[0]}" : $"epochs {string.Join(", ", epochs)}";
+        return $"{which} kept ({(best ? "best validation, --keep-best" : "the last")})";
     }
 
     /// <summary>
@@ -271,5 +316,6 @@ public sealed class DistillationPipeline
 
     private static string Format(float value) => value.ToString(CultureInfo.InvariantCulture);
 
-    private sealed record Trained(Mlp Model, List<double> Curve, double ValidationAccuracy, Evaluation Test, double Seconds);
+    // KeptEpoch: the epoch whose weights the model ended with (0 for a model not trained epoch by epoch).
+    private sealed record Trained(Mlp Model, List<double> Curve, double ValidationAccuracy, Evaluation Test, double Seconds, int KeptEpoch);
 }

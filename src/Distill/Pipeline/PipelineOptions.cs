@@ -31,6 +31,12 @@ public sealed record PipelineOptions
     /// <summary>Epochs of every student (alone and distilled: the same budget).</summary>
     public int StudentEpochs { get; init; } = 20;
 
+    /// <summary>
+    /// End each trained model with the weights of its best validation epoch (the earliest on ties) instead of its last
+    /// epoch's, the default: a small validation split picks a lucky epoch and can reverse the verdict.
+    /// </summary>
+    public bool KeepBest { get; init; }
+
     /// <summary>Samples per step.</summary>
     public int BatchSize { get; init; } = 128;
 

@@ -29,7 +29,7 @@ public static class HtmlReport
         foreach (var (label, value) in ReportText.Summary(report))
             html.Append($"<dt>{Markup.Escape(label)}</dt><dd>{Markup.Escape(value)}</dd>\n");
         html.Append("</dl>\n");
-        foreach (var scenario in report.Scenarios) Scenario(html, scenario, nameof(report));
+        foreach (var scenario in report.Scenarios) Scenario(html, scenario, report.Seeds, nameof(report));
         html.Append("<section>\n<h2>Test accuracy vs model size</h2>\n<figure>\n").Append(SizeChart(report)).Append("\n</figure>\n</section>\n");
         if (report.Scenarios.Any(s => s.Pruning.Count > 0))
             html.Append("<section>\n<h2>Test accuracy vs sparsity</h2>\n<figure>\n").Append(SparsityChart(report))
@@ -38,7 +38,7 @@ public static class HtmlReport
         return html.ToString();
     }
 
-    private static void Scenario(StringBuilder html, ScenarioReport scenario, string parameterName)
+    private static void Scenario(StringBuilder html, ScenarioReport scenario, IReadOnlyList<ulong> seeds, string parameterName)
     {
         html.Append($"<section>\n<h2>{Markup.Escape(scenario.Name)}</h2>\n");
         if (!string.IsNullOrWhiteSpace(scenario.Description)) html.Append($"<p>{Markup.Escape(scenario.Description)}</p>\n");
@@ -48,7 +48,8 @@ public static class HtmlReport
         string style = verdict is "wins" or "ties" or "loses" ? $"verdict {verdict}" : "verdict";
         html.Append($"<p class=\"{style}\">{Markup.Escape(ReportText.Verdict(scenario.Comparison))}</p>\n");
         foreach (var cost in scenario.Pruning) html.Append($"<p>{Markup.Escape(ReportText.PruningCost(cost))}</p>\n");
-        if (scenario.Search.Count > 0) Search(html, SearchGrid.Of(scenario, parameterName));
+        if (scenario.Search.Count > 0)
+            foreach (var (caption, value) in SearchGrid.Tables(seeds)) Search(html, SearchGrid.Of(scenario, parameterName), caption, value);
         ClassificationHtml.Append(html, scenario);
         var trained = scenario.Models.Where(m => m.Curves.Any(c => c.Count > 0)).ToList();
         if (trained.Count > 0)
@@ -67,17 +68,16 @@ public static class HtmlReport
         html.Append("</section>\n");
     }
 
-    private static void Search(StringBuilder html, SearchGrid grid)
+    private static void Search(StringBuilder html, SearchGrid grid, string caption, Func<SearchCell?, string> value)
     {
-        html.Append("<p>Validation accuracy (%) of the distilled student with the first seed, over the temperature T (rows) and α (columns); ")
-            .Append("the pair kept in bold.</p>\n");
+        html.Append($"<p>{Markup.Escape(caption)}</p>\n");
         var header = new List<string> { SearchGrid.Corner };
         header.AddRange(grid.Alphas.Select(ReportText.Hyperparameter));
         var rows = grid.Temperatures.Select((t, row) =>
         {
             var cells = new List<(string, bool)> { (ReportText.Hyperparameter(t), false) };
             for (int column = 0; column < grid.Alphas.Count; column++)
-                cells.Add((SearchGrid.Value(grid[row, column]), grid[row, column] is { Chosen: true }));
+                cells.Add((value(grid[row, column]), grid[row, column] is { Chosen: true }));
             return cells;
         });
         Table(html, header, textColumns: 0, rows, rowHeaders: true);

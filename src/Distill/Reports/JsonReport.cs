@@ -69,6 +69,7 @@ public static class JsonReport
         Number(json, nameof(Comparison.GainPoints), scenario.Comparison.GainPoints);
         Number(json, nameof(Comparison.SpreadPoints), scenario.Comparison.SpreadPoints);
         json.WriteString(Name(nameof(Comparison.Verdict)), scenario.Comparison.Verdict);
+        json.WriteString(Name(nameof(Comparison.Caveat)), scenario.Comparison.Caveat);
         json.WriteEndObject();
         json.WriteStartArray(Name(nameof(ScenarioReport.Pruning)));
         foreach (var cost in scenario.Pruning)
@@ -107,6 +108,9 @@ public static class JsonReport
         json.WriteEndArray();
         Number(json, nameof(ModelResult.Sparsity), model.Sparsity);
         Number(json, nameof(ModelResult.SamplesPerSecond), model.SamplesPerSecond);
+        json.WriteStartArray(Name(nameof(ModelResult.KeptEpochs)));
+        foreach (int epoch in model.KeptEpochs) json.WriteNumberValue(epoch);
+        json.WriteEndArray();
         json.WritePropertyName(Name(nameof(ModelResult.Detail)));
         if (model.Detail is { } detail) Detail(json, detail);
         else json.WriteNullValue();
@@ -201,6 +205,9 @@ public static class JsonReport
         Number(json, nameof(SearchCell.Alpha), cell.Alpha);
         Number(json, nameof(SearchCell.ValidationAccuracy), cell.ValidationAccuracy);
         json.WriteBoolean(Name(nameof(SearchCell.Chosen)), cell.Chosen);
+        json.WriteStartArray(Name(nameof(SearchCell.SeedAccuracies)));
+        foreach (double accuracy in cell.SeedAccuracies) NumberValue(json, accuracy);
+        json.WriteEndArray();
         json.WriteEndObject();
     }
 

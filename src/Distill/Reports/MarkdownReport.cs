@@ -33,7 +33,8 @@ public static class MarkdownReport
             md.Append('\n').Append(Inline(ReportText.Verdict(scenario.Comparison))).Append('\n');
             if (scenario.Pruning.Count > 0) md.Append('\n');
             foreach (var cost in scenario.Pruning) md.Append("- ").Append(Inline(ReportText.PruningCost(cost))).Append('\n');
-            if (scenario.Search.Count > 0) Search(md, SearchGrid.Of(scenario, nameof(report)));
+            if (scenario.Search.Count > 0)
+                foreach (var (caption, value) in SearchGrid.Tables(report.Seeds)) Search(md, SearchGrid.Of(scenario, nameof(report)), caption, value);
             Detail(md, scenario);
         }
         return md.ToString();
@@ -55,10 +56,9 @@ public static class MarkdownReport
         Table(md, DetailText.ClassHeader(core, full: false), 1, DetailText.ClassRows(core, full: false));
     }
 
-    private static void Search(StringBuilder md, SearchGrid grid)
+    private static void Search(StringBuilder md, SearchGrid grid, string caption, Func<SearchCell?, string> value)
     {
-        md.Append("\nValidation accuracy (%) of the distilled student with the first seed, over the temperature T (rows) and α (columns); ")
-          .Append("the pair kept in bold.\n\n");
+        md.Append('\n').Append(caption).Append("\n\n");
         var header = new List<string> { SearchGrid.Corner };
         header.AddRange(grid.Alphas.Select(ReportText.Hyperparameter));
         var rows = grid.Temperatures.Select((t, row) =>
@@ -67,8 +67,8 @@ public static class MarkdownReport
             for (int column = 0; column < grid.Alphas.Count; column++)
             {
                 var cell = grid[row, column];
-                string value = SearchGrid.Value(cell);
-                cells.Add(cell is { Chosen: true } ? $"**{value}**" : value);
+                string text = value(cell);
+                cells.Add(cell is { Chosen: true } ? $"**{text}**" : text);
             }
             return (IReadOnlyList<string>)cells;
         });

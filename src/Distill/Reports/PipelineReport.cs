@@ -40,20 +40,30 @@ public sealed record ModelResult(string Name, string Architecture, string Settin
 {
     /// <summary>The confusion matrix, per-class table, further scores and binary curves of the first seed's model, or null when not measured.</summary>
     public ClassificationDetail? Detail { get; init; }
+    /// <summary>The epoch whose weights each seed's model ended with, in seed order (empty for a model not trained epoch by epoch).</summary>
+    public IReadOnlyList<int> KeptEpochs { get; init; } = [];
 }
 
-/// <summary>One cell of the temperature/α search: validation accuracy of the distilled student on the first seed.</summary>
+/// <summary>One cell of the temperature/α search: validation accuracy of the distilled student, mean over the seeds.</summary>
 /// <param name="Temperature">T.</param>
 /// <param name="Alpha">α.</param>
-/// <param name="ValidationAccuracy">Validation accuracy with the first seed (the search runs there).</param>
+/// <param name="ValidationAccuracy">Validation accuracy, mean over the seeds (what the search compares).</param>
 /// <param name="Chosen">True for the pair the search kept.</param>
-public sealed record SearchCell(float Temperature, float Alpha, double ValidationAccuracy, bool Chosen);
+public sealed record SearchCell(float Temperature, float Alpha, double ValidationAccuracy, bool Chosen)
+{
+    /// <summary>The validation accuracy with each seed, in the report's seed order (empty when not recorded).</summary>
+    public IReadOnlyList<double> SeedAccuracies { get; init; } = [];
+}
 
 /// <summary>Distilled student against the student alone, paired by seed: the gain, its seed spread and the verdict.</summary>
 /// <param name="GainPoints">Mean over seeds of the distilled student's test accuracy minus the student alone's, in percentage points.</param>
 /// <param name="SpreadPoints">Standard deviation over seeds of that per-seed gain, in percentage points.</param>
 /// <param name="Verdict">"wins", "ties" or "loses": a gain beyond ±<paramref name="SpreadPoints"/> decides.</param>
-public sealed record Comparison(double GainPoints, double SpreadPoints, string Verdict);
+public sealed record Comparison(double GainPoints, double SpreadPoints, string Verdict)
+{
+    /// <summary>Why the verdict or the choices behind it are weak (too few seeds, too small a validation split), in words; "" when nothing is.</summary>
+    public string Caveat { get; init; } = "";
+}
 
 /// <summary>What pruning cost a distilled student, paired by seed (a seed prunes the distilled student it trained).</summary>
 /// <param name="Model">The pruned model's name, e.g. "student pruned 90%".</param>

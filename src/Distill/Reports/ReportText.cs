@@ -77,10 +77,11 @@ internal static class ReportText
         return $"{mean} ± {Fixed(stat.Std, 4)}";
     }
 
-    /// <summary>"distilled student vs student alone: +0.35 pp (seed spread 0.08 pp): wins".</summary>
+    /// <summary>"distilled student vs student alone: +0.35 pp (seed spread 0.08 pp): wins", then " — caution: …" with a caveat.</summary>
     public static string Verdict(Comparison comparison) =>
         $"distilled student vs student alone: {Signed(comparison.GainPoints)} pp " +
-        $"(seed spread {Fixed(comparison.SpreadPoints, 2)} pp): {comparison.Verdict}";
+        $"(seed spread {Fixed(comparison.SpreadPoints, 2)} pp): {comparison.Verdict}" +
+        (comparison.Caveat.Length > 0 ? $" — caution: {comparison.Caveat}" : "");
 
     /// <summary>"student pruned 90% vs student distilled: -0.21 pp (seed spread 0.10 pp)".</summary>
     public static string PruningCost(PruningCost cost) =>

@@ -48,6 +48,25 @@ internal sealed class SearchGrid
         return new SearchGrid(temperatures, alphas, cells);
     }
 
-    /// <summary>The validation accuracy of a cell as a percentage with two decimals, or the missing mark.</summary>
+    /// <summary>The validation accuracy of a cell (mean over the seeds) as a percentage with two decimals, or the missing mark.</summary>
     public static string Value(SearchCell? cell) => cell is null ? ReportText.Missing : ReportText.Fixed(100 * cell.ValidationAccuracy, 2);
+
+    /// <summary>
+    /// The tables a report shows of a search with <paramref name="seeds"/>: the mean over the seeds, which the choice
+    /// is made on, then (with several seeds) one per seed; each with its caption and how it reads a cell.
+    /// </summary>
+    public static IReadOnlyList<(string Caption, Func<SearchCell?, string> Value)> Tables(IReadOnlyList<ulong> seeds)
+    {
+        ArgumentNullException.ThrowIfNull(seeds);
+        string over = seeds.Count == 1 ? $"with seed {seeds[0]}" : $"mean over the seeds {string.Join(", ", seeds)}";
+        var tables = new List<(string, Func<SearchCell?, string>)>
+        {
+            ($"Validation accuracy (%) of the distilled student, {over}, over the temperature T (rows) and α (columns); " +
+             "the pair kept (the best mean) in bold.", Value),
+        };
+        if (seeds.Count > 1)
+            tables.AddRange(seeds.Select((seed, k) => ($"Seed {seed}: validation accuracy (%) of each pair; the pair kept in bold.",
+                (Func<SearchCell?, string>)(cell => cell is null || k >= cell.SeedAccuracies.Count ? ReportText.Missing : ReportText.Fixed(100 * cell.SeedAccuracies[k], 2)))));
+        return tables;
+    }
 }
