@@ -38,10 +38,10 @@ public sealed record ModelResult(string Name, string Architecture, string Settin
     long Parameters, long ModelBytes, double MicrosecondsPerSample, double TrainSeconds, IReadOnlyList<IReadOnlyList<double>> Curves,
     double Sparsity = 0, double SamplesPerSecond = double.NaN)
 {
-    /// <summary>The confusion matrix, per-class table, further scores and binary curves of the first seed's model, or null when not measured.</summary>
-    public ClassificationDetail? Detail { get; init; }
     /// <summary>The epoch whose weights each seed's model ended with, in seed order (empty for a model not trained epoch by epoch).</summary>
     public IReadOnlyList<int> KeptEpochs { get; init; } = [];
+    /// <summary>The confusion matrix, per-class table, further scores and binary curves of the first seed's model, or null when not measured.</summary>
+    public ClassificationDetail? Detail { get; init; }
 }
 
 /// <summary>One cell of the temperature/α search: validation accuracy of the distilled student, mean over the seeds.</summary>
