@@ -43,7 +43,7 @@ public sealed class PipelineCommandTests : IDisposable
         var output = new StringWriter();
         string report = Path.Combine(_dir, "pruned");
         Assert.Equal(0, PipelineCommand.Run(["--teacher", "784-32-10", "--student", "784-16-10", "--teacher-epochs", "1", "--student-epochs", "2",
-            "--seeds", "1,2", "--no-search", "--scenario", "all", "--prune", "0.5,0.9", "--report", report], output));
+            "--seeds", "1,2", "--no-search", "--scenario", "all", "--prune", "0.5,0.9", "--layout", "sparse", "--report", report], output));
 
         Assert.Contains("- student pruned 90% vs student distilled: ", output.ToString());
         using var json = JsonDocument.Parse(File.ReadAllText(Path.Combine(report, "report.json")));

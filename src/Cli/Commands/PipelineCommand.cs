@@ -3,6 +3,7 @@ using System.Globalization;
 using TinyKd.Autograd.Nn;
 using TinyKd.Distill.Data;
 using TinyKd.Distill.Pipeline;
+using TinyKd.Distill.Pruning;
 using TinyKd.Distill.Reports;
 
 namespace TinyKd.Cli.Commands;
@@ -34,6 +35,7 @@ public static class PipelineCommand
         new("keep-best", null, "end every model with the weights of its best validation epoch instead of its last epoch's (the default)"),
         new("prune", "S,S,...", "sparsities of the pruned stage: each distilled student is pruned to each", "0.5,0.8,0.9,0.95"),
         new("prune-epochs", "N", "KD fine-tuning epochs of each pruned student (default: half the student epochs)"),
+        new("layout", "KIND", "served form of each pruned layer: measured (sparse where this machine's crossover says so) or sparse", "measured"),
         new("no-prune", null, "skip the pruned stage"),
         new("no-int8", null, "skip the int8 stage (the distilled student and its pruned-90 % copy quantized after training)"),
         new("report", "DIR", "where to write report.md, report.json, report.html and the models", "report"),
@@ -115,6 +117,7 @@ public static class PipelineCommand
             Augment = line.Flag("augment"),
             KeepBest = line.Flag("keep-best"),
             PruneSparsities = line.Flag("no-prune") ? [] : ParseSparsities(line.Get("prune")!),
+            PrunedLayout = line.Choice("layout", "measured", "sparse") == "sparse" ? ServingLayout.Sparse : ServingLayout.Measured,
             Int8 = !line.Flag("no-int8"),
             AllowDivergence = line.Flag("allow-divergence"),
         };

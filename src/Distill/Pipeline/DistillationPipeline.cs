@@ -222,7 +222,7 @@ public sealed class DistillationPipeline
     {
         long start = Stopwatch.GetTimestamp();
         var (served, reached) = PruningStage.Run(distilled, teacher, data, settings, Recipe(_options.PruneEpochs, seed, augment: true),
-            sparsity, _options.PruneEpochs);
+            sparsity, _options.PruneEpochs, _options.PrunedLayout);
         double seconds = Stopwatch.GetElapsedTime(start).TotalSeconds;
         Evaluation evaluation = Evaluation.Run(served, test);
         _log.WriteLine(string.Create(CultureInfo.InvariantCulture,

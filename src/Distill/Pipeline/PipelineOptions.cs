@@ -2,6 +2,8 @@ using TinyKd.Autograd.Nn;
 using TinyKd.Distill.Distillation;
 using TinyKd.Distill.Training;
 
+using TinyKd.Distill.Pruning;
+
 namespace TinyKd.Distill.Pipeline;
 
 /// <summary>The two situations the pipeline compares distillation in.</summary>
@@ -72,6 +74,12 @@ public sealed record PipelineOptions
 
     /// <summary>The fine-tuning budget of each pruned student, in epochs over the transfer set (0: one-shot, no fine-tuning).</summary>
     public int PruneEpochs { get; init; } = 10;
+
+    /// <summary>
+    /// The served form of each pruned layer: sparse where this machine's measured crossover says it runs faster (the
+    /// default; timing-dependent), or sparse wherever a weight is zero (a result that does not depend on the machine).
+    /// </summary>
+    public ServingLayout PrunedLayout { get; init; } = ServingLayout.Measured;
 
     /// <summary>
     /// The int8 stage: each seed's distilled student and its most pruned student of at most 90 % (the most pruned

@@ -39,8 +39,9 @@ public static class PruningStage
     /// <param name="training">The student's training recipe; epochs and seeds are set per pruning step.</param>
     /// <param name="sparsity">The target sparsity of the pruned layers.</param>
     /// <param name="epochs">The fine-tuning budget in epochs over the transfer set.</param>
+    /// <param name="layout">The served form of the pruned layers (see <see cref="SparseServing.Convert"/>).</param>
     public static (Mlp Served, double Sparsity) Run(Mlp distilled, Teacher teacher, ScenarioData data, DistillationOptions distillation,
-        TrainingOptions training, double sparsity, int epochs)
+        TrainingOptions training, double sparsity, int epochs, ServingLayout layout = ServingLayout.Measured)
     {
         ArgumentNullException.ThrowIfNull(distilled);
         ArgumentNullException.ThrowIfNull(teacher);
@@ -49,7 +50,7 @@ public static class PruningStage
         student.LoadStateDict(distilled.StateDict());
         PruningMask mask = GradualPruner.Run(student, new PruningOptions(), Schedule(sparsity, epochs), training, data.Transfer, data.Validation,
             [teacher], distillation);
-        return (SparseServing.Convert(student), mask.Sparsity);
+        return (SparseServing.Convert(student, layout), mask.Sparsity);
     }
 
     /// <summary>
