@@ -40,7 +40,7 @@ public static class SplitsFile
         var content = Files(train, test);
         content["unlabelled_file"] = unlabelled?.Source;
         content["seeds"] = seeds;
-        content["validation_split"] = "random";
+        content["validation_split"] = "stratified";
         content["class_names"] = train.ClassNames;
         content["test"] = TestRows(test);
         content["scenarios"] = splits.GroupBy(s => s.Scenario).ToDictionary(g => g.Key, g => g.ToDictionary(

@@ -45,7 +45,7 @@ public sealed class UnlabelledRowsCommandTests : IDisposable
             "--labelled", "60", "--no-prune", "--no-int8", "--report", report], output));
         Assert.Contains("240 train (60 without a label) + 60 unlabelled from ", output.ToString());
         // All labels: 18 of the 180 labelled rows validate; the distilled student adds the 60 marked and 60 extra rows.
-        Assert.Contains("also learns from the teacher's soft targets on 120 unlabelled rows", output.ToString());
+        Assert.Contains("also learns from the teacher's soft targets on 120 unlabelled samples", output.ToString());
 
         using var splits = JsonDocument.Parse(File.ReadAllText(Path.Combine(report, "splits.json")));
         JsonElement scenarios = splits.RootElement.GetProperty("scenarios");

@@ -34,7 +34,10 @@ public class ScenarioDataTests
     {
         var data = ScenarioData.Create(Scenario.AllLabels, Numbered(100), 3, 0.1, 20);
         Assert.Same(data.Labelled, data.Transfer);
-        Assert.Equal(90, data.Labelled.Count);
+        // Stratified: each of the 4 classes (25 rows) gives round(2.5) = 2 (ties to even) rows to validation.
+        Assert.Equal(8, data.Validation.Count);
+        Assert.Equal([2, 2, 2, 2], data.Validation.Labels.GroupBy(l => l).OrderBy(g => g.Key).Select(g => g.Count()));
+        Assert.Equal(92, data.Labelled.Count);
         Assert.Empty(Ids(data.Validation).Intersect(Ids(data.Labelled)));
     }
 

@@ -26,7 +26,7 @@ public static class PipelineCommand
         new("student", "SIZES", "student hidden widths, or all widths input to output (3 or more)", "128"),
         new("teacher-epochs", "N", "teacher epochs (default 10 on the sample, 15 on larger data)"),
         new("student-epochs", "N", "epochs of every student (default 20 on the sample, 40 on larger data)"),
-        new("labelled", "N", "labelled training images in the few-labels scenario (default 2000 on the sample, 10000 on larger data)"),
+        new("labelled", "N", "labelled training samples in the few-labels scenario (default 2000 on the sample, 10000 on larger data)"),
         new("scenario", "NAME", "all, few or both", "both"),
         new("no-search", null, "skip the T/α search: use --temperature and --alpha"),
         new("temperature", "T", "the temperature without search", "4"),

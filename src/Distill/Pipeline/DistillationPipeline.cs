@@ -162,11 +162,11 @@ public sealed class DistillationPipeline
             costs.Add(new PruningCost(row.Name, row.Sparsity, change.GainPoints, change.SpreadPoints));
         }
         string description = scenario == Scenario.AllLabels
-            ? $"Every model trains on the same {first!.Labelled.Count:N0} labelled images; {first.Validation.Count:N0} held out for validation." +
-              (first.Transfer.Count > first.Labelled.Count ? $" The distilled student also learns from the teacher's soft targets on {first.Transfer.Count - first.Labelled.Count:N0} unlabelled rows." : "")
-            : $"{first!.Labelled.Count:N0} labelled training images (+{first.Validation.Count:N0} for validation) for the teacher and the student alone; " +
-              $"the distilled student also learns from the teacher's soft targets on {first.Transfer.Count - first.Labelled.Count:N0} unlabelled images. " +
-              $"Every student takes the same number of optimizer steps ({EqualSteps(_options.StudentEpochs, first)} epochs over the labelled images = " +
+            ? $"Every model trains on the same {first!.Labelled.Count:N0} labelled samples; {first.Validation.Count:N0} held out for validation." +
+              (first.Transfer.Count > first.Labelled.Count ? $" The distilled student also learns from the teacher's soft targets on {first.Transfer.Count - first.Labelled.Count:N0} unlabelled samples." : "")
+            : $"{first!.Labelled.Count:N0} labelled training samples (+{first.Validation.Count:N0} for validation) for the teacher and the student alone; " +
+              $"the distilled student also learns from the teacher's soft targets on {first.Transfer.Count - first.Labelled.Count:N0} unlabelled samples. " +
+              $"Every student takes the same number of optimizer steps ({EqualSteps(_options.StudentEpochs, first)} epochs over the labelled samples = " +
               $"{_options.StudentEpochs} over the transfer set); the teacher {EqualSteps(_options.TeacherEpochs, first)} epochs.";
         return new ScenarioReport(name, description, models, search,
             Compare(alone.Select(r => r.Test.Accuracy).ToList(), distilled.Select(r => r.Test.Accuracy).ToList()) with

@@ -4,8 +4,9 @@ using TinyKd.Tensors;
 namespace TinyKd.Distill.Pipeline;
 
 /// <summary>
-/// The data each model of a scenario sees, for one seed. The validation split is always labelled and never trained
-/// on; in the few-labels scenario it comes out of the labelled samples, as it would for a user who has only those.
+/// The data each model of a scenario sees, for one seed. The validation split is always labelled, never trained on and
+/// stratified (each class keeps its share, as in <c>train</c> and <c>distill</c>); in the few-labels scenario it comes
+/// out of the labelled samples, as it would for a user who has only those, which are drawn at random.
 /// Training rows without a label (<see cref="Dataset.Unlabelled"/>) and the rows of an unlabelled file join the
 /// distilled student's transfer set only, in both scenarios.
 /// </summary>
@@ -31,7 +32,7 @@ public sealed record ScenarioData(Dataset Labelled, Dataset Validation, Dataset 
         if (scenario == Scenario.AllLabels)
         {
             var pool = labelledPool.Length == train.Count ? train : train.Subset(labelledPool);
-            var (rest, heldOut) = pool.SplitRows(validationFraction, seed);
+            var (rest, heldOut) = pool.StratifiedSplitRows(validationFraction, seed);
             int[] restRows = rest.Select(p => labelledPool[p]).ToArray(), validationRows = heldOut.Select(p => labelledPool[p]).ToArray();
             return Build(train, unlabelled, restRows, validationRows, Sorted([.. restRows, .. unlabelledRows]));
         }
@@ -39,9 +40,12 @@ public sealed record ScenarioData(Dataset Labelled, Dataset Validation, Dataset 
             throw new ArgumentException($"--labelled {labelled} leaves no unlabelled sample in the {labelledPool.Length} training samples with a label.", nameof(labelled));
         int[] order = (int[])labelledPool.Clone();
         new Rng(Rng.Hash(seed, 0x4645574C, 0)).Shuffle<int>(order);
-        int validationCount = Math.Max(1, (int)Math.Round(labelled * validationFraction));
-        return Build(train, unlabelled, Sorted(order.AsSpan(validationCount, labelled - validationCount)), Sorted(order.AsSpan(0, validationCount)),
-            Sorted([.. order.AsSpan(validationCount), .. unlabelledRows]));
+        int[] drawn = Sorted(order.AsSpan(0, labelled));
+        var (kept, heldBack) = train.Subset(drawn).StratifiedSplitRows(validationFraction, seed);
+        int[] fewRows = kept.Select(p => drawn[p]).ToArray(), heldBackRows = heldBack.Select(p => drawn[p]).ToArray();
+        var inValidation = new HashSet<int>(heldBackRows);
+        return Build(train, unlabelled, fewRows, heldBackRows,
+            Sorted([.. labelledPool.Where(r => !inValidation.Contains(r)), .. unlabelledRows]));
     }
 
     // The transfer set holds the training rows transferRows (the labels of labelledRows only), then every unlabelled
