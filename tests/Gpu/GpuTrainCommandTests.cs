@@ -7,7 +7,7 @@ using TinyKd.Tests.Cli;
 
 namespace TinyKd.Tests.Gpu;
 
-// tinykd train --device: the same run on ILGPU's CPU accelerator as on the CPU backend, and a clear error for a device
+// tinykd train/distill --device: the same run on ILGPU's CPU accelerator as on the CPU backend, and a clear error for a device
 // that is not there.
 public sealed class GpuTrainCommandTests : IDisposable
 {
@@ -23,8 +23,14 @@ public sealed class GpuTrainCommandTests : IDisposable
         var output = new StringWriter();
         Assert.Equal(0, TrainCommand.Run(["--data", train, "--test", test, "--model", "16", "--dropout", "0.1", "--epochs", "4",
             "--batch-size", "32", "--lr", "0.01", "--device", device, "--out", File($"{device}.tkd")], output));
-        string text = output.ToString(), line = text.Split('\n').First(l => l.StartsWith("test: accuracy ", StringComparison.Ordinal));
-        return (text, double.Parse(line["test: accuracy ".Length..line.IndexOf('%')], CultureInfo.InvariantCulture) / 100);
+        return (output.ToString(), TestAccuracy(output.ToString()));
+    }
+
+    // The fraction on the "test: accuracy NN.NN%" line of a command's output.
+    private static double TestAccuracy(string text)
+    {
+        string line = text.Split('\n').First(l => l.StartsWith("test: accuracy ", StringComparison.Ordinal));
+        return double.Parse(line["test: accuracy ".Length..line.IndexOf('%')], CultureInfo.InvariantCulture) / 100;
     }
 
     [Fact]
@@ -36,6 +42,25 @@ public sealed class GpuTrainCommandTests : IDisposable
         Assert.DoesNotContain("training on", cpuOutput);
         Assert.True(Math.Abs(cpu - gpu) <= 0.01, $"test accuracy {gpu} on ilgpu-cpu, {cpu} on the CPU");
         Assert.Equal("12-16-3", ModelFile.Load(File("ilgpu-cpu.tkd")).Model.Spec.ToString());
+    }
+
+    [Fact]
+    public void Distill_on_the_ilgpu_cpu_device_reaches_the_cpu_accuracy_with_the_teacher_moved_there()
+    {
+        Train("cpu");
+        (string Output, double Accuracy) Distil(string device)
+        {
+            var output = new StringWriter();
+            Assert.Equal(0, DistillCommand.Run(["--data", File("train.csv"), "--test", File("test.csv"), "--teacher", File("cpu.tkd"),
+                "--student", "8", "--epochs", "4", "--batch-size", "32", "--lr", "0.01", "--device", device, "--out", File($"student-{device}.tkd")], output));
+            return (output.ToString(), TestAccuracy(output.ToString()));
+        }
+        var (cpuOutput, cpu) = Distil("cpu");
+        var (gpuOutput, gpu) = Distil("ilgpu-cpu");
+        Assert.Contains("distilling on ilgpu-cpu", gpuOutput);
+        Assert.DoesNotContain("distilling on", cpuOutput);
+        Assert.True(Math.Abs(cpu - gpu) <= 0.01, $"test accuracy {gpu} on ilgpu-cpu, {cpu} on the CPU");
+        Assert.Equal("12-8-3", ModelFile.Load(File("student-ilgpu-cpu.tkd")).Model.Spec.ToString());
     }
 
     [Fact]

@@ -35,6 +35,7 @@ public static class DistillCommand
         DataOptions.Split,
         DataOptions.KeepBest,
         new("augment", null, "shift each training image by up to ±2 pixels (the teachers then run on the shifted images)"),
+        DeviceOption.Option,
         new("labelled", "N", "keep the labels of N training images only; the others are an unlabelled transfer set (0 = all)", "0"),
         new("omit-class", "K", "leave class K out of the transfer set (Hinton's demonstration), then report the student's recall on K"),
         new("checkpoint", "FILE", "write a checkpoint after every epoch"),
@@ -129,13 +130,28 @@ public static class DistillCommand
             training = training with { Augmentation = new ImageAugmentation(28, 28, 2, standardizer.Transform(0f)) };
         }
 
+        using var device = DeviceOption.Open(line);
+        ICompute backend = DeviceOption.Backend(device);
+        foreach (var (saved, file) in teacherModels.Zip(teacherFiles))
+        {
+            try
+            {
+                saved.Model.To(backend); // the teachers run where the student trains: their logits and shifted batches stay there
+            }
+            catch (NotSupportedException e)
+            {
+                throw new UsageException($"--device {line.Get("device")}: teacher '{file}': {e.Message}");
+            }
+        }
+
         output.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"tinykd distill: student {studentSpec} from {string.Join(", ", teachers)}; {transfer.Count:N0} transfer samples ({transfer.LabelledCount:N0} labelled), {validation.Count:N0} validation, {test.Count:N0} test; {standardization}"));
+        if (device is not null) output.WriteLine($"distilling on {device.Name} ({device.DeviceName})");
         var bar = new ProgressBar(output, live: !Console.IsErrorRedirected);
         var started = DateTime.UtcNow;
         Distiller run = line.Flag("search")
-            ? Search(output, studentSpec, teachers, distillation, training, transfer, validation, seed)
-            : Distil(studentSpec, teachers, distillation, training, transfer, validation, seed, bar.Report);
+            ? Search(output, studentSpec, teachers, distillation, training, transfer, validation, seed, backend)
+            : Distil(studentSpec, teachers, distillation, training, transfer, validation, seed, backend, bar.Report);
         Mlp student = run.Student;
         double seconds = (DateTime.UtcNow - started).TotalSeconds;
         DivergenceReport.Warn(run.Trainer.Divergence, outPath);
@@ -147,6 +163,7 @@ public static class DistillCommand
         if (omitted is { } omit)
             output.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"class {omit} ({Report.ClassNames(test)[omit]}) was left out of the transfer set, so the student never saw one: it recognises it with recall {evaluation.Scores.Recall[omit] * 100:F1}% and precision {evaluation.Scores.Precision[omit] * 100:F1}%, from what the soft targets said about the other images"));
+        student.To(CpuCompute.Default);
         ModelFile.Save(outPath, student, standardizer, new Dictionary<string, string>
         {
             ["stage"] = "distilled",
@@ -167,12 +184,15 @@ public static class DistillCommand
         return 0;
     }
 
+    // The student is built on the CPU from the seed, then moved: the same initial weights on every device.
     private static Distiller Distil(MlpSpec spec, List<Teacher> teachers, DistillationOptions distillation, TrainingOptions training,
-        Dataset transfer, Dataset validation, ulong seed, Action<TrainingProgress>? progress)
+        Dataset transfer, Dataset validation, ulong seed, ICompute backend, Action<TrainingProgress>? progress)
     {
         try
         {
-            var distiller = new Distiller(new Mlp(spec, new Rng(seed)), teachers, distillation, training);
+            var student = new Mlp(spec, new Rng(seed));
+            student.To(backend);
+            var distiller = new Distiller(student, teachers, distillation, training);
             distiller.Fit(transfer, validation, progress);
             return distiller;
         }
@@ -183,7 +203,7 @@ public static class DistillCommand
     }
 
     private static Distiller Search(TextWriter output, MlpSpec spec, List<Teacher> teachers, DistillationOptions distillation, TrainingOptions training,
-        Dataset transfer, Dataset validation, ulong seed)
+        Dataset transfer, Dataset validation, ulong seed, ICompute backend)
     {
         Distiller? best = null;
         double bestAccuracy = -1;
@@ -192,7 +212,7 @@ public static class DistillCommand
             foreach (float a in DistillationOptions.SearchAlphas)
             {
                 var options = distillation with { Temperature = ParameterSchedule.Constant(t), Alpha = ParameterSchedule.Constant(a) };
-                var run = Distil(spec, teachers, options, training with { CheckpointPath = null, Resume = false }, transfer, validation, seed, null);
+                var run = Distil(spec, teachers, options, training with { CheckpointPath = null, Resume = false }, transfer, validation, seed, backend, null);
                 double accuracy = Evaluation.Run(run.Student, validation).Accuracy;
                 output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  {t,-5} {a,-5} {accuracy * 100:F2}%"));
                 if (accuracy > bestAccuracy) (best, bestAccuracy) = (run, accuracy);
