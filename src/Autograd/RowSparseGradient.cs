@@ -62,9 +62,7 @@ public sealed class RowSparseGradient
         float[] values = Values.ToArray();
         for (int k = 0; k < _rows.Count; k++)
             values.AsSpan(k * Width, Width).CopyTo(dense.AsSpan(_rows[k] * Width, Width));
-        var result = Tensor.Zeros(new Shape(TableRows, Width), backend);
-        backend.CopyFromHost(result, dense);
-        return result;
+        return Tensor.Upload(dense, new Shape(TableRows, Width), backend);
     }
 
     /// <summary>

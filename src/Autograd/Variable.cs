@@ -132,9 +132,7 @@ public sealed partial class Variable
     {
         if (!IsLeaf) throw new InvalidOperationException($"{this} belongs to a graph; only parameters and constants move between backends.");
         if (ReferenceEquals(Data.Backend, backend)) return;
-        var moved = Tensor.Zeros(Shape, backend);
-        backend.CopyFromHost(moved, Data.ToArray());
-        Data = moved;
+        Data = Tensor.Upload(Data.ToArray(), Shape, backend);
         _grad = default;
         _gradPendingZero = false;
         if (SparseGrad is { } sparse) SparseGrad = new RowSparseGradient(sparse.TableRows, sparse.Width, backend);

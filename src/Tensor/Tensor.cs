@@ -73,6 +73,16 @@ public readonly struct Tensor
     /// <summary>Wraps a managed array as a CPU tensor without copying it.</summary>
     public static Tensor FromArray(float[] data, params ReadOnlySpan<int> dims) => FromArray(data, new Shape(dims));
 
+    /// <summary>A new tensor of <paramref name="shape"/> on <paramref name="backend"/> holding a copy of <paramref name="values"/> (one upload).</summary>
+    /// <exception cref="ArgumentException">The value count differs from the shape's element count.</exception>
+    public static Tensor Upload(ReadOnlySpan<float> values, Shape shape, ICompute backend)
+    {
+        ArgumentNullException.ThrowIfNull(backend);
+        var t = new Tensor(backend.Allocate(shape.Length), shape);
+        backend.CopyFromHost(t, values);
+        return t;
+    }
+
     /// <summary>
     /// A view of the same elements with another shape; one dimension may be -1 and is then inferred.
     /// </summary>

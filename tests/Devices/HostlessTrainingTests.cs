@@ -69,9 +69,9 @@ public class HostlessTrainingTests
             rng.FillUniform(targets, 0f, 1f);
             int[] labels = [.. Enumerable.Range(step, Batch).Select(i => i % Classes)];
             graph.Reset();
-            Variable input = graph.Input(Upload(backend, x, new Shape(Batch, Inputs)));
-            Variable teacherLogits = graph.Input(Upload(backend, teacher, new Shape(Batch, Classes)));
-            Variable soft = graph.Input(Upload(backend, targets, new Shape(Batch, Classes)));
+            Variable input = graph.Input(Tensor.Upload(x, new Shape(Batch, Inputs), backend));
+            Variable teacherLogits = graph.Input(Tensor.Upload(teacher, new Shape(Batch, Classes), backend));
+            Variable soft = graph.Input(Tensor.Upload(targets, new Shape(Batch, Classes), backend));
             Variable logits = model.Forward(input);
             Variable loss = Losses.CrossEntropy(logits, labels, 0.1f)
                 + 0.5f * Losses.KlDivergence(logits, teacherLogits, 2f)
@@ -84,12 +84,5 @@ public class HostlessTrainingTests
             losses[step] = loss.Item();
         }
         return (model, losses, norms);
-    }
-
-    private static Tensor Upload(ICompute backend, float[] values, Shape shape)
-    {
-        var t = Tensor.Zeros(shape, backend);
-        backend.CopyFromHost(t, values);
-        return t;
     }
 }

@@ -16,9 +16,7 @@ public sealed class IlgpuCpuFixture : IDisposable
     public static Tensor On(ICompute backend, Tensor host)
     {
         if (ReferenceEquals(backend, CpuCompute.Default)) return Tensor.FromArray(host.ToArray(), host.Shape);
-        var t = Tensor.Zeros(host.Shape, backend);
-        backend.CopyFromHost(t, host.Span);
-        return t;
+        return Tensor.Upload(host.Span, host.Shape, backend);
     }
 
     /// <inheritdoc />

@@ -186,24 +186,34 @@ public sealed class Dataset
     /// share in both parts; unlabelled rows stay in training. Each part is in ascending order.
     /// </summary>
     /// <exception cref="ArgumentException">The fraction is outside (0, 1) or leaves a part empty.</exception>
-    public (int[] Train, int[] Validation) StratifiedSplitRows(double validationFraction, ulong seed)
+    public (int[] Train, int[] Validation) StratifiedSplitRows(double validationFraction, ulong seed) =>
+        StratifiedSplitRows(Labels, Classes, validationFraction, seed);
+
+    /// <summary>
+    /// <see cref="StratifiedSplitRows(double, ulong)"/> over positions of <paramref name="labels"/> (class indices in
+    /// [0, <paramref name="classes"/>) or <see cref="Unlabelled"/>) alone: no features needed, none copied.
+    /// </summary>
+    /// <exception cref="ArgumentException">The fraction is outside (0, 1) or leaves a part empty.</exception>
+    public static (int[] Train, int[] Validation) StratifiedSplitRows(IReadOnlyList<int> labels, int classes, double validationFraction, ulong seed)
     {
+        ArgumentNullException.ThrowIfNull(labels);
         if (!(validationFraction > 0 && validationFraction < 1))
             throw new ArgumentException($"The validation fraction must be in (0, 1); got {validationFraction}.", nameof(validationFraction));
+        int count = labels.Count;
         var rng = new Rng(seed);
         var validation = new List<int>();
-        for (int c = 0; c < Classes; c++)
+        for (int c = 0; c < classes; c++)
         {
-            int[] rows = Enumerable.Range(0, Count).Where(i => Labels[i] == c).ToArray();
+            int[] rows = Enumerable.Range(0, count).Where(i => labels[i] == c).ToArray();
             rng.Shuffle<int>(rows);
             validation.AddRange(rows[..(int)Math.Round(rows.Length * validationFraction)]);
         }
-        if (validation.Count < 1 || validation.Count > Count - 1)
+        if (validation.Count < 1 || validation.Count > count - 1)
             throw new ArgumentException(
-                $"A stratified validation fraction of {validationFraction} of {Count} examples leaves {validation.Count} for " +
-                $"validation and {Count - validation.Count} for training; both need at least one.", nameof(validationFraction));
+                $"A stratified validation fraction of {validationFraction} of {count} examples leaves {validation.Count} for " +
+                $"validation and {count - validation.Count} for training; both need at least one.", nameof(validationFraction));
         var inValidation = new HashSet<int>(validation);
-        int[] train = Enumerable.Range(0, Count).Where(i => !inValidation.Contains(i)).ToArray();
+        int[] train = Enumerable.Range(0, count).Where(i => !inValidation.Contains(i)).ToArray();
         int[] sorted = [.. validation.Order()];
         return (train, sorted);
     }

@@ -31,8 +31,7 @@ public sealed record ScenarioData(Dataset Labelled, Dataset Validation, Dataset 
         int[] unlabelledRows = Enumerable.Range(0, train.Count).Where(i => train.Labels[i] == Dataset.Unlabelled).ToArray();
         if (scenario == Scenario.AllLabels)
         {
-            var pool = labelledPool.Length == train.Count ? train : train.Subset(labelledPool);
-            var (rest, heldOut) = pool.StratifiedSplitRows(validationFraction, seed);
+            var (rest, heldOut) = Dataset.StratifiedSplitRows(labelledPool.Select(r => train.Labels[r]).ToArray(), train.Classes, validationFraction, seed);
             int[] restRows = rest.Select(p => labelledPool[p]).ToArray(), validationRows = heldOut.Select(p => labelledPool[p]).ToArray();
             return Build(train, unlabelled, restRows, validationRows, Sorted([.. restRows, .. unlabelledRows]));
         }
@@ -41,7 +40,7 @@ public sealed record ScenarioData(Dataset Labelled, Dataset Validation, Dataset 
         int[] order = (int[])labelledPool.Clone();
         new Rng(Rng.Hash(seed, 0x4645574C, 0)).Shuffle<int>(order);
         int[] drawn = Sorted(order.AsSpan(0, labelled));
-        var (kept, heldBack) = train.Subset(drawn).StratifiedSplitRows(validationFraction, seed);
+        var (kept, heldBack) = Dataset.StratifiedSplitRows(drawn.Select(r => train.Labels[r]).ToArray(), train.Classes, validationFraction, seed);
         int[] fewRows = kept.Select(p => drawn[p]).ToArray(), heldBackRows = heldBack.Select(p => drawn[p]).ToArray();
         var inValidation = new HashSet<int>(heldBackRows);
         return Build(train, unlabelled, fewRows, heldBackRows,

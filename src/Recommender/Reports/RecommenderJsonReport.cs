@@ -46,11 +46,7 @@ public static class RecommenderJsonReport
                 json.WriteString("loss", c.Distillation);
                 json.WriteString("group", c.Group);
                 json.WriteString("metric", c.Metric);
-                Number(json, "gain", c.Result.Gain);
-                Number(json, "low", c.Result.Low);
-                Number(json, "high", c.Result.High);
-                Number(json, "seedSpread", c.Result.SeedSpread);
-                json.WriteString("verdict", RankingVerdict.Name(c.Result.Verdict));
+                Comparison(json, "gain", c.Result);
                 json.WriteEndObject();
             }
             json.WriteEndArray();
@@ -65,11 +61,7 @@ public static class RecommenderJsonReport
                 Number(json, "int8", c.Int8);
                 json.WriteNumber("fp32Bytes", c.Fp32Bytes);
                 json.WriteNumber("int8Bytes", c.Int8Bytes);
-                Number(json, "change", c.Change.Gain);
-                Number(json, "low", c.Change.Low);
-                Number(json, "high", c.Change.High);
-                Number(json, "seedSpread", c.Change.SeedSpread);
-                json.WriteString("verdict", RankingVerdict.Name(c.Change.Verdict));
+                Comparison(json, "change", c.Change);
                 json.WriteEndObject();
             }
             json.WriteEndArray();
@@ -131,6 +123,16 @@ public static class RecommenderJsonReport
     }
 
     // JSON has no NaN: a value that is not finite is written as null.
+    // A paired comparison: its gain (named gainName), bootstrap interval, seed spread and verdict.
+    private static void Comparison(Utf8JsonWriter json, string gainName, RankingComparison result)
+    {
+        Number(json, gainName, result.Gain);
+        Number(json, "low", result.Low);
+        Number(json, "high", result.High);
+        Number(json, "seedSpread", result.SeedSpread);
+        json.WriteString("verdict", RankingVerdict.Name(result.Verdict));
+    }
+
     private static void Number(Utf8JsonWriter json, string name, double value)
     {
         json.WritePropertyName(name);

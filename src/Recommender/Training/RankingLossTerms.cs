@@ -30,14 +30,14 @@ internal sealed class RankingLossTerms
         int b = options.BatchSize, n = options.Negatives;
         var bceTargets = new float[b * _list];
         for (int r = 0; r < b; r++) bceTargets[r * _list] = 1f;
-        _bceTargets = Constant(backend, bceTargets, new Shape(b, _list));
+        _bceTargets = Tensor.Upload(bceTargets, new Shape(b, _list), backend);
         var bprDifferences = new float[_list * n];
         for (int j = 0; j < n; j++)
         {
             bprDifferences[j] = -1f;
             bprDifferences[(j + 1) * n + j] = 1f;
         }
-        _bprDifferences = Constant(backend, bprDifferences, new Shape(_list, n));
+        _bprDifferences = Tensor.Upload(bprDifferences, new Shape(_list, n), backend);
         _zeros = Tensor.Zeros(new Shape(b, n), backend);
         int m = Math.Max(options.RankSamples, 1);
         _ones = Tensor.Zeros(new Shape(b, m), backend);
@@ -47,12 +47,6 @@ internal sealed class RankingLossTerms
         _positiveLabels = new int[b];
     }
 
-    private static Tensor Constant(ICompute backend, float[] values, Shape shape)
-    {
-        var t = Tensor.Zeros(shape, backend);
-        backend.CopyFromHost(t, values);
-        return t;
-    }
 
     /// <summary>Candidates per row: the list plus the distillation extras.</summary>
     public int Width { get; }
