@@ -70,8 +70,7 @@ public sealed class TeacherTargets
         int rows = Math.Max(1, Math.Min(batchSize, transfer.Count));
         _batchLogits = new float[_teachers.Length * rows * _classes];
         _mixed = new float[rows * _classes];
-        _soft = Tensor.Zeros(rows, _classes);
-        _mean = Tensor.Zeros(rows, _classes);
+        (_soft, _mean) = (default, default); // allocated by the first batch, on its backend
     }
 
     /// <summary>
@@ -85,10 +84,10 @@ public sealed class TeacherTargets
     {
         int b = batch.Count, c = _classes, k = _teachers.Length;
         ICompute backend = batch.Features.Backend;
-        if (!ReferenceEquals(_soft.Backend, backend))
+        if (_soft.IsEmpty || !ReferenceEquals(_soft.Backend, backend))
         {
-            _soft = Tensor.Zeros(_soft.Shape, backend);
-            _mean = Tensor.Zeros(_mean.Shape, backend);
+            var shape = new Shape(_mixed.Length / c, c);
+            (_soft, _mean) = (Tensor.Zeros(shape, backend), Tensor.Zeros(shape, backend));
         }
         ReadOnlySpan<int> rows = batch.Indices.Span;
         for (int i = 0; i < k; i++)
