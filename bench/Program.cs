@@ -16,6 +16,7 @@ if (args.Contains(SparseCrossoverReport.Flag))
 // The header names what the numbers depend on: the CPU model and the kernel path (TINYKD_KERNELS is inherited by the
 // benchmark processes BenchmarkDotNet starts, so they run the same path).
 Console.WriteLine($"TinyKd benchmarks on {MachineDescription.CpuModel}, kernels {CpuKernels.Path} (widest here: {CpuKernels.Best})");
+Console.WriteLine($"CPU: {CpuFamily.Description}; GEMM on {CpuKernels.Path}: {CpuKernels.DescribeGemm(CpuKernels.Path)}");
 
 bool quick = args.Contains(BenchConfig.QuickFlag);
 string[] rest = args.Where(a => a != BenchConfig.QuickFlag).ToArray();

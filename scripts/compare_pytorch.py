@@ -35,6 +35,7 @@ The same workloads in both frameworks (B = batch, In/Out = layer widths):
   infer    model.eval() forward under torch.no_grad() (also the dense twins of the sparse rows, one layer or a model)
   int8     torch.ao.quantization.quantize_dynamic(model, {Linear}, qint8) forward under torch.no_grad()
   sparse   not run (see SKIPPED_KINDS): their PyTorch column shows "—"
+  path     TinyKd's GEMMs on its other kernel path: not rerun in PyTorch ("—")
 """
 import argparse
 import json
@@ -51,8 +52,9 @@ from torch_blas import Blas
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 # Pruned models served sparse: PyTorch has no counterpart to time (torch.nn.utils.prune keeps a dense weight and a
-# mask, so a pruned PyTorch model runs at its dense twin's speed, which the "infer" rows already time).
-SKIPPED_KINDS = ("sparse", "model")
+# mask, so a pruned PyTorch model runs at its dense twin's speed, which the "infer" rows already time). "path" rows
+# repeat TinyKd's GEMMs on its other kernel path (AVX2 on an AVX-512 machine): the GEMM rows already time PyTorch.
+SKIPPED_KINDS = ("sparse", "model", "path")
 
 # (warm-up seconds, repetitions, seconds per repetition), as BenchBudget in src/Cli/Bench/MedianTimer.cs.
 BUDGETS = {"standard": (0.15, 7, 0.02), "quick": (0.005, 3, 0.001)}
@@ -242,6 +244,8 @@ def render(tinykd, torch_runs):
     lines = ["# TinyKd vs PyTorch", ""]
     lines.append(f"- TinyKd: {machine.get('cpu_model', 'CPU not recorded')}, kernels {machine['kernel_path']}, {machine['threads']} threads, {machine['runtime']} on {machine['os']}, "
                  f"{machine['processor_count']} logical processors")
+    if "microarchitecture" in machine:
+        lines.append(f"- CPU: {machine['microarchitecture']}; GEMM on {machine['kernel_path']}: {machine['gemm']}")
     if peak.get("vector_bits"):
         lines.append(f"- Measured FP32 FMA peak (Vector{peak['vector_bits']}): {peak['single_core_gflops']:.1f} GFLOP/s on 1 core, "
                      f"{peak['all_cores_gflops']:.1f} GFLOP/s on {peak['threads']} threads")

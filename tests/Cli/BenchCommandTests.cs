@@ -7,6 +7,7 @@ using TinyKd.Distill.Pruning;
 using TinyKd.Distill.Quantization;
 using TinyKd.Distill.Reports;
 using TinyKd.Tensors;
+using TinyKd.Tensors.Cpu;
 
 namespace TinyKd.Tests.Cli;
 
@@ -43,6 +44,13 @@ public sealed class BenchCommandTests : IDisposable
            from form in new[] { "fp32", "int8" }
            select $"{subject.Id}_{form}_b{batch}",
     ];
+
+    // The bench's GEMM rows repeated on every other vector path the processor supports (none on an AVX2-only CPU).
+    private static IEnumerable<string> OtherPathIds(KernelPath path) =>
+        from other in CpuKernels.Supported
+        where other != path && other != KernelPath.Scalar
+        from id in new[] { "gemm_1024_1t", "fc1_forward", "fc1_dx", "fc1_dw", "fc2_forward", "fc2_dx", "fc2_dw", "fc3_forward" }
+        select $"{id}_{other.ToString().ToLowerInvariant()}";
 
     private readonly string _dir = Directory.CreateTempSubdirectory("tinykd-bench-").FullName;
 
@@ -92,14 +100,24 @@ public sealed class BenchCommandTests : IDisposable
 
         var rows = root.GetProperty("results").EnumerateArray().ToList();
         var results = rows.ToDictionary(r => r.GetProperty("id").GetString()!);
-        Assert.Equal(ResultIds.Order(), results.Keys.Order());
+        Assert.Equal(ResultIds.Concat(OtherPathIds(CpuKernels.Path)).Order(), results.Keys.Order());
         foreach (JsonElement r in results.Values)
         {
             AssertFinitePositive(r, "seconds");
             AssertFinitePositive(r, "gflops");
             Assert.True(r.GetProperty("threads").GetInt32() >= 1, r.ToString());
-            if (peakMeasured && r.GetProperty("kind").GetString() != "int8") AssertFinitePositive(r, "percent_of_peak");
+            string kind = r.GetProperty("kind").GetString()!;
+            if (peakMeasured && kind != "int8" && kind != "path") AssertFinitePositive(r, "percent_of_peak");
             else Assert.False(r.TryGetProperty("percent_of_peak", out _), r.ToString());
+        }
+
+        // The GEMMs again on each other vector path, checked like the others, with their speed relative to the
+        // bench's own path (the measurement behind the default path).
+        foreach (JsonElement r in rows.Where(r => r.GetProperty("kind").GetString() == "path"))
+        {
+            Assert.True(r.GetProperty("valid").GetBoolean(), $"GEMM result differs from the reference: {r}");
+            AssertFinitePositive(r, "speedup");
+            Assert.Contains(" on Avx", r.GetProperty("what").GetString());
         }
 
         // Every GEMM row was checked against a double-precision reference, and its FLOP count is its shape's.

@@ -100,9 +100,14 @@ internal sealed record BenchReport(BenchMachine Machine, PeakFlops Peak, Int8Pea
 
 /// <summary>The machine and runtime a bench ran on.</summary>
 /// <param name="CpuModel">The CPU model (<see cref="TinyKd.Distill.Reports.MachineDescription.CpuModel"/>).</param>
+/// <param name="Microarchitecture">Vendor, family and model from CPUID, and the core they name where known
+/// (<see cref="TinyKd.Tensors.Cpu.CpuFamily.Description"/>), e.g. "AMD Zen 4 (family 25, model 17)".</param>
 /// <param name="ProcessorCount">Logical processors the runtime sees.</param>
 /// <param name="KernelPath">The CPU kernels' instruction path (<c>Avx512</c>, <c>Avx2</c> or <c>Scalar</c>).</param>
+/// <param name="Gemm">The GEMM's register tile and cache blocking on that path and the caches they come from
+/// (<see cref="TinyKd.Tensors.Cpu.CpuKernels.DescribeGemm"/>).</param>
 /// <param name="Threads">Threads of the multi-threaded rows.</param>
 /// <param name="Runtime">The .NET runtime's description.</param>
 /// <param name="Os">The operating system's description.</param>
-internal sealed record BenchMachine(string CpuModel, int ProcessorCount, string KernelPath, int Threads, string Runtime, string Os);
+internal sealed record BenchMachine(string CpuModel, string Microarchitecture, int ProcessorCount, string KernelPath, string Gemm, int Threads,
+    string Runtime, string Os);

@@ -11,6 +11,7 @@ internal static class BenchTable
         PeakFlops peak = report.Peak;
         BenchMachine m = report.Machine;
         output.WriteLine(Invariant($"tinykd bench: {m.CpuModel}, {m.ProcessorCount} logical processors, kernels {m.KernelPath}, {m.Threads} threads for the multi-threaded rows; {m.Runtime} on {m.Os}"));
+        output.WriteLine($"CPU: {m.Microarchitecture}; GEMM on {m.KernelPath}: {m.Gemm}");
         output.WriteLine(peak.VectorBits == 0
             ? "FP32 FMA peak: not measured (no FMA on this processor); '% peak' is left blank"
             : Invariant($"FP32 FMA peak (Vector{peak.VectorBits}<float>, 12 accumulators): {peak.SingleCoreGflops:F1} GFLOP/s on 1 core, {peak.AllCoresGflops:F1} GFLOP/s on {peak.Threads} threads"));
@@ -32,7 +33,7 @@ internal static class BenchTable
         if (report.Crossovers.Count > 0)
         {
             output.WriteLine();
-            output.WriteLine("speedup: the dense fp32 twin's time / the row's, measured in the same run. Sparse rows: 8×1 blocks, per-layer magnitude threshold, output layer dense. int8 rows: 7-bit weights per row, dynamic u8 activations, no share of the FP32 peak.");
+            output.WriteLine("speedup: the reference row's time / the row's, measured in the same run: for the rows 'on <path>', the same GEMM on the bench's own path (above 1: the other path is faster; no share of the peak, which is the bench path's); for sparse and int8 rows, the dense fp32 twin. Sparse rows: 8×1 blocks, per-layer magnitude threshold, output layer dense. int8 rows: 7-bit weights per row, dynamic u8 activations, no share of the FP32 peak.");
             output.WriteLine("Sparse/dense crossover (the lowest sparsity from which the blocked kernel beats the dense GEMM; what serving decides by):");
             foreach (var group in report.Crossovers.GroupBy(c => (c.InFeatures, c.OutFeatures)))
                 output.WriteLine(Invariant($"  {group.Key.InFeatures}→{group.Key.OutFeatures}: ") + string.Join(", ", group.Select(c =>

@@ -33,11 +33,6 @@ internal readonly unsafe struct GemmAvx512 : IGemmKernel
     public static int TileStepM => 4;
     public static int TileStepN => 16;
 
-    // See Gemm's header: Ã micro-panel 12·KC·4 ≤ 24 KiB in L1d, B̃ block KC·NC·4 ≤ 512 KiB in L2, Ã block in L3.
-    public static int KC => 512;
-    public static int NC => 256;
-    public static int MC => 1200;
-
     /// <summary>
     /// C[0..rows, 0..cols] ← update(Ã·B̃) for one tile (rows ≤ 12, cols ≤ 32). A partial tile runs the smallest
     /// variant that covers it (4, 8 or 12 rows; 16 or 32 columns), so the MLP's 128 rows = 10 × 12 + 8 waste no

@@ -13,9 +13,6 @@ internal readonly unsafe struct GemmScalar : IGemmKernel
     public static int NR => 4;
     public static int TileStepM => 4;
     public static int TileStepN => 4;
-    public static int KC => 256;
-    public static int NC => 256;
-    public static int MC => 256;
 
     [MethodImpl(MethodImplOptions.NoInlining)]
     public static void Multiply(nint kc, float* a, float* b, nint ldb, float* c, nint ldc, int rows, int cols, TileUpdate* update)

@@ -43,7 +43,8 @@ internal unsafe struct TileUpdate
     public bool Relu;
 }
 
-/// <summary>A micro-kernel with its register tile, cache blocking and packing routines (one per kernel path).</summary>
+/// <summary>A micro-kernel with its register tile and packing routines (one per kernel path); its cache blocking
+/// follows from the tile and the machine's caches (<see cref="GemmBlocking{TKernel}"/>).</summary>
 internal unsafe interface IGemmKernel
 {
     /// <summary>Rows of the register tile (the A micro-panel's width).</summary>
@@ -55,12 +56,6 @@ internal unsafe interface IGemmKernel
     static abstract int TileStepM { get; }
     /// <summary>The smallest tile width the kernel runs without idle lanes; task shares of N are multiples of it.</summary>
     static abstract int TileStepN { get; }
-    /// <summary>Largest K block.</summary>
-    static abstract int KC { get; }
-    /// <summary>Largest N block (columns of packed B).</summary>
-    static abstract int NC { get; }
-    /// <summary>Largest M block (rows of packed A).</summary>
-    static abstract int MC { get; }
 
     /// <summary>
     /// C[i, j] ← update(Σ_p a[p·MR + i]·b[p·ldb + j]) over kc steps, for i &lt; rows ≤ MR and j &lt; cols ≤ NR: a is a
@@ -95,7 +90,9 @@ internal interface IFlag
     static abstract bool Two { get; }
 }
 
+internal readonly struct Rows2 : IConstant { public static int Count => 2; }
 internal readonly struct Rows4 : IConstant { public static int Count => 4; }
+internal readonly struct Rows6 : IConstant { public static int Count => 6; }
 internal readonly struct Rows8 : IConstant { public static int Count => 8; }
 internal readonly struct Rows12 : IConstant { public static int Count => 12; }
 internal readonly struct OneVector : IFlag { public static bool Two => false; }

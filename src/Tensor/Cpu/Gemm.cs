@@ -19,20 +19,16 @@ namespace TinyKd.Tensors.Cpu;
 ///         for ir in MC by MR   one A micro-panel, MR×KC                                  → L1, reused by every jr
 ///           for jr in NC by NR one B micro-panel, KC×NR, streamed from L2 → micro-kernel on C[ir.., jr..]
 /// </code>
-/// Block sizes for this machine class (Zen 4 here: 32 KiB L1d, 1 MiB L2 per core, 32 MiB shared L3; Intel server
-/// cores have 48 KiB and 2 MiB, which these sizes also fit):
+/// Block sizes come from the caches the machine reports (<see cref="GemmBlocking"/>: the A micro-panel in 3/4 of
+/// L1d, B̃ in half of L2, Ã in half of the thread's L3 share); the register tiles from each kernel's register file:
 /// <list type="bullet">
 /// <item>MR×NR = 12×32 (AVX-512), 6×16 (AVX2), 4×4 (scalar): the largest tiles whose accumulators, B vectors and
 /// broadcast fit the register file (27 of 32 zmm, 15 of 16 ymm); see each kernel's register map. Per step a tile
 /// does MR·NR/16 FMAs for NR/16 vector loads and MR broadcasts, far under the load ports' limit.</item>
-/// <item>KC = 512 (K is cut into equal blocks of at most KC, rounded up to 16: K = 784 → 400 + 384, 1200 → 3 × 400):
-/// the A micro-panel (12·KC·4 ≤ 24 KiB) stays in L1 while B micro-panels stream past, and a C tile is loaded and
-/// stored once per 12·KC·32 multiply-adds, so C traffic is about 1% of the kernel time.</item>
-/// <item>NC = 256: B̃ (KC·NC·4 ≤ 512 KiB) fills at most half of L2, leaving room for Ã when M is small (128×400·4
-/// = 200 KiB for the MLP shapes) and for the next block's source, which is prefetched during the current block.
-/// (KC 256–768 × NC 256–768 measured within 3% of each other at 1024³; KC 512 × NC 256 was best on the MLP shapes.)</item>
-/// <item>MC = 1200: with pc outermost every element of A and of B is packed exactly once per call whenever M ≤ MC
-/// (all the MLP shapes); Ã then lives in L3 and each A micro-panel is read from there once per jc.</item>
+/// <item>K is cut into equal blocks of at most KC, rounded up to 16 (KC = 512: K = 784 → 400 + 384, 1200 → 3 × 400),
+/// so a C tile is loaded and stored once per MR·KC·NR multiply-adds: C traffic is about 1% of the kernel time.</item>
+/// <item>With pc outermost and MC ≥ M (every MLP shape) each element of A and of B is packed exactly once per call;
+/// Ã then lives in L3 and each A micro-panel is read from there once per jc.</item>
 /// </list>
 /// Measured on this 2-core Zen 4 (FMA peak 117 GFLOP/s per core, 233 on both): 1024³ at 107 GFLOP/s on one thread
 /// (91%) and 217 on two; the 128-row MLP products at 104–107 on one thread and 204–209 on two, the weight gradients
@@ -177,10 +173,11 @@ internal static unsafe class Gemm
         else (m0, m1) = Share(p.M, TKernel.TileStepM, task, p.Tasks);
         if (m0 >= m1 || n0 >= n1) return;
 
-        int k = p.K, kBlocks = (k + TKernel.KC - 1) / TKernel.KC;
+        GemmBlocking blocking = GemmBlocking<TKernel>.Value;
+        int k = p.K, kBlocks = (k + blocking.KC - 1) / blocking.KC;
         int kcMax = Math.Min(k, RoundUp((k + kBlocks - 1) / kBlocks, 16));
-        int mcMax = Math.Min(RoundUp(TKernel.MC, mr), RoundUp(m1 - m0, mr));
-        int ncMax = Math.Min(RoundUp(TKernel.NC, nr), RoundUp(n1 - n0, nr));
+        int mcMax = Math.Min(RoundUp(blocking.MC, mr), RoundUp(m1 - m0, mr));
+        int ncMax = Math.Min(RoundUp(blocking.NC, nr), RoundUp(n1 - n0, nr));
         float* packA = Buffer(ref t_packA, mcMax * kcMax);
         float* packB = Buffer(ref t_packB, ncMax * kcMax);
         float* scratch = stackalloc float[mr * nr];
