@@ -18,7 +18,8 @@ What it does, in one run:
      --coretype NAME it runs a second time with OPENBLAS_CORETYPE=NAME, the override for machines where detection
      picks slow SSE3 kernels, and the ratio refers to that run. No override is the default: a core the CPU cannot run
      (Cooperlake on an AVX2-only AMD) is not a tuned reference, and Debian's OpenBLAS 0.3.21 ignores unknown names
-     anyway (it prints "Core not found" and falls back to detection; fixed upstream in 0.3.22).
+     anyway (it prints "Core not found" and falls back to detection; fixed upstream in 0.3.22). To compare the AVX2
+     kernels of both engines on an AVX-512 machine: --kernels avx2 --coretype Zen (or Haswell; both known to 0.3.21).
   3. Threads: torch.set_num_threads(N) and, through ctypes, openblas_set_num_threads(N) (torch's setting does not
      reach OpenBLAS's own thread pool, which otherwise uses every core); the single-thread GEMM row uses 1 for both.
   4. Timing mirrors TinyKd's: warm up, then the median over repetitions of the mean time per call, each repetition
@@ -66,6 +67,9 @@ def main():
     parser.add_argument("--threads", type=int, default=2, help="threads for both frameworks (default 2)")
     parser.add_argument("--coretype", help="also run with OPENBLAS_CORETYPE=NAME and compare against that run "
                         "(default: only OpenBLAS's own detection)")
+    parser.add_argument("--kernels", choices=("avx512", "avx2", "scalar"),
+                        help="TinyKd's kernel path (default: the widest here); with --coretype Zen or Haswell on an "
+                        "AVX-512 machine, both engines run their AVX2 kernels")
     parser.add_argument("--quick", action="store_true", help="much shorter, noisier timings")
     parser.add_argument("--tinykd-json", help="use this `tinykd bench --json` file instead of running the bench")
     parser.add_argument("--worker", nargs=2, metavar=("BENCH_JSON", "OUT_JSON"), help=argparse.SUPPRESS)
@@ -80,7 +84,8 @@ def main():
         bench_json = args.tinykd_json or os.path.join(tmp, "tinykd.json")
         if not args.tinykd_json:
             command = ["dotnet", "run", "-c", "Release", "--project", "src/Cli", "--",
-                       "bench", "--threads", str(args.threads), "--json", bench_json] + (["--quick"] if args.quick else [])
+                       "bench", "--threads", str(args.threads), "--json", bench_json] + (["--quick"] if args.quick else []) \
+                + (["--kernels", args.kernels] if args.kernels else [])
             print("$ " + " ".join(command), flush=True)
             if subprocess.run(command, cwd=REPO).returncode != 0:
                 sys.exit("compare_pytorch: `tinykd bench` failed; see its output above")

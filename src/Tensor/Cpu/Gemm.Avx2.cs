@@ -134,24 +134,27 @@ internal readonly unsafe struct GemmAvx2 : IGemmKernel
 
     public static void PackA(float* src, nint ld, bool alongK, int rows, int kc, float* dst)
     {
-        for (int i = 0; i < rows; i += 6, dst += 6 * kc)
+        if (!alongK)
         {
-            if (alongK) GemmPack.Transpose8(src + i * ld, ld, Math.Min(6, rows - i), kc, 6, dst, 1f);
-            else GemmPack.Copy6(src + i, ld, Math.Min(6, rows - i), kc, dst);
+            GemmPack.CopyRows6(src, ld, rows, kc, dst);
+            return;
         }
+        for (int i = 0; i < rows; i += 6, dst += 6 * kc)
+            GemmPack.Transpose8(src + i * ld, ld, Math.Min(6, rows - i), kc, 6, dst, 1f);
     }
 
     public static void PackB(float* src, nint ld, bool alongK, int cols, int kc, float* dst, float alpha)
     {
+        if (!alongK)
+        {
+            GemmPack.CopyRows16(src, ld, cols, kc, dst, alpha);
+            return;
+        }
         for (int j = 0; j < cols; j += 16, dst += 16 * kc)
         {
             int valid = Math.Min(16, cols - j);
-            if (alongK)
-            {
-                GemmPack.Transpose8(src + j * ld, ld, Math.Min(valid, 8), kc, 16, dst, alpha);
-                GemmPack.Transpose8(src + (j + 8) * ld, ld, Math.Max(valid - 8, 0), kc, 16, dst + 8, alpha);
-            }
-            else GemmPack.Copy16(src + j, ld, valid, kc, dst, alpha);
+            GemmPack.Transpose8(src + j * ld, ld, Math.Min(valid, 8), kc, 16, dst, alpha);
+            GemmPack.Transpose8(src + (j + 8) * ld, ld, Math.Max(valid - 8, 0), kc, 16, dst + 8, alpha);
         }
     }
 }

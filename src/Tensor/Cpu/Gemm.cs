@@ -36,8 +36,8 @@ namespace TinyKd.Tensors.Cpu;
 /// flops).
 /// <para>
 /// Edge tiles: the AVX-512 kernel has 4/8/12-row and 16/32-column variants and stores a partial tile through lane
-/// masks; the AVX2 and scalar kernels compute a full tile into a scratch tile and merge its valid part
-/// (<see cref="GemmTile.Merge"/>). Every store applies the same operations in the same order: C = tile (first K
+/// masks; the AVX2 kernel has 2/4/6-row variants and computes a column-partial tile into a scratch tile whose valid
+/// part it merges (<see cref="GemmTile.Merge"/>), as the scalar kernel does with every tile. Every store applies the same operations in the same order: C = tile (first K
 /// block, β = 0, the old C is not read), C = tile + C (later blocks, β = 1) or C = tile + β·C in one rounding
 /// (other β), then + bias and max(0, ·) on the last K block — the fused epilogue, so a Linear layer's forward is one
 /// call. A thin C (e.g. N = 10) is computed as Cᵀ = op(B)ᵀ·op(A)ᵀ, so the long side lies along the vectors, and its
