@@ -35,6 +35,7 @@ public static class Exp
 /// result is still finite). On AVX-512 vscalefps does the same scaling in one instruction with the same rounding.
 /// Inputs outside [−104, 100] — where the reduction is no longer exact and the integer conversion may overflow —
 /// are replaced by 0 or +∞ at the end; NaN fails both comparisons and stays NaN through the arithmetic.
+/// The 256- and 512-bit Invokes are written out twice, as every operator's (VectorOperators.cs says why).
 /// </remarks>
 internal readonly struct ExpOperator : IUnaryOperator
 {

@@ -21,6 +21,9 @@ namespace TinyKd.Tensors.Cpu;
 /// contiguous row j of B; four rows share each load of x, and every row is summed by the same fixed scheme (two
 /// vector accumulators over alternate chunks, a masked or scalar tail, one horizontal sum), so a value does not
 /// depend on which rows it was grouped with, nor on the thread split.
+/// The AVX-512 and AVX2 versions stay separate: beyond the blocks they share, their remainders differ on purpose
+/// (masked loads on AVX-512; an 8-wide step then a scalar FMA chain on AVX2, which fixes the AVX2 sums' bits), so
+/// only the unrolled blocks are common to both.
 /// </remarks>
 internal static unsafe class GemmVector
 {

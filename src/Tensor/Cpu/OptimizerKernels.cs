@@ -143,6 +143,9 @@ internal readonly struct SgdMomentumOperator(SgdStep s) : IUpdateOperator
 
     public static int StateCount => 1;
 
+    // Marked for inlining: left to its heuristics the JIT called each Invoke once per element or vector (the three
+    // branches made them look large), spilling the loop's vectors around every call.
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public void Invoke(ref float p, float g, ref float buf, ref float unused)
     {
         float d = _weightDecay != 0f ? g + _weightDecay * p : g;
@@ -151,6 +154,7 @@ internal readonly struct SgdMomentumOperator(SgdStep s) : IUpdateOperator
         p -= _learningRate * d;
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public void Invoke(ref Vector256<float> p, Vector256<float> g, ref Vector256<float> buf, ref Vector256<float> unused)
     {
         Vector256<float> d = _weightDecay != 0f ? g + _weightDecay * p : g;
@@ -159,6 +163,7 @@ internal readonly struct SgdMomentumOperator(SgdStep s) : IUpdateOperator
         p -= _learningRate * d;
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public void Invoke(ref Vector512<float> p, Vector512<float> g, ref Vector512<float> buf, ref Vector512<float> unused)
     {
         Vector512<float> d = _weightDecay != 0f ? g + _weightDecay * p : g;

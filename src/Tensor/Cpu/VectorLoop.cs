@@ -26,6 +26,11 @@ namespace TinyKd.Tensors.Cpu;
 /// on the path: callers that need more compare with a tolerance, or combine rows in double.
 /// The drivers are inlined into their callers: a kernel over short rows calls three or more drivers per row, and a
 /// call per pass cost about as much as the pass itself (2× on a 128×10 softmax without tiered PGO).
+/// Each loop is written once per width on purpose. Written once over the vector type (Vector512 or Vector256 of
+/// float behind helpers that branch on typeof, .NET's ISimdVector being internal), the loops compiled to the same
+/// instructions in 14 of the 19 callers compared, but where several drivers are inlined together the JIT stopped
+/// hoisting the operators' broadcasts (KlDivergenceKernel.Rows: 275 instead of 259 instructions in its vector loops,
+/// 8 instead of 4 stack accesses), and the helpers took more lines (499) than the twins they replaced (414).
 /// </remarks>
 internal static class VectorLoop
 {
