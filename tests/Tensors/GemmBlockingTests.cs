@@ -111,6 +111,20 @@ public sealed class GemmBlockingTests : IDisposable
         Assert.Contains("tile, KC", CpuKernels.DescribeGemm(CpuKernels.Path));
     }
 
+    [Fact]
+    public void Only_a_gemv_streaming_b_past_l2_leaves_avx512_and_only_on_cores_that_split_wide_vectors()
+    {
+        Assert.Equal(KernelPath.Avx512, Gemm.PathFor(KernelPath.Avx512, 128, 1200, 784, false, true)); // blocked
+        Assert.Equal(KernelPath.Avx512, Gemm.PathFor(KernelPath.Avx512, 1, 10, 128, false, true));     // B in L2
+        Assert.Equal(KernelPath.Avx2, Gemm.PathFor(KernelPath.Avx2, 1, 1200, 784, false, true));
+        Assert.Equal(KernelPath.Scalar, Gemm.PathFor(KernelPath.Scalar, 1, 1200, 784, false, true));
+        bool streams = 1200L * 1200 * sizeof(float) > CpuCaches.Current.L2;
+        KernelPath expected = CpuFamily.SplitsWideVectors && streams ? KernelPath.Avx2 : KernelPath.Avx512;
+        Assert.Equal(expected, Gemm.PathFor(KernelPath.Avx512, 1, 1200, 1200, false, true));
+        Assert.Equal(expected, Gemm.PathFor(KernelPath.Avx512, 4, 1200, 1200, false, true));
+        Assert.Equal(KernelPath.Avx512, Gemm.PathFor(KernelPath.Avx512, 4, 1200, 1200, true, true)); // blocked: Aᵀ
+    }
+
     [Theory]
     [InlineData("AMD", 25, 17, "AMD Zen 4 (family 25, model 17)")]
     [InlineData("AMD", 25, 0x61, "AMD Zen 4 (family 25, model 97)")]

@@ -26,6 +26,16 @@ public static class CpuFamily
     /// </summary>
     public static string Description => NameOf(Vendor, Family, Model);
 
+    /// <summary>
+    /// True on cores that execute 512-bit vector instructions as two 256-bit halves (AMD Zen 4): the AVX-512 path
+    /// has no more FMA throughput there than AVX2, and where a kernel is bound by streaming memory the 256-bit one
+    /// can be faster (see Gemm.PathFor).
+    /// </summary>
+    public static bool SplitsWideVectors => Vendor == "AMD" && IsZen4(Family, Model);
+
+    private static bool IsZen4(int family, int model) =>
+        family == 25 && model is (>= 0x10 and < 0x20) or (>= 0x60 and < 0x80) or (>= 0xA0 and < 0xB0);
+
     /// <summary>The description for a vendor, family and model (see <see cref="Description"/>).</summary>
     internal static string NameOf(string vendor, int family, int model)
     {
@@ -33,7 +43,7 @@ public static class CpuFamily
         string? core = vendor != "AMD" ? null : family switch
         {
             23 => model < 0x30 ? "Zen/Zen+" : "Zen 2",
-            25 => model is (>= 0x10 and < 0x20) or (>= 0x60 and < 0x80) or (>= 0xA0 and < 0xB0) ? "Zen 4" : "Zen 3",
+            25 => IsZen4(family, model) ? "Zen 4" : "Zen 3",
             26 => "Zen 5",
             _ => null,
         };
