@@ -94,6 +94,7 @@ internal readonly struct Rows2 : IConstant { public static int Count => 2; }
 internal readonly struct Rows4 : IConstant { public static int Count => 4; }
 internal readonly struct Rows6 : IConstant { public static int Count => 6; }
 internal readonly struct Rows8 : IConstant { public static int Count => 8; }
+internal readonly struct Rows10 : IConstant { public static int Count => 10; }
 internal readonly struct Rows12 : IConstant { public static int Count => 12; }
 internal readonly struct OneVector : IFlag { public static bool Two => false; }
 internal readonly struct TwoVectors : IFlag { public static bool Two => true; }

@@ -35,7 +35,7 @@ namespace TinyKd.Tensors.Cpu;
 /// at 111 and 218–220. What is left for M = 128 is mostly packing B (about 6%: each element of B feeds only 2·128
 /// flops).
 /// <para>
-/// Edge tiles: the AVX-512 kernel has 4/8/12-row and 16/32-column variants and stores a partial tile through lane
+/// Edge tiles: the AVX-512 kernel has 4/8/10/12-row and 16/32-column variants and stores a partial tile through lane
 /// masks; the AVX2 kernel has 2/4/6-row variants and computes a column-partial tile into a scratch tile whose valid
 /// part it merges (<see cref="GemmTile.Merge"/>), as the scalar kernel does with every tile. Every store applies the same operations in the same order: C = tile (first K
 /// block, β = 0, the old C is not read), C = tile + C (later blocks, β = 1) or C = tile + β·C in one rounding
