@@ -237,7 +237,7 @@ def cell(row, seconds):
     """Time per call plus the rate that matters for the kind of workload."""
     if seconds is None:
         return "—"
-    if row["kind"] == "gemm":
+    if row["kind"] in ("gemm", "path"):
         return f"{format_time(seconds)} ({row['flops'] / seconds / 1e9:.1f} GFLOP/s)"
     if row["kind"] in ("infer", "int8") + SKIPPED_KINDS:
         return f"{format_time(seconds)} ({row['batch'] / seconds:,.0f} samples/s)"
