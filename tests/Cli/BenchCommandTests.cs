@@ -244,6 +244,9 @@ public sealed class BenchCommandTests : IDisposable
     [InlineData(new[] { "--json" }, "--json")]
     [InlineData(new[] { "a.tkd", "extra" }, "'extra'")]
     [InlineData(new[] { " " }, "MODEL")]
+    [InlineData(new[] { "--openblas-library", "libopenblas.so.0" }, "needs --openblas")]
+    [InlineData(new[] { "--openblas", "--openblas-library", "/no/such/libopenblas.so" }, "/no/such/libopenblas.so")]
+    [InlineData(new[] { "a.tkd", "--openblas" }, "MODEL")]
     public void Bench_rejects_bad_arguments_with_a_message_naming_them(string[] args, string fragment) =>
         Assert.Contains(fragment, Assert.Throws<UsageException>(() => BenchCommand.Run(args, TextWriter.Null)).Message);
 
@@ -253,11 +256,53 @@ public sealed class BenchCommandTests : IDisposable
             BenchCommand.Run([Path.Combine(_dir, "missing.tkd"), "--quick"], TextWriter.Null)).Message);
 
     [Fact]
+    public void A_library_that_is_not_openblas_is_refused_by_name()
+    {
+        const string libc = "libc.so.6"; // Linux, where the tests run
+        string message = Assert.Throws<UsageException>(() => BenchCommand.Run(["--openblas", "--openblas-library", libc, "--quick"], TextWriter.Null)).Message;
+        Assert.Contains(libc, message);
+        Assert.Contains("not OpenBLAS", message);
+    }
+
+    // With OpenBLAS on the machine (scripts/install-pytorch.sh installs it), every GEMM row is timed against it in the
+    // same process after both results were checked equal; without it, the option says how to install it.
+    [Fact]
+    public void Openblas_comparison_times_every_gemm_row_or_says_how_to_install_openblas()
+    {
+        string path = Path.Combine(_dir, "openblas.json");
+        var output = new StringWriter();
+        int code;
+        try
+        {
+            code = BenchCommand.Run(["--openblas", "--quick", "--json", path], output);
+        }
+        catch (UsageException e)
+        {
+            Assert.Contains("apt-get install libopenblas0-pthread", e.Message);
+            return;
+        }
+        Assert.Equal(0, code);
+        using JsonDocument json = JsonDocument.Parse(File.ReadAllText(path));
+        JsonElement blas = json.RootElement.GetProperty("open_blas");
+        Assert.False(string.IsNullOrEmpty(blas.GetProperty("core").GetString()));
+        var gemms = blas.GetProperty("gemms").EnumerateArray().ToList();
+        Assert.Equal(["gemm_1024_1t", "gemm_1024", "fc1_forward", "fc1_dx", "fc1_dw", "fc2_forward", "fc2_dx", "fc2_dw", "fc3_forward"],
+            gemms.Select(g => g.GetProperty("id").GetString()!));
+        foreach (JsonElement g in gemms)
+        {
+            AssertFinitePositive(g, "ratio");
+            AssertFinitePositive(g, "tiny_kd_gflops");
+            AssertFinitePositive(g, "open_blas_gflops");
+        }
+        Assert.Contains("SGEMM against OpenBLAS in this process", output.ToString());
+    }
+
+    [Fact]
     public void Help_lists_every_option_of_bench()
     {
         var output = new StringWriter();
         Assert.Equal(0, BenchCommand.Run(["--help"], output));
-        foreach (string option in new[] { "--quick", "--json", "--threads", "--kernels" })
+        foreach (string option in new[] { "--quick", "--json", "--threads", "--kernels", "--openblas", "--openblas-library" })
             Assert.Contains(option, output.ToString());
     }
 }

@@ -84,8 +84,9 @@ internal sealed record BenchResult
 /// <param name="Results">The timed workloads in table order.</param>
 /// <param name="Crossovers">The sparse/dense crossover sparsity of each pruned layer shape at batch 1 and 256 (empty
 /// when a single model was timed).</param>
+/// <param name="OpenBlas">The GEMM rows against OpenBLAS in the same process (<c>--openblas</c>), else null.</param>
 internal sealed record BenchReport(BenchMachine Machine, PeakFlops Peak, Int8Peak Int8Peak, IReadOnlyList<BenchResult> Results,
-    IReadOnlyList<BenchCrossover> Crossovers)
+    IReadOnlyList<BenchCrossover> Crossovers, OpenBlasReport? OpenBlas)
 {
     private static readonly JsonSerializerOptions Json = new()
     {
@@ -111,3 +112,9 @@ internal sealed record BenchReport(BenchMachine Machine, PeakFlops Peak, Int8Pea
 /// <param name="Os">The operating system's description.</param>
 internal sealed record BenchMachine(string CpuModel, string Microarchitecture, int ProcessorCount, string KernelPath, string Gemm, int Threads,
     string Runtime, string Os);
+
+/// <summary>The GEMM rows timed against OpenBLAS in the same process.</summary>
+/// <param name="Library">The library loaded.</param>
+/// <param name="Core">The kernel set OpenBLAS ran (its own CPU detection, or OPENBLAS_CORETYPE).</param>
+/// <param name="Gemms">One interleaved comparison per GEMM row.</param>
+internal sealed record OpenBlasReport(string Library, string Core, IReadOnlyList<OpenBlasComparison> Gemms);

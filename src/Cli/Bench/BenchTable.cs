@@ -39,6 +39,14 @@ internal static class BenchTable
                 output.WriteLine(Invariant($"  {group.Key.InFeatures}→{group.Key.OutFeatures}: ") + string.Join(", ", group.Select(c =>
                     Invariant($"batch {c.Batch} {(c.Crossover >= 1 ? "never" : Invariant($"{c.Crossover * 100:F0}%"))}"))));
         }
+        if (report.OpenBlas is { } blas)
+        {
+            output.WriteLine();
+            output.WriteLine($"SGEMM against OpenBLAS in this process ({blas.Library}, core {blas.Core}): the two alternate round after round on the same operands, best round of each");
+            output.WriteLine($"{"what",-40} {"threads",7} {"TinyKd GFLOP/s",15} {"OpenBLAS GFLOP/s",17} {"TinyKd ÷ OpenBLAS",18}");
+            foreach (OpenBlasComparison g in blas.Gemms)
+                output.WriteLine(Invariant($"{g.What,-40} {g.Threads,7} {g.TinyKdGflops,15:F1} {g.OpenBlasGflops,17:F1} {g.Ratio,17:F2}×"));
+        }
     }
 
     /// <summary>Seconds in the unit that keeps three or four significant digits: µs, ms or s.</summary>

@@ -33,6 +33,8 @@ public static class BenchCommand
         new("kernels", "PATH", "instruction path of the kernels: avx512, avx2 or scalar", "TINYKD_KERNELS, else the widest supported"),
         new("quick", null, "a much shorter, noisier run (for tests)"),
         new("json", "FILE", "also write the results as JSON to FILE"),
+        new("openblas", null, "also time the GEMM rows against OpenBLAS in this process, interleaved (libopenblas, loaded at run time)"),
+        new("openblas-library", "FILE", "the OpenBLAS library for --openblas", "libopenblas.so.0 and the usual names"),
     ];
 
     /// <summary>Runs the command; returns the process exit code.</summary>
@@ -46,7 +48,9 @@ public static class BenchCommand
                 "Measures the FP32 FMA peak, then times GEMMs, training and distillation steps and inference of the\n" +
                 "784-1200-1200-10 teacher and 784-128-10 student, and their layers and models pruned to 50, 80, 90 and\n" +
                 "95 % (8×1 blocks) served sparse against the dense twin, with the sparse/dense crossover of each layer,\n" +
-                "and quantized to int8 against fp32 (median of repetitions after a warm-up). With MODEL (.tkd), times\n" +
+                "and quantized to int8 against fp32 (median of repetitions after a warm-up). The GEMM rows are repeated\n" +
+                "on the other vector path, and with --openblas timed against OpenBLAS in this process, interleaved\n" +
+                "(OPENBLAS_CORETYPE=Zen with --kernels avx2 compares the AVX2 kernels of both). With MODEL (.tkd), times\n" +
                 "that model as loaded against its dense fp32 twin at batch 1 and 256 instead.", Options));
             return 0;
         }
@@ -57,10 +61,13 @@ public static class BenchCommand
         KernelPath path = ParsePath(line);
         BenchBudget budget = line.Flag("quick") ? BenchBudget.Quick : BenchBudget.Standard;
         string? jsonPath = line.Get("json") is { } json ? OutputPath.File("json", json) : null;
+        if (line.Flag("openblas-library") && !line.Flag("openblas")) throw new UsageException("option '--openblas-library' needs --openblas");
+        if (line.Flag("openblas") && modelPath is not null) throw new UsageException("option '--openblas' times the GEMM rows, which a MODEL run does not have");
+        OpenBlas? openBlas = line.Flag("openblas") ? OpenBlas.Load(line.Flag("openblas-library") ? line.Get("openblas-library") : null) : null;
 
         SavedModel? saved = modelPath is null ? null : SafeTensorsImport.LoadModel(modelPath);
         if (saved is not null) output.WriteLine(Describe(modelPath!, saved.Model));
-        BenchReport report = Measure(path, threads, budget, saved?.Model);
+        BenchReport report = Measure(path, threads, budget, saved?.Model, openBlas);
         BenchTable.Write(output, report);
         if (jsonPath is not null)
         {
@@ -83,30 +90,31 @@ public static class BenchCommand
             : throw new UsageException($"option '--kernels': {path} is not supported on this processor; the widest is {CpuKernels.Best}");
     }
 
-    private static BenchReport Measure(KernelPath path, int threads, BenchBudget budget, Mlp? model)
+    private static BenchReport Measure(KernelPath path, int threads, BenchBudget budget, Mlp? model, OpenBlas? openBlas)
     {
         var machine = new BenchMachine(MachineDescription.CpuModel, CpuFamily.Description, Environment.ProcessorCount,
             path.ToString(), CpuKernels.DescribeGemm(path), threads, RuntimeInformation.FrameworkDescription, RuntimeInformation.OSDescription);
         int peakBits = path == KernelPath.Avx2 ? 256 : PeakFlops.VectorBitsHere;
         PeakFlops peak = PeakFlops.Measure(budget.PeakSeconds, budget.PeakRepetitions, threads, peakBits);
         Int8Peak int8Peak = Int8Peak.Measure(path, budget.PeakSeconds, budget.PeakRepetitions, threads, peak);
-        string t = threads == 1 ? "1 thread" : $"{threads} threads";
         int savedThreads = CpuKernels.Threads;
         KernelPath savedPath = CpuKernels.Path;
         var results = new List<BenchResult>();
         IReadOnlyList<BenchCrossover> crossovers = [];
+        var versusOpenBlas = new List<OpenBlasComparison>();
         try
         {
             CpuKernels.Path = path;
             if (model is not null)
             {
                 results.AddRange(ModelRows(model, threads, budget, peak));
-                return new BenchReport(machine, peak, int8Peak, results, crossovers);
+                return new BenchReport(machine, peak, int8Peak, results, crossovers, null);
             }
-            results.Add(new GemmCase("gemm_1024_1t", "GEMM 1024×1024×1024, 1 thread", 1024, 1024, 1024, Transpose.No, Transpose.No).Run(1, budget, peak));
-            results.Add(new GemmCase("gemm_1024", $"GEMM 1024×1024×1024, {t}", 1024, 1024, 1024, Transpose.No, Transpose.No).Run(threads, budget, peak));
-            foreach (GemmCase layer in LayerProducts()) results.Add(layer.Run(threads, budget, peak));
+            foreach (GemmCase gemm in GemmRows(threads)) results.Add(gemm.Run(gemm.Id == "gemm_1024_1t" ? 1 : threads, budget, peak));
             results.AddRange(OtherPathRows(path, threads, budget, peak, results));
+            if (openBlas is not null)
+                foreach (GemmCase gemm in GemmRows(threads))
+                    versusOpenBlas.Add(OpenBlasComparison.Run(openBlas, gemm, gemm.Id == "gemm_1024_1t" ? 1 : threads, budget));
             foreach (ModelCase workload in ModelCases()) results.Add(workload.Run(threads, budget, peak));
             results.AddRange(SparseBench.Run(SparseSubjects, threads, budget, peak));
             results.AddRange(Int8Bench.Run(SparseSubjects, threads, budget, peak));
@@ -117,7 +125,7 @@ public static class BenchCommand
             CpuKernels.Threads = savedThreads;
             CpuKernels.Path = savedPath;
         }
-        return new BenchReport(machine, peak, int8Peak, results, crossovers);
+        return new BenchReport(machine, peak, int8Peak, results, crossovers, openBlas is null ? null : new OpenBlasReport(openBlas.Library, openBlas.Core, versusOpenBlas));
     }
 
     /// <summary>
@@ -127,8 +135,7 @@ public static class BenchCommand
     /// </summary>
     private static IEnumerable<BenchResult> OtherPathRows(KernelPath path, int threads, BenchBudget budget, PeakFlops peak, List<BenchResult> rows)
     {
-        var gemms = new List<GemmCase> { new("gemm_1024_1t", "GEMM 1024×1024×1024, 1 thread", 1024, 1024, 1024, Transpose.No, Transpose.No) };
-        gemms.AddRange(LayerProducts());
+        var gemms = GemmRows(threads).Where(g => g.Id != "gemm_1024").ToList();
         var others = new List<BenchResult>();
         foreach (KernelPath other in CpuKernels.Supported.Where(p => p != path && p != KernelPath.Scalar))
         {
@@ -195,6 +202,15 @@ public static class BenchCommand
     }
 
     /// <summary>The products of the teacher's first two layers at batch 128 in their three forms, and the 10-way head's forward.</summary>
+    /// <summary>The GEMM rows: 1024³ on one thread and on <paramref name="threads"/>, then the teacher's layer products.</summary>
+    private static IEnumerable<GemmCase> GemmRows(int threads)
+    {
+        yield return new GemmCase("gemm_1024_1t", "GEMM 1024×1024×1024, 1 thread", 1024, 1024, 1024, Transpose.No, Transpose.No);
+        string t = threads == 1 ? "1 thread" : $"{threads} threads";
+        yield return new GemmCase("gemm_1024", $"GEMM 1024×1024×1024, {t}", 1024, 1024, 1024, Transpose.No, Transpose.No);
+        foreach (GemmCase layer in LayerProducts()) yield return layer;
+    }
+
     private static IEnumerable<GemmCase> LayerProducts()
     {
         for (int l = 0; l < BenchCases.TeacherLayers.Count; l++)
