@@ -30,17 +30,8 @@ internal static class MedianTimer
     /// <summary>Median seconds per call of <paramref name="body"/>.</summary>
     public static double Seconds(Action body, BenchBudget budget)
     {
-        int calls = 0;
-        long start = Stopwatch.GetTimestamp();
-        double warm;
-        do
-        {
-            body();
-            calls++;
-            warm = Stopwatch.GetElapsedTime(start).TotalSeconds;
-        } while (calls < budget.WarmupCalls || warm < budget.WarmupSeconds);
-
-        int inner = (int)Math.Clamp(Math.Ceiling(budget.RepetitionSeconds / (warm / calls)), 1, 1_000_000);
+        double warmPerCall = WarmUp(body, budget);
+        int inner = (int)Math.Clamp(Math.Ceiling(budget.RepetitionSeconds / warmPerCall), 1, 1_000_000);
         var perCall = new double[budget.Repetitions];
         for (int r = 0; r < perCall.Length; r++)
         {
@@ -51,6 +42,21 @@ internal static class MedianTimer
         Array.Sort(perCall);
         int mid = perCall.Length / 2;
         return perCall.Length % 2 == 1 ? perCall[mid] : (perCall[mid - 1] + perCall[mid]) / 2;
+    }
+
+    /// <summary>Calls <paramref name="body"/> for the budget's warm-up; returns the mean seconds per warm-up call.</summary>
+    public static double WarmUp(Action body, BenchBudget budget)
+    {
+        int calls = 0;
+        long start = Stopwatch.GetTimestamp();
+        double elapsed;
+        do
+        {
+            body();
+            calls++;
+            elapsed = Stopwatch.GetElapsedTime(start).TotalSeconds;
+        } while (calls < budget.WarmupCalls || elapsed < budget.WarmupSeconds);
+        return elapsed / calls;
     }
 
     /// <summary>

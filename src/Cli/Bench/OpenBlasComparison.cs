@@ -61,19 +61,8 @@ internal sealed record OpenBlasComparison(string Id, string What, int M, int N, 
     }
 
     // Warm-up; returns the calls per round that make a round last about five repetitions of the budget.
-    private static int Warm(Action body, BenchBudget budget)
-    {
-        int calls = 0;
-        long start = Stopwatch.GetTimestamp();
-        double elapsed;
-        do
-        {
-            body();
-            calls++;
-            elapsed = Stopwatch.GetElapsedTime(start).TotalSeconds;
-        } while (calls < budget.WarmupCalls || elapsed < budget.WarmupSeconds);
-        return (int)Math.Clamp(Math.Ceiling(5 * budget.RepetitionSeconds / (elapsed / calls)), 1, 100_000);
-    }
+    private static int Warm(Action body, BenchBudget budget) =>
+        (int)Math.Clamp(Math.Ceiling(5 * budget.RepetitionSeconds / MedianTimer.WarmUp(body, budget)), 1, 100_000);
 
     private static double Round(Action body, int calls)
     {
