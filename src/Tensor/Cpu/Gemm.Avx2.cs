@@ -21,9 +21,11 @@ namespace TinyKd.Tensors.Cpu;
 /// loads, 6 broadcasts and 12 FMAs per step. Other tiles for 16 ymm registers do worse by the same count: 4×24
 /// (12 accumulators, 3 B vectors) streams 24 floats of B̃ per 12 FMAs instead of 16; 8×8 has 8 accumulators, just
 /// the 2 pipes × 4 cycles of FMA latency, and needs a broadcast per FMA.
-/// Measured on Zen 4 (AVX2 path forced, one thread, best of interleaved runs): 1024³ at 105 GFLOP/s against 107
-/// for OpenBLAS 0.3.21's Zen core in the same process; B̃ prefetches 4–16 steps ahead (OpenBLAS issues them) and
-/// the other loop order (B micro-panel in L1, Ã streamed from L2) changed nothing or lost up to 5%.
+/// Measured on Zen 4 (AVX2 path forced, `OPENBLAS_CORETYPE=Zen tinykd bench --openblas --kernels avx2`): 1024³ at
+/// 105.9 GFLOP/s against 106.2 for OpenBLAS 0.3.21's Zen kernel in the same process (208 / 209 on two threads); the
+/// 128-row MLP products 4–7% behind it, the weight gradients 6–13% ahead (docs/gemm.md). B̃ prefetches 4–16 steps
+/// ahead (OpenBLAS issues them), K unrolled by two and the other loop order (B micro-panel in L1, Ã streamed from
+/// L2) changed nothing or lost up to 5%.
 /// </remarks>
 internal readonly unsafe struct GemmAvx2 : IGemmKernel
 {
