@@ -1,6 +1,7 @@
 using System.Globalization;
 using TinyKd.Cli;
 using TinyKd.Cli.Commands;
+using TinyKd.Distill.Data;
 using TinyKd.Distill.Models;
 using TinyKd.Gpu;
 using TinyKd.Tests.Cli;
@@ -61,6 +62,41 @@ public sealed class GpuTrainCommandTests : IDisposable
         Assert.DoesNotContain("distilling on", cpuOutput);
         Assert.True(Math.Abs(cpu - gpu) <= 0.01, $"test accuracy {gpu} on ilgpu-cpu, {cpu} on the CPU");
         Assert.Equal("12-8-3", ModelFile.Load(File("student-ilgpu-cpu.tkd")).Model.Spec.ToString());
+    }
+
+    [Fact]
+    public void Eval_on_the_ilgpu_cpu_device_prints_the_cpu_metrics_and_logits()
+    {
+        Train("cpu");
+        string Eval(string device)
+        {
+            var output = new StringWriter();
+            Assert.Equal(0, EvalCommand.Run([File("cpu.tkd"), "--data", File("train.csv"), "--test", File("test.csv"), "--device", device,
+                "--logits-out", File($"logits-{device}.npy")], output));
+            return output.ToString();
+        }
+        string cpu = Eval("cpu"), gpu = Eval("ilgpu-cpu");
+        Assert.Contains("evaluating on ilgpu-cpu", gpu);
+        Assert.DoesNotContain("evaluating on", cpu);
+        Assert.Equal(TestAccuracy(cpu), TestAccuracy(gpu));
+        float[] cpuLogits = NpyFile.ReadFloat32Matrix(File("logits-cpu.npy"), out _, out _);
+        float[] gpuLogits = NpyFile.ReadFloat32Matrix(File("logits-ilgpu-cpu.npy"), out _, out _);
+        Assert.Equal(cpuLogits.Length, gpuLogits.Length);
+        for (int i = 0; i < cpuLogits.Length; i++)
+            Assert.True(Math.Abs(cpuLogits[i] - gpuLogits[i]) <= 1e-4f * (1 + Math.Abs(cpuLogits[i])), $"logit {i}: {gpuLogits[i]} on ilgpu-cpu, {cpuLogits[i]} on the CPU");
+    }
+
+    [Fact]
+    public void Eval_of_an_int8_model_on_a_device_is_a_usage_error_naming_the_file()
+    {
+        Train("cpu");
+        var quantizeOutput = new StringWriter();
+        int code = QuantizeCommand.Run([File("cpu.tkd"), "--data", File("train.csv"), "--test", File("test.csv"), "--out", File("int8.tkd")], quantizeOutput);
+        Assert.True(code == 0, quantizeOutput.ToString());
+        var e = Assert.Throws<UsageException>(() => EvalCommand.Run([File("int8.tkd"), "--data", File("train.csv"), "--test", File("test.csv"),
+            "--device", "ilgpu-cpu"], TextWriter.Null));
+        Assert.Contains("--device ilgpu-cpu", e.Message);
+        Assert.Contains("int8.tkd", e.Message);
     }
 
     [Fact]

@@ -5,13 +5,14 @@ using TinyKd.Distill.Training;
 
 namespace TinyKd.Cli.Commands;
 
-/// <summary><c>tinykd eval MODEL</c>: scores a saved model on the test split.</summary>
+/// <summary><c>tinykd eval MODEL</c>: scores a saved model on the test split, on the CPU or a device (<c>--device</c>).</summary>
 public static class EvalCommand
 {
     private static readonly OptionSpec[] Options =
     [
         .. DataOptions.All,
         DataOptions.PositiveClass,
+        DeviceOption.Option,
         new("logits-out", "FILE", "also write the model's logits for every training image as float32 [N, C] .npy (teacher logits for 'tinykd distill --teacher-logits')"),
     ];
 
@@ -27,12 +28,22 @@ public static class EvalCommand
         if (line.Positional.Count != 1) throw new UsageException("eval needs exactly one model file, e.g. tinykd eval model.tkd");
         if (string.IsNullOrWhiteSpace(line.Positional[0])) throw new UsageException("eval needs a model file; the MODEL argument is empty");
         string? logitsPath = line.Get("logits-out") is { } logitsOut ? OutputPath.File("logits-out", logitsOut) : null;
+        using var device = DeviceOption.Open(line);
         SavedModel saved = SafeTensorsImport.LoadModel(line.Positional[0]);
         var (train, test, _) = DataOptions.Load(line, saved.ClassNames);
         TrainCommand.CheckFits(saved.Model.Spec, test);
         int? positiveClass = DataOptions.PositiveClassOf(line, test);
         saved.Standardizer?.Apply(test);
         output.WriteLine($"tinykd eval: {line.Positional[0]}: MLP {saved.Model.Spec}, {saved.Model.StoredParameterCount():N0} parameters stored; {test.Count} test samples from {test.Source}, {(saved.Standardizer is null ? "not standardised" : saved.Standardizer.IsPerFeature ? "standardised per feature" : "globally standardised")} as the model was trained{(saved.ClassNames is { } names ? $"; labels mapped by name to the model's classes {string.Join(", ", names)}" : "")}");
+        try
+        {
+            saved.Model.To(DeviceOption.Backend(device)); // the model's batches and logits stay on the device
+        }
+        catch (NotSupportedException e)
+        {
+            throw new UsageException($"--device {line.Get("device")}: '{line.Positional[0]}': {e.Message}");
+        }
+        if (device is not null) output.WriteLine($"evaluating on {device.Name} ({device.DeviceName})");
         Report.Metrics(output, "test", Evaluation.Run(saved.Model, test), positiveClass);
         if (logitsPath is not null)
         {

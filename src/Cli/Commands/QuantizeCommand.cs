@@ -33,7 +33,7 @@ public static class QuantizeCommand
         new("lr", "RATE", "with --qat: Adam's base learning rate (cosine schedule)", "0.0001"),
         new("validation", "FRACTION", "with --qat: hold out this fraction of the training data for validation", "0.1"),
         new("seed", "N", "with --qat: seed of the split and the batch order", "1"),
-        DataOptions.Data,
+        .. DataOptions.All,
         new("out", "FILE", "where to save the int8 model", "int8.tkd"),
     ];
 
