@@ -37,12 +37,12 @@ namespace TinyKd.Tensors.Cpu;
 /// <para>
 /// Edge tiles: the AVX-512 kernel has 4/8/10/12-row and 16/32-column variants and stores a partial tile through lane
 /// masks; the AVX2 kernel has 2/4/6-row variants and computes a column-partial tile into a scratch tile whose valid
-/// part it merges (<see cref="GemmTile.Merge"/>), as the scalar kernel does with every tile. Every store applies the same operations in the same order: C = tile (first K
-/// block, β = 0, the old C is not read), C = tile + C (later blocks, β = 1) or C = tile + β·C in one rounding
-/// (other β), then + bias and max(0, ·) on the last K block — the fused epilogue, so a Linear layer's forward is one
-/// call. A thin C (e.g. N = 10) is computed as Cᵀ = op(B)ᵀ·op(A)ᵀ, so the long side lies along the vectors, and its
-/// tiles are stored transposed. M = 1 (batch-1 inference), and x·Wᵀ with up to 4 rows, are GEMVs that read B
-/// without packing (<see cref="GemmVector"/>).
+/// part it merges (<see cref="GemmTile.Merge"/>), as the scalar kernel does with every tile. Every store applies the
+/// same operations in the same order: C = tile (first K block, β = 0, the old C is not read), C = tile + C (later
+/// blocks, β = 1) or C = tile + β·C in one rounding (other β), then + bias and max(0, ·) on the last K block — the
+/// fused epilogue, so a Linear layer's forward is one call. A thin C (e.g. N = 10) is computed as Cᵀ = op(B)ᵀ·op(A)ᵀ,
+/// so the long side lies along the vectors, and its tiles are stored transposed. M = 1 (batch-1 inference), and x·Wᵀ
+/// with up to 4 rows, are GEMVs that read B without packing (<see cref="GemmVector"/>).
 /// </para>
 /// <para>
 /// Threads: the output is split into one share per thread along N (each task packs all of A and its columns of B)
