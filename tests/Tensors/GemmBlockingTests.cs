@@ -58,6 +58,23 @@ public sealed class GemmBlockingTests : IDisposable
         Assert.Null(CpuCaches.FromSysfs(_directory));
     }
 
+    // Linux fills sysfs from the same CPUID leaves, so on an x86 Linux machine the two readings must agree on the sizes
+    // (the L3's sharing differs by design: CPUID counts the package's logical processors, sysfs the ones present).
+    [Fact]
+    public void Cpuid_reads_the_same_cache_sizes_as_linux_does()
+    {
+        CpuCaches? sysfs = CpuCaches.FromSysfs("/sys/devices/system/cpu/cpu0/cache"), cpuid = CpuCaches.FromCpuid();
+        if (!System.Runtime.Intrinsics.X86.X86Base.IsSupported)
+        {
+            Assert.Null(cpuid);
+            return;
+        }
+        Assert.NotNull(cpuid);
+        if (sysfs is null) return; // not Linux: nothing to compare with
+        Assert.Equal((sysfs.L1Data, sysfs.L2, sysfs.L3), (cpuid!.L1Data, cpuid.L2, cpuid.L3));
+        Assert.True(cpuid.L3Sharing >= 1);
+    }
+
     [Fact]
     public void Implausible_sizes_take_the_defaults_level_by_level()
     {

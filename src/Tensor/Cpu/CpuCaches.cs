@@ -75,11 +75,10 @@ public sealed record CpuCaches(long L1Data, long L2, long L3, int L3Sharing, str
     }
 
     /// <summary>CPUID's deterministic cache parameters; null off x86 or when the leaf is not offered.</summary>
-    private static CpuCaches? FromCpuid()
+    internal static CpuCaches? FromCpuid()
     {
         if (!X86Base.IsSupported) return null;
-        (int _, int ebx, int ecx, int edx) = X86Base.CpuId(0, 0);
-        bool amd = ebx == 0x68747541 && edx == 0x69746E65 && ecx == 0x444D4163; // "AuthenticAMD"
+        bool amd = CpuFamily.Vendor == "AMD";
         int leaf = amd ? unchecked((int)0x8000001D) : 4;
         int highest = amd ? X86Base.CpuId(unchecked((int)0x80000000), 0).Eax : X86Base.CpuId(0, 0).Eax;
         if ((uint)highest < (uint)leaf) return null;
