@@ -36,6 +36,21 @@ public class ClassificationScoresTests
         Assert.Equal(expected, ClassificationScores.LogLoss(probabilities, 2, [0, 0, 1, -1]), 9);
     }
 
+    // A label past the last class would read the next row's probability (or past the end on the last row).
+    [Theory]
+    [InlineData(2)]
+    [InlineData(-2)]
+    public void Log_loss_and_Brier_reject_a_label_outside_the_classes_naming_it(int label)
+    {
+        float[] probabilities = [0.8f, 0.2f, 0.4f, 0.6f];
+        foreach (Func<double> metric in new Func<double>[]
+        {
+            () => ClassificationScores.LogLoss(probabilities, 2, [0, label]),
+            () => BrierScore.MultiClass(probabilities, 2, [0, label]),
+        })
+            Assert.Contains($"'labels'[1] is {label}", Assert.Throws<ArgumentException>(() => metric()).Message);
+    }
+
     [Fact]
     public void An_empty_confusion_matrix_is_an_error()
     {

@@ -18,19 +18,17 @@ public static class BrierScore
     /// <paramref name="probabilities"/> is [N, C] row-major and y the one-hot label.
     /// </summary>
     /// <exception cref="ArgumentException">
-    /// A probability count other than N × C, a label ≥ C, a NaN probability, or no labelled row.
+    /// A probability count other than N × C, a label outside [0, C) other than −1, a NaN probability, or no labelled row.
     /// </exception>
     public static double MultiClass(ReadOnlySpan<float> probabilities, int classes, ReadOnlySpan<int> labels)
     {
         MetricChecks.Classes(classes, 1, nameof(classes));
         MetricChecks.Matrix(probabilities, classes, labels, nameof(probabilities));
+        int labelled = MetricChecks.LabelledRows(labels, classes, "The Brier score");
         double sum = 0;
-        int labelled = 0;
         for (int i = 0; i < labels.Length; i++)
         {
             if (labels[i] < 0) continue;
-            if (labels[i] >= classes)
-                throw new ArgumentException($"'{nameof(labels)}'[{i}] is {labels[i]}, outside [0, {classes - 1}].", nameof(labels));
             for (int c = 0; c < classes; c++)
             {
                 float p = probabilities[i * classes + c];
@@ -38,9 +36,7 @@ public static class BrierScore
                 double d = p - (labels[i] == c ? 1.0 : 0.0);
                 sum += d * d;
             }
-            labelled++;
         }
-        if (labelled == 0) throw new ArgumentException("The Brier score needs at least one labelled row.", nameof(labels));
         return sum / labelled;
     }
 

@@ -13,20 +13,16 @@ public static class ClassificationScores
     /// The mean negative log-probability of the true class over the labelled rows of <paramref name="probabilities"/>
     /// ([N, C] row-major), each clipped to at least <see cref="MinimumProbability"/>.
     /// </summary>
-    /// <exception cref="ArgumentException">A probability count other than N × C, or no labelled row.</exception>
+    /// <exception cref="ArgumentException">A probability count other than N × C, a label outside [0, C) other than −1,
+    /// or no labelled row.</exception>
     public static double LogLoss(ReadOnlySpan<float> probabilities, int classes, ReadOnlySpan<int> labels)
     {
         MetricChecks.Classes(classes, 1, nameof(classes));
         MetricChecks.Matrix(probabilities, classes, labels, nameof(probabilities));
+        int labelled = MetricChecks.LabelledRows(labels, classes, "Log-loss");
         double sum = 0;
-        int labelled = 0;
         for (int i = 0; i < labels.Length; i++)
-        {
-            if (labels[i] < 0) continue;
-            sum -= Math.Log(Math.Max(probabilities[i * classes + labels[i]], MinimumProbability));
-            labelled++;
-        }
-        if (labelled == 0) throw new ArgumentException("Log-loss needs at least one labelled row.", nameof(labels));
+            if (labels[i] >= 0) sum -= Math.Log(Math.Max(probabilities[i * classes + labels[i]], MinimumProbability));
         return sum / labelled;
     }
 

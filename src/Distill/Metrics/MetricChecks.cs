@@ -38,6 +38,22 @@ internal static class MetricChecks
                 parameter);
     }
 
+    // Labels of the rows of a [N, C] probability matrix: each in [0, classes) or −1 (an unlabelled row, skipped by the
+    // metric). Returns how many rows are labelled; none is an error naming the metric.
+    public static int LabelledRows(ReadOnlySpan<int> labels, int classes, string metric)
+    {
+        int labelled = 0;
+        for (int i = 0; i < labels.Length; i++)
+        {
+            if (labels[i] == -1) continue;
+            if ((uint)labels[i] >= (uint)classes)
+                throw new ArgumentException($"'labels'[{i}] is {labels[i]}, outside [0, {classes - 1}] (−1 marks an unlabelled row).", "labels");
+            labelled++;
+        }
+        if (labelled == 0) throw new ArgumentException($"{metric} needs at least one labelled row.", "labels");
+        return labelled;
+    }
+
     // A binary task: scores (higher = more positive) and labels 0 or 1, same non-zero length, no NaN. Returns the
     // number of positives.
     public static long BinaryInput(ReadOnlySpan<float> scores, ReadOnlySpan<int> labels)
