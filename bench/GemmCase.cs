@@ -12,7 +12,7 @@ public enum GemmKernel
     /// <summary><c>GemmReference.Run</c>, the plain triple loop (double accumulation), one thread.</summary>
     Reference,
     /// <summary>
-    /// Not a product: <see cref="PeakFlops.FmaLoop"/>, 12 independent FMA chains per thread on the widest vectors
+    /// Not a product: <see cref="PeakFlops.FmaLoop(long)"/>, 12 independent FMA chains per thread on the widest vectors
     /// (the register-only loop that bounds any SGEMM, the one tinykd bench measures), on
     /// <see cref="GemmCase.Threads"/> threads. It gives the "% peak" column its denominator.
     /// </summary>

@@ -110,11 +110,11 @@ public static class BenchCommand
                 results.AddRange(ModelRows(model, threads, budget, peak));
                 return new BenchReport(machine, peak, int8Peak, results, crossovers, null);
             }
-            foreach (GemmCase gemm in GemmRows(threads)) results.Add(gemm.Run(gemm.Id == "gemm_1024_1t" ? 1 : threads, budget, peak));
+            foreach (var (gemm, gemmThreads) in GemmRows(threads)) results.Add(gemm.Run(gemmThreads, budget, peak));
             results.AddRange(OtherPathRows(path, threads, budget, peak, results));
             if (openBlas is not null)
-                foreach (GemmCase gemm in GemmRows(threads))
-                    versusOpenBlas.Add(OpenBlasComparison.Run(openBlas, gemm, gemm.Id == "gemm_1024_1t" ? 1 : threads, budget));
+                foreach (var (gemm, gemmThreads) in GemmRows(threads))
+                    versusOpenBlas.Add(OpenBlasComparison.Run(openBlas, gemm, gemmThreads, budget));
             foreach (ModelCase workload in ModelCases()) results.Add(workload.Run(threads, budget, peak));
             results.AddRange(SparseBench.Run(SparseSubjects, threads, budget, peak));
             results.AddRange(Int8Bench.Run(SparseSubjects, threads, budget, peak));
@@ -135,15 +135,15 @@ public static class BenchCommand
     /// </summary>
     private static IEnumerable<BenchResult> OtherPathRows(KernelPath path, int threads, BenchBudget budget, PeakFlops peak, List<BenchResult> rows)
     {
-        var gemms = GemmRows(threads).Where(g => g.Id != "gemm_1024").ToList();
+        var gemms = GemmRows(threads).Where(g => g.Gemm.Id != "gemm_1024").ToList();
         var others = new List<BenchResult>();
         foreach (KernelPath other in CpuKernels.Supported.Where(p => p != path && p != KernelPath.Scalar))
         {
             CpuKernels.Path = other;
-            foreach (GemmCase gemm in gemms)
+            foreach (var (gemm, gemmThreads) in gemms)
             {
                 BenchResult own = rows.First(r => r.Id == gemm.Id);
-                BenchResult result = gemm.Run(own.Threads, budget, peak);
+                BenchResult result = gemm.Run(gemmThreads, budget, peak);
                 others.Add(result with
                 {
                     Id = $"{gemm.Id}_{other.ToString().ToLowerInvariant()}",
@@ -201,16 +201,19 @@ public static class BenchCommand
         return $"tinykd bench {path}: MLP {model.Spec}, {model.StoredParameterCount():N0} parameters stored; layers: {string.Join(", ", layers)}";
     }
 
-    /// <summary>The products of the teacher's first two layers at batch 128 in their three forms, and the 10-way head's forward.</summary>
-    /// <summary>The GEMM rows: 1024³ on one thread and on <paramref name="threads"/>, then the teacher's layer products.</summary>
-    private static IEnumerable<GemmCase> GemmRows(int threads)
+    /// <summary>
+    /// The GEMM rows and the threads each runs on: 1024³ on one thread and on <paramref name="threads"/>, then the
+    /// teacher's layer products on <paramref name="threads"/>.
+    /// </summary>
+    private static IEnumerable<(GemmCase Gemm, int Threads)> GemmRows(int threads)
     {
-        yield return new GemmCase("gemm_1024_1t", "GEMM 1024×1024×1024, 1 thread", 1024, 1024, 1024, Transpose.No, Transpose.No);
+        yield return (new GemmCase("gemm_1024_1t", "GEMM 1024×1024×1024, 1 thread", 1024, 1024, 1024, Transpose.No, Transpose.No), 1);
         string t = threads == 1 ? "1 thread" : $"{threads} threads";
-        yield return new GemmCase("gemm_1024", $"GEMM 1024×1024×1024, {t}", 1024, 1024, 1024, Transpose.No, Transpose.No);
-        foreach (GemmCase layer in LayerProducts()) yield return layer;
+        yield return (new GemmCase("gemm_1024", $"GEMM 1024×1024×1024, {t}", 1024, 1024, 1024, Transpose.No, Transpose.No), threads);
+        foreach (GemmCase layer in LayerProducts()) yield return (layer, threads);
     }
 
+    /// <summary>The products of the teacher's first two layers at batch 128 in their three forms, and the 10-way head's forward.</summary>
     private static IEnumerable<GemmCase> LayerProducts()
     {
         for (int l = 0; l < BenchCases.TeacherLayers.Count; l++)

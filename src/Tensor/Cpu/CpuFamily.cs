@@ -31,7 +31,7 @@ public static class CpuFamily
     /// has no more FMA throughput there than AVX2, and where a kernel is bound by streaming memory the 256-bit one
     /// can be faster (see Gemm.PathFor).
     /// </summary>
-    public static bool SplitsWideVectors => Vendor == "AMD" && IsZen4(Family, Model);
+    public static bool SplitsWideVectors { get; } = s_id.Vendor == "AMD" && IsZen4(s_id.Family, s_id.Model);
 
     private static bool IsZen4(int family, int model) =>
         family == 25 && model is (>= 0x10 and < 0x20) or (>= 0x60 and < 0x80) or (>= 0xA0 and < 0xB0);

@@ -8,7 +8,7 @@ namespace TinyKd.Cli.Bench;
 /// <summary>
 /// This machine's FP32 fused-multiply-add peak, measured in-process rather than taken from a data sheet. The one
 /// definition of the FMA loop: <c>tinykd bench</c> measures it here, and bench/'s GemmBenchmarks (which compiles this
-/// file, src/Cli/Bench/Shared/, as a linked source) times <see cref="FmaLoop"/> as its "FMA peak" case.
+/// file, src/Cli/Bench/Shared/, as a linked source) times <see cref="FmaLoop(long)"/> as its "FMA peak" case.
 /// </summary>
 /// <param name="SingleCoreGflops">One thread's FMA throughput, GFLOP/s (an FMA counts as 2 FLOPs per lane).</param>
 /// <param name="AllCoresGflops">The same loop on <paramref name="Threads"/> threads at once, GFLOP/s in total.</param>
@@ -31,7 +31,10 @@ internal sealed record PeakFlops(double SingleCoreGflops, double AllCoresGflops,
     /// <see cref="VectorBitsHere"/> bits each per iteration. Returns a sum that keeps the JIT from dropping the work.
     /// </summary>
     /// <exception cref="PlatformNotSupportedException">The processor has no FMA (<see cref="VectorBitsHere"/> is 0).</exception>
-    public static float FmaLoop(long iterations) => VectorBitsHere switch
+    public static float FmaLoop(long iterations) => FmaLoop(iterations, VectorBitsHere);
+
+    // The loop on vectors of the given width (512 or 256; at most VectorBitsHere).
+    private static float FmaLoop(long iterations, int bits) => bits switch
     {
         512 => Loop512(iterations),
         256 => Loop256(iterations),
@@ -50,7 +53,7 @@ internal sealed record PeakFlops(double SingleCoreGflops, double AllCoresGflops,
         int bits = Math.Min(vectorBits, VectorBitsHere);
         if (bits == 0) return new PeakFlops(0, 0, threads, 0);
         double flopsPerIteration = Accumulators * (bits / 32) * 2.0;
-        var (single, all) = BestRates(iterations => bits == 512 ? Loop512(iterations) : Loop256(iterations), seconds, repetitions, threads);
+        var (single, all) = BestRates(iterations => FmaLoop(iterations, bits), seconds, repetitions, threads);
         return new PeakFlops(single * flopsPerIteration / 1e9, all * flopsPerIteration / 1e9, threads, bits);
     }
 
