@@ -15,11 +15,7 @@ out="${1:-data/movielens/movielens.csv}"
 
 source "$(dirname "$0")/r-data-package.sh"
 r_data_package r-cran-dslabs
-rdb="$(find "$r_package_root" -path '*/dslabs/data/Rdata.rdb' -print -quit)"
-if [ -z "$rdb" ]; then
-    echo "export-movielens.sh: no dslabs/data/Rdata.rdb inside the unpacked r-cran-dslabs package" >&2
-    exit 1
-fi
+rdb="$(r_package_file '*/dslabs/data/Rdata.rdb')"
 
 mkdir -p "$(dirname "$out")"
 tmp_out="$(dirname "$out")/.$(basename "$out").$$.tmp"

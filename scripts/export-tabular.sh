@@ -22,11 +22,7 @@ out="${1:-data/tabular}"
 
 source "$(dirname "$0")/r-data-package.sh"
 r_data_package r-cran-mlbench
-data="$(find "$r_package_root" -path '*/mlbench/data/Satellite.rda' -print -quit)"
-if [ -z "$data" ]; then
-    echo "export-tabular.sh: no mlbench/data/Satellite.rda inside the unpacked r-cran-mlbench package" >&2
-    exit 1
-fi
+data="$(r_package_file '*/mlbench/data/Satellite.rda')"
 
 mkdir -p "$out/satellite" "$out/pima"
 Rscript --vanilla -e '

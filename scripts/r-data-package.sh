@@ -2,6 +2,7 @@
 #
 #   source "$(dirname "$0")/r-data-package.sh"
 #   r_data_package r-cran-mlbench      # sets r_package_root to the unpacked package's file tree
+#   data="$(r_package_file '*/mlbench/data/Satellite.rda')"   # one file in it, or exit naming what is missing
 #
 # Installs r-base-core (Debian) when Rscript is missing; the data package itself is only downloaded and unpacked into
 # a temporary folder (dpkg -x), never installed; the folder is removed when the calling script exits.
@@ -20,4 +21,14 @@ r_data_package() {
     (cd "$r_package_work" && apt-get download "$package")
     dpkg -x "$r_package_work/${package}"_*.deb "$r_package_work/root"
     r_package_root="$r_package_work/root"
+}
+
+r_package_file() {
+    local found
+    found="$(find "$r_package_root" -path "$1" -print -quit)"
+    if [ -z "$found" ]; then
+        echo "$(basename "$0"): no $1 inside the unpacked package" >&2
+        exit 1
+    fi
+    echo "$found"
 }
