@@ -96,6 +96,8 @@ internal readonly struct Rows6 : IConstant { public static int Count => 6; }
 internal readonly struct Rows8 : IConstant { public static int Count => 8; }
 internal readonly struct Rows10 : IConstant { public static int Count => 10; }
 internal readonly struct Rows12 : IConstant { public static int Count => 12; }
+internal readonly struct Steps0 : IConstant { public static int Count => 0; }
+internal readonly struct Steps8 : IConstant { public static int Count => 8; }
 internal readonly struct OneVector : IFlag { public static bool Two => false; }
 internal readonly struct TwoVectors : IFlag { public static bool Two => true; }
 
