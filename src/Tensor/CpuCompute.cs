@@ -19,8 +19,7 @@ public sealed partial class CpuCompute : ICompute
     /// <inheritdoc />
     public Storage Allocate(int length)
     {
-        ArgumentOutOfRangeException.ThrowIfNegative(length);
-        return new CpuStorage(this, new float[length]);
+        return CpuStorage.Allocate(this, length);
     }
 
     /// <inheritdoc />
@@ -308,7 +307,11 @@ public sealed partial class CpuCompute : ICompute
     }
 
     // The kernels that split work over the worker pool take memory rather than spans, which cannot cross threads.
-    private static Memory<float> MemoryOf(Tensor t) => ((CpuStorage)t.Storage).Data.AsMemory(t.Offset, t.Length);
+    private static Memory<float> MemoryOf(Tensor t)
+    {
+        var cpu = (CpuStorage)t.Storage;
+        return cpu.Data.AsMemory(cpu.Start + t.Offset, t.Length);
+    }
 
     private void Check(Tensor first, string firstName, Tensor second, string secondName)
     {

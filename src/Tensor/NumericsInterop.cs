@@ -19,7 +19,7 @@ public static class NumericsInterop
         Span<nint> lengths = stackalloc nint[Math.Max(tensor.Rank, 1)];
         Span<nint> strides = stackalloc nint[Math.Max(tensor.Rank, 1)];
         int rank = Describe(tensor.Shape, lengths, strides);
-        return NumericsTensor.Create(cpu.Data, tensor.Offset, lengths[..rank], strides[..rank]);
+        return NumericsTensor.Create(cpu.Data, cpu.Start + tensor.Offset, lengths[..rank], strides[..rank]);
     }
 
     /// <summary>A <see cref="TensorSpan{T}"/> over the same memory as a CPU tensor (no copy).</summary>

@@ -37,12 +37,57 @@ public abstract class Storage : IDisposable
     }
 }
 
-/// <summary>Storage in managed memory: a plain <c>float[]</c> that the garbage collector owns.</summary>
+/// <summary>
+/// Storage in managed memory: <see cref="Storage.Length"/> floats of a plain <c>float[]</c> that the garbage collector owns,
+/// starting at <see cref="Start"/>.
+/// </summary>
+/// <remarks>
+/// The backend's own allocations of at least <see cref="AlignedBytes"/> start on a 64-byte boundary (a cache line, and
+/// one AVX-512 vector), as PyTorch's CPU allocator's do: their arrays are allocated on the pinned object heap, which
+/// never moves them, and <see cref="Start"/> skips the few floats before the boundary. A managed array is otherwise
+/// only 8-byte aligned, and then nearly every 64-byte load of a kernel spans two cache lines — which on Intel cores
+/// costs a second L1 access: x·Wᵀ at batch 1 with W 128×784 (in L2) ran at 23–26 GFLOP/s on an Ice Lake Xeon with W
+/// unaligned and 40 with it aligned (AVX-512, one thread). Smaller allocations stay ordinary arrays: arrays this large
+/// already live in the large-object heap, collected with the oldest generation, so pinning them changes no lifetime.
+/// </remarks>
 public sealed class CpuStorage : Storage
 {
-    /// <summary>Wraps <paramref name="data"/> without copying it.</summary>
-    public CpuStorage(ICompute backend, float[] data) : base(backend, data.Length) => Data = data;
+    /// <summary>Allocations of at least this many bytes start on a 64-byte boundary (see the remarks).</summary>
+    public const int AlignedBytes = 85_000;
 
-    /// <summary>The numbers.</summary>
+    /// <summary>Wraps <paramref name="data"/> without copying it: the storage is the whole array.</summary>
+    public CpuStorage(ICompute backend, float[] data) : this(backend, data, 0, data.Length)
+    {
+    }
+
+    private CpuStorage(ICompute backend, float[] data, int start, int length) : base(backend, length)
+    {
+        Data = data;
+        Start = start;
+    }
+
+    /// <summary>
+    /// A zero-filled storage of <paramref name="length"/> floats owned by <paramref name="backend"/>, starting on a
+    /// 64-byte boundary when it holds at least <see cref="AlignedBytes"/>.
+    /// </summary>
+    public static CpuStorage Allocate(ICompute backend, int length)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(length);
+        if ((long)length * sizeof(float) < AlignedBytes) return new CpuStorage(backend, new float[length]);
+        const int lineFloats = 64 / sizeof(float);
+        float[] data = GC.AllocateArray<float>(length + lineFloats - 1, pinned: true);
+        return new CpuStorage(backend, data, FloatsToLine(data), length);
+    }
+
+    // How many floats from the array's first element to the next 64-byte boundary (the array is pinned: it stays put).
+    private static unsafe int FloatsToLine(float[] data)
+    {
+        fixed (float* p = data) return (int)((64 - (nint)p % 64) % 64 / sizeof(float));
+    }
+
+    /// <summary>The array holding the numbers: this storage's floats are <c>Data[Start .. Start + Length]</c>.</summary>
     public float[] Data { get; }
+
+    /// <summary>Where this storage's first float lies in <see cref="Data"/> (0 for a wrapped array).</summary>
+    public int Start { get; }
 }

@@ -49,7 +49,7 @@ public readonly struct Tensor
     /// </summary>
     /// <exception cref="InvalidOperationException">The tensor lives on another backend; use <see cref="ToArray"/>.</exception>
     public Span<float> Span => Storage is CpuStorage cpu
-        ? cpu.Data.AsSpan(Offset, Length)
+        ? cpu.Data.AsSpan(cpu.Start + Offset, Length)
         : throw new InvalidOperationException(
             $"The tensor {Shape} lives on backend '{Storage?.Backend.Name ?? "none"}'; only CPU tensors expose a span. Use ToArray().");
 
