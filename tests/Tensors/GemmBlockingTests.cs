@@ -149,7 +149,11 @@ public sealed class GemmBlockingTests : IDisposable
     [InlineData("AMD", 25, 0x21, "AMD Zen 3 (family 25, model 33)")]
     [InlineData("AMD", 23, 0x31, "AMD Zen 2 (family 23, model 49)")]
     [InlineData("AMD", 26, 2, "AMD Zen 5 (family 26, model 2)")]
-    [InlineData("Intel", 6, 143, "Intel (family 6, model 143)")]
+    [InlineData("Intel", 6, 106, "Intel Ice Lake-SP (family 6, model 106)")]
+    [InlineData("Intel", 6, 143, "Intel Sapphire Rapids (family 6, model 143)")]
+    [InlineData("Intel", 6, 85, "Intel Skylake-SP/Cascade Lake (family 6, model 85)")]
+    [InlineData("Intel", 6, 151, "Intel (family 6, model 151)")]
+    [InlineData("Intel", 15, 106, "Intel (family 15, model 106)")]
     [InlineData("unknown", 0, 0, "unknown")]
     public void Cpu_families_are_named_where_the_kernels_were_measured(string vendor, int family, int model, string expected) =>
         Assert.Equal(expected, CpuFamily.NameOf(vendor, family, model));

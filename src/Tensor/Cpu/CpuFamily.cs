@@ -4,7 +4,7 @@ namespace TinyKd.Tensors.Cpu;
 
 /// <summary>
 /// The processor's vendor, family and model from CPUID, and the microarchitecture they name where the kernels were
-/// measured on it (AMD Zen generations); benchmark headers print it beside the model name, because a figure means
+/// measured on it (AMD Zen generations, Intel Xeon server cores); benchmark headers print it beside the model name, because a figure means
 /// little without the core that produced it (Zen 4 runs AVX-512 at half rate, Zen 3 has no AVX-512 at all).
 /// </summary>
 public static class CpuFamily
@@ -21,8 +21,10 @@ public static class CpuFamily
     public static int Model => s_id.Model;
 
     /// <summary>
-    /// E.g. "AMD Zen 4 (family 25, model 17)", or "Intel (family 6, model 143)" where the model is not in the table
-    /// (AMD family 23 = Zen, Zen+, Zen 2; 25 = Zen 3, Zen 4 by model range; 26 = Zen 5).
+    /// E.g. "AMD Zen 4 (family 25, model 17)", "Intel Ice Lake-SP (family 6, model 106)", or "Intel (family 6, model
+    /// 151)" where the model is not in the table (AMD family 23 = Zen, Zen+, Zen 2; 25 = Zen 3, Zen 4 by model range;
+    /// 26 = Zen 5; Intel family 6 server models 85 = Skylake-SP / Cascade Lake / Cooper Lake, 106 and 108 = Ice
+    /// Lake-SP, 143 = Sapphire Rapids, 207 = Emerald Rapids, 173 and 174 = Granite Rapids).
     /// </summary>
     public static string Description => NameOf(Vendor, Family, Model);
 
@@ -40,11 +42,24 @@ public static class CpuFamily
     internal static string NameOf(string vendor, int family, int model)
     {
         if (family == 0) return vendor;
-        string? core = vendor != "AMD" ? null : family switch
+        string? core = vendor switch
         {
-            23 => model < 0x30 ? "Zen/Zen+" : "Zen 2",
-            25 => IsZen4(family, model) ? "Zen 4" : "Zen 3",
-            26 => "Zen 5",
+            "AMD" => family switch
+            {
+                23 => model < 0x30 ? "Zen/Zen+" : "Zen 2",
+                25 => IsZen4(family, model) ? "Zen 4" : "Zen 3",
+                26 => "Zen 5",
+                _ => null,
+            },
+            "Intel" when family == 6 => model switch
+            {
+                85 => "Skylake-SP/Cascade Lake",
+                106 or 108 => "Ice Lake-SP",
+                143 => "Sapphire Rapids",
+                207 => "Emerald Rapids",
+                173 or 174 => "Granite Rapids",
+                _ => null,
+            },
             _ => null,
         };
         return core == null ? $"{vendor} (family {family}, model {model})" : $"{vendor} {core} (family {family}, model {model})";
