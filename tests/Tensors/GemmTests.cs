@@ -99,6 +99,31 @@ public class GemmTests
     public void Results_are_bit_identical_across_thread_counts_above_the_parallel_thresholds(KernelPath path, int m, int n, int k) =>
         Results_are_bit_identical_on_one_two_and_three_threads(path, m, n, k);
 
+    // x·Wᵀ with 2–4 rows reads each pair of W rows once for all rows (Gemm.VectorRows.cs); every element must still be
+    // the bits the one-row GEMV gives for its row alone, whatever the rows it shares the pass with.
+    [Theory, MemberData(nameof(Paths))]
+    public void Short_x_times_w_transposed_equals_each_row_alone_bit_for_bit(KernelPath path)
+    {
+        foreach (int k in (int[])[1, 7, 8, 15, 16, 17, 31, 32, 33, 48, 789])
+            foreach (int m in (int[])[2, 3, 4])
+            {
+                const int n = 7; // three pairs of W rows and an odd one
+                var a = Check.Random((ulong)(k * 10 + m), -1, 1, m, k);
+                var w = Check.Random((ulong)(k * 10 + m + 5), -1, 1, n, k);
+                var bias = Check.Random(3, -1, 1, n);
+                float[] together = new float[m * n];
+                GemmKernels.Run(path, 1, m, n, k, a.Span, false, w.Span, true, together, 0.5f, 0f, bias.Span, relu: true);
+                for (int i = 0; i < m; i++)
+                {
+                    float[] alone = new float[n];
+                    GemmKernels.Run(path, 1, 1, n, k, a.Span.Slice(i * k, k), false, w.Span, true, alone, 0.5f, 0f, bias.Span, relu: true);
+                    for (int j = 0; j < n; j++)
+                        if (BitConverter.SingleToInt32Bits(alone[j]) != BitConverter.SingleToInt32Bits(together[i * n + j]))
+                            Assert.Fail($"{path} m={m} k={k}: C[{i}, {j}] is {together[i * n + j]:G9} among {m} rows, {alone[j]:G9} alone");
+                }
+            }
+    }
+
     [Theory, MemberData(nameof(Paths))]
     public void Beta_zero_ignores_what_c_held(KernelPath path)
     {

@@ -91,6 +91,7 @@ internal interface IFlag
 }
 
 internal readonly struct Rows2 : IConstant { public static int Count => 2; }
+internal readonly struct Rows3 : IConstant { public static int Count => 3; }
 internal readonly struct Rows4 : IConstant { public static int Count => 4; }
 internal readonly struct Rows6 : IConstant { public static int Count => 6; }
 internal readonly struct Rows8 : IConstant { public static int Count => 8; }

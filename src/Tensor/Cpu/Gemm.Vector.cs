@@ -25,7 +25,7 @@ namespace TinyKd.Tensors.Cpu;
 /// (masked loads on AVX-512; an 8-wide step then a scalar FMA chain on AVX2, which fixes the AVX2 sums' bits), so
 /// only the unrolled blocks are common to both.
 /// </remarks>
-internal static unsafe class GemmVector
+internal static unsafe partial class GemmVector
 {
     /// <summary>The most rows of C that go through this path rather than the packed one.</summary>
     public const int MaxRows = 4;
@@ -66,12 +66,18 @@ internal static unsafe class GemmVector
         }
     }
 
-    // Columns [j0, j1) of every row of C: one pass over that slice of B per row of A.
+    // Columns [j0, j1) of every row of C: one pass over that slice of B per row of A (for x·Bᵀ on a vector path, one
+    // pass for all rows: Gemm.VectorRows.cs).
     private static void Columns(in Problem p, int j0, int j1)
     {
         if (j0 >= j1) return;
         var update = new TileUpdate { Beta = p.Beta, Relu = p.Relu };
         update.Mode = p.Beta == 0f ? TileMode.Overwrite : p.Beta == 1f ? TileMode.Accumulate : TileMode.Scale;
+        if (p.TransposeB && p.M > 1 && p.Path != KernelPath.Scalar)
+        {
+            DotBlock(in p, j0, j1, &update);
+            return;
+        }
         Problem row = p;
         for (int i = 0; i < p.M; i++, row.A += p.K, row.C += p.N)
         {
