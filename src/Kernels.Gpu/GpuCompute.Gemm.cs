@@ -39,7 +39,7 @@ public sealed partial class GpuCompute
         int tile = tiled ? t : t * GemmKernels.Block, depth = tiled ? t : Math.Max(t, 16);
         var shape = new GemmShape(m, n, k, ta ? 1 : 0, tb ? 1 : 0, alpha, beta, bias.IsEmpty ? 0 : 1, epilogue == Epilogue.Relu ? 1 : 0, depth);
         var config = new KernelConfig(new Index2D((n + tile - 1) / tile, (m + tile - 1) / tile), new Index2D(t, t),
-            SharedMemoryConfig.RequestDynamic<float>(2 * depth * tile));
+            SharedMemoryConfig.RequestDynamic<float>(depth * (2 * tile + 1)));
         if (tiled) _kernels.GemmTiled(config, cv, av, bv, biasView, shape);
         else _kernels.GemmBlocked(config, cv, av, bv, biasView, shape);
     }

@@ -13,11 +13,12 @@ namespace TinyKd.Gpu.Kernels;
 /// <item><see cref="RegisterBlocked"/>: the one that runs. A group of T×T threads owns a (T·R)×(T·R) tile of C and
 /// each thread R×R elements of it, kept in registers: per step of K (D ≥ T deep) a thread reads R values of A and R of B
 /// from shared memory and does R² multiply-adds with them, so shared-memory traffic per product falls by R and there
-/// are R² independent accumulators to hide latency. Grid: (⌈N/(T·R)⌉, ⌈M/(T·R)⌉) groups.</item>
+/// are R² independent accumulators to hide latency (R = 4, unrolled by hand into scalars). Grid: (⌈N/(T·R)⌉, ⌈M/(T·R)⌉) groups.</item>
 /// </list>
 /// X runs along the columns of C so that neighbouring threads read neighbouring elements of B and write
 /// neighbouring elements of C; in the blocked kernel a thread's R rows and R columns are T apart (rows ty + u·T,
-/// columns tx + v·T), so the T threads of a row read T consecutive floats of a shared tile — no bank conflicts.
+/// columns tx + v·T), so the T threads of a row read T consecutive floats of a shared tile, and the op(A) tile's rows
+/// are padded by one float so that its transposing stores fall in distinct banks — no bank conflicts.
 /// Both sum over k in increasing order.
 /// </summary>
 internal static class GemmKernels
@@ -43,40 +44,54 @@ internal static class GemmKernels
         if (row < s.M && col < s.N) c[row * s.N + col] = Epilogue(c[row * s.N + col], acc, bias, col, s);
     }
 
-    // Shared memory: the op(A) tile k-major (As[k·tile + i], D×tile) then the op(B) tile (Bs[k·tile + j], D×tile), D =
-    // s.Depth ≥ T the step along K: a deeper step means fewer barriers, which matters where a barrier is dear (ILGPU's
-    // CPU accelerator, T = 4).
+    // Shared memory: the op(A) tile k-major (As[k·(tile+1) + i], D rows of tile + 1: the pad puts the D consecutive k
+    // that consecutive threads store in different banks) then the op(B) tile (Bs[k·tile + j], D×tile), D = s.Depth ≥ T
+    // the step along K: a deeper step means fewer barriers, which matters where a barrier is dear (ILGPU's CPU
+    // accelerator, T = 4). The 4×4 accumulators are four Row4 values, scalars that ILGPU keeps in registers; an array
+    // from LocalMemory indexed in a loop would be an alloca the PTX compiler must unroll and promote, or spill to
+    // local memory.
     public static void RegisterBlocked(ArrayView<float> c, ArrayView<float> a, ArrayView<float> b, ArrayView<float> bias, GemmShape s)
     {
         var shared = SharedMemory.GetDynamic<float>();
-        var acc = LocalMemory.Allocate<float>(Block * Block);
-        int t = Group.DimX, tx = Group.IdxX, ty = Group.IdxY, tile = t * Block, depth = s.Depth, bTile = depth * tile;
+        int t = Group.DimX, tx = Group.IdxX, ty = Group.IdxY, tile = t * Block, depth = s.Depth, aStride = tile + 1, bTile = depth * aStride;
         int row0 = Grid.IdxY * tile, col0 = Grid.IdxX * tile;
-        for (int q = 0; q < Block * Block; q++) acc[q] = 0f;
+        Row4 c0 = default, c1 = default, c2 = default, c3 = default;
         for (int k0 = 0; k0 < s.K; k0 += depth)
         {
-            for (int e = ty * t + tx; e < bTile; e += t * t)
+            for (int e = ty * t + tx; e < depth * tile; e += t * t)
             {
                 int i = e / depth, ka = k0 + e % depth, row = row0 + i;
-                shared[e % depth * tile + i] = row < s.M && ka < s.K ? a[s.TransposeA != 0 ? ka * s.M + row : row * s.K + ka] : 0f;
+                shared[e % depth * aStride + i] = row < s.M && ka < s.K ? a[s.TransposeA != 0 ? ka * s.M + row : row * s.K + ka] : 0f;
                 int kb = k0 + e / tile, col = col0 + e % tile;
                 shared[bTile + e] = kb < s.K && col < s.N ? b[s.TransposeB != 0 ? col * s.K + kb : kb * s.N + col] : 0f;
             }
             Group.Barrier();
             for (int k = 0; k < depth; k++)
-                for (int u = 0; u < Block; u++)
-                {
-                    float av = shared[k * tile + ty + u * t];
-                    for (int v = 0; v < Block; v++) acc[u * Block + v] += av * shared[bTile + k * tile + tx + v * t];
-                }
+            {
+                int ak = k * aStride + ty, bk = bTile + k * tile + tx;
+                var bv = new Row4(shared[bk], shared[bk + t], shared[bk + 2 * t], shared[bk + 3 * t]);
+                c0 = c0.Fma(shared[ak], bv);
+                c1 = c1.Fma(shared[ak + t], bv);
+                c2 = c2.Fma(shared[ak + 2 * t], bv);
+                c3 = c3.Fma(shared[ak + 3 * t], bv);
+            }
             Group.Barrier();
         }
-        for (int u = 0; u < Block; u++)
-            for (int v = 0; v < Block; v++)
-            {
-                int row = row0 + ty + u * t, col = col0 + tx + v * t;
-                if (row < s.M && col < s.N) c[row * s.N + col] = Epilogue(c[row * s.N + col], acc[u * Block + v], bias, col, s);
-            }
+        int r = row0 + ty, j = col0 + tx;
+        Store(c, bias, s, r, j, t, c0);
+        Store(c, bias, s, r + t, j, t, c1);
+        Store(c, bias, s, r + 2 * t, j, t, c2);
+        Store(c, bias, s, r + 3 * t, j, t, c3);
+    }
+
+    // Row `row` of a thread's block: columns col, col + t, col + 2t, col + 3t, each through the epilogue where inside C.
+    private static void Store(ArrayView<float> c, ArrayView<float> bias, GemmShape s, int row, int col, int t, Row4 acc)
+    {
+        if (row >= s.M) return;
+        if (col < s.N) c[row * s.N + col] = Epilogue(c[row * s.N + col], acc.C0, bias, col, s);
+        if (col + t < s.N) c[row * s.N + col + t] = Epilogue(c[row * s.N + col + t], acc.C1, bias, col + t, s);
+        if (col + 2 * t < s.N) c[row * s.N + col + 2 * t] = Epilogue(c[row * s.N + col + 2 * t], acc.C2, bias, col + 2 * t, s);
+        if (col + 3 * t < s.N) c[row * s.N + col + 3 * t] = Epilogue(c[row * s.N + col + 3 * t], acc.C3, bias, col + 3 * t, s);
     }
 
     // α·acc + β·c (c ignored when β = 0), + bias[col], then ReLU.
@@ -86,6 +101,16 @@ internal static class GemmKernels
         if (s.HasBias != 0) v += bias[col];
         return s.Relu != 0 && !(v > 0f) && !XMath.IsNaN(v) ? 0f : v; // max(v, 0), NaN kept as the CPU's
     }
+}
+
+/// <summary>
+/// Four accumulators of one row of a thread's block in <see cref="GemmKernels.RegisterBlocked"/> (or four values of
+/// op(B) along a row): plain scalar fields, which ILGPU's structure SSA keeps in registers.
+/// </summary>
+internal readonly record struct Row4(float C0, float C1, float C2, float C3)
+{
+    /// <summary>This + a·b, element by element, each a multiply-add summing over k in increasing order.</summary>
+    public Row4 Fma(float a, Row4 b) => new(C0 + a * b.C0, C1 + a * b.C1, C2 + a * b.C2, C3 + a * b.C3);
 }
 
 /// <summary>
