@@ -22,21 +22,31 @@ internal sealed record DeviceBenchPlan(IReadOnlyList<int> Squares, IReadOnlyList
 /// </summary>
 internal static class DeviceBench
 {
-    /// <summary>Runs the plan on <paramref name="device"/>.</summary>
-    public static DeviceBenchReport Measure(GpuCompute device, DeviceBenchPlan plan, BenchBudget budget)
+    /// <summary>
+    /// Runs the plan on <paramref name="device"/>, writing the table to <paramref name="output"/> a row at a time (a
+    /// run cut short, or a device that fails part-way, still shows what was measured).
+    /// </summary>
+    public static DeviceBenchReport Run(GpuCompute device, DeviceBenchPlan plan, BenchBudget budget, TextWriter output)
     {
+        var report = new DeviceBenchReport(device.Name, device.DeviceName, RuntimeInformation.FrameworkDescription, RuntimeInformation.OSDescription, []);
+        WriteHeader(output, report);
         var results = new List<BenchResult>();
+        void Add(BenchResult result)
+        {
+            results.Add(result);
+            WriteRow(output, result);
+        }
         foreach (GemmCase gemm in Gemms(plan))
             foreach (GemmVersion version in Enum.GetValues<GemmVersion>())
-                results.Add(gemm.RunOn(device, version, budget));
+                Add(gemm.RunOn(device, version, budget));
         foreach (int batch in plan.Batches)
         {
-            results.Add(new ModelCase($"train_teacher_b{batch}", $"train step {plan.Teacher} b{batch}", ModelWorkload.Train, plan.Teacher, batch)
+            Add(new ModelCase($"train_teacher_b{batch}", $"train step {plan.Teacher} b{batch}", ModelWorkload.Train, plan.Teacher, batch)
                 .RunOn(device, budget));
-            results.Add(new ModelCase($"distill_student_b{batch}", $"KD step {plan.Student} b{batch}", ModelWorkload.Distill, plan.Student, batch)
+            Add(new ModelCase($"distill_student_b{batch}", $"KD step {plan.Student} b{batch}", ModelWorkload.Distill, plan.Student, batch)
                 .RunOn(device, budget));
         }
-        return new DeviceBenchReport(device.Name, device.DeviceName, RuntimeInformation.FrameworkDescription, RuntimeInformation.OSDescription, results);
+        return report with { Results = results };
     }
 
     // The square SGEMMs, then the teacher's layer products at the training batch (the CPU bench's MLP rows).
@@ -49,8 +59,8 @@ internal static class DeviceBench
         foreach (GemmCase product in GemmCase.LayerProducts(layers, BenchCases.TrainBatch)) yield return product;
     }
 
-    /// <summary>Writes the device line, the note on skipped rows and one row per result.</summary>
-    public static void Write(TextWriter output, DeviceBenchReport report)
+    // The device line, the note on skipped rows and the table's head.
+    private static void WriteHeader(TextWriter output, DeviceBenchReport report)
     {
         output.WriteLine(Invariant($"tinykd bench --device {report.Device}: {report.DeviceName}; {report.Runtime} on {report.Os}"));
         output.WriteLine($"FMA peak, sparse and int8 rows: skipped on {report.Device} (they run on the CPU backend only; `tinykd bench` without --device times them)");
@@ -58,12 +68,15 @@ internal static class DeviceBench
         output.WriteLine();
         output.WriteLine($"{"what",-48} {"time",10} {"GFLOP/s",9} {"ms/step",8}");
         output.WriteLine(new string('-', 48 + 10 + 9 + 8 + 3));
-        foreach (BenchResult r in report.Results)
-        {
-            string step = r.MsPerStep is { } ms ? Invariant($"{ms:F3}") : "";
-            string note = r.Valid == false ? "  WRONG RESULT (sampled check against a double-precision dot product failed)" : "";
-            output.WriteLine(Invariant($"{r.What,-48} {BenchTable.Time(r.Seconds),10} {r.Gflops,9:F1} {step,8}{note}"));
-        }
+        output.Flush();
+    }
+
+    private static void WriteRow(TextWriter output, BenchResult r)
+    {
+        string step = r.MsPerStep is { } ms ? Invariant($"{ms:F3}") : "";
+        string note = r.Valid == false ? "  WRONG RESULT (sampled check against a double-precision dot product failed)" : "";
+        output.WriteLine(Invariant($"{r.What,-48} {BenchTable.Time(r.Seconds),10} {r.Gflops,9:F1} {step,8}{note}"));
+        output.Flush();
     }
 
     private static string Invariant(FormattableString s) => s.ToString(CultureInfo.InvariantCulture);

@@ -104,8 +104,7 @@ public static class BenchCommand
         if (quick && !line.Flag("sizes")) squares = [.. squares.Where(n => n < 8192)];
         var plan = new DeviceBenchPlan(squares, Positive(line, "batches"), Widths(line, "teacher"), Widths(line, "student"));
         string? jsonPath = line.Get("json") is { } json ? OutputPath.File("json", json) : null;
-        DeviceBenchReport report = DeviceBench.Measure(device, plan, quick ? BenchBudget.Quick : BenchBudget.Device);
-        DeviceBench.Write(output, report);
+        DeviceBenchReport report = DeviceBench.Run(device, plan, quick ? BenchBudget.Quick : BenchBudget.Device, output);
         if (jsonPath is not null)
         {
             report.Save(jsonPath);
