@@ -4,7 +4,7 @@
 #  1. trains the same MLP on the embedded sample on the CPU backend and on DEVICE (default cuda) and prints both
 #     test accuracies and wall times — the first run of ILGPU 1.5.3 on the GPU (ILGPU issue #1540 reports a crash on
 #     H100/H200 with 1.5.1);
-#  2. `tinykd bench --device DEVICE`: SGEMM (tiled and register-blocked) at 1024–8192² and the teacher's layer
+#  2. `tinykd bench --device DEVICE`: SGEMM (tiled, register-blocked 4×4 and 8×8) at 1024–8192² and the teacher's layer
 #     products, the teacher's train step and the student's KD step at batch 128 and 1024, GFLOP/s (JSON under $OUT);
 #  3. the same rows in PyTorch eager on the same device, TF32 off (compare_torch.py: torch.matmul — cuBLAS FP32 — and
 #     the torch_step.py steps), with the ratio PyTorch time ÷ TinyKd time of each and the issue's targets;

@@ -12,6 +12,8 @@ public enum GemmVersion
     Tiled,
     /// <summary>The register-blocked kernel, a 4×4 block of C per thread: what <c>ICompute.Gemm</c> runs.</summary>
     RegisterBlocked,
+    /// <summary>The register-blocked kernel with an 8×8 block of C per thread (128×128 per group on a GPU): for large products.</summary>
+    RegisterBlocked8,
 }
 
 public sealed partial class GpuCompute
@@ -36,12 +38,12 @@ public sealed partial class GpuCompute
         int t = 1;
         while (4 * t * t <= _groupSize) t *= 2;
         bool tiled = version == GemmVersion.Tiled;
-        int tile = tiled ? t : t * GemmKernels.Block, depth = tiled ? t : Math.Max(t, 16);
+        int tile = t * version switch { GemmVersion.Tiled => 1, GemmVersion.RegisterBlocked => 4, _ => 8 }, depth = tiled ? t : Math.Max(t, 16);
         var shape = new GemmShape(m, n, k, ta ? 1 : 0, tb ? 1 : 0, alpha, beta, bias.IsEmpty ? 0 : 1, epilogue == Epilogue.Relu ? 1 : 0, depth);
         var config = new KernelConfig(new Index2D((n + tile - 1) / tile, (m + tile - 1) / tile), new Index2D(t, t),
             SharedMemoryConfig.RequestDynamic<float>(depth * (2 * tile + 1)));
-        if (tiled) _kernels.GemmTiled(config, cv, av, bv, biasView, shape);
-        else _kernels.GemmBlocked(config, cv, av, bv, biasView, shape);
+        var kernel = version switch { GemmVersion.Tiled => _kernels.GemmTiled, GemmVersion.RegisterBlocked => _kernels.GemmBlocked, _ => _kernels.GemmBlocked8 };
+        kernel(config, cv, av, bv, biasView, shape);
     }
 
     /// <summary>

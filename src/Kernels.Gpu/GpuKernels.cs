@@ -36,6 +36,7 @@ internal sealed class GpuKernels(Accelerator accelerator)
     private Action<KernelConfig, ArrayView<float>, ArrayView<float>, int, float, int, int>? _sum;
     private Action<KernelConfig, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, GemmShape>? _gemmTiled;
     private Action<KernelConfig, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, GemmShape>? _gemmBlocked;
+    private Action<KernelConfig, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, GemmShape>? _gemmBlocked8;
 
     public Action<Index1D, ArrayView<float>, float> Fill =>
         _fill ??= accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, float>(ElementwiseKernels.Fill);
@@ -132,4 +133,8 @@ internal sealed class GpuKernels(Accelerator accelerator)
     public Action<KernelConfig, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, GemmShape> GemmBlocked =>
         _gemmBlocked ??= accelerator.LoadStreamKernel<ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, GemmShape>(
             GemmKernels.RegisterBlocked);
+
+    public Action<KernelConfig, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, GemmShape> GemmBlocked8 =>
+        _gemmBlocked8 ??= accelerator.LoadStreamKernel<ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, GemmShape>(
+            GemmKernels.RegisterBlocked8);
 }

@@ -59,7 +59,7 @@ internal sealed record GemmCase(string Id, string What, int M, int N, int K, Tra
         {
             double seconds = MedianTimer.Seconds(() => device.Gemm(version, dc, da, TransposeA, db, TransposeB), budget, device.Synchronize);
             device.CopyToHost(dc, c.Span);
-            string kernel = version == GemmVersion.Tiled ? "tiled" : "blocked";
+            string kernel = version switch { GemmVersion.Tiled => "tiled", GemmVersion.RegisterBlocked => "blocked", _ => "blocked8x8" };
             return Checked(seconds, threads: 0, c, a, b, rng) with { Id = $"{Id}_{kernel}", What = $"{What}, {kernel}", Device = device.Name };
         }
         finally
