@@ -1,33 +1,67 @@
 #!/usr/bin/env bash
-# The GPU check of issue 14, run on the device machine (see prepare.sh): unpacks the self-contained tinykd, then
+# The GPU check of issue 14, run on the device machine (see prepare.sh) as one script of at most ~8 minutes (each
+# stage has a time limit). It unpacks the self-contained tinykd, then
 #  1. trains the same MLP on the embedded sample on the CPU backend and on DEVICE (default cuda) and prints both
 #     test accuracies and wall times — the first run of ILGPU 1.5.3 on the GPU (ILGPU issue #1540 reports a crash on
 #     H100/H200 with 1.5.1);
-#  2. times the same train step in PyTorch eager on CUDA (scripts/device/torch_step.py), TF32 off.
-# Everything it prints is also written under $OUT (or ./device-out). DEVICE=ilgpu-cpu MODEL=784-16-10 EPOCHS=1
-# checks the script itself on a machine without a GPU.
+#  2. `tinykd bench --device DEVICE`: SGEMM (tiled, register-blocked 4×4 and 8×8) at 1024–8192² and the teacher's layer
+#     products, the teacher's train step and the student's KD step at batch 128 and 1024, GFLOP/s (JSON under $OUT);
+#  3. the same rows in PyTorch eager on the same device, TF32 off (compare_torch.py: torch.matmul — cuBLAS FP32 — and
+#     the torch_step.py steps), with the ratio PyTorch time ÷ TinyKd time of each and the issue's targets;
+#  4. `tinykd pipeline --device DEVICE` once (PIPELINE_ARGS, default --no-search: T 4, α 0.5), the report's
+#     markdown and JSON copied under $OUT.
+# Everything it prints is also written to $OUT/gpu-check.log (OUT defaults to ./device-out). Settings (environment):
+# DEVICE, MODEL, EPOCHS, BATCH (stage 1); BENCH_ARGS (extra `tinykd bench` options); PIPELINE_ARGS; TORCH_DEVICE
+# (cuda when DEVICE is cuda, else cpu); PYTHON (the python3 with torch); TRAIN_SECONDS, BENCH_SECONDS, TORCH_SECONDS, PIPELINE_SECONDS (the limits).
+# scripts/README.md shows how to check the whole script without a GPU (DEVICE=ilgpu-cpu and tiny settings).
 set -uo pipefail
 cd "$(dirname "$0")/../.."
-out="${OUT:-device-out}"; mkdir -p "$out"
+out="${OUT:-device-out}"; mkdir -p "$out"; out="$(cd "$out" && pwd)"
 device="${DEVICE:-cuda}"; model="${MODEL:-784-1200-1200-10}"; epochs="${EPOCHS:-2}"; batch="${BATCH:-128}"
+bench_args="${BENCH_ARGS:-}"; pipeline_args="${PIPELINE_ARGS:---no-search}"
+python="${PYTHON:-python3}"
+torch_device="${TORCH_DEVICE:-$([ "$device" = cuda ] && echo cuda || echo cpu)}"
 work="$(mktemp -d)"; trap 'rm -rf "$work"' EXIT
 tar -xJf artifacts/device/tinykd-linux-x64.tar.xz -C "$work"
 tinykd="$work/publish/tinykd"
 log="$out/gpu-check.log"
+
+# Runs a stage under a time limit and prints its exit status and wall time ("exit 124": the limit was reached).
+timed() {
+    local limit=$1; shift
+    local start; start=$(date +%s%N)
+    timeout "$limit" "$@"
+    echo "exit $?, wall $(( ($(date +%s%N) - start) / 1000000 )) ms"
+}
+
 {
-    echo "# $(date -u +%FT%TZ) device=$device model=$model epochs=$epochs batch=$batch"
+    echo "# $(date -u +%FT%TZ) device=$device model=$model epochs=$epochs batch=$batch torch=$torch_device"
     command -v nvidia-smi >/dev/null && nvidia-smi --query-gpu=name,driver_version,memory.total --format=csv
     for d in cpu "$device"; do
         echo "## tinykd train --device $d"
-        start=$(date +%s%N)
-        "$tinykd" train --device "$d" --model "$model" --dropout 0 --epochs "$epochs" --batch-size "$batch" \
-            --out "$work/model-$d.tkd" 2>&1 | grep -E "epoch|test|accuracy|error|tinykd" | tail -8
-        echo "exit ${PIPESTATUS[0]}, wall $(( ($(date +%s%N) - start) / 1000000 )) ms"
+        timed "${TRAIN_SECONDS:-45}" "$tinykd" train --device "$d" --model "$model" --dropout 0 --epochs "$epochs" --batch-size "$batch" \
+            --out "$work/model-$d.tkd" > "$work/train-$d.txt" 2>&1
+        grep -E "epoch|test|accuracy|error|tinykd|training on|^exit " "$work/train-$d.txt" | tail -9
     done
-    if python3 -c "import torch; assert torch.cuda.is_available()" 2>/dev/null; then
-        echo "## PyTorch eager, same step"
-        python3 scripts/device/torch_step.py --model "$model" --batch "$batch"
+
+    echo "## tinykd bench --device $device $bench_args"
+    # shellcheck disable=SC2086 # BENCH_ARGS is a list of options
+    timed "${BENCH_SECONDS:-150}" "$tinykd" bench --device "$device" $bench_args --json "$out/bench-device.json"
+
+    echo "## PyTorch eager on $torch_device, the same rows (PyTorch time ÷ TinyKd time: above 1, TinyKd is faster)"
+    if ! "$python" -c "import torch" 2>/dev/null; then
+        echo "PyTorch is not installed: comparison skipped"
+    elif [ "$torch_device" = cuda ] && ! "$python" -c "import torch; assert torch.cuda.is_available()" 2>/dev/null; then
+        echo "PyTorch has no CUDA device: comparison skipped"
+    elif [ ! -s "$out/bench-device.json" ]; then
+        echo "no bench JSON (the bench failed above): comparison skipped"
     else
-        echo "## PyTorch CUDA not available: step timing skipped"
+        timed "${TORCH_SECONDS:-90}" "$python" scripts/device/compare_torch.py "$out/bench-device.json" --device "$torch_device"
     fi
+
+    echo "## tinykd pipeline --device $device $pipeline_args"
+    # shellcheck disable=SC2086 # PIPELINE_ARGS is a list of options
+    timed "${PIPELINE_SECONDS:-150}" "$tinykd" pipeline --device "$device" $pipeline_args --report "$work/report" > "$work/pipeline.txt" 2>&1
+    grep -vE "^\s*$" "$work/pipeline.txt" | grep -vE "^\|" | tail -n 30
+    for f in report.md report.json; do [ -f "$work/report/$f" ] && cp "$work/report/$f" "$out/pipeline-$f"; done
 } 2>&1 | tee "$log"

@@ -13,7 +13,7 @@ public sealed partial class GpuCompute
         ArrayView<float> yv = View(y, nameof(y)), xv = View(x, nameof(x));
         ComputeChecks.SameShape(x, nameof(x), y, nameof(y));
         ComputeChecks.Temperature(temperature);
-        if (x.Length > 0) _kernels.Softmax(x.Shape.Rows, yv, xv, x.Shape.Columns, temperature, log ? 1 : 0);
+        if (x.Length > 0) _kernels.Softmax(WarpPerRow(x.Shape.Rows), yv, xv, x.Shape.Rows, x.Shape.Columns, temperature, log ? 1 : 0);
     }
 
     /// <inheritdoc />
@@ -23,7 +23,14 @@ public sealed partial class GpuCompute
         ComputeChecks.SameShape(y, nameof(y), dx, nameof(dx));
         ComputeChecks.SameShape(y, nameof(y), dy, nameof(dy));
         ComputeChecks.Temperature(temperature);
-        if (y.Length > 0) _kernels.SoftmaxBackward(y.Shape.Rows, dxv, yv, dyv, y.Shape.Columns, temperature, log ? 1 : 0);
+        if (y.Length > 0) _kernels.SoftmaxBackward(WarpPerRow(y.Shape.Rows), dxv, yv, dyv, y.Shape.Rows, y.Shape.Columns, temperature, log ? 1 : 0);
+    }
+
+    // The launch of a row kernel that gives each of rows a warp: groups of the backend's size, as many rows per group as warps.
+    private KernelConfig WarpPerRow(int rows)
+    {
+        int perGroup = Math.Max(1, _groupSize / _accelerator.WarpSize);
+        return new KernelConfig((rows + perGroup - 1) / perGroup, perGroup * _accelerator.WarpSize);
     }
 
     /// <summary>As <see cref="ICompute.ArgMax"/>; waits for the device, since the indices are written to host memory.</summary>
@@ -92,7 +99,7 @@ public sealed partial class GpuCompute
             return;
         }
         ArrayView<float> kl = Scratch(rows);
-        _kernels.KlRows(rows, kl, ds, dt.Length > 0 ? dt : ds, s, t, studentLogits.Shape.Columns, temperature,
+        _kernels.KlRows(WarpPerRow(rows), kl, ds, dt.Length > 0 ? dt : ds, s, t, rows, studentLogits.Shape.Columns, temperature,
             (float)(1.0 / ((double)temperature * rows)), dTeacher.IsEmpty ? 0 : 1);
         Sum(lossView, kl, rows, 1f / rows, squares: false);
     }

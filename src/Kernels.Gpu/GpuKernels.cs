@@ -23,12 +23,12 @@ internal sealed class GpuKernels(Accelerator accelerator)
     private Action<Index1D, ArrayView<float>, ArrayView<float>, Dims4, Dims4, float, int>? _sumTo;
     private Action<Index1D, ArrayView<float>, ArrayView<float>, int, int, int>? _transposeLastTwo;
     private Action<Index1D, ArrayView<float>, ArrayView<float>, AxisCopy, int>? _copyAlongAxis;
-    private Action<Index1D, ArrayView<float>, ArrayView<float>, int, float, int>? _softmax;
-    private Action<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, int, float, int>? _softmaxBackward;
+    private Action<KernelConfig, ArrayView<float>, ArrayView<float>, int, int, float, int>? _softmax;
+    private Action<KernelConfig, ArrayView<float>, ArrayView<float>, ArrayView<float>, int, int, float, int>? _softmaxBackward;
     private Action<Index1D, ArrayView<int>, ArrayView<float>, int>? _argMax;
     private Action<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<int>, int, float>? _nllTerms;
     private Action<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<int>, ArrayView<float>, int, float, int>? _crossEntropyBackward;
-    private Action<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, int, float, float, int>? _klRows;
+    private Action<KernelConfig, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, int, int, float, float, int>? _klRows;
     private Action<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>>? _bceTerms;
     private Action<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, int, int>? _bceBackward;
     private Action<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, AdamScalars>? _adam;
@@ -36,6 +36,7 @@ internal sealed class GpuKernels(Accelerator accelerator)
     private Action<KernelConfig, ArrayView<float>, ArrayView<float>, int, float, int, int>? _sum;
     private Action<KernelConfig, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, GemmShape>? _gemmTiled;
     private Action<KernelConfig, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, GemmShape>? _gemmBlocked;
+    private Action<KernelConfig, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, GemmShape>? _gemmBlocked8;
 
     public Action<Index1D, ArrayView<float>, float> Fill =>
         _fill ??= accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, float>(ElementwiseKernels.Fill);
@@ -85,11 +86,11 @@ internal sealed class GpuKernels(Accelerator accelerator)
         _copyAlongAxis ??= accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<float>, AxisCopy, int>(
             AxisKernels.CopyAlongAxis);
 
-    public Action<Index1D, ArrayView<float>, ArrayView<float>, int, float, int> Softmax =>
-        _softmax ??= accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<float>, int, float, int>(RowKernels.Softmax);
+    public Action<KernelConfig, ArrayView<float>, ArrayView<float>, int, int, float, int> Softmax =>
+        _softmax ??= accelerator.LoadStreamKernel<ArrayView<float>, ArrayView<float>, int, int, float, int>(RowKernels.Softmax);
 
-    public Action<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, int, float, int> SoftmaxBackward =>
-        _softmaxBackward ??= accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, int,
+    public Action<KernelConfig, ArrayView<float>, ArrayView<float>, ArrayView<float>, int, int, float, int> SoftmaxBackward =>
+        _softmaxBackward ??= accelerator.LoadStreamKernel<ArrayView<float>, ArrayView<float>, ArrayView<float>, int, int,
             float, int>(RowKernels.SoftmaxBackward);
 
     public Action<Index1D, ArrayView<int>, ArrayView<float>, int> ArgMax =>
@@ -103,9 +104,9 @@ internal sealed class GpuKernels(Accelerator accelerator)
         _crossEntropyBackward ??= accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<int>,
             ArrayView<float>, int, float, int>(RowKernels.SoftmaxCrossEntropyBackward);
 
-    public Action<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, int, float, float, int> KlRows =>
-        _klRows ??= accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>,
-            ArrayView<float>, int, float, float, int>(RowKernels.KlDivergenceRows);
+    public Action<KernelConfig, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, int, int, float, float, int> KlRows =>
+        _klRows ??= accelerator.LoadStreamKernel<ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>,
+            ArrayView<float>, int, int, float, float, int>(RowKernels.KlDivergenceRows);
 
     public Action<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>> BceTerms =>
         _bceTerms ??= accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>>(RowKernels.BceTerms);
@@ -132,4 +133,8 @@ internal sealed class GpuKernels(Accelerator accelerator)
     public Action<KernelConfig, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, GemmShape> GemmBlocked =>
         _gemmBlocked ??= accelerator.LoadStreamKernel<ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, GemmShape>(
             GemmKernels.RegisterBlocked);
+
+    public Action<KernelConfig, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, GemmShape> GemmBlocked8 =>
+        _gemmBlocked8 ??= accelerator.LoadStreamKernel<ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, GemmShape>(
+            GemmKernels.RegisterBlocked8);
 }

@@ -19,8 +19,11 @@ internal sealed record BenchResult
     /// sparse), <c>int8</c> (an MLP quantized to int8, dynamic activations) or <c>model</c> (a model file as loaded).</summary>
     public required string Kind { get; init; }
 
-    /// <summary>Threads the kernels used.</summary>
+    /// <summary>Threads the kernels used (0 on a device).</summary>
     public required int Threads { get; init; }
+
+    /// <summary>The device that ran it (<c>cuda</c>, <c>opencl</c>, <c>ilgpu-cpu</c>), or null for the CPU backend.</summary>
+    public string? Device { get; init; }
 
     /// <summary>Median seconds per call.</summary>
     public required double Seconds { get; init; }
@@ -88,7 +91,8 @@ internal sealed record BenchResult
 internal sealed record BenchReport(BenchMachine Machine, PeakFlops Peak, Int8Peak Int8Peak, IReadOnlyList<BenchResult> Results,
     IReadOnlyList<BenchCrossover> Crossovers, OpenBlasReport? OpenBlas)
 {
-    private static readonly JsonSerializerOptions Json = new()
+    /// <summary>The JSON form of the bench reports: snake_case names, nulls left out, indented.</summary>
+    internal static readonly JsonSerializerOptions JsonOptions = new()
     {
         PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
         DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
@@ -96,7 +100,7 @@ internal sealed record BenchReport(BenchMachine Machine, PeakFlops Peak, Int8Pea
     };
 
     /// <summary>Writes the report as JSON to <paramref name="path"/>.</summary>
-    public void Save(string path) => File.WriteAllText(path, JsonSerializer.Serialize(this, Json) + "\n");
+    public void Save(string path) => File.WriteAllText(path, JsonSerializer.Serialize(this, JsonOptions) + "\n");
 }
 
 /// <summary>The machine and runtime a bench ran on.</summary>

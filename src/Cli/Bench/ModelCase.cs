@@ -1,6 +1,7 @@
 using TinyKd.Autograd;
 using TinyKd.Autograd.Nn;
 using TinyKd.Autograd.Optim;
+using TinyKd.Gpu;
 using TinyKd.Tensors;
 using TinyKd.Tensors.Cpu;
 
@@ -23,55 +24,66 @@ internal enum ModelWorkload
 /// </summary>
 internal sealed record ModelCase(string Id, string What, ModelWorkload Workload, string Model, int Batch)
 {
-    /// <summary>Times the workload on <paramref name="threads"/> threads.</summary>
+    /// <summary>Times the workload on <paramref name="threads"/> threads of the CPU backend.</summary>
     public BenchResult Run(int threads, BenchBudget budget, PeakFlops peak)
+    {
+        CpuKernels.Threads = threads;
+        double seconds = Time(CpuCompute.Default, budget, synchronize: null);
+        double peakGflops = threads == 1 ? peak.SingleCoreGflops : peak.AllCoresGflops;
+        BenchResult result = Result(seconds, threads);
+        return result with { PercentOfPeak = peakGflops > 0 ? 100 * result.Gflops / peakGflops : null };
+    }
+
+    /// <summary>
+    /// Times the workload on <paramref name="device"/>: the model, its optimizer state and the step's data live there,
+    /// and each timed repetition ends when the device has finished its queue.
+    /// </summary>
+    public BenchResult RunOn(GpuCompute device, BenchBudget budget) =>
+        Result(Time(device, budget, device.Synchronize), threads: 0) with { Device = device.Name };
+
+    // Median seconds of one call on backend; the model is built on the CPU from seed 1 and moved there.
+    private double Time(ICompute backend, BenchBudget budget, Action? synchronize)
     {
         MlpSpec spec = MlpSpec.Parse(Model);
         var model = new Mlp(spec, new Rng(1));
-        var graph = new Graph();
-        var (inputs, labels, teacherLogits) = BenchCases.StepData(spec, Batch);
-
-        CpuKernels.Threads = threads;
-        double seconds;
-        if (Workload == ModelWorkload.Infer)
+        model.To(backend);
+        var graph = new Graph(backend);
+        var (hostInputs, labels, hostTeacherLogits) = BenchCases.StepData(spec, Batch);
+        Tensor inputs = On(backend, hostInputs), teacherLogits = On(backend, hostTeacherLogits);
+        if (Workload == ModelWorkload.Infer) return MedianTimer.Inference(model, inputs, budget, synchronize);
+        var optimizer = new Adam(model.Parameters(), 1e-3f);
+        return MedianTimer.Seconds(() =>
         {
-            seconds = MedianTimer.Inference(model, inputs, budget);
-        }
-        else
-        {
-            var optimizer = new Adam(model.Parameters(), 1e-3f);
-            seconds = MedianTimer.Seconds(() =>
-            {
-                graph.Reset();
-                Variable logits = model.Forward(graph.Input(inputs));
-                Variable loss = Workload == ModelWorkload.Train
-                    ? Losses.CrossEntropy(logits, labels)
-                    : BenchCases.DistillationLoss(logits, graph.Input(teacherLogits), labels);
-                optimizer.ZeroGrad();
-                loss.Backward();
-                optimizer.Step();
-            }, budget);
-        }
-
-        double flops = Flops(spec);
-        double peakGflops = threads == 1 ? peak.SingleCoreGflops : peak.AllCoresGflops;
-        return new BenchResult
-        {
-            Id = Id,
-            What = What,
-            Kind = Workload switch { ModelWorkload.Train => "train", ModelWorkload.Distill => "distill", _ => "infer" },
-            Threads = threads,
-            Seconds = seconds,
-            Flops = flops,
-            PercentOfPeak = peakGflops > 0 ? 100 * flops / seconds / 1e9 / peakGflops : null,
-            Model = Model,
-            Batch = Batch,
-            Temperature = Workload == ModelWorkload.Distill ? BenchCases.Temperature : null,
-            Alpha = Workload == ModelWorkload.Distill ? BenchCases.Alpha : null,
-            SamplesPerSecond = Workload == ModelWorkload.Infer ? Batch / seconds : null,
-            MsPerStep = Workload == ModelWorkload.Infer ? null : seconds * 1e3,
-        };
+            graph.Reset();
+            Variable logits = model.Forward(graph.Input(inputs));
+            Variable loss = Workload == ModelWorkload.Train
+                ? Losses.CrossEntropy(logits, labels)
+                : BenchCases.DistillationLoss(logits, graph.Input(teacherLogits), labels);
+            optimizer.ZeroGrad();
+            loss.Backward();
+            optimizer.Step();
+        }, budget, synchronize);
     }
+
+    // A seeded CPU tensor where the backend computes (itself on the CPU: no copy).
+    private static Tensor On(ICompute backend, Tensor host) =>
+        ReferenceEquals(backend, CpuCompute.Default) ? host : Tensor.Upload(host.Span, host.Shape, backend);
+
+    private BenchResult Result(double seconds, int threads) => new()
+    {
+        Id = Id,
+        What = What,
+        Kind = Workload switch { ModelWorkload.Train => "train", ModelWorkload.Distill => "distill", _ => "infer" },
+        Threads = threads,
+        Seconds = seconds,
+        Flops = Flops(MlpSpec.Parse(Model)),
+        Model = Model,
+        Batch = Batch,
+        Temperature = Workload == ModelWorkload.Distill ? BenchCases.Temperature : null,
+        Alpha = Workload == ModelWorkload.Distill ? BenchCases.Alpha : null,
+        SamplesPerSecond = Workload == ModelWorkload.Infer ? Batch / seconds : null,
+        MsPerStep = Workload == ModelWorkload.Infer ? null : seconds * 1e3,
+    };
 
     /// <summary>
     /// The matrix-product FLOPs of one call, W = Σ In·Out over the layers: the forward pass is 2·B·W; a training

@@ -7,6 +7,7 @@ using TinyKd.Distill.Models;
 using TinyKd.Distill.Pipeline;
 using TinyKd.Distill.Pruning;
 using TinyKd.Distill.Reports;
+using TinyKd.Gpu;
 using TinyKd.Tensors;
 using TinyKd.Tensors.Cpu;
 
@@ -35,7 +36,16 @@ public static class BenchCommand
         new("json", "FILE", "also write the results as JSON to FILE"),
         new("openblas", null, "also time the GEMM rows against OpenBLAS in this process, interleaved (libopenblas, loaded at run time)"),
         new("openblas-library", "FILE", "the OpenBLAS library for --openblas", "libopenblas.so.0 and the usual names"),
+        DeviceOption.Option,
+        new("sizes", "N,N,...", "with --device: the square SGEMM sizes (--quick leaves out 8192)", "1024,2048,4096,8192"),
+        new("batches", "B,B,...", "with --device: the batches of the teacher's train step and the student's KD step", "128,1024"),
+        new("teacher", "SIZES", "with --device: the teacher's widths (its train step and layer GEMMs)", Teacher),
+        new("student", "SIZES", "with --device: the student's widths (its KD step)", Student),
     ];
+
+    // Options of the CPU rows, and of the device rows; each is refused in the other kind of run.
+    private static readonly string[] CpuOnlyOptions = ["threads", "kernels", "openblas", "openblas-library"];
+    private static readonly string[] DeviceOnlyOptions = ["sizes", "batches", "teacher", "student"];
 
     /// <summary>Runs the command; returns the process exit code.</summary>
     /// <exception cref="UsageException">An unknown option, a missing or bad value, or a stray argument.</exception>
@@ -51,9 +61,16 @@ public static class BenchCommand
                 "and quantized to int8 against fp32 (median of repetitions after a warm-up). The GEMM rows are repeated\n" +
                 "on the other vector path, and with --openblas timed against OpenBLAS in this process, interleaved\n" +
                 "(OPENBLAS_CORETYPE=Zen with --kernels avx2 compares the AVX2 kernels of both). With MODEL (.tkd), times\n" +
-                "that model as loaded against its dense fp32 twin at batch 1 and 256 instead.", Options));
+                "that model as loaded against its dense fp32 twin at batch 1 and 256 instead. With --device, times the\n" +
+                "device's SGEMM kernels (tiled and register-blocked) at the square sizes and the teacher's layer products,\n" +
+                "and the teacher's train step and the student's KD step at each batch, on the device (the CPU-only rows are\n" +
+                "skipped).", Options));
             return 0;
         }
+        using var device = DeviceOption.Open(line);
+        if (device is not null) return RunOnDevice(line, device, output);
+        if (DeviceOnlyOptions.FirstOrDefault(line.Flag) is { } deviceOnly)
+            throw new UsageException($"option '--{deviceOnly}' applies to --device runs");
         if (line.Positional.Count > 1) throw new UsageException($"unexpected argument '{line.Positional[1]}'; bench takes at most one model file");
         string? modelPath = line.Positional.Count == 1 ? line.Positional[0] : null;
         if (modelPath is not null && string.IsNullOrWhiteSpace(modelPath)) throw new UsageException("the MODEL argument is empty");
@@ -75,6 +92,52 @@ public static class BenchCommand
             output.WriteLine($"wrote {jsonPath}");
         }
         return 0;
+    }
+
+    private static int RunOnDevice(CommandLine line, GpuCompute device, TextWriter output)
+    {
+        if (line.Positional.Count > 0) throw new UsageException($"--device times the device's kernels and steps; a MODEL ('{line.Positional[0]}') is timed on the CPU, without --device");
+        if (CpuOnlyOptions.FirstOrDefault(line.Flag) is { } cpuOnly)
+            throw new UsageException($"option '--{cpuOnly}' applies to the CPU rows; --device {device.Name} times the device");
+        bool quick = line.Flag("quick");
+        IReadOnlyList<int> squares = Positive(line, "sizes");
+        if (quick && !line.Flag("sizes")) squares = [.. squares.Where(n => n < 8192)];
+        var plan = new DeviceBenchPlan(squares, Positive(line, "batches"), Widths(line, "teacher"), Widths(line, "student"));
+        string? jsonPath = line.Get("json") is { } json ? OutputPath.File("json", json) : null;
+        DeviceBenchReport report = DeviceBench.Run(device, plan, quick ? BenchBudget.Quick : BenchBudget.Device, output);
+        if (jsonPath is not null)
+        {
+            report.Save(jsonPath);
+            output.WriteLine($"wrote {jsonPath}");
+        }
+        return 0;
+    }
+
+    // A list of positive integers separated by commas.
+    private static int[] Positive(CommandLine line, string name)
+    {
+        string raw = line.Get(name)!;
+        var values = new List<int>();
+        foreach (string part in raw.Split(',', StringSplitOptions.TrimEntries))
+        {
+            if (!int.TryParse(part, NumberStyles.None, CultureInfo.InvariantCulture, out int value) || value < 1)
+                throw new UsageException($"option '--{name}' must be positive integers separated by commas; got '{raw}'");
+            values.Add(value);
+        }
+        return [.. values];
+    }
+
+    // MLP widths, input to output (at least an input and an output width).
+    private static string Widths(CommandLine line, string name)
+    {
+        try
+        {
+            return MlpSpec.Parse(line.Get(name)!).ToString();
+        }
+        catch (ArgumentException e)
+        {
+            throw new UsageException($"option '--{name}': {Messages.Plain(e)}");
+        }
     }
 
     private static KernelPath ParsePath(CommandLine line)
@@ -210,20 +273,7 @@ public static class BenchCommand
         yield return (new GemmCase("gemm_1024_1t", "GEMM 1024×1024×1024, 1 thread", 1024, 1024, 1024, Transpose.No, Transpose.No), 1);
         string t = threads == 1 ? "1 thread" : $"{threads} threads";
         yield return (new GemmCase("gemm_1024", $"GEMM 1024×1024×1024, {t}", 1024, 1024, 1024, Transpose.No, Transpose.No), threads);
-        foreach (GemmCase layer in LayerProducts()) yield return (layer, threads);
-    }
-
-    /// <summary>The products of the teacher's first two layers at batch 128 in their three forms, and the 10-way head's forward.</summary>
-    private static IEnumerable<GemmCase> LayerProducts()
-    {
-        for (int l = 0; l < BenchCases.TeacherLayers.Count; l++)
-        {
-            var (inputs, outputs) = BenchCases.TeacherLayers[l];
-            string layer = $"{TrainBatch}×{inputs}×{outputs}";
-            bool head = l == BenchCases.TeacherLayers.Count - 1;
-            foreach (LayerProduct product in BenchCases.Products(inputs, outputs, TrainBatch).Where(p => !head || p.Name == "forward"))
-                yield return new GemmCase($"fc{l + 1}_{product.Name}", $"{layer} {product.Description}", product);
-        }
+        foreach (GemmCase layer in GemmCase.LayerProducts(BenchCases.TeacherLayers, TrainBatch)) yield return (layer, threads);
     }
 
     private static IEnumerable<ModelCase> ModelCases() =>

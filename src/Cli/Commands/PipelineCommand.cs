@@ -5,6 +5,7 @@ using TinyKd.Distill.Data;
 using TinyKd.Distill.Pipeline;
 using TinyKd.Distill.Pruning;
 using TinyKd.Distill.Reports;
+using TinyKd.Gpu;
 
 namespace TinyKd.Cli.Commands;
 
@@ -39,6 +40,7 @@ public static class PipelineCommand
         new("no-prune", null, "skip the pruned stage"),
         new("no-int8", null, "skip the int8 stage (the distilled student and its pruned-90 % copy quantized after training)"),
         new("report", "DIR", "where to write report.md, report.json, report.html and the models", "report"),
+        DeviceOption.Option,
         DivergenceReport.Option,
     ];
 
@@ -75,8 +77,15 @@ public static class PipelineCommand
         output.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"tinykd pipeline: teacher {options.Teacher}, student {options.Student}; {train.Count:N0} train{WithoutLabels(train, unlabelled)} / {test.Count:N0} test {(data.Images ? "images" : "rows")}, {DataOptions.Describe(mode)}; seeds {string.Join(",", options.Seeds)}; " +
             $"{(options.Temperatures.Count * options.Alphas.Count > 1 ? $"searching T ∈ {{{string.Join(",", options.Temperatures)}}} × α ∈ {{{string.Join(",", options.Alphas)}}}" : $"T {options.Temperatures[0]}, α {options.Alphas[0]}")}"));
+        using var device = DeviceOption.Open(line);
+        string trainedOn = TrainedOn(device, options);
+        if (device is not null) output.WriteLine($"{trainedOn}.");
         var bar = new ProgressBar(output, live: !Console.IsErrorRedirected, epochLines: false);
-        var pipeline = new DistillationPipeline(options, output, label => bar.Report) { PositiveClass = DataOptions.PositiveClassOf(line, train) };
+        var pipeline = new DistillationPipeline(options, output, label => bar.Report)
+        {
+            PositiveClass = DataOptions.PositiveClassOf(line, train),
+            Backend = DeviceOption.Backend(device),
+        };
         IReadOnlyList<ScenarioReport> scenarios = pipeline.Run(train, test, Path.Combine(directory, "models"), standardizer, unlabelled);
         double seconds = Stopwatch.GetElapsedTime(started).TotalSeconds;
         string splits = Path.GetFullPath(SplitsFile.WritePipeline(directory, train, test, unlabelled, options.Seeds, pipeline.Splits));
@@ -85,7 +94,7 @@ public static class PipelineCommand
             string.Create(CultureInfo.InvariantCulture, $"{train.Source}: {train.Count:N0} training{WithoutLabels(train, unlabelled)} and {test.Count:N0} test {(data.Images ? "images" : "rows")}, {DataOptions.Describe(mode)}"),
             string.Create(CultureInfo.InvariantCulture,
                 $"Adam (lr {options.LearningRate}, cosine to 0), batch {options.BatchSize}; teacher {options.TeacherEpochs} epochs, students {options.StudentEpochs} epochs (of the largest training set; smaller ones get as many steps); " +
-                $"{(options.KeepBest ? "each model's best validation epoch kept (--keep-best)" : "each model's last epoch kept")}; validation {options.ValidationFraction:P0} of the labelled data{PruningRecipe(options)}"),
+                $"{(options.KeepBest ? "each model's best validation epoch kept (--keep-best)" : "each model's last epoch kept")}; validation {options.ValidationFraction:P0} of the labelled data{PruningRecipe(options)}; {trainedOn}"),
             options.Seeds, scenarios, seconds,
             MachineDescription.Current);
         output.WriteLine();
@@ -133,6 +142,16 @@ public static class PipelineCommand
             throw new UsageException(Messages.Plain(e));
         }
         return options;
+    }
+
+    // Where the models train, for the console and the report: the teacher and the students on the device; the pruned
+    // and int8 stages on the CPU (their sparse and int8 layers run there only).
+    private static string TrainedOn(GpuCompute? device, PipelineOptions options)
+    {
+        if (device is null) return "trained on the CPU";
+        var cpuStages = new[] { options.PruneSparsities.Count > 0 ? "pruning fine-tune" : null, options.Int8 ? "int8 quantization" : null }.OfType<string>().ToList();
+        return $"teacher and students trained on {device.Name} ({device.DeviceName})" +
+            (cpuStages.Count > 0 ? $"; {string.Join(" and ", cpuStages)} on the CPU (sparse and int8 layers run there only)" : "");
     }
 
     // " (40 without a label) + 1,000 unlabelled from FILE", or "" when every training row has a label.

@@ -34,6 +34,14 @@ public sealed class DistillationPipeline
 
     /// <summary>The positive class of each model's binary report view; null: class 1 of a two-class task, none with more classes.</summary>
     public int? PositiveClass { get; init; }
+    /// <summary>
+    /// The backend the teachers and the students train, distil and are scored on (the CPU by default). Every model is
+    /// built on the CPU from its seed and moved there, so each device starts from the same weights; after training
+    /// (a teacher: after its students have distilled from it) it comes back to the CPU, where the pruning fine-tune,
+    /// int8 quantization, model files and latency measurements run (sparse and int8 layers are CPU-only).
+    /// </summary>
+    public ICompute Backend { get; init; } = CpuCompute.Default;
+
     /// <summary>The rows of every split of the last <see cref="Run"/>, per scenario and seed in the order run.</summary>
     public IReadOnlyList<SeedSplits> Splits => _splits;
 
@@ -102,13 +110,13 @@ public sealed class DistillationPipeline
             // get proportionally more epochs than the distilled student, which also sees the unlabelled rows.
             int teacherEpochs = EqualSteps(_options.TeacherEpochs, data), studentEpochs = EqualSteps(_options.StudentEpochs, data);
             Trained teacher = Train($"{tag}: teacher {_options.Teacher}", _options.Teacher, teacherEpochs, seed, data.Labelled, data.Validation, test, null, null);
-            teachers.Add(teacher);
-            alone.Add(Train($"{tag}: student alone {_options.Student}", _options.Student, studentEpochs, seed, data.Labelled, data.Validation, test, null, null));
+            alone.Add(OnCpu(Train($"{tag}: student alone {_options.Student}", _options.Student, studentEpochs, seed, data.Labelled, data.Validation, test, null, null)));
             foreach (var (t, a) in grid.Keys)
             {
-                grid[(t, a)].Add(Train($"{tag}: student distilled (T {Format(t)}, α {Format(a)})", _options.Student, _options.StudentEpochs, seed,
-                    data.Transfer, data.Validation, test, teacher.Model, DistillationSettings((t, a))));
+                grid[(t, a)].Add(OnCpu(Train($"{tag}: student distilled (T {Format(t)}, α {Format(a)})", _options.Student, _options.StudentEpochs, seed,
+                    data.Transfer, data.Validation, test, teacher.Model, DistillationSettings((t, a)))));
             }
+            teachers.Add(OnCpu(teacher)); // kept on the backend until its students had distilled from it
         }
         // Every pair is trained with every seed and the one with the best mean validation accuracy is kept (the first
         // in T-then-α order on ties): the choice never sees a test accuracy, and no single seed's luck decides it.
@@ -181,10 +189,12 @@ public sealed class DistillationPipeline
     private IEnumerable<(float T, float Alpha)> Grid() =>
         from t in _options.Temperatures from a in _options.Alphas select (t, a);
 
+    // Trains and scores a model on the backend, where it is left (see OnCpu); teacher, when given, is already there.
     private Trained Train(string label, MlpSpec spec, int epochs, ulong seed, Dataset trainOn, Dataset validation, Dataset test,
         Mlp? teacher, DistillationOptions? distillation)
     {
         var model = new Mlp(spec, new Rng(seed));
+        model.To(Backend); // built on the CPU from the seed, then moved: the same initial weights on every backend
         TrainingOptions training = Recipe(epochs, seed, augment: teacher is not null);
         long start = Stopwatch.GetTimestamp();
         Trainer trainer = teacher is null
@@ -201,6 +211,13 @@ public sealed class DistillationPipeline
         _log.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"  {label}: validation {keptValidation * 100:F2}%, test {evaluation.Accuracy * 100:F2}%, epoch {kept} kept ({seconds:F1} s){diverged}"));
         return new Trained(model, history.Select(h => h.ValidationAccuracy ?? 0).ToList(), keptValidation, evaluation, seconds, kept);
+    }
+
+    // Brings a trained model back to the CPU, where the later stages, the files and the latency measurements run.
+    private static Trained OnCpu(Trained trained)
+    {
+        trained.Model.To(CpuCompute.Default);
+        return trained;
     }
 
     private TrainingOptions Recipe(int epochs, ulong seed, bool augment) => new()

@@ -4,37 +4,53 @@ using ILGPU.Algorithms;
 namespace TinyKd.Gpu.Kernels;
 
 /// <summary>
-/// Row-wise kernels over [B, C] (B = rows, C = columns): softmax and its backward, the loss rows and ArgMax. One
-/// thread per row loops over the columns (the class count of a classifier is small); the row results that a loss
-/// averages go to a scratch vector that <see cref="ReductionKernels.Sum"/> then reduces. The maths is that of
+/// Row-wise kernels over [B, C] (B = rows, C = columns): softmax and its backward, the loss rows and ArgMax. Softmax,
+/// its backward and the KL rows give each row a warp: lane l takes columns l, l + W, … and the row's max and sums are
+/// warp-shuffle reductions (<see cref="ReductionKernels.WarpSum"/>), launched W·⌈B/rows per group⌉ threads wide; the
+/// others give a row (or an element) a thread. The row results that a loss averages go to a scratch vector that
+/// <see cref="ReductionKernels.Sum"/> then reduces. The maths is that of
 /// Cpu/Softmax.Reference.cs and Cpu/LossKernels.Reference.cs, in float.
 /// </summary>
 internal static class RowKernels
 {
-    // y = softmax(x/T), or log-softmax, of row r: max-shifted so that no exponent overflows.
-    public static void Softmax(Index1D r, ArrayView<float> y, ArrayView<float> x, int columns, float temperature, int log)
+    // The row of the calling warp, or −1 past the last row (a whole warp leaves together, so no shuffle loses a lane).
+    private static int WarpRow(int rows)
     {
+        int row = Grid.IdxX * (Group.DimX / Warp.WarpSize) + Warp.WarpIdx;
+        return row < rows ? row : -1;
+    }
+
+    // y = softmax(x/T), or log-softmax, of the warp's row: max-shifted so that no exponent overflows.
+    public static void Softmax(ArrayView<float> y, ArrayView<float> x, int rows, int columns, float temperature, int log)
+    {
+        int r = WarpRow(rows), lane = Warp.LaneIdx, w = Warp.WarpSize;
+        if (r < 0) return;
         int start = r * columns;
         float max = x[start];
-        for (int c = 1; c < columns; c++) max = XMath.Max(max, x[start + c]);
+        for (int c = lane; c < columns; c += w) max = XMath.Max(max, x[start + c]);
+        max = ReductionKernels.WarpMax(max);
         float sum = 0f;
-        for (int c = 0; c < columns; c++) sum += XMath.Exp((x[start + c] - max) / temperature);
+        for (int c = lane; c < columns; c += w) sum += XMath.Exp((x[start + c] - max) / temperature);
+        sum = ReductionKernels.WarpSum(sum);
         float logSum = XMath.Log(sum);
-        for (int c = 0; c < columns; c++)
+        for (int c = lane; c < columns; c += w)
         {
             float z = (x[start + c] - max) / temperature;
             y[start + c] = log != 0 ? z - logSum : XMath.Exp(z) / sum;
         }
     }
 
-    // dx += s∘(dy − ⟨dy, s⟩)/T for softmax, (dy − e^y·Σdy)/T for log-softmax, from the output y.
-    public static void SoftmaxBackward(Index1D r, ArrayView<float> dx, ArrayView<float> y, ArrayView<float> dy, int columns,
+    // dx += s∘(dy − ⟨dy, s⟩)/T for softmax, (dy − e^y·Σdy)/T for log-softmax, from the output y; the warp's row.
+    public static void SoftmaxBackward(ArrayView<float> dx, ArrayView<float> y, ArrayView<float> dy, int rows, int columns,
         float temperature, int log)
     {
+        int r = WarpRow(rows), lane = Warp.LaneIdx, w = Warp.WarpSize;
+        if (r < 0) return;
         int start = r * columns;
         float reduced = 0f;
-        for (int c = 0; c < columns; c++) reduced += log != 0 ? dy[start + c] : dy[start + c] * y[start + c];
-        for (int c = 0; c < columns; c++)
+        for (int c = lane; c < columns; c += w) reduced += log != 0 ? dy[start + c] : dy[start + c] * y[start + c];
+        reduced = ReductionKernels.WarpSum(reduced);
+        for (int c = lane; c < columns; c += w)
         {
             float g = dy[start + c], o = y[start + c];
             dx[start + c] += (log != 0 ? g - XMath.Exp(o) * reduced : o * (g - reduced)) / temperature;
@@ -70,32 +86,37 @@ internal static class RowKernels
         dLogits[i] += scale[0] * (XMath.Exp(logp[i]) - target) / labelled;
     }
 
-    // Row r of the distillation loss: KL_r(softmax(t/T) ‖ softmax(s/T)) into kl[r], dStudent = (ps − pt)/(T·B) and,
-    // when hasTeacher, dTeacher = pt·((log pt − log ps) − KL_r)/(T·B); k = 1/(T·B).
-    public static void KlDivergenceRows(Index1D r, ArrayView<float> kl, ArrayView<float> dStudent, ArrayView<float> dTeacher,
-        ArrayView<float> student, ArrayView<float> teacher, int columns, float temperature, float k, int hasTeacher)
+    // The warp's row r of the distillation loss: KL_r(softmax(t/T) ‖ softmax(s/T)) into kl[r], dStudent = (ps − pt)/(T·B)
+    // and, when hasTeacher, dTeacher = pt·((log pt − log ps) − KL_r)/(T·B); k = 1/(T·B).
+    public static void KlDivergenceRows(ArrayView<float> kl, ArrayView<float> dStudent, ArrayView<float> dTeacher,
+        ArrayView<float> student, ArrayView<float> teacher, int rows, int columns, float temperature, float k, int hasTeacher)
     {
+        int r = WarpRow(rows), lane = Warp.LaneIdx, w = Warp.WarpSize;
+        if (r < 0) return;
         int start = r * columns;
         float maxS = student[start], maxT = teacher[start];
-        for (int c = 1; c < columns; c++)
+        for (int c = lane; c < columns; c += w)
         {
             maxS = XMath.Max(maxS, student[start + c]);
             maxT = XMath.Max(maxT, teacher[start + c]);
         }
+        maxS = ReductionKernels.WarpMax(maxS);
+        maxT = ReductionKernels.WarpMax(maxT);
         float sumS = 0f, sumT = 0f;
-        for (int c = 0; c < columns; c++)
+        for (int c = lane; c < columns; c += w)
         {
             sumS += XMath.Exp((student[start + c] - maxS) / temperature);
             sumT += XMath.Exp((teacher[start + c] - maxT) / temperature);
         }
-        float logSumS = XMath.Log(sumS), logSumT = XMath.Log(sumT), divergence = 0f;
-        for (int c = 0; c < columns; c++)
+        float logSumS = XMath.Log(ReductionKernels.WarpSum(sumS)), logSumT = XMath.Log(ReductionKernels.WarpSum(sumT)), divergence = 0f;
+        for (int c = lane; c < columns; c += w)
         {
             float ls = (student[start + c] - maxS) / temperature - logSumS, lt = (teacher[start + c] - maxT) / temperature - logSumT;
             divergence += XMath.Exp(lt) * (lt - ls);
         }
-        kl[r] = divergence;
-        for (int c = 0; c < columns; c++)
+        divergence = ReductionKernels.WarpSum(divergence);
+        if (lane == 0) kl[r] = divergence;
+        for (int c = lane; c < columns; c += w)
         {
             float ls = (student[start + c] - maxS) / temperature - logSumS, lt = (teacher[start + c] - maxT) / temperature - logSumT;
             float pt = XMath.Exp(lt);
