@@ -1,3 +1,4 @@
+using TinyKd.Autograd;
 using TinyKd.Gpu;
 using TinyKd.Tensors;
 using TinyKd.Tests.Support;
@@ -107,5 +108,13 @@ public class GpuEmbeddingTests(IlgpuCpuFixture fixture)
         Assert.Equal(values, t.ToArray());
         Assert.Equal(values[1..4], t.Slice(1, 3).ToArray());
         Check.Throws<InvalidOperationException>(() => _ = t.Span.Length, "ilgpu-cpu", "ToArray");
+    }
+
+    [Fact]
+    public void Host_indices_outside_the_table_are_named_before_they_reach_the_device()
+    {
+        var table = Variable.Parameter(Tensor.Zeros(new Shape(TableRows, 2), _gpu), "table");
+        var graph = new Graph(_gpu);
+        Check.Throws<ArgumentOutOfRangeException>(() => Ops.Embedding(graph, table, new[] { 1, TableRows }), $"Index {TableRows} at position 1");
     }
 }

@@ -25,6 +25,13 @@ public static partial class Ops
     public static Variable EmbeddingBag(Graph graph, Variable table, ReadOnlyMemory<int> indices, ReadOnlyMemory<int> offsets, bool mean)
     {
         ArgumentNullException.ThrowIfNull(graph);
+        ArgumentNullException.ThrowIfNull(table);
+        if (graph.Backend is not CpuCompute && table.Shape.Rank == 2)
+        {
+            // Checked on the host before a device copy, which the kernels cannot check; a CPU view is checked there.
+            ComputeChecks.Indices(indices.Span, table.Shape[0], nameof(indices));
+            if (!offsets.IsEmpty) ComputeChecks.BagOffsets(offsets.Span, offsets.Length - 1, indices.Length);
+        }
         return EmbeddingBag(graph, table, graph.Upload(indices), offsets.IsEmpty ? default : graph.Upload(offsets), mean, indices);
     }
 
