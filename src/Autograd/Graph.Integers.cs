@@ -13,8 +13,9 @@ public sealed partial class Graph
     /// <summary>
     /// <paramref name="values"/> as an int tensor of this graph's backend, valid until <see cref="Reset"/>: on the CPU a
     /// view of the memory itself (no copy, so keep the values unchanged until backward), on a device a pooled buffer
-    /// holding one upload of them. The same memory asked for again in a step gives the same tensor, so a batch's
-    /// indices cross to a device once however many ops read them. The steady state allocates nothing.
+    /// holding one upload of them. The same memory asked for again in a step gives the same tensor (on a device, with
+    /// the contents of the first call), so a batch's indices cross to a device once however many ops read them. The
+    /// steady state allocates nothing.
     /// </summary>
     public IntTensor Upload(ReadOnlyMemory<int> values)
     {
