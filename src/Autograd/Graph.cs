@@ -14,7 +14,7 @@ namespace TinyKd.Autograd;
 /// first step allocates; later steps allocate nothing. The price: variables from a previous step must not be used
 /// after <see cref="Reset"/>.
 /// </remarks>
-public sealed class Graph
+public sealed partial class Graph
 {
     private readonly List<Variable> _variables = [];
     private readonly List<Storage> _scratch = [];
@@ -70,6 +70,7 @@ public sealed class Graph
         _nextVariable = 0;
         _nextScratch = 0;
         _nextIndexBuffer = 0;
+        _uploads.Clear();
     }
 
     /// <summary>

@@ -1,4 +1,3 @@
-using System.Runtime.InteropServices;
 using TinyKd.Tensors;
 
 namespace TinyKd.Autograd;
@@ -10,14 +9,18 @@ namespace TinyKd.Autograd;
 /// </summary>
 /// <remarks>
 /// Clearing forgets only the touched rows, so a step costs time in proportion to the rows it touches, not to the
-/// table. The buffers grow to the largest step seen and are then reused: the steady state allocates nothing.
+/// table. The buffers grow to the largest step seen and are then reused: the steady state allocates nothing. The
+/// bookkeeping (which rows, which slot each index adds into) is done on the host from the host's copy of the indices;
+/// on a device backend the slots and the new rows are uploaded by <see cref="SlotsFor"/>, one small copy each.
 /// </remarks>
 public sealed class RowSparseGradient
 {
     private readonly int[] _slotOfRow;
-    private readonly List<int> _rows = [];
+    private int[] _rows = new int[16];
+    private int _count;
     private int[] _slots = [];
     private Storage _values;
+    private IntTensor _rowTensor, _slotTensor; // _rows and _slots on the backend: views of them on the CPU
 
     /// <summary>Creates an empty gradient for a table of <paramref name="tableRows"/> rows of <paramref name="width"/>.</summary>
     public RowSparseGradient(int tableRows, int width, ICompute backend)
@@ -30,6 +33,8 @@ public sealed class RowSparseGradient
         _slotOfRow = new int[tableRows];
         Array.Fill(_slotOfRow, -1);
         _values = backend.Allocate(width * 16);
+        _rowTensor = Mirror(_rows, backend);
+        _slotTensor = Mirror(_slots, backend);
     }
 
     /// <summary>The number of rows of the table.</summary>
@@ -39,10 +44,13 @@ public sealed class RowSparseGradient
     public int Width { get; }
 
     /// <summary>How many distinct rows hold a gradient.</summary>
-    public int Count => _rows.Count;
+    public int Count => _count;
 
     /// <summary>The touched table rows, in first-touch order.</summary>
-    public ReadOnlySpan<int> Rows => CollectionsMarshal.AsSpan(_rows);
+    public ReadOnlySpan<int> Rows => _rows.AsSpan(0, _count);
+
+    /// <summary>The touched table rows on the gradient's backend (what a sparse optimizer update reads), <see cref="Count"/> of them.</summary>
+    public IntTensor RowTensor => _rowTensor.Slice(0, _count);
 
     /// <summary>The gradients of the touched rows, [Count, Width]; row k belongs to table row Rows[k].</summary>
     public Tensor Values => new(_values, new Shape(Count, Width));
@@ -50,8 +58,8 @@ public sealed class RowSparseGradient
     /// <summary>Forgets every row (the next backward pass starts from zero).</summary>
     public void Clear()
     {
-        foreach (int row in _rows) _slotOfRow[row] = -1;
-        _rows.Clear();
+        foreach (int row in Rows) _slotOfRow[row] = -1;
+        _count = 0;
     }
 
     /// <summary>The gradient as a dense [TableRows, Width] tensor (for tests and gradient checks; allocates).</summary>
@@ -60,41 +68,67 @@ public sealed class RowSparseGradient
         ICompute backend = _values.Backend;
         var dense = new float[TableRows * Width];
         float[] values = Values.ToArray();
-        for (int k = 0; k < _rows.Count; k++)
+        for (int k = 0; k < _count; k++)
             values.AsSpan(k * Width, Width).CopyTo(dense.AsSpan(_rows[k] * Width, Width));
         return Tensor.Upload(dense, new Shape(TableRows, Width), backend);
     }
 
     /// <summary>
     /// Registers the table rows named by <paramref name="indices"/> (new ones get a zeroed gradient row) and returns,
-    /// for each index, the row of <see cref="Values"/> that collects it. The span is valid until the next call.
+    /// for each index, the row of <see cref="Values"/> that collects it, as an int tensor of the gradient's backend
+    /// valid until the next call.
     /// </summary>
-    internal ReadOnlySpan<int> SlotsFor(ReadOnlySpan<int> indices)
+    internal IntTensor SlotsFor(ReadOnlySpan<int> indices)
     {
-        if (_slots.Length < indices.Length) _slots = new int[Math.Max(indices.Length, _slots.Length * 2)];
-        int before = _rows.Count;
+        ICompute backend = _values.Backend;
+        if (_slots.Length < indices.Length)
+        {
+            _slots = new int[Math.Max(indices.Length, _slots.Length * 2)];
+            _slotTensor = Mirror(_slots, backend, _slotTensor);
+        }
+        int before = _count;
         for (int j = 0; j < indices.Length; j++)
         {
             int row = indices[j];
             int slot = _slotOfRow[row];
             if (slot < 0)
             {
-                slot = _slotOfRow[row] = _rows.Count;
-                _rows.Add(row);
+                slot = _slotOfRow[row] = _count;
+                if (_count == _rows.Length)
+                {
+                    Array.Resize(ref _rows, _rows.Length * 2);
+                    _rowTensor = Mirror(_rows, backend, _rowTensor, before);
+                }
+                _rows[_count++] = row;
             }
             _slots[j] = slot;
         }
         EnsureCapacity(before);
-        ICompute backend = _values.Backend;
-        if (_rows.Count > before)
-            backend.Fill(new Tensor(_values, new Shape((_rows.Count - before) * Width), before * Width), 0f);
-        return _slots.AsSpan(0, indices.Length);
+        if (_count > before)
+        {
+            backend.Fill(new Tensor(_values, new Shape((_count - before) * Width), before * Width), 0f);
+            if (!_rowTensor.IsHost) backend.CopyFromHost(_rowTensor.Slice(before, _count - before), _rows.AsSpan(before, _count - before));
+        }
+        IntTensor slots = _slotTensor.Slice(0, indices.Length);
+        if (!slots.IsHost) backend.CopyFromHost(slots, _slots.AsSpan(0, indices.Length));
+        return slots;
+    }
+
+    // An int tensor on the backend for the host array: a view of it on the CPU, else a device buffer of its length
+    // (replacing `old`, whose first `keep` entries are uploaded again).
+    private static IntTensor Mirror(int[] host, ICompute backend, IntTensor old = default, int keep = 0)
+    {
+        if (backend is CpuCompute) return IntTensor.FromArray(host);
+        old.Storage?.Dispose();
+        var tensor = new IntTensor(backend.AllocateInts(host.Length), 0, host.Length);
+        if (keep > 0) backend.CopyFromHost(tensor.Slice(0, keep), host.AsSpan(0, keep));
+        return tensor;
     }
 
     // Grows the value buffer to hold every registered row, keeping the first `keep` rows' gradients.
     private void EnsureCapacity(int keep)
     {
-        int needed = _rows.Count * Width;
+        int needed = _count * Width;
         if (needed <= _values.Length) return;
         ICompute backend = _values.Backend;
         Storage grown = backend.Allocate(Math.Max(needed, _values.Length * 2));

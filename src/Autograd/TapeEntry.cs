@@ -33,6 +33,7 @@ internal readonly struct TapeEntry
     public int I0 { get; init; }
     public int I1 { get; init; }
     public int I2 { get; init; }
-    public ReadOnlyMemory<int> Labels { get; init; }
-    public ReadOnlyMemory<int> Offsets { get; init; }
+    public IntTensor Labels { get; init; }
+    public IntTensor Offsets { get; init; }
+    public ReadOnlyMemory<int> HostIndices { get; init; }
 }

@@ -2,8 +2,8 @@ using TinyKd.Tensors;
 
 namespace TinyKd.Gpu;
 
-// The primitives of sparse, int8, embedding and quantization-aware models: their weights are host data structures
-// (SparseMatrix, Int8LinearWeight) or their indices host spans, and this backend does not implement them. Modules
+// The primitives of sparse, int8 and quantization-aware models: their weights are host data structures
+// (SparseMatrix, Int8LinearWeight), and this backend does not implement them. Modules
 // that use them refuse Module.To for a device, so a model reaches these only by mistake; the message says where they run.
 public sealed partial class GpuCompute
 {
@@ -14,18 +14,6 @@ public sealed partial class GpuCompute
     /// <summary>Not supported on this backend: sparse int8 layers run on the CPU backend.</summary>
     public void SparseInt8Linear(Tensor y, Tensor x, SparseInt8Matrix weight, Tensor bias = default, Epilogue epilogue = Epilogue.None,
         ActivationQuantization? activation = null) => throw CpuOnly(nameof(SparseInt8Linear));
-
-    /// <summary>Not supported on this backend: embeddings run on the CPU backend.</summary>
-    public void EmbeddingForward(Tensor y, Tensor table, ReadOnlySpan<int> indices, ReadOnlySpan<int> offsets, bool mean) =>
-        throw CpuOnly(nameof(EmbeddingForward));
-
-    /// <summary>Not supported on this backend: embeddings run on the CPU backend.</summary>
-    public void EmbeddingBackward(Tensor rows, ReadOnlySpan<int> slots, Tensor dy, ReadOnlySpan<int> offsets, bool mean) =>
-        throw CpuOnly(nameof(EmbeddingBackward));
-
-    /// <summary>Not supported on this backend: lazy Adam (embeddings) runs on the CPU backend.</summary>
-    public void SparseAdamUpdate(Tensor parameter, ReadOnlySpan<int> rows, Tensor rowGradients, Tensor m, Tensor v, AdamStep step) =>
-        throw CpuOnly(nameof(SparseAdamUpdate));
 
     /// <summary>Not supported on this backend: int8 layers run on the CPU backend.</summary>
     public void Int8Linear(Tensor y, Tensor x, Int8LinearWeight weight, Tensor bias = default, Epilogue epilogue = Epilogue.None,

@@ -1,4 +1,3 @@
-using System.Runtime.InteropServices;
 using ILGPU;
 using ILGPU.Runtime;
 using TinyKd.Tensors;
@@ -33,53 +32,53 @@ public sealed partial class GpuCompute
         return new KernelConfig((rows + perGroup - 1) / perGroup, perGroup * _accelerator.WarpSize);
     }
 
-    /// <summary>As <see cref="ICompute.ArgMax"/>; waits for the device, since the indices are written to host memory.</summary>
-    public void ArgMax(Tensor x, Span<int> indices)
+    /// <inheritdoc />
+    public void ArgMax(Tensor x, IntTensor indices)
     {
         ArrayView<float> xv = View(x, nameof(x));
+        ArrayView<int> result = View(indices, nameof(indices));
         if (indices.Length != x.Shape.Rows || x.Shape.Columns == 0)
             throw new ArgumentException($"ArgMax of {x.Shape} needs {x.Shape.Rows} indices and non-empty rows; got {indices.Length}.", nameof(indices));
-        if (indices.Length == 0) return;
-        ArrayView<int> result = IntegerScratch(indices.Length);
-        _kernels.ArgMax(indices.Length, result, xv, x.Shape.Columns);
-        _accelerator.Synchronize();
-        result.CopyToCPU(ref MemoryMarshal.GetReference(indices), indices.Length);
+        if (indices.Length > 0) _kernels.ArgMax(indices.Length, result, xv, x.Shape.Columns);
     }
 
-    /// <summary>As <see cref="ICompute.NllLoss"/>; the labels are uploaded on each call.</summary>
-    public void NllLoss(Tensor loss, Tensor logProbabilities, ReadOnlySpan<int> labels, float smoothing)
+    /// <summary>
+    /// As <see cref="ICompute.NllLoss"/>, with the labels where they live: the labelled rows are counted on the device
+    /// and the sum of the row terms divided by that count there (0 when no row is labelled).
+    /// </summary>
+    public void NllLoss(Tensor loss, Tensor logProbabilities, IntTensor labels, float smoothing)
     {
         ArrayView<float> lossView = ScalarView(loss, nameof(loss)), logp = View(logProbabilities, nameof(logProbabilities));
+        ArrayView<int> labelView = View(labels, nameof(labels));
         int rows = logProbabilities.Shape.Rows;
-        ComputeChecks.Labels(labels, rows, logProbabilities.Shape.Columns, allowUnlabelled: true);
-        int labelled = Labelled(labels);
-        if (labelled == 0)
+        if (labels.Length != rows)
+            throw new ArgumentException($"There are {labels.Length} labels for {rows} rows of logits.", nameof(labels));
+        if (rows == 0)
         {
             Fill(loss, 0f);
             return;
         }
-        ArrayView<float> terms = Scratch(rows);
-        _kernels.NllTerms(rows, terms, logp, Upload(labels), logProbabilities.Shape.Columns, smoothing);
-        Sum(lossView, terms, rows, -1f / labelled, squares: false);
+        ArrayView<float> scratch = Scratch(rows + 1), terms = scratch.SubView(0, rows), count = scratch.SubView(rows, 1);
+        _kernels.NllTerms(rows, terms, logp, labelView, logProbabilities.Shape.Columns, smoothing);
+        _kernels.LabelledCount(1, count, labelView, rows);
+        Sum(lossView, terms, rows, -1f, squares: false);
+        _kernels.DivideByCount(1, lossView, count);
     }
 
-    /// <summary>As <see cref="ICompute.SoftmaxCrossEntropyBackward"/>; the labels are uploaded on each call.</summary>
-    public void SoftmaxCrossEntropyBackward(Tensor dLogits, Tensor logProbabilities, ReadOnlySpan<int> labels, float smoothing, Tensor scale)
+    /// <summary>As <see cref="ICompute.SoftmaxCrossEntropyBackward"/>, with the labelled rows counted on the device.</summary>
+    public void SoftmaxCrossEntropyBackward(Tensor dLogits, Tensor logProbabilities, IntTensor labels, float smoothing, Tensor scale)
     {
         ArrayView<float> d = View(dLogits, nameof(dLogits)), logp = View(logProbabilities, nameof(logProbabilities));
         ArrayView<float> s = ScalarView(scale, nameof(scale));
+        ArrayView<int> labelView = View(labels, nameof(labels));
         ComputeChecks.SameShape(logProbabilities, nameof(logProbabilities), dLogits, nameof(dLogits));
-        ComputeChecks.Labels(labels, logProbabilities.Shape.Rows, logProbabilities.Shape.Columns, allowUnlabelled: true);
-        int labelled = Labelled(labels);
-        if (labelled == 0 || dLogits.Length == 0) return;
-        _kernels.CrossEntropyBackward(dLogits.Length, d, logp, Upload(labels), s, logProbabilities.Shape.Columns, smoothing, labelled);
-    }
-
-    private static int Labelled(ReadOnlySpan<int> labels)
-    {
-        int labelled = 0;
-        foreach (int label in labels) if (label >= 0) labelled++;
-        return labelled;
+        int rows = logProbabilities.Shape.Rows;
+        if (labels.Length != rows)
+            throw new ArgumentException($"There are {labels.Length} labels for {rows} rows of logits.", nameof(labels));
+        if (dLogits.Length == 0) return;
+        ArrayView<float> count = Scratch(1);
+        _kernels.LabelledCount(1, count, labelView, rows);
+        _kernels.CrossEntropyBackward(dLogits.Length, d, logp, labelView, s, logProbabilities.Shape.Columns, smoothing, count);
     }
 
     /// <inheritdoc />

@@ -12,16 +12,16 @@ namespace TinyKd.Gpu;
 /// <summary>
 /// The compute seam over one ILGPU <see cref="Accelerator"/>: device storage (<see cref="GpuStorage"/>) and the
 /// kernels of Kernels/, loaded once per backend and launched on the accelerator's default stream, so the calls of
-/// a step run in order without host waits. The host waits only where it reads numbers: <see cref="CopyToHost"/>
-/// and <see cref="ArgMax"/>. It implements the primitives of dense MLP training and distillation; the sparse, int8,
-/// embedding and fake-quantization primitives throw <see cref="NotSupportedException"/> (they run on the CPU backend).
+/// a step run in order without host waits. The host waits only where it reads numbers: the CopyToHost overloads. It
+/// implements the primitives of dense MLP training, distillation and embedding models (lookups, bags, lazy Adam); the
+/// sparse, int8 and fake-quantization primitives throw <see cref="NotSupportedException"/> (they run on the CPU backend).
 /// </summary>
 /// <remarks>
 /// Ownership: the backend owns the ILGPU context, the accelerator, its kernels and its scratch buffers; storages it
 /// allocates belong to the caller, who disposes them when done (the accelerator releases what is left when the
 /// backend is disposed, after which no tensor of it may be used).
-/// Labels reach the device as a host span per call (<see cref="NllLoss"/>, <see cref="SoftmaxCrossEntropyBackward"/>):
-/// each of those calls uploads them, one small transfer.
+/// Labels, indices and offsets are <see cref="GpuIntStorage"/> tensors uploaded by the caller once per batch; no
+/// primitive copies them itself.
 /// </remarks>
 public sealed partial class GpuCompute : ICompute, IDisposable
 {
@@ -30,7 +30,6 @@ public sealed partial class GpuCompute : ICompute, IDisposable
     private readonly GpuKernels _kernels;
     private readonly int _groupSize;
     private MemoryBuffer1D<float, Stride1D.Dense> _scratch;
-    private MemoryBuffer1D<int, Stride1D.Dense> _integers;
 
     private GpuCompute(Context context, Accelerator accelerator, GpuDevice kind)
     {
@@ -40,7 +39,6 @@ public sealed partial class GpuCompute : ICompute, IDisposable
         _kernels = new GpuKernels(accelerator);
         _groupSize = (int)Math.Min(256, 1u << (31 - int.LeadingZeroCount(accelerator.MaxNumThreadsPerGroup)));
         _scratch = accelerator.Allocate1D<float>(1);
-        _integers = accelerator.Allocate1D<int>(1);
     }
 
     /// <summary>
@@ -122,6 +120,34 @@ public sealed partial class GpuCompute : ICompute, IDisposable
     }
 
     /// <inheritdoc />
+    public IntStorage AllocateInts(int length)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(length);
+        var buffer = _accelerator.Allocate1D<int>(length);
+        if (length > 0) buffer.MemSetToZero();
+        return new GpuIntStorage(this, buffer);
+    }
+
+    /// <inheritdoc />
+    public void CopyFromHost(IntTensor destination, ReadOnlySpan<int> source)
+    {
+        ArrayView<int> d = View(destination, nameof(destination));
+        if (source.Length != destination.Length)
+            throw new ArgumentException($"Copying {source.Length} ints into an int tensor of {destination.Length}.", nameof(source));
+        if (source.Length > 0) d.CopyFromCPU(ref MemoryMarshal.GetReference(source), source.Length);
+    }
+
+    /// <inheritdoc />
+    public void CopyToHost(IntTensor source, Span<int> destination)
+    {
+        ArrayView<int> s = View(source, nameof(source));
+        if (source.Length != destination.Length)
+            throw new ArgumentException($"Copying an int tensor of {source.Length} into {destination.Length} ints.", nameof(destination));
+        _accelerator.Synchronize();
+        if (destination.Length > 0) s.CopyToCPU(ref MemoryMarshal.GetReference(destination), destination.Length);
+    }
+
+    /// <inheritdoc />
     public void Copy(Tensor y, Tensor x, bool accumulate = false)
     {
         ComputeChecks.SameLength(y, nameof(y), x, nameof(x));
@@ -140,7 +166,6 @@ public sealed partial class GpuCompute : ICompute, IDisposable
     public void Dispose()
     {
         _scratch.Dispose();
-        _integers.Dispose();
         _accelerator.Dispose();
         _context.Dispose();
     }
@@ -153,6 +178,14 @@ public sealed partial class GpuCompute : ICompute, IDisposable
         return ((GpuStorage)t.Storage).View(t.Offset, t.Length);
     }
 
+    // The ints of an int tensor of this backend as a kernel argument (an empty view for an empty tensor).
+    private ArrayView<int> View(IntTensor t, string name)
+    {
+        if (t.IsEmpty) return default;
+        ComputeChecks.Owned(this, t, name);
+        return ((GpuIntStorage)t.Storage!).View(t.Offset, t.Length);
+    }
+
     // At least n floats of scratch, reused by the calls that need a temporary (loss rows); grown, never shrunk.
     private ArrayView<float> Scratch(int n)
     {
@@ -162,25 +195,6 @@ public sealed partial class GpuCompute : ICompute, IDisposable
             _scratch = _accelerator.Allocate1D<float>(n);
         }
         return _scratch.View.SubView(0, n);
-    }
-
-    // At least n ints of scratch (labels, ArgMax indices); grown, never shrunk.
-    private ArrayView<int> IntegerScratch(int n)
-    {
-        if (_integers.Length < n)
-        {
-            _integers.Dispose();
-            _integers = _accelerator.Allocate1D<int>(n);
-        }
-        return _integers.View.SubView(0, n);
-    }
-
-    // The labels uploaded into the integer scratch: one host-to-device copy per call that takes labels.
-    private ArrayView<int> Upload(ReadOnlySpan<int> values)
-    {
-        ArrayView<int> view = IntegerScratch(values.Length);
-        if (values.Length > 0) view.CopyFromCPU(ref MemoryMarshal.GetReference(values), values.Length);
-        return view;
     }
 
     // result[0] (=|+=) scale·Σx (or Σx²) in one group.

@@ -27,7 +27,12 @@ internal sealed class GpuKernels(Accelerator accelerator)
     private Action<KernelConfig, ArrayView<float>, ArrayView<float>, ArrayView<float>, int, int, float, int>? _softmaxBackward;
     private Action<Index1D, ArrayView<int>, ArrayView<float>, int>? _argMax;
     private Action<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<int>, int, float>? _nllTerms;
-    private Action<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<int>, ArrayView<float>, int, float, int>? _crossEntropyBackward;
+    private Action<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<int>, ArrayView<float>, int, float, ArrayView<float>>? _crossEntropyBackward;
+    private Action<Index1D, ArrayView<float>, ArrayView<int>, int>? _labelledCount;
+    private Action<Index1D, ArrayView<float>, ArrayView<float>>? _divideByCount;
+    private Action<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<int>, ArrayView<int>, int, int, int>? _embeddingForward;
+    private Action<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<int>, ArrayView<int>, int, int, int, int>? _embeddingBackward;
+    private Action<Index1D, ArrayView<float>, ArrayView<int>, ArrayView<float>, ArrayView<float>, ArrayView<float>, int, SparseAdamScalars>? _sparseAdam;
     private Action<KernelConfig, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, int, int, float, float, int>? _klRows;
     private Action<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>>? _bceTerms;
     private Action<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, int, int>? _bceBackward;
@@ -100,9 +105,27 @@ internal sealed class GpuKernels(Accelerator accelerator)
         _nllTerms ??= accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<int>, int, float>(
             RowKernels.NllTerms);
 
-    public Action<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<int>, ArrayView<float>, int, float, int> CrossEntropyBackward =>
+    public Action<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<int>, ArrayView<float>, int, float, ArrayView<float>> CrossEntropyBackward =>
         _crossEntropyBackward ??= accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<int>,
-            ArrayView<float>, int, float, int>(RowKernels.SoftmaxCrossEntropyBackward);
+            ArrayView<float>, int, float, ArrayView<float>>(RowKernels.SoftmaxCrossEntropyBackward);
+
+    public Action<Index1D, ArrayView<float>, ArrayView<int>, int> LabelledCount =>
+        _labelledCount ??= accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<int>, int>(LabelKernels.LabelledCount);
+
+    public Action<Index1D, ArrayView<float>, ArrayView<float>> DivideByCount =>
+        _divideByCount ??= accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<float>>(LabelKernels.DivideByCount);
+
+    public Action<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<int>, ArrayView<int>, int, int, int> EmbeddingForward =>
+        _embeddingForward ??= accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<int>,
+            ArrayView<int>, int, int, int>(EmbeddingKernels.Forward);
+
+    public Action<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<int>, ArrayView<int>, int, int, int, int> EmbeddingBackward =>
+        _embeddingBackward ??= accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<int>,
+            ArrayView<int>, int, int, int, int>(EmbeddingKernels.Backward);
+
+    public Action<Index1D, ArrayView<float>, ArrayView<int>, ArrayView<float>, ArrayView<float>, ArrayView<float>, int, SparseAdamScalars> SparseAdam =>
+        _sparseAdam ??= accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<int>, ArrayView<float>, ArrayView<float>,
+            ArrayView<float>, int, SparseAdamScalars>(EmbeddingKernels.SparseAdam);
 
     public Action<KernelConfig, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, int, int, float, float, int> KlRows =>
         _klRows ??= accelerator.LoadStreamKernel<ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>,

@@ -68,4 +68,41 @@ public static partial class ComputeChecks
                 $"Copying {count} slices from {xStart} of x {x.Shape} to {yStart} of y {y.Shape} along axis {axis} is out of range.");
         return a;
     }
+
+    /// <summary>The row width shared by a [R, D] table-like tensor and a [N, D] row tensor.</summary>
+    /// <exception cref="ArgumentException">Either is not a matrix, or their widths differ (the message names both shapes).</exception>
+    public static int EmbeddingWidth(Tensor table, string tableName, Tensor rows, string rowsName)
+    {
+        if (table.Rank != 2 || rows.Rank != 2 || table.Shape[1] != rows.Shape[1])
+            throw new ArgumentException($"'{tableName}' {table.Shape} and '{rowsName}' {rows.Shape} must both be matrices of the same row width.", rowsName);
+        return table.Shape[1];
+    }
+
+    /// <summary>
+    /// The argument checks of <see cref="ICompute.SparseAdamUpdate"/> that need no index values: p, m, v of one shape,
+    /// the row gradients as wide and at least as many as the rows, and no weight decay. Returns the width.
+    /// </summary>
+    public static int SparseAdam(Tensor parameter, IntTensor rows, Tensor rowGradients, Tensor m, Tensor v, AdamStep step)
+    {
+        SameShape(parameter, nameof(parameter), m, nameof(m));
+        SameShape(parameter, nameof(parameter), v, nameof(v));
+        int width = EmbeddingWidth(parameter, nameof(parameter), rowGradients, nameof(rowGradients));
+        if (rowGradients.Shape.Rows < rows.Length)
+            throw new ArgumentException($"{rows.Length} rows to update but 'rowGradients' {rowGradients.Shape} holds {rowGradients.Shape.Rows}.", nameof(rowGradients));
+        if (step.WeightDecay != 0f)
+            throw new ArgumentOutOfRangeException(nameof(step), $"Sparse Adam has no weight decay (PyTorch's SparseAdam neither); got {step.WeightDecay}.");
+        return width;
+    }
+
+    /// <summary>
+    /// The length checks of an embedding call that need no index values: offsets of bags + 1 entries, or none and one
+    /// index per bag.
+    /// </summary>
+    public static void BagCounts(IntTensor indices, IntTensor offsets, int bags)
+    {
+        if (offsets.IsEmpty ? indices.Length != bags : offsets.Length != bags + 1)
+            throw new ArgumentException(offsets.IsEmpty
+                ? $"Without offsets every index is its own bag: {indices.Length} indices for {bags} rows."
+                : $"Bag offsets must have {bags + 1} entries for {bags} bags; got {offsets.Length}.", nameof(offsets));
+    }
 }

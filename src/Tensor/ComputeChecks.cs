@@ -15,6 +15,17 @@ public static partial class ComputeChecks
                 $"Tensor '{name}' {t.Shape} lives on backend '{t.Backend.Name}' but the op runs on '{backend.Name}'.", name);
     }
 
+    /// <summary>
+    /// Throws unless the int tensor belongs to <paramref name="backend"/>; an empty (default) one passes, standing for
+    /// no values (absent bag offsets, zero labels).
+    /// </summary>
+    public static void Owned(ICompute backend, IntTensor t, string name)
+    {
+        if (!t.IsEmpty && !ReferenceEquals(t.Backend, backend))
+            throw new ArgumentException(
+                $"Int tensor '{name}' ({t.Length} ints) lives on backend '{t.Backend.Name}' but the op runs on '{backend.Name}'.", name);
+    }
+
     /// <summary>Throws unless both tensors hold the same number of elements.</summary>
     public static void SameLength(Tensor a, string aName, Tensor b, string bName)
     {

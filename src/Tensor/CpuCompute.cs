@@ -41,6 +41,31 @@ public sealed partial class CpuCompute : ICompute
     }
 
     /// <inheritdoc />
+    public IntStorage AllocateInts(int length)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(length);
+        return new CpuIntStorage(this, new int[length]);
+    }
+
+    /// <inheritdoc />
+    public void CopyFromHost(IntTensor destination, ReadOnlySpan<int> source)
+    {
+        ComputeChecks.Owned(this, destination, nameof(destination));
+        if (source.Length != destination.Length)
+            throw new ArgumentException($"Copying {source.Length} ints into an int tensor of {destination.Length}.", nameof(source));
+        source.CopyTo(destination.Span);
+    }
+
+    /// <inheritdoc />
+    public void CopyToHost(IntTensor source, Span<int> destination)
+    {
+        ComputeChecks.Owned(this, source, nameof(source));
+        if (source.Length != destination.Length)
+            throw new ArgumentException($"Copying an int tensor of {source.Length} into {destination.Length} ints.", nameof(destination));
+        source.Span.CopyTo(destination);
+    }
+
+    /// <inheritdoc />
     public void Copy(Tensor y, Tensor x, bool accumulate = false)
     {
         Check(y, nameof(y), x, nameof(x));
@@ -144,12 +169,13 @@ public sealed partial class CpuCompute : ICompute
     }
 
     /// <inheritdoc />
-    public void ArgMax(Tensor x, Span<int> indices)
+    public void ArgMax(Tensor x, IntTensor indices)
     {
         ComputeChecks.Owned(this, x, nameof(x));
+        ComputeChecks.Owned(this, indices, nameof(indices));
         if (indices.Length != x.Shape.Rows || x.Shape.Columns == 0)
             throw new ArgumentException($"ArgMax of {x.Shape} needs {x.Shape.Rows} indices and non-empty rows; got {indices.Length}.", nameof(indices));
-        Reductions.ArgMax(x.Span, x.Shape.Columns, indices);
+        Reductions.ArgMax(x.Span, x.Shape.Columns, indices.Span);
     }
 
     /// <inheritdoc />
@@ -200,22 +226,24 @@ public sealed partial class CpuCompute : ICompute
     }
 
     /// <inheritdoc />
-    public void NllLoss(Tensor loss, Tensor logProbabilities, ReadOnlySpan<int> labels, float smoothing)
+    public void NllLoss(Tensor loss, Tensor logProbabilities, IntTensor labels, float smoothing)
     {
         Check(loss, nameof(loss), logProbabilities, nameof(logProbabilities));
-        ComputeChecks.Labels(labels, logProbabilities.Shape.Rows, logProbabilities.Shape.Columns, allowUnlabelled: true);
-        loss.Span[0] = LossKernels.Nll(logProbabilities.Span, logProbabilities.Shape.Columns, labels, smoothing);
+        ComputeChecks.Owned(this, labels, nameof(labels));
+        ComputeChecks.Labels(labels.Span, logProbabilities.Shape.Rows, logProbabilities.Shape.Columns, allowUnlabelled: true);
+        loss.Span[0] = LossKernels.Nll(logProbabilities.Span, logProbabilities.Shape.Columns, labels.Span, smoothing);
     }
 
     /// <inheritdoc />
-    public void SoftmaxCrossEntropyBackward(Tensor dLogits, Tensor logProbabilities, ReadOnlySpan<int> labels, float smoothing, Tensor scale)
+    public void SoftmaxCrossEntropyBackward(Tensor dLogits, Tensor logProbabilities, IntTensor labels, float smoothing, Tensor scale)
     {
         Check(dLogits, nameof(dLogits), logProbabilities, nameof(logProbabilities));
+        ComputeChecks.Owned(this, labels, nameof(labels));
         float s = ScalarOf(scale, nameof(scale));
         ComputeChecks.SameShape(logProbabilities, nameof(logProbabilities), dLogits, nameof(dLogits));
-        ComputeChecks.Labels(labels, logProbabilities.Shape.Rows, logProbabilities.Shape.Columns, allowUnlabelled: true);
+        ComputeChecks.Labels(labels.Span, logProbabilities.Shape.Rows, logProbabilities.Shape.Columns, allowUnlabelled: true);
         LossKernels.SoftmaxCrossEntropyBackward(CpuKernels.Path, dLogits.Span, logProbabilities.Span, logProbabilities.Shape.Columns,
-            labels, smoothing, s);
+            labels.Span, smoothing, s);
     }
 
     /// <inheritdoc />

@@ -90,6 +90,10 @@ public readonly record struct SgdStep(
 /// their last dimension and a size-1 or missing dimension of either operand is repeated, so [B, C] ∘ [C] applies a
 /// bias row to every row, [B, C] ∘ [B, 1] a column to every column, and [B, 1, C] ∘ [1, A, 1] gives [B, A, C].
 /// <see cref="SumTo"/> is the backward of that repetition.
+/// Labels, embedding indices, bag offsets and row lists are <see cref="IntTensor"/>s of the backend, uploaded once per
+/// batch where the batch enters (never inside a step). The CPU backend checks their values (it reads them in place); a
+/// device backend cannot without a transfer and checks only their lengths, so out-of-range values must be caught where
+/// the host made them.
 /// </remarks>
 public interface ICompute
 {
@@ -104,6 +108,15 @@ public interface ICompute
 
     /// <summary>Copies the numbers of <paramref name="source"/> to host memory (lengths must match).</summary>
     void CopyToHost(Tensor source, Span<float> destination);
+
+    /// <summary>Allocates <paramref name="length"/> zero-filled ints on this backend (labels, indices, offsets).</summary>
+    IntStorage AllocateInts(int length);
+
+    /// <summary>Copies host ints into <paramref name="destination"/> (lengths must match): the once-per-batch upload of labels and indices.</summary>
+    void CopyFromHost(IntTensor destination, ReadOnlySpan<int> source);
+
+    /// <summary>Copies the ints of <paramref name="source"/> to host memory (lengths must match).</summary>
+    void CopyToHost(IntTensor source, Span<int> destination);
 
     /// <summary>y = x (same length), or y += x when <paramref name="accumulate"/>.</summary>
     void Copy(Tensor y, Tensor x, bool accumulate = false);
@@ -173,8 +186,12 @@ public interface ICompute
     /// <summary>The inverse of a sum along <paramref name="axis"/>: y[o, a, i] = scale·x[o, i] (or +=).</summary>
     void BroadcastAxis(Tensor y, Tensor x, int axis, float scale = 1f, bool accumulate = false);
 
-    /// <summary>Index of the largest element of every row (the last axis) of <paramref name="x"/>.</summary>
-    void ArgMax(Tensor x, Span<int> indices);
+    /// <summary>
+    /// Index of the largest element of every row (the last axis) of <paramref name="x"/> (the first on ties, a NaN
+    /// wins), written into <paramref name="indices"/>, an int tensor of this backend with one entry per row: the host
+    /// reads them with one <see cref="CopyToHost(IntTensor, Span{int})"/> where it needs them.
+    /// </summary>
+    void ArgMax(Tensor x, IntTensor indices);
 
     /// <summary>y = transpose of the last two axes of x (or +=).</summary>
     void TransposeLastTwo(Tensor y, Tensor x, bool accumulate = false);
@@ -196,7 +213,7 @@ public interface ICompute
     /// label smoothing ε. Rows labelled <see cref="ComputeChecks.Unlabelled"/> are skipped and the mean is over the
     /// other rows (0 when there are none).
     /// </summary>
-    void NllLoss(Tensor loss, Tensor logProbabilities, ReadOnlySpan<int> labels, float smoothing);
+    void NllLoss(Tensor loss, Tensor logProbabilities, IntTensor labels, float smoothing);
 
     /// <summary>
     /// The fused backward of log-softmax + NLL: dlogits += scale[0]·(softmax − target)/B where target is the smoothed
@@ -204,7 +221,7 @@ public interface ICompute
     /// no gradient. <paramref name="scale"/> is a one-element tensor of this backend (the loss's gradient), read by
     /// the kernel where it lives, so a backward pass never copies it to the host.
     /// </summary>
-    void SoftmaxCrossEntropyBackward(Tensor dLogits, Tensor logProbabilities, ReadOnlySpan<int> labels, float smoothing, Tensor scale);
+    void SoftmaxCrossEntropyBackward(Tensor dLogits, Tensor logProbabilities, IntTensor labels, float smoothing, Tensor scale);
 
     /// <summary>
     /// The distillation loss and its gradients in one kernel over the logits (row-wise over the last axis, B rows):
@@ -259,7 +276,7 @@ public interface ICompute
     /// <paramref name="offsets"/> every index is its own bag (a plain gather, y[j] = table[indices[j]]). An empty bag
     /// gives a zero row. table: [R, D], y: [bags, D]; offsets has bags + 1 entries, starts at 0 and ends at the index count.
     /// </summary>
-    void EmbeddingForward(Tensor y, Tensor table, ReadOnlySpan<int> indices, ReadOnlySpan<int> offsets, bool mean);
+    void EmbeddingForward(Tensor y, Tensor table, IntTensor indices, IntTensor offsets, bool mean);
 
     /// <summary>
     /// The backward of <see cref="EmbeddingForward"/> into a compact row gradient: rows[slots[j]] += dy[b] (times
@@ -267,7 +284,7 @@ public interface ICompute
     /// index, the row of <paramref name="rows"/> that collects it (the table row itself for a dense gradient, or its
     /// place in a list of touched rows for a sparse one). rows: [S, D], dy: [bags, D].
     /// </summary>
-    void EmbeddingBackward(Tensor rows, ReadOnlySpan<int> slots, Tensor dy, ReadOnlySpan<int> offsets, bool mean);
+    void EmbeddingBackward(Tensor rows, IntTensor slots, Tensor dy, IntTensor offsets, bool mean);
 
     /// <summary>
     /// Lazy (sparse) Adam, PyTorch's <c>SparseAdam</c>: only the listed rows of <paramref name="parameter"/> and of its
@@ -275,7 +292,7 @@ public interface ICompute
     /// v_r += (1−β2)(g² − v_r), p_r −= lr·√(1−β2^t)/(1−β1^t) · m_r/(√v_r + ε). Weight decay must be 0.
     /// parameter, m, v: [R, D]; rowGradients: at least rows.Length rows of D.
     /// </summary>
-    void SparseAdamUpdate(Tensor parameter, ReadOnlySpan<int> rows, Tensor rowGradients, Tensor m, Tensor v, AdamStep step);
+    void SparseAdamUpdate(Tensor parameter, IntTensor rows, Tensor rowGradients, Tensor m, Tensor v, AdamStep step);
 
     /// <summary>One fused Adam/AdamW update of a parameter and its two moment buffers.</summary>
     void AdamUpdate(Tensor parameter, Tensor gradient, Tensor m, Tensor v, AdamStep step);

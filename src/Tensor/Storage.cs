@@ -1,18 +1,18 @@
 namespace TinyKd.Tensors;
 
 /// <summary>
-/// A block of float32 memory owned by one compute backend. Tensors are views (shape + offset) over a storage;
-/// ops never touch the numbers directly but hand the storages to the backend that owns them.
+/// A block of memory owned by one compute backend, the common part of <see cref="Storage"/> (floats) and
+/// <see cref="IntStorage"/> (ints): its backend, its capacity and its release.
 /// </summary>
 /// <remarks>
-/// A device backend's storage holds memory the garbage collector does not see: dispose it when done, so that the
-/// device memory is released when the program says and not when a finalizer runs. CPU storage is managed memory and
-/// its <see cref="Dispose()"/> does nothing.
+/// A device backend's memory is not seen by the garbage collector: dispose it when done, so that the device memory is
+/// released when the program says and not when a finalizer runs. Managed CPU memory's <see cref="Dispose()"/> does
+/// nothing.
 /// </remarks>
-public abstract class Storage : IDisposable
+public abstract class BackendMemory : IDisposable
 {
-    /// <summary>Creates a storage of <paramref name="length"/> floats owned by <paramref name="backend"/>.</summary>
-    protected Storage(ICompute backend, int length)
+    /// <summary>Creates a block of <paramref name="length"/> elements owned by <paramref name="backend"/>.</summary>
+    protected BackendMemory(ICompute backend, int length)
     {
         Backend = backend;
         Length = length;
@@ -21,10 +21,10 @@ public abstract class Storage : IDisposable
     /// <summary>The backend whose kernels read and write this memory.</summary>
     public ICompute Backend { get; }
 
-    /// <summary>Capacity in floats.</summary>
+    /// <summary>Capacity in elements.</summary>
     public int Length { get; }
 
-    /// <summary>Releases the memory (a no-op for managed CPU memory). Tensors viewing this storage must not be used afterwards.</summary>
+    /// <summary>Releases the memory (a no-op for managed CPU memory). Views of it must not be used afterwards.</summary>
     public void Dispose()
     {
         Dispose(true);
@@ -38,7 +38,20 @@ public abstract class Storage : IDisposable
 }
 
 /// <summary>
-/// Storage in managed memory: <see cref="Storage.Length"/> floats of a plain <c>float[]</c> that the garbage collector owns,
+/// A block of float32 memory owned by one compute backend. Tensors are views (shape + offset) over a storage;
+/// ops never touch the numbers directly but hand the storages to the backend that owns them. Dispose a device
+/// backend's storage when done (see <see cref="BackendMemory"/>).
+/// </summary>
+public abstract class Storage : BackendMemory
+{
+    /// <summary>Creates a storage of <paramref name="length"/> floats owned by <paramref name="backend"/>.</summary>
+    protected Storage(ICompute backend, int length) : base(backend, length)
+    {
+    }
+}
+
+/// <summary>
+/// Storage in managed memory: <see cref="BackendMemory.Length"/> floats of a plain <c>float[]</c> that the garbage collector owns,
 /// starting at <see cref="Start"/>.
 /// </summary>
 /// <remarks>

@@ -4,8 +4,9 @@ namespace TinyKd.Tests.Devices;
 
 /// <summary>
 /// A test backend that stands for a device: it computes with the CPU kernels, but its storage is not
-/// <see cref="CpuStorage"/>, so <see cref="Tensor.Span"/> refuses it and the only way to its numbers is an explicit
-/// <see cref="CopyToHost"/> or <see cref="CopyFromHost"/>, which it counts. Code that runs on it bit for bit as on the
+/// <see cref="CpuStorage"/> (nor its int storage <see cref="CpuIntStorage"/>), so <see cref="Tensor.Span"/> and
+/// <see cref="IntTensor.Span"/> refuse it and the only way to its numbers is an explicit CopyToHost or CopyFromHost, of
+/// floats or of ints, which it counts alike. Code that runs on it bit for bit as on the
 /// CPU, with the transfers it expects, reaches the numbers only through the seam — as a GPU backend needs.
 /// </summary>
 internal sealed class HostlessCompute : ICompute
@@ -33,6 +34,24 @@ internal sealed class HostlessCompute : ICompute
     }
 
     public void CopyToHost(Tensor source, Span<float> destination)
+    {
+        Downloads++;
+        Cpu.CopyToHost(C(source), destination);
+    }
+
+    public IntStorage AllocateInts(int length)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(length);
+        return new HostlessIntStorage(this, new int[length]);
+    }
+
+    public void CopyFromHost(IntTensor destination, ReadOnlySpan<int> source)
+    {
+        Uploads++;
+        Cpu.CopyFromHost(C(destination), source);
+    }
+
+    public void CopyToHost(IntTensor source, Span<int> destination)
     {
         Downloads++;
         Cpu.CopyToHost(C(source), destination);
@@ -66,11 +85,7 @@ internal sealed class HostlessCompute : ICompute
     public void BroadcastAxis(Tensor y, Tensor x, int axis, float scale = 1f, bool accumulate = false) =>
         Cpu.BroadcastAxis(C(y), C(x), axis, scale, accumulate);
 
-    public void ArgMax(Tensor x, Span<int> indices)
-    {
-        Downloads++; // the indices are written to host memory
-        Cpu.ArgMax(C(x), indices);
-    }
+    public void ArgMax(Tensor x, IntTensor indices) => Cpu.ArgMax(C(x), C(indices));
     public void TransposeLastTwo(Tensor y, Tensor x, bool accumulate = false) => Cpu.TransposeLastTwo(C(y), C(x), accumulate);
 
     public void CopyAlongAxis(Tensor y, int yStart, Tensor x, int xStart, int count, int axis, bool accumulate = false) =>
@@ -81,11 +96,11 @@ internal sealed class HostlessCompute : ICompute
     public void SoftmaxBackward(Tensor dx, Tensor y, Tensor dy, float temperature, bool log) =>
         Cpu.SoftmaxBackward(C(dx), C(y), C(dy), temperature, log);
 
-    public void NllLoss(Tensor loss, Tensor logProbabilities, ReadOnlySpan<int> labels, float smoothing) =>
-        Cpu.NllLoss(C(loss), C(logProbabilities), labels, smoothing);
+    public void NllLoss(Tensor loss, Tensor logProbabilities, IntTensor labels, float smoothing) =>
+        Cpu.NllLoss(C(loss), C(logProbabilities), C(labels), smoothing);
 
-    public void SoftmaxCrossEntropyBackward(Tensor dLogits, Tensor logProbabilities, ReadOnlySpan<int> labels, float smoothing, Tensor scale) =>
-        Cpu.SoftmaxCrossEntropyBackward(C(dLogits), C(logProbabilities), labels, smoothing, C(scale));
+    public void SoftmaxCrossEntropyBackward(Tensor dLogits, Tensor logProbabilities, IntTensor labels, float smoothing, Tensor scale) =>
+        Cpu.SoftmaxCrossEntropyBackward(C(dLogits), C(logProbabilities), C(labels), smoothing, C(scale));
 
     public void KlDivergenceWithGradient(Tensor loss, Tensor dStudent, Tensor dTeacher, Tensor studentLogits, Tensor teacherLogits,
         float temperature) => Cpu.KlDivergenceWithGradient(C(loss), C(dStudent), C(dTeacher), C(studentLogits), C(teacherLogits), temperature);
@@ -102,14 +117,14 @@ internal sealed class HostlessCompute : ICompute
 
     public void DropoutMask(Tensor mask, float p, ulong seed, ulong stream) => Cpu.DropoutMask(C(mask), p, seed, stream);
 
-    public void EmbeddingForward(Tensor y, Tensor table, ReadOnlySpan<int> indices, ReadOnlySpan<int> offsets, bool mean) =>
-        Cpu.EmbeddingForward(C(y), C(table), indices, offsets, mean);
+    public void EmbeddingForward(Tensor y, Tensor table, IntTensor indices, IntTensor offsets, bool mean) =>
+        Cpu.EmbeddingForward(C(y), C(table), C(indices), C(offsets), mean);
 
-    public void EmbeddingBackward(Tensor rows, ReadOnlySpan<int> slots, Tensor dy, ReadOnlySpan<int> offsets, bool mean) =>
-        Cpu.EmbeddingBackward(C(rows), slots, C(dy), offsets, mean);
+    public void EmbeddingBackward(Tensor rows, IntTensor slots, Tensor dy, IntTensor offsets, bool mean) =>
+        Cpu.EmbeddingBackward(C(rows), C(slots), C(dy), C(offsets), mean);
 
-    public void SparseAdamUpdate(Tensor parameter, ReadOnlySpan<int> rows, Tensor rowGradients, Tensor m, Tensor v, AdamStep step) =>
-        Cpu.SparseAdamUpdate(C(parameter), rows, C(rowGradients), C(m), C(v), step);
+    public void SparseAdamUpdate(Tensor parameter, IntTensor rows, Tensor rowGradients, Tensor m, Tensor v, AdamStep step) =>
+        Cpu.SparseAdamUpdate(C(parameter), C(rows), C(rowGradients), C(m), C(v), step);
 
     public void AdamUpdate(Tensor parameter, Tensor gradient, Tensor m, Tensor v, AdamStep step) =>
         Cpu.AdamUpdate(C(parameter), C(gradient), C(m), C(v), step);
@@ -143,6 +158,20 @@ internal sealed class HostlessCompute : ICompute
         if (t.Storage is not HostlessStorage h || !ReferenceEquals(h.Backend, this))
             throw new InvalidOperationException($"The tensor {t.Shape} lives on backend '{t.Backend.Name}', not on '{Name}'.");
         return new Tensor(new CpuStorage(Cpu, h.Values), t.Shape, t.Offset);
+    }
+
+    // The same ints seen as a CPU int tensor, for the kernel call only; an int tensor of another backend is refused.
+    private IntTensor C(IntTensor t)
+    {
+        if (t.IsEmpty) return default;
+        if (t.Storage is not HostlessIntStorage h || !ReferenceEquals(h.Backend, this))
+            throw new InvalidOperationException($"The int tensor of {t.Length} lives on backend '{t.Backend.Name}', not on '{Name}'.");
+        return new IntTensor(new CpuIntStorage(Cpu, h.Values), t.Offset, t.Length);
+    }
+
+    private sealed class HostlessIntStorage(ICompute backend, int[] values) : IntStorage(backend, values.Length)
+    {
+        public int[] Values { get; } = values;
     }
 
     private sealed class HostlessStorage(ICompute backend, float[] values) : Storage(backend, values.Length)

@@ -51,4 +51,23 @@ public class HostlessRecommenderTests
         foreach (var ((name, expected), (_, actual)) in cpu.NamedParameters().Zip(moved.NamedParameters()))
             Assert.True(expected.Data.ToArray().AsSpan().SequenceEqual(actual.Data.ToArray()), $"parameter {name} differs from the CPU run");
     }
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void A_recommender_epoch_downloads_only_each_steps_loss_and_never_the_indices(bool neuMF)
+    {
+        InteractionData data = RecommenderFixtures.Data;
+        var device = new HostlessCompute();
+        RecommenderModel model = neuMF
+            ? new NeuMF(data.UserCount, data.ItemCount, RecommenderFixtures.Genres, new NeuMFSpec(8, 4, [16]), new Rng(2))
+            : new MatrixFactorization(data.UserCount, data.ItemCount, 8, new Rng(2));
+        model.To(device);
+        var options = new RecommenderTrainingOptions { Epochs = 1, BatchSize = 128, Seed = 5, Loss = RankingLoss.SampledSoftmax };
+        var trainer = new RecommenderTrainer(model, data, options);
+        int downloads = device.Downloads;
+        trainer.RunEpoch();
+        int steps = (data.TrainUsers.Length + options.BatchSize - 1) / options.BatchSize;
+        Assert.Equal(steps, device.Downloads - downloads);
+    }
 }

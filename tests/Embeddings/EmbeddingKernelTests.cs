@@ -21,7 +21,7 @@ public class EmbeddingKernelTests
         int[] indices = [4, 0, 10, 4, 4, 7, 1, 2, 9];
         int[] offsets = [0, 3, 3, 4, 9];
         var y = Tensor.Zeros(4, width);
-        Cpu.EmbeddingForward(y, table, indices, offsets, mean);
+        Cpu.EmbeddingForward(y, table, Check.Ints(indices), Check.Ints(offsets), mean);
         var expected = new float[4 * width];
         EmbeddingReference.Forward(expected, table.Span, width, indices, offsets, mean);
         Assert.Equal(expected, y.ToArray());
@@ -30,7 +30,7 @@ public class EmbeddingKernelTests
         Tensor dy = Check.Random(5, -1f, 1f, 4, width);
         Tensor rows = Check.Random(6, -1f, 1f, 11, width);
         float[] expectedRows = rows.ToArray();
-        Cpu.EmbeddingBackward(rows, indices, dy, offsets, mean);
+        Cpu.EmbeddingBackward(rows, Check.Ints(indices), dy, Check.Ints(offsets), mean);
         EmbeddingReference.Backward(expectedRows, dy.Span, width, indices, offsets, mean);
         Assert.Equal(expectedRows, rows.ToArray());
     }
@@ -40,7 +40,7 @@ public class EmbeddingKernelTests
     {
         Tensor table = Check.Random(8, -1f, 1f, 5, 3);
         var y = Tensor.Zeros(3, 3);
-        Cpu.EmbeddingForward(y, table, [2, 2, 4], default, mean: true);
+        Cpu.EmbeddingForward(y, table, Check.Ints(2, 2, 4), default, mean: true);
         float[] t = table.ToArray();
         Assert.Equal(t[6..9].Concat(t[6..9]).Concat(t[12..15]).ToArray(), y.ToArray());
     }
@@ -50,11 +50,11 @@ public class EmbeddingKernelTests
     {
         var table = Tensor.Zeros(5, 2);
         var y = Tensor.Zeros(2, 2);
-        var outside = Assert.Throws<ArgumentOutOfRangeException>(() => Cpu.EmbeddingForward(y, table, [1, 5], default, false));
+        var outside = Assert.Throws<ArgumentOutOfRangeException>(() => Cpu.EmbeddingForward(y, table, Check.Ints(1, 5), default, false));
         Assert.Contains("Index 5 at position 1", outside.Message);
-        var offsets = Assert.Throws<ArgumentException>(() => Cpu.EmbeddingForward(y, table, [1, 2, 3], [0, 2, 2], false));
+        var offsets = Assert.Throws<ArgumentException>(() => Cpu.EmbeddingForward(y, table, Check.Ints(1, 2, 3), Check.Ints(0, 2, 2), false));
         Assert.Contains("3 entries from 0 to 3", offsets.Message);
-        var width = Assert.Throws<ArgumentException>(() => Cpu.EmbeddingForward(Tensor.Zeros(2, 3), table, [1, 2], default, false));
+        var width = Assert.Throws<ArgumentException>(() => Cpu.EmbeddingForward(Tensor.Zeros(2, 3), table, Check.Ints(1, 2), default, false));
         Assert.Contains("same row width", width.Message);
     }
 
@@ -92,7 +92,7 @@ public class EmbeddingKernelTests
         var v = Tensor.Zeros(6, 5);
         Tensor g = Check.Random(10, -1f, 1f, 2, 5);
         var step = new AdamStep(0.1f, 0.9f, 0.999f, 1e-8f, 0f, false, 1);
-        Cpu.SparseAdamUpdate(p, [4, 1], g, m, v, step);
+        Cpu.SparseAdamUpdate(p, Check.Ints(4, 1), g, m, v, step);
         float[] after = p.ToArray();
         for (int r = 0; r < 6; r++)
         {
@@ -100,6 +100,6 @@ public class EmbeddingKernelTests
             for (int c = 0; c < 5; c++)
                 Assert.Equal(touched, after[r * 5 + c] != before[r * 5 + c]);
         }
-        Assert.Throws<ArgumentOutOfRangeException>(() => Cpu.SparseAdamUpdate(p, [0], g, m, v, step with { WeightDecay = 0.01f }));
+        Assert.Throws<ArgumentOutOfRangeException>(() => Cpu.SparseAdamUpdate(p, Check.Ints(0), g, m, v, step with { WeightDecay = 0.01f }));
     }
 }

@@ -55,17 +55,29 @@ public class GpuLossAndOptimizerTests(IlgpuCpuFixture fixture)
         var (cpu, gpu) = Both(b =>
         {
             Tensor loss = Tensor.Zeros(new Shape(1), b);
-            b.NllLoss(loss, On(b, logp), _labels, smoothing);
+            b.NllLoss(loss, On(b, logp), IntTensor.Upload(_labels, b), smoothing);
             return loss;
         });
         Check.Close(cpu, gpu, SumAtol, SumRtol, $"NLL ε={smoothing}");
         (cpu, gpu) = Both(b =>
         {
             Tensor d = On(b, dLogits0);
-            b.SoftmaxCrossEntropyBackward(d, On(b, logp), _labels, smoothing, On(b, scale));
+            b.SoftmaxCrossEntropyBackward(d, On(b, logp), IntTensor.Upload(_labels, b), smoothing, On(b, scale));
             return d;
         });
         Check.Close(cpu, gpu, SumAtol, SumRtol, $"cross-entropy backward ε={smoothing}");
+    }
+
+    [Fact]
+    public void A_batch_without_labels_gives_zero_loss_and_no_gradient_counted_on_the_device()
+    {
+        Tensor logp = Tensor.Zeros(new Shape(3, Classes), _gpu), loss = Tensor.Zeros(new Shape(1), _gpu), d = Tensor.Zeros(logp.Shape, _gpu);
+        _gpu.Fill(loss, 9f);
+        IntTensor none = IntTensor.Upload([ComputeChecks.Unlabelled, ComputeChecks.Unlabelled, ComputeChecks.Unlabelled], _gpu);
+        _gpu.NllLoss(loss, logp, none, 0.1f);
+        _gpu.SoftmaxCrossEntropyBackward(d, logp, none, 0.1f, Tensor.Upload([1f], new Shape(1), _gpu));
+        Assert.Equal(0f, loss.Item());
+        Assert.All(d.ToArray(), v => Assert.Equal(0f, v));
     }
 
     [Theory]

@@ -30,6 +30,9 @@ public static class Check
         Close(expected.ToArray(), actual.ToArray(), atol, rtol, what);
     }
 
+    /// <summary>A CPU int tensor over <paramref name="values"/> (no copy): labels or indices for a seam call.</summary>
+    public static IntTensor Ints(params int[] values) => IntTensor.FromArray(values);
+
     /// <summary>A CPU tensor of the given shape with values uniform in [lo, hi) from a seeded generator.</summary>
     public static Tensor Random(ulong seed, float lo, float hi, params int[] dims)
     {

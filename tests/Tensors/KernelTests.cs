@@ -90,7 +90,7 @@ public class KernelTests
     {
         var x = Tensor.FromArray([1, 3, 3, 0, -1, -2, 5, 5, 4], 3, 3);
         var idx = new int[3];
-        Cpu.ArgMax(x, idx);
+        Cpu.ArgMax(x, Check.Ints(idx));
         Assert.Equal([1, 0, 0], idx);
     }
 
@@ -137,7 +137,7 @@ public class KernelTests
     [Fact]
     public void Labels_out_of_range_are_rejected_naming_label_and_index() =>
         Check.Throws<ArgumentOutOfRangeException>(
-            () => Cpu.NllLoss(Tensor.Zeros(1), Tensor.Zeros(2, 3), [1, 3], 0f), "Label 3", "index 1");
+            () => Cpu.NllLoss(Tensor.Zeros(1), Tensor.Zeros(2, 3), Check.Ints(1, 3), 0f), "Label 3", "index 1");
 }
 
 public class KernelPathTests

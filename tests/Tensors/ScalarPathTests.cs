@@ -136,7 +136,7 @@ public class ScalarPathTests(ITestOutputHelper output)
             if (n > 2) scores[n + 2] = float.NaN;
             int[] expectedIndices = new int[2], actualIndices = new int[2];
             ReductionReference.ArgMax(scores, n, expectedIndices);
-            Cpu.ArgMax(Tensor.FromArray(scores, 2, n), actualIndices);
+            Cpu.ArgMax(Tensor.FromArray(scores, 2, n), Check.Ints(actualIndices));
             Assert.Equal(expectedIndices, actualIndices);
         }
     });
@@ -151,13 +151,13 @@ public class ScalarPathTests(ITestOutputHelper output)
             float[] expected = new float[3 * width];
             EmbeddingReference.Forward(expected, table.ToArray(), width, indices, offsets, mean: true);
             var y = Tensor.Zeros(3, width);
-            Cpu.EmbeddingForward(y, table, indices, offsets, mean: true);
+            Cpu.EmbeddingForward(y, table, Check.Ints(indices), Check.Ints(offsets), mean: true);
             Assert.True(expected.AsSpan().SequenceEqual(y.ToArray()), $"embedding bag width={width} on {path}");
 
             float[] dy = PathData.Uniform((ulong)width + 1, 3 * width, -1, 1), rows = new float[6 * width];
             EmbeddingReference.Backward(rows, dy, width, indices, offsets, mean: true);
             var actualRows = Tensor.Zeros(6, width);
-            Cpu.EmbeddingBackward(actualRows, indices, Tensor.FromArray(dy, 3, width), offsets, mean: true);
+            Cpu.EmbeddingBackward(actualRows, Check.Ints(indices), Tensor.FromArray(dy, 3, width), Check.Ints(offsets), mean: true);
             Assert.True(rows.AsSpan().SequenceEqual(actualRows.ToArray()), $"embedding backward width={width} on {path}");
         }
     });

@@ -7,7 +7,8 @@ public static partial class Losses
     /// <summary>
     /// Cross-entropy from logits and integer labels, averaged over the batch, as PyTorch's
     /// <c>F.cross_entropy(logits, labels, label_smoothing=ε)</c>: −mean((1−ε)·log p[label] + ε/C·Σ log p).
-    /// logits: [B, C], labels: B values in [0, C). The labels are read again by backward: keep them unchanged until then.
+    /// logits: [B, C], labels: B values in [0, C), uploaded to the graph's backend once per step (<see cref="Graph.Upload"/>).
+    /// The labels are read again by backward: keep them unchanged until then.
     /// With <paramref name="ignoreUnlabelled"/>, rows labelled <see cref="ComputeChecks.Unlabelled"/> (−1) are left out
     /// and the mean is over the labelled rows, as PyTorch's <c>ignore_index=-1</c>; a batch without any label gives 0
     /// (PyTorch gives NaN) and no gradient, so a transfer-set batch of unlabelled samples is harmless.
@@ -16,21 +17,37 @@ public static partial class Losses
     public static Variable CrossEntropy(Variable logits, ReadOnlyMemory<int> labels, float labelSmoothing = 0f, bool ignoreUnlabelled = false)
     {
         Graph g = Graph.Of(nameof(CrossEntropy), logits);
+        // Checked on the host before a device copy (which the other overload cannot read); a CPU view is checked there.
+        if (logits.Shape.Rank == 2 && g.Backend is not CpuCompute) ComputeChecks.Labels(labels.Span, logits.Shape[0], logits.Shape[1], ignoreUnlabelled);
+        return CrossEntropy(logits, g.Upload(labels), labelSmoothing, ignoreUnlabelled);
+    }
+
+    /// <summary>
+    /// <see cref="CrossEntropy(Variable, ReadOnlyMemory{int}, float, bool)"/> with labels already on the logits' backend
+    /// (uploaded with the batch). Their values are checked here only when the host can read them (a CPU int tensor); a
+    /// device's labels are checked where the host made them.
+    /// </summary>
+    /// <exception cref="ArgumentException">Shapes disagree, or a host-readable label is out of range.</exception>
+    public static Variable CrossEntropy(Variable logits, IntTensor labels, float labelSmoothing = 0f, bool ignoreUnlabelled = false)
+    {
+        Graph g = Graph.Of(nameof(CrossEntropy), logits);
         if (logits.Shape.Rank != 2)
             throw new ArgumentException($"CrossEntropy: logits must be [B, C]; got {logits.Shape}.", nameof(logits));
         if (!(labelSmoothing >= 0f && labelSmoothing <= 1f))
             throw new ArgumentOutOfRangeException(nameof(labelSmoothing), $"Label smoothing must be in [0, 1]; got {labelSmoothing}.");
-        ComputeChecks.Labels(labels.Span, logits.Shape[0], logits.Shape[1], ignoreUnlabelled);
+        if (labels.Length != logits.Shape[0])
+            throw new ArgumentException($"There are {labels.Length} labels for {logits.Shape[0]} rows of logits.", nameof(labels));
+        if (labels.IsHost) ComputeChecks.Labels(labels.Span, logits.Shape[0], logits.Shape[1], ignoreUnlabelled);
         bool records = Graph.Records(logits);
         Tensor logp = g.Scratch(logits.Shape);
         g.Backend.Softmax(logp, logits.Data, 1f, log: true);
         Variable loss = g.Result(new Shape(), records);
-        g.Backend.NllLoss(loss.Data, logp, labels.Span, labelSmoothing);
+        g.Backend.NllLoss(loss.Data, logp, labels, labelSmoothing);
         if (records) g.Record(new TapeEntry(CrossEntropyBackward, loss, logits) { Saved = logp, Labels = labels, P0 = labelSmoothing });
         return loss;
     }
 
-    // Saved = log p, P0 = ε.  dlogits += dloss·(p − target)/B with target = (1−ε)·onehot + ε/C.
+    // Saved = log p, Labels = the labels on the backend, P0 = ε.  dlogits += dloss·(p − target)/B with target = (1−ε)·onehot + ε/C.
     private static void CrossEntropyBackward(in TapeEntry e, Graph g) =>
-        g.Backend.SoftmaxCrossEntropyBackward(g.GradOf(e.A!), e.Saved, e.Labels.Span, e.P0, e.Output.Grad);
+        g.Backend.SoftmaxCrossEntropyBackward(g.GradOf(e.A!), e.Saved, e.Labels, e.P0, e.Output.Grad);
 }

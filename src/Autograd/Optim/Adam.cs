@@ -64,7 +64,7 @@ public class Adam : Optimizer
     {
         var step = new AdamStep(LearningRate, Beta1, Beta2, Epsilon, WeightDecay, _decoupled, StepCount);
         if (parameter.SparseGrad is { } sparse)
-            parameter.Data.Backend.SparseAdamUpdate(parameter.Data, sparse.Rows, sparse.Values, _m[index], _v[index], step);
+            parameter.Data.Backend.SparseAdamUpdate(parameter.Data, sparse.RowTensor, sparse.Values, _m[index], _v[index], step);
         else
             parameter.Data.Backend.AdamUpdate(parameter.Data, parameter.Grad, _m[index], _v[index], step);
     }

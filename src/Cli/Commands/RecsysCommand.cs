@@ -28,6 +28,7 @@ public static class RecsysCommand
         new("keep-best", null, "every model keeps its best validation-NDCG@10 epoch instead of its last"),
         new("report", "DIR", "where to write report.md, report.json, report.html and the models", "report-recsys"),
         DivergenceReport.Option,
+        DeviceOption.Option,
     ];
 
     private static readonly OptionSpec[] ReportOptions =
@@ -90,7 +91,9 @@ public static class RecsysCommand
         output.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"tinykd recsys pipeline: {(path is null ? "synthetic data" : path)}: {data.UserCount:N0} users, {data.ItemCount:N0} items, {data.Ratings:N0} ratings ({data.Positives:N0} positive); " +
             $"{data.EvaluatedUsers.Length} evaluated users, {data.ColdStartUsers.Length} cold start; seeds {string.Join(",", options.Seeds)}"));
-        var pipeline = new RecommenderPipeline(options with { ModelDirectory = Path.Combine(directory, "models") }, output);
+        using var device = DeviceOption.Open(line);
+        if (device is not null) output.WriteLine($"training on {device.Name} ({device.DeviceName})");
+        var pipeline = new RecommenderPipeline(options with { ModelDirectory = Path.Combine(directory, "models"), Backend = device }, output);
         RecommenderReport report = pipeline.Run(data, path is null ? "synthetic" : Path.GetFileName(Path.TrimEndingDirectorySeparator(path)));
         output.WriteLine();
         output.Write(RecommenderMarkdownReport.Render(report));

@@ -1,3 +1,4 @@
+using TinyKd.Autograd;
 using TinyKd.Tensors;
 
 namespace TinyKd.Distill.Data;
@@ -12,11 +13,29 @@ public readonly struct Batch
     /// <param name="features">[B, D] features.</param>
     /// <param name="labels">B labels.</param>
     /// <param name="indices">The dataset row of each example (B of them), or empty when unknown.</param>
-    public Batch(Tensor features, ReadOnlyMemory<int> labels, ReadOnlyMemory<int> indices = default)
+    /// <param name="labelTensor">The same labels on the features' backend, or empty (see <see cref="LabelTensor"/>).</param>
+    public Batch(Tensor features, ReadOnlyMemory<int> labels, ReadOnlyMemory<int> indices = default, IntTensor labelTensor = default)
     {
         Features = features;
         Labels = labels;
         Indices = indices;
+        LabelTensor = labelTensor;
+    }
+
+    /// <summary>
+    /// The labels as an int tensor on the features' backend, put there by <see cref="FeatureUpload.Of"/> with the
+    /// features (one upload per batch on a device, a view of <see cref="Labels"/> on the CPU); empty before that.
+    /// </summary>
+    public IntTensor LabelTensor { get; }
+
+    /// <summary>
+    /// The labels on <paramref name="graph"/>'s backend for a loss: <see cref="LabelTensor"/> when the batch went through
+    /// <see cref="FeatureUpload.Of"/> for that backend, else the host labels uploaded through the graph.
+    /// </summary>
+    public IntTensor LabelsOn(Graph graph)
+    {
+        ArgumentNullException.ThrowIfNull(graph);
+        return !LabelTensor.IsEmpty && ReferenceEquals(LabelTensor.Backend, graph.Backend) ? LabelTensor : graph.Upload(Labels);
     }
 
     /// <summary>
@@ -28,7 +47,7 @@ public readonly struct Batch
     /// <summary>The features, a CPU tensor [Count, D].</summary>
     public Tensor Features { get; }
 
-    /// <summary>The class index of each row, <see cref="Count"/> of them.</summary>
+    /// <summary>The class index of each row, <see cref="Count"/> of them, in host memory (what metrics read).</summary>
     public ReadOnlyMemory<int> Labels { get; }
 
     /// <summary>The number of examples B in this batch (the batch size, or fewer for the last one).</summary>

@@ -3,13 +3,14 @@ using TinyKd.Tensors;
 namespace TinyKd.Distill.Data;
 
 /// <summary>
-/// Brings batches of feature rows to the backend a model computes on: one copy per batch into a buffer that is reused
-/// for every batch, the only host-to-device transfer of a training step. On the rows' own backend the rows pass
-/// through untouched (no copy on the CPU).
+/// Brings batches of feature rows and their labels to the backend a model computes on: one copy of each per batch into
+/// buffers that are reused for every batch, the only host-to-device transfers of a training step. On the rows' own
+/// backend the rows pass through untouched, and on the CPU the labels are viewed in place (no copy).
 /// </summary>
 public sealed class FeatureUpload
 {
     private Tensor _buffer;
+    private IntStorage? _labels; // the device buffer of the labels
 
     /// <summary>Uploads to <paramref name="backend"/>.</summary>
     public FeatureUpload(ICompute backend)
@@ -38,7 +39,28 @@ public sealed class FeatureUpload
         return view;
     }
 
-    /// <summary><paramref name="batch"/> with its features on <see cref="Backend"/> (see <see cref="Rows"/>); labels and indices stay on the host.</summary>
-    public Batch Of(in Batch batch) =>
-        ReferenceEquals(batch.Features.Backend, Backend) ? batch : new Batch(Rows(batch.Features), batch.Labels, batch.Indices);
+    /// <summary>
+    /// <paramref name="batch"/> with its features (see <see cref="Rows"/>) and its labels (<see cref="Batch.LabelTensor"/>)
+    /// on <see cref="Backend"/>: one copy of each per batch on a device; on the CPU the labels are viewed in place. The
+    /// host labels and indices stay as they are for the metrics.
+    /// </summary>
+    public Batch Of(in Batch batch)
+    {
+        Tensor features = Rows(batch.Features);
+        return new Batch(features, batch.Labels, batch.Indices, Labels(batch.Labels));
+    }
+
+    // The labels on the backend, in a buffer reused for every batch (valid until the next call).
+    private IntTensor Labels(ReadOnlyMemory<int> labels)
+    {
+        if (Backend is CpuCompute) return IntTensor.FromMemory(labels);
+        if (_labels is null || _labels.Length < labels.Length)
+        {
+            _labels?.Dispose();
+            _labels = Backend.AllocateInts(labels.Length);
+        }
+        var tensor = new IntTensor(_labels, 0, labels.Length);
+        Backend.CopyFromHost(tensor, labels.Span);
+        return tensor;
+    }
 }

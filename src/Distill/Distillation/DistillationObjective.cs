@@ -99,7 +99,7 @@ public sealed class DistillationObjective : ITrainingObjective
         if (Hint is not null) logits = _student.Forward(input, _options.HintLayers!.Value.Student, out studentHidden);
         else logits = model.Forward(input);
 
-        Variable loss = SoftTargetLoss.Compute(logits, graph.Input(soft), batch.Labels, temperature, alpha);
+        Variable loss = SoftTargetLoss.Compute(logits, graph.Input(soft), batch.LabelsOn(graph), temperature, alpha);
         if (logitMatching) loss += Ops.Scale(Losses.Mse(logits, graph.Input(mean)), _options.LogitMatchingWeight);
         if (Hint is not null) loss += Ops.Scale(Hint.Compute(studentHidden!, graph.Input(TeacherHidden(batch.Features))), _options.HintWeight);
         return loss;

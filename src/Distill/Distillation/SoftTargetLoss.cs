@@ -1,3 +1,4 @@
+using TinyKd.Tensors;
 using TinyKd.Autograd;
 
 namespace TinyKd.Distill.Distillation;
@@ -19,12 +20,33 @@ public static class SoftTargetLoss
     /// <exception cref="ArgumentException">The shapes differ or a label is out of range.</exception>
     public static Variable Compute(Variable studentLogits, Variable teacherLogits, ReadOnlyMemory<int> labels, float temperature, float alpha)
     {
+        Variable soft = Soft(studentLogits, teacherLogits, temperature, alpha);
+        return alpha == 1f ? soft : Mix(soft, Losses.CrossEntropy(studentLogits, labels, ignoreUnlabelled: true), alpha);
+    }
+
+    /// <summary>
+    /// <see cref="Compute(Variable, Variable, ReadOnlyMemory{int}, float, float)"/> with the labels already on the
+    /// logits' backend (uploaded with the batch).
+    /// </summary>
+    public static Variable Compute(Variable studentLogits, Variable teacherLogits, IntTensor labels, float temperature, float alpha)
+    {
+        Variable soft = Soft(studentLogits, teacherLogits, temperature, alpha);
+        return alpha == 1f ? soft : Mix(soft, Losses.CrossEntropy(studentLogits, labels, ignoreUnlabelled: true), alpha);
+    }
+
+    // α·T²·KL(teacher ‖ student).
+    private static Variable Soft(Variable studentLogits, Variable teacherLogits, float temperature, float alpha)
+    {
         ArgumentNullException.ThrowIfNull(studentLogits);
         ArgumentNullException.ThrowIfNull(teacherLogits);
         CheckAlpha(alpha);
-        Variable soft = Ops.Scale(Losses.KlDivergence(studentLogits, teacherLogits, temperature), alpha * temperature * temperature);
-        if (alpha == 1f) return soft;
-        Variable hard = Ops.Scale(Losses.CrossEntropy(studentLogits, labels, ignoreUnlabelled: true), 1f - alpha);
+        return Ops.Scale(Losses.KlDivergence(studentLogits, teacherLogits, temperature), alpha * temperature * temperature);
+    }
+
+    // soft + (1 − α)·hard, or the hard term alone when α = 0.
+    private static Variable Mix(Variable soft, Variable crossEntropy, float alpha)
+    {
+        Variable hard = Ops.Scale(crossEntropy, 1f - alpha);
         return alpha == 0f ? hard : soft + hard;
     }
 

@@ -19,7 +19,7 @@ public static class InferenceLatency
         ArgumentNullException.ThrowIfNull(model);
         var graph = new Graph(features.Backend, evaluationMode: true);
         int rows = features.Shape[0];
-        var predicted = new int[1];
+        IntTensor predicted = IntTensor.Zeros(1, features.Backend);
         using var _ = GradMode.NoGrad();
         void Forward(int row)
         {
@@ -45,7 +45,7 @@ public static class InferenceLatency
         for (int r = 0; r < batch; r++) source.Slice(r % rows * width, width).CopyTo(block.AsSpan(r * width, width));
         Tensor input = Tensor.FromArray(block, new Shape(batch, width));
         var graph = new Graph(features.Backend, evaluationMode: true);
-        var predicted = new int[batch];
+        IntTensor predicted = IntTensor.Zeros(batch, features.Backend);
         using var _ = GradMode.NoGrad();
         void Forward(int call)
         {

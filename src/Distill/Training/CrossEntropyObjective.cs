@@ -23,6 +23,6 @@ public sealed class CrossEntropyObjective(float labelSmoothing = 0f) : ITraining
     public Variable Loss(Graph graph, Layer model, in Batch batch, in StepContext context, out Variable logits)
     {
         logits = model.Forward(graph.Input(batch.Features));
-        return Losses.CrossEntropy(logits, batch.Labels, labelSmoothing, ignoreUnlabelled: true);
+        return Losses.CrossEntropy(logits, batch.LabelsOn(graph), labelSmoothing, ignoreUnlabelled: true);
     }
 }

@@ -23,6 +23,7 @@ public sealed class Trainer
     private readonly Dropout[] _dropouts;
     private readonly Graph _graph;           // on the model's backend, reused for every step
     private readonly FeatureUpload _upload;  // host batches to that backend
+    private IntTensor _predicted;            // the arg-max of a step's logits, on that backend
     private double _firstStepLoss = double.NaN;
 
     // The shifts get their own key derived from the seed, so they share no bits with the batch order's hashes.
@@ -160,7 +161,11 @@ public sealed class Trainer
         Optimizer.Step();
 
         Span<int> predicted = predictions[..batch.Count];
-        logits.Data.Backend.ArgMax(logits.Data, predicted);
+        ICompute backend = logits.Data.Backend;
+        if (_predicted.Length < batch.Count) _predicted = IntTensor.Zeros(batch.Count, backend);
+        IntTensor onBackend = _predicted.Slice(0, batch.Count);
+        backend.ArgMax(logits.Data, onBackend);
+        backend.CopyToHost(onBackend, predicted);
         ReadOnlySpan<int> labels = batch.Labels.Span;
         for (int i = 0; i < predicted.Length; i++)
         {

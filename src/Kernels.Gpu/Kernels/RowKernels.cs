@@ -76,14 +76,15 @@ internal static class RowKernels
         terms[r] = label < 0 ? 0f : (1f - smoothing) * logp[start + label] + smoothing / columns * rowSum;
     }
 
-    // dlogits += scale[0]·(e^logp − target)/B with target = (1−ε)·onehot(label) + ε/C; one thread per element.
+    // dlogits += scale[0]·(e^logp − target)/B with target = (1−ε)·onehot(label) + ε/C and B = labelled[0], the count of
+    // labelled rows (LabelKernels.LabelledCount); one thread per element.
     public static void SoftmaxCrossEntropyBackward(Index1D i, ArrayView<float> dLogits, ArrayView<float> logp, ArrayView<int> labels,
-        ArrayView<float> scale, int columns, float smoothing, int labelled)
+        ArrayView<float> scale, int columns, float smoothing, ArrayView<float> labelled)
     {
         int label = labels[i / columns];
         if (label < 0) return;
         float target = (i % columns == label ? 1f - smoothing : 0f) + smoothing / columns;
-        dLogits[i] += scale[0] * (XMath.Exp(logp[i]) - target) / labelled;
+        dLogits[i] += scale[0] * (XMath.Exp(logp[i]) - target) / labelled[0];
     }
 
     // The warp's row r of the distillation loss: KL_r(softmax(t/T) ‖ softmax(s/T)) into kl[r], dStudent = (ps − pt)/(T·B)

@@ -1,3 +1,5 @@
+using TinyKd.Tensors;
+
 namespace TinyKd.Recommender;
 
 /// <summary>
@@ -39,4 +41,24 @@ public sealed class ItemGenres
 
     /// <summary>The genres of <paramref name="item"/>.</summary>
     public ReadOnlySpan<int> Of(int item) => Indices.AsSpan(Offsets[item], Offsets[item + 1] - Offsets[item]);
+
+    /// <summary>
+    /// <see cref="Indices"/> and <see cref="Offsets"/> as int tensors of <paramref name="backend"/>: views of the arrays on
+    /// the CPU, one upload on a device. The last backend's pair is kept, so a model that recomputes its genre features
+    /// uploads them once.
+    /// </summary>
+    public (IntTensor Indices, IntTensor Offsets) On(ICompute backend)
+    {
+        ArgumentNullException.ThrowIfNull(backend);
+        if (Volatile.Read(ref _onBackend) is { } kept && ReferenceEquals(kept.Indices.Backend, backend)) return (kept.Indices, kept.Offsets);
+        var made = backend is CpuCompute
+            ? new GenreTensors(IntTensor.FromArray(Indices), IntTensor.FromArray(Offsets))
+            : new GenreTensors(IntTensor.Upload(Indices, backend), IntTensor.Upload(Offsets, backend));
+        Volatile.Write(ref _onBackend, made);
+        return (made.Indices, made.Offsets);
+    }
+
+    private GenreTensors? _onBackend;
+
+    private sealed record GenreTensors(IntTensor Indices, IntTensor Offsets);
 }

@@ -48,7 +48,7 @@ public sealed class MatrixFactorization : RecommenderModel
         ICompute backend = _users.Weight.Data.Backend;
         Tensor rows = workspace.Buffer(0, users.Length, Width);
         Tensor result = workspace.Buffer(1, users.Length, ItemCount);
-        backend.EmbeddingForward(rows, _users.Weight.Data, users, default, mean: false);
+        backend.EmbeddingForward(rows, _users.Weight.Data, workspace.Users(users), default, mean: false);
         backend.Gemm(result, rows, Transpose.No, _items.Weight.Data, Transpose.Yes, bias: _itemBias.Weight.Data.Reshape(ItemCount));
         backend.CopyToHost(result, scores);
     }

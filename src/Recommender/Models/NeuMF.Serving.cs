@@ -11,15 +11,17 @@ public sealed partial class NeuMF
 {
     private readonly Lock _itemSideLock = new();
     private ItemSide? _itemSide;                     // published whole, never changed afterwards
-    private float[] _prepared = [], _current = [];  // the weights _itemSide was computed from, and scratch to compare
+    private Tensor _prepared, _difference, _changed; // on the weights' backend: the weights _itemSide was computed from,
+                                                      // scratch for their difference from the current ones, and its size
 
     // Z_i [I, h1] and the user columns of the first tower layer [h1, d], computed together from one set of weights.
     private sealed record ItemSide(Tensor ItemPart, Tensor UserWeights);
 
     /// <summary>
     /// Precomputes the item part of the first tower layer from the current weights, unless the weights it depends on
-    /// (the first layer, the item MLP table, the genre table) are bit for bit those of the last precomputation: a
-    /// serving loop that scores one user per call then pays for it once, and training can never leave it stale. A new
+    /// (the first layer, the item MLP table, the genre table) equal those of the last precomputation, compared where they
+    /// live with one number read back: a serving loop that scores one user per call then pays for it once, and
+    /// training can never leave it stale. A new
     /// item side is computed into fresh tensors and published whole, so a concurrent call keeps reading the one it
     /// started with.
     /// </summary>
@@ -48,7 +50,8 @@ public sealed partial class NeuMF
         c.CopyAlongAxis(userWeights, 0, firstWeight, 0, d, 1);
         c.CopyAlongAxis(itemWeights, 0, firstWeight, d, d + g, 1);
         Tensor itemGenres = Tensor.Zeros(new Shape(items, g), c);
-        c.EmbeddingForward(itemGenres, genreTable, genres.Indices, genres.Offsets, mean: true);
+        var (genreIndices, genreOffsets) = genres.On(c);
+        c.EmbeddingForward(itemGenres, genreTable, genreIndices, genreOffsets, mean: true);
         Tensor itemFeatures = Tensor.Zeros(new Shape(items, d + g), c);
         c.CopyAlongAxis(itemFeatures, 0, itemMlp, 0, d, 1);
         c.CopyAlongAxis(itemFeatures, d, itemGenres, 0, g, 1);
@@ -57,22 +60,42 @@ public sealed partial class NeuMF
         return (itemPart, userWeights);
     }
 
-    // True when the tensors hold exactly the values of the previous call; otherwise remembers the new values.
+    // True when the tensors hold exactly the values of the previous call; otherwise remembers the new values. The
+    // comparison runs where the weights live and brings one number to the host: Σ (2¹⁰⁰·(current − prepared))², which
+    // is 0 exactly when every difference is (the factor lifts the smallest subnormal difference out of underflow when
+    // squared; an overflow or a NaN reads as a change, as it should).
     private bool Unchanged(params ReadOnlySpan<Tensor> inputs)
     {
+        ICompute c = inputs[0].Backend;
         int length = 0;
         foreach (Tensor t in inputs) length += t.Length;
-        if (_current.Length != length) (_current, _prepared) = (new float[length], []);
-        int at = 0;
+        bool fresh = _prepared.IsEmpty || _prepared.Length != length || !ReferenceEquals(_prepared.Backend, c);
+        if (fresh)
+        {
+            (_prepared, _difference, _changed) = (Tensor.Zeros(new Shape(length), c), Tensor.Zeros(new Shape(length), c), Tensor.Zeros(new Shape(1), c));
+        }
+        else
+        {
+            int at = 0;
+            foreach (Tensor t in inputs)
+            {
+                c.Binary(BinaryOp.Subtract, _difference.Slice(at, t.Length), t.Reshape(t.Length), _prepared.Slice(at, t.Length));
+                at += t.Length;
+            }
+            c.Axpby(_difference, _difference, DifferenceLift, 0f);
+            c.SumOfSquares(_changed, _difference, 1f);
+            if (_changed.Item() == 0f) return true;
+        }
+        int offset = 0;
         foreach (Tensor t in inputs)
         {
-            t.Backend.CopyToHost(t, _current.AsSpan(at, t.Length));
-            at += t.Length;
+            c.Copy(_prepared.Slice(offset, t.Length), t.Reshape(t.Length));
+            offset += t.Length;
         }
-        if (_current.AsSpan().SequenceEqual(_prepared)) return true;
-        (_prepared, _current) = (_current, _prepared.Length == length ? _prepared : new float[length]);
         return false;
     }
+
+    private const float DifferenceLift = 1.2676506e30f; // 2¹⁰⁰
 
     /// <summary>Scores all items for each user from the precomputed item part (see the file's header).</summary>
     protected override void ScoreUsers(ReadOnlySpan<int> users, Span<float> scores, ScoringWorkspace workspace)
@@ -89,7 +112,8 @@ public sealed partial class NeuMF
         int hiddenSlot = 3, nextSlot = 4;
         Tensor hidden = workspace.Buffer(hiddenSlot, n * items, h1);
 
-        c.EmbeddingForward(userRows, _userMlp.Weight.Data, users, default, false);
+        IntTensor userIds = workspace.Users(users);
+        c.EmbeddingForward(userRows, _userMlp.Weight.Data, userIds, default, false);
         c.Gemm(userPart, userRows, Transpose.No, side.UserWeights, Transpose.Yes);
         for (int k = 0; k < n; k++)
         {
@@ -109,7 +133,7 @@ public sealed partial class NeuMF
         c.Gemm(score, hidden, Transpose.No, towerWeight, Transpose.Yes, bias: _output.Bias!.Data);
 
         Tensor gmf = workspace.Buffer(5, n, d);                   // row k: p_u ⊙ w_gmf
-        c.EmbeddingForward(gmf, _userGmf.Weight.Data, users, default, false);
+        c.EmbeddingForward(gmf, _userGmf.Weight.Data, userIds, default, false);
         c.Binary(BinaryOp.Multiply, gmf, gmf, Column(outputWeight, 0, d));
         for (int k = 0; k < n; k++)
             c.Gemm(score.Slice(k * items, items), _itemGmf.Weight.Data, Transpose.No, gmf.Slice(k, 1), Transpose.Yes, beta: 1f);

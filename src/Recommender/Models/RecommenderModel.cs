@@ -105,11 +105,15 @@ public abstract class RecommenderModel : Module
 
     private ScoringWorkspace BorrowWorkspace()
     {
+        ICompute backend = ScoringBackend;
         lock (_idleWorkspaces)
-            if (_idleWorkspaces.TryPop(out ScoringWorkspace? idle)) return idle;
-        return new ScoringWorkspace(ScoringBackend);
+            while (_idleWorkspaces.TryPop(out ScoringWorkspace? idle))
+                if (ReferenceEquals(idle.Backend, backend)) return idle; // else the model has moved since: drop it
+        return new ScoringWorkspace(backend);
     }
 
     /// <summary>The backend <see cref="ScoreAll"/>'s scratch lives on: by default that of the model's parameters.</summary>
-    protected virtual ICompute ScoringBackend => Parameters()[0].Data.Backend;
+    protected virtual ICompute ScoringBackend => (_firstParameter ??= Parameters()[0]).Data.Backend;
+
+    private Variable? _firstParameter; // kept: Parameters() builds a list, and ScoreAll asks on every call
 }

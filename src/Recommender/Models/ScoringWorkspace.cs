@@ -12,6 +12,7 @@ public sealed class ScoringWorkspace
 {
     private readonly List<Storage?> _buffers = [];
     private int[] _pairUsers = [], _pairItems = [];
+    private IntTensor _users;
 
     internal ScoringWorkspace(ICompute backend)
     {
@@ -36,6 +37,18 @@ public sealed class ScoringWorkspace
         Storage? buffer = _buffers[slot];
         if (buffer is null || buffer.Length < rows * columns) _buffers[slot] = buffer = Backend.Allocate(rows * columns);
         return new Tensor(buffer, new Shape(rows, columns));
+    }
+
+    /// <summary>
+    /// <paramref name="users"/> on <see cref="Backend"/>, in a buffer reused by every call (valid until the next one):
+    /// the one upload of a scoring chunk's user ids.
+    /// </summary>
+    public IntTensor Users(ReadOnlySpan<int> users)
+    {
+        if (_users.Length < users.Length) _users = IntTensor.Zeros(users.Length, Backend);
+        IntTensor view = _users.Slice(0, users.Length);
+        Backend.CopyFromHost(view, users);
+        return view;
     }
 
     /// <summary>Two integer lists of at least <paramref name="length"/> entries for (user, item) pairs; contents are stale.</summary>

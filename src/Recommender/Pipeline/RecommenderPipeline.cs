@@ -43,14 +43,14 @@ public sealed class RecommenderPipeline
         foreach (ulong seed in _options.Seeds)
         {
             bool first = seed == _options.Seeds[0];
-            var teacher = new NeuMF(data.UserCount, data.ItemCount, genres, _options.Teacher, new Rng(seed));
+            var teacher = OnBackend(new NeuMF(data.UserCount, data.ItemCount, genres, _options.Teacher, new Rng(seed)));
             Train(Runs("teacher", "teacher", "bce"), teacher, data, _options.Training with { Seed = seed, Loss = RankingLoss.Bce }, null, first, modelDirectory, int8);
             TeacherScores scores = TeacherScores.From(teacher);
             foreach (string student in new[] { "mf", StudentName })
             {
-                RecommenderModel Create() => student == "mf"
+                RecommenderModel Create() => OnBackend<RecommenderModel>(student == "mf"
                     ? new MatrixFactorization(data.UserCount, data.ItemCount, _options.MfWidth, new Rng(seed))
-                    : new NeuMF(data.UserCount, data.ItemCount, genres, _options.Student, new Rng(seed));
+                    : new NeuMF(data.UserCount, data.ItemCount, genres, _options.Student, new Rng(seed)));
                 Train(Runs(student, student, hard), Create(), data, _options.Training with { Seed = seed }, null, first, modelDirectory, int8);
                 foreach (RankingDistillation kind in _options.Distillations)
                 {
@@ -95,12 +95,20 @@ public sealed class RecommenderPipeline
         _log.WriteLine(FormattableString.Invariant(
             $"seed {options.Seed}  {runs.Name,-24} loss {curve[^1].Loss:F4}  test NDCG@10 {test.Mean("NDCG@10"):F4}  Recall@10 {test.Mean("Recall@10"):F4}  AUC {test.Mean("AUC"):F4}  ({seconds:F1} s{kept})"));
         runs.Add(test, curve, seconds);
+        if (model.Backend is not CpuCompute) model.To(CpuCompute.Default);
         if (first) Directory.CreateDirectory(modelDirectory);
         int8.Add(runs, model, data, options.Seed, first, modelDirectory, _log);
         if (!first) return;
         string path = Path.Combine(modelDirectory, runs.Name.Replace(" + ", "-") + ".tkd");
         RecommenderFile.Save(path, model, new Dictionary<string, string> { ["loss"] = runs.Loss, ["seed"] = options.Seed.ToString(System.Globalization.CultureInfo.InvariantCulture) });
         runs.Measure(model, new FileInfo(path).Length);
+    }
+
+    // A model built on the CPU from its seed, moved to the options' backend.
+    private T OnBackend<T>(T model) where T : RecommenderModel
+    {
+        if (_options.Backend is { } backend) model.To(backend);
+        return model;
     }
 
     // At most CurveUsers evaluated users, evenly spaced, for the per-epoch validation.

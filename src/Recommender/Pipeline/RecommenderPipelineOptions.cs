@@ -1,3 +1,4 @@
+using TinyKd.Tensors;
 namespace TinyKd.Recommender;
 
 /// <summary>
@@ -45,6 +46,13 @@ public sealed record RecommenderPipelineOptions
 
     /// <summary>Where the first seed's models are saved (.tkd), or null to save them to a temporary folder only to weigh them.</summary>
     public string? ModelDirectory { get; init; }
+
+    /// <summary>
+    /// The backend the models train and are evaluated on (null: the CPU). Each is built on the CPU from its seed and
+    /// moved, so every backend starts from the same weights; after its test evaluation it moves back to the CPU for the
+    /// int8 stage, its model file and the serving latency, which are CPU measurements.
+    /// </summary>
+    public ICompute? Backend { get; init; }
 
     /// <summary>Throws when a setting is out of range.</summary>
     public void Validate()

@@ -20,7 +20,7 @@ internal sealed class RankingLossTerms
     private readonly Tensor _ones;           // [B, m]
     private readonly Tensor _teacher;        // [B, W] teacher scores (or their softened probabilities)
     private readonly float[] _teacherHost;   // the same, gathered on the host before the upload
-    private readonly int[] _positiveLabels;  // B zeros: the positive is class 0 of the sampled softmax
+    private readonly IntTensor _positiveLabels; // B zeros on the backend: the positive is class 0 of the sampled softmax
 
     public RankingLossTerms(RecommenderTrainingOptions options, ICompute backend)
     {
@@ -44,7 +44,7 @@ internal sealed class RankingLossTerms
         backend.Fill(_ones, 1f);
         _teacher = Tensor.Zeros(new Shape(b, Width), backend);
         _teacherHost = new float[b * Width];
-        _positiveLabels = new int[b];
+        _positiveLabels = IntTensor.Zeros(b, backend);
     }
 
 
@@ -91,7 +91,7 @@ internal sealed class RankingLossTerms
     {
         RankingLoss.Bce => Losses.BceWithLogits(list, graph.Input(_bceTargets.Slice(0, rows))),
         RankingLoss.Bpr => Losses.BceWithLogits(Ops.MatMul(list, graph.Input(_bprDifferences)), graph.Input(_zeros.Slice(0, rows))),
-        _ => Losses.CrossEntropy(list, _positiveLabels.AsMemory(0, rows)),
+        _ => Losses.CrossEntropy(list, _positiveLabels.Slice(0, rows)),
     };
 
     // The teacher's scores of the first `columns` candidates of each row, as [rows, columns]; given a temperature T in
