@@ -127,15 +127,26 @@ public sealed partial class Variable
     /// <summary>Name (if any), shape and whether a gradient is required.</summary>
     public override string ToString() => $"Variable{(Name is null ? "" : " '" + Name + "'")} {Shape}{(RequiresGrad ? " requires_grad" : "")}";
 
-    // Moves a leaf's value to memory of backend (one copy through the host); its gradient starts over there.
+    // Moves a leaf's value to memory of backend (one copy through the host); its gradient starts over there. Device
+    // memory the value and gradient leave is released now, not by a finalizer (see ReleaseOwned).
     internal void MoveTo(ICompute backend)
     {
         if (!IsLeaf) throw new InvalidOperationException($"{this} belongs to a graph; only parameters and constants move between backends.");
         if (ReferenceEquals(Data.Backend, backend)) return;
+        Tensor value = Data, gradient = _grad;
         Data = Tensor.Upload(Data.ToArray(), Shape, backend);
         _grad = default;
         _gradPendingZero = false;
         if (SparseGrad is { } sparse) SparseGrad = new RowSparseGradient(sparse.TableRows, sparse.Width, backend);
+        ReleaseOwned(value);
+        ReleaseOwned(gradient);
+    }
+
+    // Disposes a device tensor's storage when the tensor spans all of it (memory this leaf owned, not a view of a
+    // shared buffer); managed CPU memory is left to the collector.
+    private static void ReleaseOwned(Tensor t)
+    {
+        if (!t.IsEmpty && t.Storage is not CpuStorage && t.Offset == 0 && t.Length == t.Storage.Length) t.Storage.Dispose();
     }
 
     // Points Data at an owned buffer of at least shape.Length floats, reusing the previous one when it fits.

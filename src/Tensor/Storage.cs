@@ -24,9 +24,14 @@ public abstract class BackendMemory : IDisposable
     /// <summary>Capacity in elements.</summary>
     public int Length { get; }
 
+    /// <summary>Whether <see cref="Dispose()"/> has been called.</summary>
+    public bool IsDisposed { get; private set; }
+
     /// <summary>Releases the memory (a no-op for managed CPU memory). Views of it must not be used afterwards.</summary>
     public void Dispose()
     {
+        if (IsDisposed) return;
+        IsDisposed = true;
         Dispose(true);
         GC.SuppressFinalize(this);
     }

@@ -93,6 +93,8 @@ public abstract class Module
     /// Moves every parameter to <paramref name="backend"/> (PyTorch's <c>model.to(device)</c>): one copy per parameter,
     /// after which forward and backward passes on a <see cref="Graph"/> of that backend touch no other memory. Move the
     /// model before creating its optimizer, whose state is allocated beside the parameters; gradients start over.
+    /// Device memory the parameters and their gradients leave is released at once (tensors taken from
+    /// <see cref="StateDict"/> before the move must not be used after it); CPU memory is left to the collector.
     /// </summary>
     /// <exception cref="NotSupportedException">A layer of the model runs on the CPU only (int8 and sparse layers); it is named.</exception>
     public Module To(ICompute backend)
