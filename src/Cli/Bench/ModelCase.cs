@@ -50,6 +50,7 @@ internal sealed record ModelCase(string Id, string What, ModelWorkload Workload,
         var graph = new Graph(backend);
         var (hostInputs, labels, hostTeacherLogits) = BenchCases.StepData(spec, Batch);
         Tensor inputs = On(backend, hostInputs), teacherLogits = On(backend, hostTeacherLogits);
+        IntTensor labelTensor = ReferenceEquals(backend, CpuCompute.Default) ? IntTensor.FromArray(labels) : IntTensor.Upload(labels, backend);
         if (Workload == ModelWorkload.Infer) return MedianTimer.Inference(model, inputs, budget, synchronize);
         var optimizer = new Adam(model.Parameters(), 1e-3f);
         return MedianTimer.Seconds(() =>
@@ -57,8 +58,8 @@ internal sealed record ModelCase(string Id, string What, ModelWorkload Workload,
             graph.Reset();
             Variable logits = model.Forward(graph.Input(inputs));
             Variable loss = Workload == ModelWorkload.Train
-                ? Losses.CrossEntropy(logits, labels)
-                : BenchCases.DistillationLoss(logits, graph.Input(teacherLogits), labels);
+                ? Losses.CrossEntropy(logits, labelTensor)
+                : BenchCases.DistillationLoss(logits, graph.Input(teacherLogits), labelTensor);
             optimizer.ZeroGrad();
             loss.Backward();
             optimizer.Step();

@@ -70,6 +70,10 @@ internal static class BenchCases
 
     /// <summary>The distillation objective α·T²·KL(teacher ‖ student, T) + (1 − α)·CE, on logits [B, classes].</summary>
     public static Variable DistillationLoss(Variable logits, Variable teacherLogits, int[] labels) =>
+        DistillationLoss(logits, teacherLogits, IntTensor.FromArray(labels));
+
+    /// <summary>The same objective with the labels already on the logits' backend (a device bench uploads them once).</summary>
+    public static Variable DistillationLoss(Variable logits, Variable teacherLogits, IntTensor labels) =>
         Ops.Scale(Losses.KlDivergence(logits, teacherLogits, Temperature), Alpha * Temperature * Temperature)
         + Ops.Scale(Losses.CrossEntropy(logits, labels), 1f - Alpha);
 }
