@@ -197,8 +197,8 @@ public sealed partial class GpuCompute : ICompute, IDisposable
         return _scratch.View.SubView(0, n);
     }
 
-    // result[0] (=|+=) scale·Σx (or Σx²) in one group.
+    // result[0] (=|+=) scale·Σx (or Σx²) in one group; the kernel's shared memory holds one float per warp.
     private void Sum(ArrayView<float> result, ArrayView<float> x, int n, float scale, bool squares, bool accumulate = false) =>
-        _kernels.Sum(new KernelConfig(1, _groupSize, SharedMemoryConfig.RequestDynamic<float>(_groupSize)),
+        _kernels.Sum(new KernelConfig(1, _groupSize, SharedMemoryConfig.RequestDynamic<float>(Math.Max(1, _groupSize / _accelerator.WarpSize))),
             result, x, n, scale, squares ? 1 : 0, accumulate ? 1 : 0);
 }
