@@ -70,7 +70,7 @@ public sealed partial class Graph
         _nextVariable = 0;
         _nextScratch = 0;
         _nextIndexBuffer = 0;
-        _uploads.Clear();
+        ResetUploads();
     }
 
     /// <summary>

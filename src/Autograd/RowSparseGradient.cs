@@ -10,10 +10,11 @@ namespace TinyKd.Autograd;
 /// <remarks>
 /// Clearing forgets only the touched rows, so a step costs time in proportion to the rows it touches, not to the
 /// table. The buffers grow to the largest step seen and are then reused: the steady state allocates nothing. The
-/// bookkeeping (which rows, which slot each index adds into) is done on the host from the host's copy of the indices;
-/// on a device backend the slots and the new rows are uploaded by <see cref="SlotsFor"/>, one small copy each.
+/// bookkeeping (which rows, which slot each index adds into) is done on the host from the host's copy of the indices.
+/// On a device backend a step that staged its indices (<see cref="Stage"/>) finds the slots and rows already in the
+/// step's packed upload; otherwise <see cref="SlotsFor"/> uploads the slots and the new rows, one small copy each.
 /// </remarks>
-public sealed class RowSparseGradient
+public sealed partial class RowSparseGradient
 {
     private readonly int[] _slotOfRow;
     private int[] _rows = new int[16];
@@ -30,8 +31,7 @@ public sealed class RowSparseGradient
         ArgumentNullException.ThrowIfNull(backend);
         TableRows = tableRows;
         Width = width;
-        _slotOfRow = new int[tableRows];
-        Array.Fill(_slotOfRow, -1);
+        _slotOfRow = NewSlotMap(tableRows);
         _values = backend.Allocate(width * 16);
         _rowTensor = Mirror(_rows, backend);
         _slotTensor = Mirror(_slots, backend);
@@ -50,7 +50,7 @@ public sealed class RowSparseGradient
     public ReadOnlySpan<int> Rows => _rows.AsSpan(0, _count);
 
     /// <summary>The touched table rows on the gradient's backend (what a sparse optimizer update reads), <see cref="Count"/> of them.</summary>
-    public IntTensor RowTensor => _rowTensor.Slice(0, _count);
+    public IntTensor RowTensor => (_rowsPlanned ? _plannedRows : _rowTensor).Slice(0, _count);
 
     /// <summary>The gradients of the touched rows, [Count, Width]; row k belongs to table row Rows[k].</summary>
     public Tensor Values => new(_values, new Shape(Count, Width));
@@ -60,6 +60,7 @@ public sealed class RowSparseGradient
     {
         foreach (int row in Rows) _slotOfRow[row] = -1;
         _count = 0;
+        _rowsPlanned = false;
     }
 
     /// <summary>The gradient as a dense [TableRows, Width] tensor (for tests and gradient checks; allocates).</summary>
@@ -81,6 +82,23 @@ public sealed class RowSparseGradient
     internal IntTensor SlotsFor(ReadOnlySpan<int> indices)
     {
         ICompute backend = _values.Backend;
+        int before = Register(indices);
+        if (_count > before && !_rowTensor.IsHost)
+        {
+            int from = _rowsPlanned ? 0 : before; // the planned rows live in a step's upload: copy them all into our own
+            backend.CopyFromHost(_rowTensor.Slice(from, _count - from), _rows.AsSpan(from, _count - from));
+            _rowsPlanned = false;
+        }
+        IntTensor slots = _slotTensor.Slice(0, indices.Length);
+        if (!slots.IsHost) backend.CopyFromHost(slots, _slots.AsSpan(0, indices.Length));
+        return slots;
+    }
+
+    // The host half of SlotsFor: registers the rows (zeroing new gradient rows on the backend) and writes each index's
+    // slot into _slots. Returns the row count before.
+    private int Register(ReadOnlySpan<int> indices)
+    {
+        ICompute backend = _values.Backend;
         if (_slots.Length < indices.Length)
         {
             _slots = new int[Math.Max(indices.Length, _slots.Length * 2)];
@@ -97,21 +115,15 @@ public sealed class RowSparseGradient
                 if (_count == _rows.Length)
                 {
                     Array.Resize(ref _rows, _rows.Length * 2);
-                    _rowTensor = Mirror(_rows, backend, _rowTensor, before);
+                    _rowTensor = Mirror(_rows, backend, _rowTensor, _rowsPlanned ? 0 : before);
                 }
                 _rows[_count++] = row;
             }
             _slots[j] = slot;
         }
         EnsureCapacity(before);
-        if (_count > before)
-        {
-            backend.Fill(new Tensor(_values, new Shape((_count - before) * Width), before * Width), 0f);
-            if (!_rowTensor.IsHost) backend.CopyFromHost(_rowTensor.Slice(before, _count - before), _rows.AsSpan(before, _count - before));
-        }
-        IntTensor slots = _slotTensor.Slice(0, indices.Length);
-        if (!slots.IsHost) backend.CopyFromHost(slots, _slots.AsSpan(0, indices.Length));
-        return slots;
+        if (_count > before) backend.Fill(new Tensor(_values, new Shape((_count - before) * Width), before * Width), 0f);
+        return before;
     }
 
     // An int tensor on the backend for the host array: a view of it on the CPU, else a device buffer of its length

@@ -287,6 +287,16 @@ public interface ICompute
     void EmbeddingBackward(Tensor rows, IntTensor slots, Tensor dy, IntTensor offsets, bool mean);
 
     /// <summary>
+    /// <see cref="EmbeddingBackward(Tensor, IntTensor, Tensor, IntTensor, bool)"/> given also the indices grouped by
+    /// slot, which the caller knows from making the slots: <paramref name="slotGroups"/> is [S + 1 + N] for S slots and
+    /// N indices, the group starts (S + 1) then, slot after slot, the bag of each index of that slot in increasing index
+    /// order. A device uses it to sum one (slot, column) element per thread, in the order of the plain form, so the
+    /// result is the same bit for bit; the default ignores it.
+    /// </summary>
+    void EmbeddingBackward(Tensor rows, IntTensor slots, IntTensor slotGroups, Tensor dy, IntTensor offsets, bool mean) =>
+        EmbeddingBackward(rows, slots, dy, offsets, mean);
+
+    /// <summary>
     /// Lazy (sparse) Adam, PyTorch's <c>SparseAdam</c>: only the listed rows of <paramref name="parameter"/> and of its
     /// moments move. For k-th listed row r with gradient g = rowGradients[k]: m_r += (1−β1)(g − m_r),
     /// v_r += (1−β2)(g² − v_r), p_r −= lr·√(1−β2^t)/(1−β1^t) · m_r/(√v_r + ε). Weight decay must be 0.

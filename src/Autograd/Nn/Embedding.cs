@@ -44,6 +44,14 @@ public sealed class Embedding : Module
     public Variable ForwardBags(Graph graph, ReadOnlyMemory<int> indices, ReadOnlyMemory<int> offsets, bool mean = true) =>
         Ops.EmbeddingBag(graph, Weight, indices, offsets, mean);
 
+    /// <summary>
+    /// Stages this step's lookup of <paramref name="indices"/> (bags by <paramref name="offsets"/> when given) for the
+    /// graph's packed upload, slots of the sparse gradient included (<see cref="Ops.StageEmbeddingBag"/>); pass the
+    /// same memory to <see cref="Forward"/> or <see cref="ForwardBags"/> afterwards. On the CPU it does nothing.
+    /// </summary>
+    public void Stage(Graph graph, ReadOnlyMemory<int> indices, ReadOnlyMemory<int> offsets = default) =>
+        Ops.StageEmbeddingBag(graph, Weight, indices, offsets);
+
     /// <inheritdoc />
     protected override IEnumerable<(string Name, Variable Parameter)> OwnParameters() => [("weight", Weight)];
 }

@@ -50,6 +50,29 @@ public static partial class Ops
         return EmbeddingBag(graph, table, indices, offsets, mean, default);
     }
 
+    /// <summary>
+    /// Stages a coming <see cref="EmbeddingBag(Graph, Variable, ReadOnlyMemory{int}, ReadOnlyMemory{int}, bool)"/> of
+    /// this step for the graph's packed upload (<see cref="Graph.Stage"/>): the indices, the offsets and, for a table
+    /// with a sparse gradient that records, the slots its backward will need. After <see cref="Graph.UploadStaged"/>
+    /// the lookup and its backward copy nothing to the device. Call it once per table and step, with the memory the
+    /// lookup will be given, after <c>ZeroGrad</c>. On the CPU it does nothing.
+    /// </summary>
+    /// <exception cref="ArgumentException">An index is outside the table, or the offsets do not describe bags.</exception>
+    public static void StageEmbeddingBag(Graph graph, Variable table, ReadOnlyMemory<int> indices, ReadOnlyMemory<int> offsets = default)
+    {
+        ArgumentNullException.ThrowIfNull(graph);
+        ArgumentNullException.ThrowIfNull(table);
+        if (graph.Backend is CpuCompute) return;
+        graph.CheckInput(nameof(StageEmbeddingBag), table);
+        if (table.Shape.Rank != 2)
+            throw new ArgumentException($"StageEmbeddingBag: the table must be [rows, width]; got {table.Shape}.", nameof(table));
+        ComputeChecks.Indices(indices.Span, table.Shape[0], nameof(indices));
+        if (!offsets.IsEmpty) ComputeChecks.BagOffsets(offsets.Span, offsets.Length - 1, indices.Length);
+        graph.Stage(indices);
+        if (!offsets.IsEmpty) graph.Stage(offsets);
+        if (table.SparseGrad is { } sparse && Graph.Records(table)) sparse.Stage(graph, indices, offsets.Span);
+    }
+
     // `host`: the indices in host memory for a sparse table's bookkeeping (empty: read them from `indices`, a CPU tensor).
     private static Variable EmbeddingBag(Graph graph, Variable table, IntTensor indices, IntTensor offsets, bool mean, ReadOnlyMemory<int> host)
     {
@@ -76,8 +99,14 @@ public static partial class Ops
         bool mean = e.I0 == 1;
         if (table.SparseGrad is { } sparse)
         {
-            IntTensor slots = sparse.SlotsFor(e.HostIndices.IsEmpty ? e.Labels.Span : e.HostIndices.Span);
-            g.Backend.EmbeddingBackward(sparse.Values, slots, e.Output.Grad, e.Offsets, mean);
+            // The slots first: registering the rows grows Values.
+            if (sparse.TryPlanned(e.HostIndices, g, out IntTensor slots, out IntTensor slotGroups))
+                g.Backend.EmbeddingBackward(sparse.Values, slots, slotGroups, e.Output.Grad, e.Offsets, mean);
+            else
+            {
+                slots = sparse.SlotsFor(e.HostIndices.IsEmpty ? e.Labels.Span : e.HostIndices.Span);
+                g.Backend.EmbeddingBackward(sparse.Values, slots, e.Output.Grad, e.Offsets, mean);
+            }
         }
         else g.Backend.EmbeddingBackward(g.GradOf(table), e.Labels, e.Output.Grad, e.Offsets, mean);
     }

@@ -38,6 +38,14 @@ public sealed class MatrixFactorization : RecommenderModel
         return Ops.Add(dot, Ops.Reshape(_itemBias.Forward(graph, items), items.Length));
     }
 
+    /// <inheritdoc />
+    protected override void StageBatch(Graph graph, ReadOnlyMemory<int> users, ReadOnlyMemory<int> items)
+    {
+        _users.Stage(graph, users);
+        _items.Stage(graph, items);
+        _itemBias.Stage(graph, items);
+    }
+
     /// <summary>
     /// Serving shortcut: the scores of all items for these users are one matrix product, P[users]·Qᵀ with the item
     /// biases as the GEMM's column bias, instead of gathering every (user, item) pair.

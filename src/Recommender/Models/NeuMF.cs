@@ -43,6 +43,9 @@ public sealed partial class NeuMF : RecommenderModel
     private readonly Sequential _tower;
     private readonly Linear _output;
     private readonly int _mostGenres;
+    // The genre bags StageBatch built and staged for the next Score of these items on this graph (training only; a
+    // Score that does not match them, or comes after the graph's Reset, builds its own).
+    private (Graph? Graph, ReadOnlyMemory<int> Items, Memory<int> Indices, Memory<int> Offsets) _staged;
 
     /// <summary>Builds the model with weights drawn from <paramref name="rng"/>: embeddings N(0, 0.1²), layers as PyTorch's Linear.</summary>
     public NeuMF(int users, int items, ItemGenres genres, NeuMFSpec spec, Rng rng) : base(users, items)
@@ -88,11 +91,25 @@ public sealed partial class NeuMF : RecommenderModel
         if (users.Length != items.Length)
             throw new ArgumentException($"{users.Length} users for {items.Length} items: score pairs one to one.", nameof(items));
         Variable gmf = Ops.Multiply(_userGmf.Forward(graph, users), _itemGmf.Forward(graph, items));
-        (Memory<int> genreIndices, Memory<int> offsets) = GenreBags(graph, items.Span);
+        (Memory<int> genreIndices, Memory<int> offsets) = _staged.Graph == graph && _staged.Items.Equals(items) && graph.Holds(_staged.Indices)
+            ? (_staged.Indices, _staged.Offsets)
+            : GenreBags(graph, items.Span);
         Variable genre = _genres.ForwardBags(graph, genreIndices, offsets);
         Variable tower = _tower.Forward(Ops.Concat(1, _userMlp.Forward(graph, users), _itemMlp.Forward(graph, items), genre));
         Variable score = _output.Forward(Ops.Concat(1, gmf, tower));
         return Ops.Reshape(score, items.Length);
+    }
+
+    /// <inheritdoc />
+    protected override void StageBatch(Graph graph, ReadOnlyMemory<int> users, ReadOnlyMemory<int> items)
+    {
+        _userGmf.Stage(graph, users);
+        _itemGmf.Stage(graph, items);
+        _userMlp.Stage(graph, users);
+        _itemMlp.Stage(graph, items);
+        (Memory<int> indices, Memory<int> offsets) = GenreBags(graph, items.Span);
+        _genres.Stage(graph, indices, offsets);
+        _staged = (graph, items, indices, offsets);
     }
 
     /// <inheritdoc />

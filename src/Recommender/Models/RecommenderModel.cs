@@ -37,6 +37,35 @@ public abstract class RecommenderModel : Module
     public abstract Variable Score(Graph graph, ReadOnlyMemory<int> users, ReadOnlyMemory<int> items);
 
     /// <summary>
+    /// Puts a training batch's integers on <paramref name="graph"/>'s backend in one copy before <see cref="Score"/>:
+    /// the user and item ids, what the model derives from them (NeuMF's genre bags) and the slots and rows of every
+    /// sparse embedding gradient, so that the step's forward and backward copy nothing more. Call it after
+    /// <c>ZeroGrad</c> with the memory <see cref="Score"/> will be given. On the CPU it does nothing.
+    /// </summary>
+    /// <exception cref="ArgumentException">The lists differ in length, or an id is out of range.</exception>
+    public void UploadBatch(Graph graph, ReadOnlyMemory<int> users, ReadOnlyMemory<int> items)
+    {
+        ArgumentNullException.ThrowIfNull(graph);
+        if (graph.Backend is CpuCompute) return;
+        if (users.Length != items.Length)
+            throw new ArgumentException($"{users.Length} users for {items.Length} items: score pairs one to one.", nameof(items));
+        StageBatch(graph, users, items);
+        graph.UploadStaged();
+    }
+
+    /// <summary>
+    /// Stages what <see cref="Score"/> of these pairs will upload (<see cref="Graph.Stage"/>,
+    /// <see cref="Embedding.Stage"/>); called by <see cref="UploadBatch"/> on device backends only. The default stages
+    /// the two id lists.
+    /// </summary>
+    protected virtual void StageBatch(Graph graph, ReadOnlyMemory<int> users, ReadOnlyMemory<int> items)
+    {
+        ArgumentNullException.ThrowIfNull(graph);
+        graph.Stage(users);
+        graph.Stage(items);
+    }
+
+    /// <summary>
     /// Scores every item for each of <paramref name="users"/>, row by row into <paramref name="scores"/>
     /// (users.Length × ItemCount), in evaluation mode without gradients. This is what full-ranking evaluation and
     /// serving do. Thread-safe while the weights are not being trained: the model's mode is never switched, and each

@@ -167,6 +167,7 @@ public sealed class RecommenderTrainer
         _adam.ZeroGrad();
         Memory<int> users = _graph.Indices(rows * width), items = _graph.Indices(rows * width);
         FillCandidates(start, rows, users.Span, items.Span);
+        _model.UploadBatch(_graph, users, items);
         Variable scores = Ops.Reshape(_model.Score(_graph, users, items), rows, width);
         Variable loss = _terms.Loss(_graph, scores, _teacher, users.Span, items.Span);
         float value = loss.Item();
