@@ -30,6 +30,31 @@ public sealed partial class GpuCompute
             _kernels.EmbeddingBackward(width, rv, dyv, sv, ov, width, dy.Shape.Rows, offsets.IsEmpty ? 0 : 1, mean ? 1 : 0);
     }
 
+    /// <summary>
+    /// As <see cref="ICompute.EmbeddingBackward(Tensor, IntTensor, IntTensor, Tensor, IntTensor, bool)"/>: one thread
+    /// per (slot, column) sums the slot's bags in the listed order, bit for bit the plain form's result. An empty
+    /// grouping falls back to the plain form (one thread per column).
+    /// </summary>
+    /// <exception cref="ArgumentException">The grouping's length does not fit the slots and the rows.</exception>
+    public void EmbeddingBackward(Tensor rows, IntTensor slots, IntTensor slotGroups, Tensor dy, IntTensor offsets, bool mean)
+    {
+        if (slotGroups.IsEmpty)
+        {
+            EmbeddingBackward(rows, slots, dy, offsets, mean);
+            return;
+        }
+        ArrayView<float> rv = View(rows, nameof(rows)), dyv = View(dy, nameof(dy));
+        ArrayView<int> gv = View(slotGroups, nameof(slotGroups)), ov = View(offsets, nameof(offsets));
+        int width = ComputeChecks.EmbeddingWidth(rows, nameof(rows), dy, nameof(dy));
+        ComputeChecks.BagCounts(slots, offsets, dy.Shape.Rows);
+        int slotCount = slotGroups.Length - 1 - slots.Length;
+        if (slotCount < 0 || slotCount > rows.Shape.Rows)
+            throw new ArgumentException(
+                $"EmbeddingBackward: {slotGroups.Length} slot-group entries for {slots.Length} indices name {slotCount} slots; rows has {rows.Shape.Rows}.", nameof(slotGroups));
+        if (slotCount > 0 && width > 0)
+            _kernels.EmbeddingBackwardGrouped(slotCount * width, rv, dyv, gv, ov, width, slotCount, offsets.IsEmpty ? 0 : 1, mean ? 1 : 0);
+    }
+
     /// <summary>As <see cref="ICompute.SparseAdamUpdate"/>; the listed rows must be distinct (as a row-sparse gradient lists them).</summary>
     public void SparseAdamUpdate(Tensor parameter, IntTensor rows, Tensor rowGradients, Tensor m, Tensor v, AdamStep step)
     {

@@ -32,6 +32,7 @@ internal sealed class GpuKernels(Accelerator accelerator)
     private Action<Index1D, ArrayView<float>, ArrayView<float>>? _divideByCount;
     private Action<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<int>, ArrayView<int>, int, int, int>? _embeddingForward;
     private Action<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<int>, ArrayView<int>, int, int, int, int>? _embeddingBackward;
+    private Action<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<int>, ArrayView<int>, int, int, int, int>? _embeddingBackwardGrouped;
     private Action<Index1D, ArrayView<float>, ArrayView<int>, ArrayView<float>, ArrayView<float>, ArrayView<float>, int, SparseAdamScalars>? _sparseAdam;
     private Action<KernelConfig, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, int, int, float, float, int>? _klRows;
     private Action<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>>? _bceTerms;
@@ -122,6 +123,10 @@ internal sealed class GpuKernels(Accelerator accelerator)
     public Action<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<int>, ArrayView<int>, int, int, int, int> EmbeddingBackward =>
         _embeddingBackward ??= accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<int>,
             ArrayView<int>, int, int, int, int>(EmbeddingKernels.Backward);
+
+    public Action<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<int>, ArrayView<int>, int, int, int, int> EmbeddingBackwardGrouped =>
+        _embeddingBackwardGrouped ??= accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<int>,
+            ArrayView<int>, int, int, int, int>(EmbeddingKernels.BackwardGrouped);
 
     public Action<Index1D, ArrayView<float>, ArrayView<int>, ArrayView<float>, ArrayView<float>, ArrayView<float>, int, SparseAdamScalars> SparseAdam =>
         _sparseAdam ??= accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<int>, ArrayView<float>, ArrayView<float>,

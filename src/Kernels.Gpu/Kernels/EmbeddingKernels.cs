@@ -24,8 +24,8 @@ internal static class EmbeddingKernels
     // rows[slots[j], c] += dy[b, c] (× 1/|bag| when mean and |bag| > 1) for every index j of every bag b. Several indices
     // may name the same slot, so one thread owns column c of every row and walks the bags and their indices in order:
     // no atomics, and the additions into each element happen in the CPU's order, so the result is the CPU's bit for
-    // bit and the same on every run. The price is parallelism over D only; a sort-by-slot segmented sum would be the
-    // faster twin if the embedding backward ever dominates a step.
+    // bit and the same on every run. The price is parallelism over D only: BackwardGrouped is the parallel twin, used
+    // whenever the caller has the indices grouped by slot (a staged sparse gradient); this one serves the rest.
     public static void Backward(Index1D c, ArrayView<float> rows, ArrayView<float> dy, ArrayView<int> slots, ArrayView<int> offsets,
         int width, int bags, int hasOffsets, int mean)
     {
@@ -36,6 +36,26 @@ internal static class EmbeddingKernels
             float g = dy[b * width + c] * scale;
             for (int j = start; j < end; j++) rows[slots[j] * width + c] += g;
         }
+    }
+
+    // The same sums with one thread per element (s, c) of the S collecting rows. groups = [starts (S + 1) | bags (N)]:
+    // slot s collects the bags groups[S + 1 + starts[s] .. S + 1 + starts[s + 1]), listed in increasing index order,
+    // the order in which Backward (and the CPU) add into that row, so each element is summed in the same order, from
+    // its current value, with the same float operations: bit for bit the same, deterministic, and no atomics.
+    public static void BackwardGrouped(Index1D i, ArrayView<float> rows, ArrayView<float> dy, ArrayView<int> groups, ArrayView<int> offsets,
+        int width, int slotCount, int hasOffsets, int mean)
+    {
+        int s = i / width, c = i % width;
+        float sum = rows[i];
+        for (int k = groups[s]; k < groups[s + 1]; k++)
+        {
+            int b = groups[slotCount + 1 + k];
+            int start = hasOffsets != 0 ? offsets[b] : b, end = hasOffsets != 0 ? offsets[b + 1] : b + 1;
+            float scale = mean != 0 && end - start > 1 ? 1f / (end - start) : 1f;
+            float g = dy[b * width + c] * scale;
+            sum += g;
+        }
+        rows[i] = sum;
     }
 
     // PyTorch 1.13 SparseAdam on element (k, c) of the listed rows: m += (g − m)(1 − β1), v += (g² − v)(1 − β2),
