@@ -97,6 +97,14 @@ public sealed partial class Graph
         return false;
     }
 
+    // Releases the device buffers of the uploads (CPU views own nothing).
+    private void ReleaseUploadBuffers()
+    {
+        foreach (IntStorage buffer in _intBuffers)
+            if (buffer is not CpuIntStorage) buffer.Dispose();
+        _packed?.Dispose();
+    }
+
     // Forgets this step's uploads and staging (the pooled buffers stay).
     private void ResetUploads()
     {

@@ -12,9 +12,9 @@ namespace TinyKd.Autograd;
 /// pool that is handed out in request order and rewound by <see cref="Reset"/>. A training step repeats the same
 /// ops in the same order, so step k+1 gets step k's buffers back (a smaller last batch gets views of them). The
 /// first step allocates; later steps allocate nothing. The price: variables from a previous step must not be used
-/// after <see cref="Reset"/>.
+/// after <see cref="Reset"/>. On a device the pools are device memory: <see cref="Dispose"/> releases them at once.
 /// </remarks>
-public sealed partial class Graph
+public sealed partial class Graph : IDisposable
 {
     private readonly List<Variable> _variables = [];
     private readonly List<Storage> _scratch = [];
@@ -202,5 +202,19 @@ public sealed partial class Graph
     {
         if (_nextVariable == _variables.Count) _variables.Add(new Variable(this));
         return _variables[_nextVariable++];
+    }
+
+    /// <summary>
+    /// Releases the device memory of the graph's pools (results, gradients, scratch, uploaded integers) now; a CPU
+    /// graph's pools are left to the collector. Idempotent. The graph must not be used afterwards: its variables and
+    /// uploads point at released memory, which a device kernel refuses.
+    /// </summary>
+    public void Dispose()
+    {
+        foreach (Variable v in _variables) v.ReleaseBuffers();
+        foreach (Storage s in _scratch)
+            if (s is not CpuStorage) s.Dispose();
+        ReleaseUploadBuffers();
+        Reset();
     }
 }

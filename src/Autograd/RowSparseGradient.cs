@@ -126,6 +126,14 @@ public sealed partial class RowSparseGradient
         return before;
     }
 
+    // Releases the device memory (values, rows, slots); a CPU gradient is left to the collector.
+    internal void Dispose()
+    {
+        if (_values is not CpuStorage) _values.Dispose();
+        _rowTensor.Storage?.Dispose();
+        _slotTensor.Storage?.Dispose();
+    }
+
     // An int tensor on the backend for the host array: a view of it on the CPU, else a device buffer of its length
     // (replacing `old`, whose first `keep` entries are uploaded again).
     private static IntTensor Mirror(int[] host, ICompute backend, IntTensor old = default, int keep = 0)
@@ -146,6 +154,7 @@ public sealed partial class RowSparseGradient
         Storage grown = backend.Allocate(Math.Max(needed, _values.Length * 2));
         if (keep > 0)
             backend.Copy(new Tensor(grown, new Shape(keep * Width)), new Tensor(_values, new Shape(keep * Width)));
+        if (_values is not CpuStorage) _values.Dispose();
         _values = grown;
     }
 }

@@ -137,16 +137,36 @@ public sealed partial class Variable
         Data = Tensor.Upload(Data.ToArray(), Shape, backend);
         _grad = default;
         _gradPendingZero = false;
-        if (SparseGrad is { } sparse) SparseGrad = new RowSparseGradient(sparse.TableRows, sparse.Width, backend);
+        if (SparseGrad is { } sparse)
+        {
+            SparseGrad = new RowSparseGradient(sparse.TableRows, sparse.Width, backend);
+            sparse.Dispose();
+        }
         ReleaseOwned(value);
         ReleaseOwned(gradient);
     }
 
+    // Releases the device memory of this leaf's value and gradients (a disposed module's parameter); CPU memory is
+    // left to the collector, so only a device parameter becomes unusable.
+    internal void Release()
+    {
+        ReleaseOwned(Data);
+        ReleaseOwned(_grad);
+        SparseGrad?.Dispose();
+    }
+
     // Disposes a device tensor's storage when the tensor spans all of it (memory this leaf owned, not a view of a
     // shared buffer); managed CPU memory is left to the collector.
-    private static void ReleaseOwned(Tensor t)
+    internal static void ReleaseOwned(Tensor t)
     {
         if (!t.IsEmpty && t.Storage is not CpuStorage && t.Offset == 0 && t.Length == t.Storage.Length) t.Storage.Dispose();
+    }
+
+    // Releases the device buffers a graph's pooled variable owns (its value and gradient buffers, not borrowed memory).
+    internal void ReleaseBuffers()
+    {
+        if (_dataBuffer is not (null or CpuStorage)) _dataBuffer.Dispose();
+        if (_gradBuffer is not (null or CpuStorage)) _gradBuffer.Dispose();
     }
 
     // Points Data at an owned buffer of at least shape.Length floats, reusing the previous one when it fits.

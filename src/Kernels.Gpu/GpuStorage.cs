@@ -16,7 +16,12 @@ public sealed class GpuStorage : Storage
         _buffer = buffer;
 
     /// <summary>The elements [offset, offset + length) as a view a kernel takes.</summary>
-    internal ArrayView<float> View(int offset, int length) => _buffer.View.SubView(offset, length);
+    /// <exception cref="ObjectDisposedException">The memory was released (its owner, a module or an optimizer, was disposed).</exception>
+    internal ArrayView<float> View(int offset, int length)
+    {
+        ObjectDisposedException.ThrowIf(IsDisposed, this);
+        return _buffer.View.SubView(offset, length);
+    }
 
     /// <inheritdoc />
     protected override void Dispose(bool disposing)
@@ -38,7 +43,12 @@ public sealed class GpuIntStorage : IntStorage
         _buffer = buffer;
 
     /// <summary>The elements [offset, offset + length) as a view a kernel takes.</summary>
-    internal ArrayView<int> View(int offset, int length) => _buffer.View.SubView(offset, length);
+    /// <exception cref="ObjectDisposedException">The memory was released.</exception>
+    internal ArrayView<int> View(int offset, int length)
+    {
+        ObjectDisposedException.ThrowIf(IsDisposed, this);
+        return _buffer.View.SubView(offset, length);
+    }
 
     /// <inheritdoc />
     protected override void Dispose(bool disposing)

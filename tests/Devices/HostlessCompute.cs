@@ -19,12 +19,19 @@ internal sealed class HostlessCompute : ICompute
     /// <summary>Copies from the host to the backend so far.</summary>
     public int Uploads { get; private set; }
 
+    private readonly List<BackendMemory> _allocations = [];
+
     public string Name => "hostless";
+
+    /// <summary>The float and int storages allocated so far and not disposed (device memory a real backend would hold).</summary>
+    public IReadOnlyList<BackendMemory> LiveStorages => [.. _allocations.Where(a => !a.IsDisposed)];
 
     public Storage Allocate(int length)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(length);
-        return new HostlessStorage(this, new float[length]);
+        var storage = new HostlessStorage(this, new float[length]);
+        _allocations.Add(storage);
+        return storage;
     }
 
     public void CopyFromHost(Tensor destination, ReadOnlySpan<float> source)
@@ -42,7 +49,9 @@ internal sealed class HostlessCompute : ICompute
     public IntStorage AllocateInts(int length)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(length);
-        return new HostlessIntStorage(this, new int[length]);
+        var storage = new HostlessIntStorage(this, new int[length]);
+        _allocations.Add(storage);
+        return storage;
     }
 
     public void CopyFromHost(IntTensor destination, ReadOnlySpan<int> source)

@@ -48,4 +48,14 @@ public class GpuModuleMoveTests(IlgpuCpuFixture fixture)
         Assert.Equal(before, weight.ToArray());
         model.To(CpuCompute.Default);
     }
+
+    [Fact]
+    public void A_kernel_reading_a_disposed_models_parameters_throws_object_disposed()
+    {
+        var layer = new Linear(4, 3, new Rng(6));
+        layer.To(_gpu);
+        Tensor x = IlgpuCpuFixture.On(_gpu, Tensor.FromArray(new float[8], 2, 4));
+        layer.Dispose();
+        TinyKd.Tests.Support.Check.Throws<ObjectDisposedException>(() => layer.Forward(new Graph(_gpu).Input(x)), nameof(GpuStorage));
+    }
 }

@@ -6,9 +6,11 @@ namespace TinyKd.Autograd.Nn;
 /// The base of every layer and model, after PyTorch's <c>nn.Module</c>: named parameters (recursively through
 /// children, named like PyTorch: <c>0.weight</c>), training/evaluation mode and a state dictionary. What a module
 /// computes is up to its kind: a <see cref="Layer"/> maps one variable to one, an <see cref="Embedding"/> looks up
-/// rows by index, a recommender scores (user, item) pairs.
+/// rows by index, a recommender scores (user, item) pairs. Disposing a module (TorchSharp's <c>Dispose</c>) releases
+/// the device memory of its and its descendants' parameters and gradients at once instead of leaving it to
+/// finalizers; on the CPU there is nothing to release.
 /// </summary>
-public abstract class Module
+public abstract class Module : IDisposable
 {
     private Module[]? _tree; // this module and its descendants, gathered on the first mode switch
 
@@ -31,8 +33,10 @@ public abstract class Module
     protected virtual IEnumerable<(string Name, Module Child)> Children() => [];
 
     /// <summary>Every parameter of this module and its descendants with its dotted path.</summary>
+    /// <exception cref="ObjectDisposedException">The module was disposed.</exception>
     public IEnumerable<(string Name, Variable Parameter)> NamedParameters()
     {
+        ObjectDisposedException.ThrowIf(IsDisposed, this);
         foreach (var (name, p) in OwnParameters()) yield return (name, p);
         foreach (var (childName, child) in Children())
             foreach (var (name, p) in child.NamedParameters())
@@ -61,6 +65,7 @@ public abstract class Module
     /// </summary>
     public Module Train(bool training = true)
     {
+        ObjectDisposedException.ThrowIf(IsDisposed, this);
         _tree ??= [.. Modules()];
         foreach (Module m in _tree) m.IsTraining = training;
         return this;
@@ -140,5 +145,35 @@ public abstract class Module
                 throw new ArgumentException($"State '{name}' has shape {value.Shape}; the model's parameter is {p.Shape}.", nameof(state));
             p.Data.Backend.CopyFromHost(p.Data, value.ToArray());
         }
+    }
+
+    /// <summary>True once <see cref="Dispose()"/> ran (on this module or on a module that holds it).</summary>
+    public bool IsDisposed { get; private set; }
+
+    /// <summary>
+    /// Releases the device memory of every parameter and gradient of this module and its descendants now. Idempotent.
+    /// Afterwards the parameter list, <see cref="To"/>, <see cref="StateDict"/> and mode switches throw
+    /// <see cref="ObjectDisposedException"/> naming the module, and a device kernel that reads a released parameter
+    /// throws it too. Tensors taken from the module before (its <see cref="StateDict"/>) share that fate.
+    /// </summary>
+    public void Dispose()
+    {
+        Dispose(true);
+        GC.SuppressFinalize(this);
+    }
+
+    /// <summary>
+    /// Releases this module's own parameters and disposes its children; a module holding other device memory (scoring
+    /// scratch) overrides it, releases that and calls the base.
+    /// </summary>
+    protected virtual void Dispose(bool disposing)
+    {
+        if (IsDisposed) return;
+        if (disposing)
+        {
+            foreach (var (_, p) in OwnParameters()) p.Release();
+            foreach (var (_, child) in Children()) child.Dispose();
+        }
+        IsDisposed = true;
     }
 }

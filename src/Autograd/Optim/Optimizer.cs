@@ -5,8 +5,10 @@ namespace TinyKd.Autograd.Optim;
 /// <summary>
 /// The base of the optimizers, after PyTorch's <c>torch.optim.Optimizer</c>: it owns the parameter list and its
 /// per-parameter state (allocated once, at construction), and updates every parameter that has a gradient.
+/// The state lives on the parameters' backend: disposing the optimizer (as TorchSharp's) releases its device memory at
+/// once; the parameters stay, they belong to the module.
 /// </summary>
-public abstract class Optimizer
+public abstract class Optimizer : IDisposable
 {
     private readonly Variable[] _parameters;
     private readonly Tensor _normScratch; // one squared norm per parameter, on the parameters' backend
@@ -46,14 +48,18 @@ public abstract class Optimizer
     /// Sets every parameter gradient to zero (see <see cref="Variable.ZeroGrad"/>: the buffers are kept and written by
     /// the next backward pass, so nothing is allocated and no separate zeroing pass runs).
     /// </summary>
+    /// <exception cref="ObjectDisposedException">The optimizer was disposed.</exception>
     public void ZeroGrad()
     {
+        ObjectDisposedException.ThrowIf(IsDisposed, this);
         foreach (Variable p in _parameters) p.ZeroGrad();
     }
 
     /// <summary>Updates every parameter that has a gradient, then counts the step.</summary>
+    /// <exception cref="ObjectDisposedException">The optimizer was disposed.</exception>
     public void Step()
     {
+        ObjectDisposedException.ThrowIf(IsDisposed, this);
         StepCount++;
         for (int i = 0; i < _parameters.Length; i++)
         {
@@ -80,6 +86,7 @@ public abstract class Optimizer
     /// the mask's shape differs.</exception>
     public void SetMask(Variable parameter, Tensor mask)
     {
+        ObjectDisposedException.ThrowIf(IsDisposed, this);
         ArgumentNullException.ThrowIfNull(parameter);
         int index = Array.IndexOf(_parameters, parameter);
         if (index < 0) throw new ArgumentException($"{parameter} is not a parameter of this optimizer.", nameof(parameter));
@@ -112,6 +119,7 @@ public abstract class Optimizer
     /// <exception cref="ArithmeticException">The norm is NaN or infinite: the gradients are not usable.</exception>
     public double ClipGradNorm(float maxNorm)
     {
+        ObjectDisposedException.ThrowIf(IsDisposed, this);
         if (!(maxNorm > 0f)) throw new ArgumentOutOfRangeException(nameof(maxNorm), $"maxNorm must be > 0; got {maxNorm}.");
         for (int i = 0; i < _parameters.Length; i++)
         {
@@ -152,6 +160,7 @@ public abstract class Optimizer
     /// <exception cref="ArgumentException">The count or a shape of <paramref name="state"/> differs.</exception>
     public void LoadState(IReadOnlyList<Tensor> state, long stepCount)
     {
+        ObjectDisposedException.ThrowIf(IsDisposed, this);
         ArgumentNullException.ThrowIfNull(state);
         ArgumentOutOfRangeException.ThrowIfNegative(stepCount);
         IReadOnlyList<Tensor> own = StateTensors();
@@ -168,4 +177,31 @@ public abstract class Optimizer
 
     /// <summary>Applies one update to parameter <paramref name="index"/>, whose gradient is present.</summary>
     protected abstract void Update(int index, Variable parameter);
+
+    /// <summary>True once <see cref="Dispose()"/> ran.</summary>
+    public bool IsDisposed { get; private set; }
+
+    /// <summary>
+    /// Releases the device memory of the optimizer's state (moments, momentum buffers, the norm scratch) now.
+    /// Idempotent; afterwards <see cref="Step"/>, <see cref="ZeroGrad"/>, <see cref="ClipGradNorm"/>,
+    /// <see cref="SetMask"/> and <see cref="LoadState"/> throw <see cref="ObjectDisposedException"/> naming the
+    /// optimizer. The parameters and masks are not the optimizer's and stay.
+    /// </summary>
+    public void Dispose()
+    {
+        Dispose(true);
+        GC.SuppressFinalize(this);
+    }
+
+    /// <summary>Releases the state tensors of <see cref="StateTensors"/> and the optimizer's own scratch.</summary>
+    protected virtual void Dispose(bool disposing)
+    {
+        if (IsDisposed) return;
+        if (disposing)
+        {
+            foreach (Tensor state in StateTensors()) Variable.ReleaseOwned(state);
+            Variable.ReleaseOwned(_normScratch);
+        }
+        IsDisposed = true;
+    }
 }

@@ -81,7 +81,7 @@ internal static class MedianTimer
     /// </summary>
     public static double Inference(Layer model, Tensor inputs, BenchBudget budget, Action? synchronize = null)
     {
-        var graph = new Graph(inputs.Backend, evaluationMode: true);
+        using var graph = new Graph(inputs.Backend, evaluationMode: true);
         return Seconds(() =>
         {
             using var _ = GradMode.NoGrad();

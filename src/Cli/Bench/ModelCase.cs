@@ -41,18 +41,36 @@ internal sealed record ModelCase(string Id, string What, ModelWorkload Workload,
     public BenchResult RunOn(GpuCompute device, BenchBudget budget) =>
         Result(Time(device, budget, device.Synchronize), threads: 0) with { Device = device.Name };
 
-    // Median seconds of one call on backend; the model is built on the CPU from seed 1 and moved there.
+    // Median seconds of one call on backend; the model is built on the CPU from seed 1 and moved there. What the row put
+    // on a device (model, optimizer state, graph, step data) is released when it ends, before the next row runs.
     private double Time(ICompute backend, BenchBudget budget, Action? synchronize)
     {
         MlpSpec spec = MlpSpec.Parse(Model);
-        var model = new Mlp(spec, new Rng(1));
+        using var model = new Mlp(spec, new Rng(1));
         model.To(backend);
-        var graph = new Graph(backend);
+        using var graph = new Graph(backend);
         var (hostInputs, labels, hostTeacherLogits) = BenchCases.StepData(spec, Batch);
         Tensor inputs = On(backend, hostInputs), teacherLogits = On(backend, hostTeacherLogits);
         IntTensor labelTensor = ReferenceEquals(backend, CpuCompute.Default) ? IntTensor.FromArray(labels) : IntTensor.Upload(labels, backend);
-        if (Workload == ModelWorkload.Infer) return MedianTimer.Inference(model, inputs, budget, synchronize);
-        var optimizer = new Adam(model.Parameters(), 1e-3f);
+        try
+        {
+            return Workload == ModelWorkload.Infer ? MedianTimer.Inference(model, inputs, budget, synchronize) : TimeSteps(model, graph, inputs, teacherLogits, labelTensor, budget, synchronize);
+        }
+        finally
+        {
+            if (!ReferenceEquals(backend, CpuCompute.Default))
+            {
+                inputs.Storage.Dispose();
+                teacherLogits.Storage.Dispose();
+                labelTensor.Storage!.Dispose();
+            }
+        }
+    }
+
+    // Median seconds of one training (or distillation) step of model on the graph's backend.
+    private double TimeSteps(Mlp model, Graph graph, Tensor inputs, Tensor teacherLogits, IntTensor labelTensor, BenchBudget budget, Action? synchronize)
+    {
+        using var optimizer = new Adam(model.Parameters(), 1e-3f);
         return MedianTimer.Seconds(() =>
         {
             graph.Reset();

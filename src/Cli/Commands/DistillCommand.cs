@@ -149,9 +149,10 @@ public static class DistillCommand
         if (device is not null) output.WriteLine($"distilling on {device.Name} ({device.DeviceName})");
         var bar = new ProgressBar(output, live: !Console.IsErrorRedirected);
         var started = DateTime.UtcNow;
-        Distiller run = line.Flag("search")
+        using Distiller run = line.Flag("search")
             ? Search(output, studentSpec, teachers, distillation, training, transfer, validation, seed, backend)
             : Distil(studentSpec, teachers, distillation, training, transfer, validation, seed, backend, bar.Report);
+        foreach (SavedModel saved in teacherModels) saved.Model.Dispose(); // their device copies are done with
         Mlp student = run.Student;
         double seconds = (DateTime.UtcNow - started).TotalSeconds;
         DivergenceReport.Warn(run.Trainer.Divergence, outPath);
@@ -212,12 +213,20 @@ public static class DistillCommand
             foreach (float a in DistillationOptions.SearchAlphas)
             {
                 var options = distillation with { Temperature = ParameterSchedule.Constant(t), Alpha = ParameterSchedule.Constant(a) };
-                var run = Distil(spec, teachers, options, training with { CheckpointPath = null, Resume = false }, transfer, validation, seed, backend, null);
+                Distiller? run = Distil(spec, teachers, options, training with { CheckpointPath = null, Resume = false }, transfer, validation, seed, backend, null);
                 double accuracy = Evaluation.Run(run.Student, validation).Accuracy;
                 output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  {t,-5} {a,-5} {accuracy * 100:F2}%"));
-                if (accuracy > bestAccuracy) (best, bestAccuracy) = (run, accuracy);
+                if (accuracy > bestAccuracy) (best, bestAccuracy, run) = (run, accuracy, best);
+                if (run is not null) Release(run); // the run that is not (or no longer) the best
             }
         return best!;
+    }
+
+    // Releases a search run's device memory: its optimizer state, graph and student.
+    private static void Release(Distiller run)
+    {
+        run.Dispose();
+        run.Student.Dispose();
     }
 
     private static int[] TakeLabelled(int[] withLabels, int labelled, ulong seed)

@@ -1,3 +1,4 @@
+using TinyKd.Autograd.Nn;
 using TinyKd.Distill.Data;
 using TinyKd.Distill.Interop;
 using TinyKd.Distill.Models;
@@ -30,6 +31,7 @@ public static class EvalCommand
         string? logitsPath = line.Get("logits-out") is { } logitsOut ? OutputPath.File("logits-out", logitsOut) : null;
         using var device = DeviceOption.Open(line);
         SavedModel saved = SafeTensorsImport.LoadModel(line.Positional[0]);
+        using Mlp model = saved.Model; // released before the device it may move to
         var (train, test, _) = DataOptions.Load(line, saved.ClassNames);
         TrainCommand.CheckFits(saved.Model.Spec, test);
         int? positiveClass = DataOptions.PositiveClassOf(line, test);

@@ -95,7 +95,7 @@ public static class TrainCommand
         if (device is not null) output.WriteLine($"training on {device.Name} ({device.DeviceName})");
         var bar = new ProgressBar(output, live: !Console.IsErrorRedirected);
         var started = DateTime.UtcNow;
-        var trainer = new Trainer(model, options);
+        using var trainer = new Trainer(model, options);
         var history = trainer.Fit(train, validation, bar.Report);
         double seconds = (DateTime.UtcNow - started).TotalSeconds;
         DivergenceReport.Warn(trainer.Divergence, outPath);

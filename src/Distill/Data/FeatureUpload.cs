@@ -7,7 +7,7 @@ namespace TinyKd.Distill.Data;
 /// buffers that are reused for every batch, the only host-to-device transfers of a training step. On the rows' own
 /// backend the rows pass through untouched, and on the CPU the labels are viewed in place (no copy).
 /// </summary>
-public sealed class FeatureUpload
+public sealed class FeatureUpload : IDisposable
 {
     private Tensor _buffer;
     private IntStorage? _labels; // the device buffer of the labels
@@ -62,5 +62,12 @@ public sealed class FeatureUpload
         var tensor = new IntTensor(_labels, 0, labels.Length);
         Backend.CopyFromHost(tensor, labels.Span);
         return tensor;
+    }
+
+    /// <summary>Releases the device buffers of the rows and labels now (the CPU's are left to the collector). Idempotent.</summary>
+    public void Dispose()
+    {
+        if (!_buffer.IsEmpty && _buffer.Storage is not CpuStorage) _buffer.Storage.Dispose();
+        _labels?.Dispose();
     }
 }

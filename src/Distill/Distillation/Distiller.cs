@@ -17,7 +17,7 @@ namespace TinyKd.Distill.Distillation;
 /// distiller.Fit(transferSet, validation);
 /// </code>
 /// </example>
-public sealed class Distiller
+public sealed class Distiller : IDisposable
 {
     /// <summary>Prepares the run; the student's parameters are updated in place by <see cref="Fit"/>.</summary>
     /// <exception cref="ArgumentException">
@@ -59,4 +59,14 @@ public sealed class Distiller
     /// </summary>
     public IReadOnlyList<EpochResult> Fit(Dataset transfer, Dataset? validation = null, Action<TrainingProgress>? progress = null) =>
         Trainer.Fit(transfer, validation, progress);
+
+    /// <summary>
+    /// Releases the device memory of the run: the <see cref="Trainer"/>'s and the hint regressor the objective made
+    /// (the student and the teachers stay). Idempotent.
+    /// </summary>
+    public void Dispose()
+    {
+        Trainer.Dispose();
+        Objective.Hint?.Dispose();
+    }
 }

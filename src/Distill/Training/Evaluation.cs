@@ -103,8 +103,8 @@ public sealed class Evaluation
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(batchSize);
         int n = features.Shape[0];
         var probabilities = new float[n * classes];
-        var graph = new Graph(model.Backend, evaluationMode: true);
-        var upload = new FeatureUpload(graph.Backend);
+        using var graph = new Graph(model.Backend, evaluationMode: true);
+        using var upload = new FeatureUpload(graph.Backend);
         using var _ = GradMode.NoGrad();
         for (int start = 0; start < n; start += batchSize)
         {

@@ -14,7 +14,7 @@ namespace TinyKd.Distill.Training;
 /// stopping with the best weights kept, and a checkpoint from which a killed run resumes bit-identically. One
 /// <see cref="Graph"/> is reused for every step, so after the first batch a step allocates no managed memory.
 /// </summary>
-public sealed class Trainer
+public sealed class Trainer : IDisposable
 {
     private readonly Layer _model;
     private readonly TrainingOptions _options;
@@ -127,6 +127,8 @@ public sealed class Trainer
         BestEpoch = keepBest ? run.BestEpoch : 0;
         if (BestEpoch > 0)
             for (int i = 0; i < best.Length; i++) Copy(best[i], _parameters[i].Parameter.Data);
+        foreach (Tensor snapshot in best)
+            if (snapshot.Storage is not CpuStorage) snapshot.Storage.Dispose();
         Divergence = DivergenceCheck.Reason([.. run.History.Select(h => h.TrainLoss)], _firstStepLoss, _objective.LossComparableAcrossRun, _parameters);
         if (Divergence is not null && !_options.AllowDivergence)
             throw new TrainingDivergedException(
@@ -279,5 +281,18 @@ public sealed class Trainer
         public double BestAccuracy { get; set; } = -1;
         public int EpochsWithoutImprovement { get; set; }
         public bool Finished { get; set; }
+    }
+
+    /// <summary>
+    /// Releases the device memory the trainer made (the optimizer's state, the step graph's buffers, the upload and
+    /// prediction buffers) now rather than at a finalizer; the model and the objective's teachers are not the trainer's and stay.
+    /// Idempotent; the trainer must not be used afterwards.
+    /// </summary>
+    public void Dispose()
+    {
+        Optimizer.Dispose();
+        _graph.Dispose();
+        _upload.Dispose();
+        if (_predicted.Storage is not (null or CpuIntStorage)) _predicted.Storage.Dispose();
     }
 }

@@ -83,7 +83,7 @@ public sealed class RecommenderPipeline
         bool first, string modelDirectory, Int8ServingStage int8)
     {
         long start = Stopwatch.GetTimestamp();
-        var trainer = new RecommenderTrainer(model, data, options, teacher);
+        using var trainer = new RecommenderTrainer(model, data, options, teacher);
         int[] curveUsers = CurveUsers(data);
         IReadOnlyList<RecommenderEpoch> curve = trainer.Fit(
             _options.ValidateEachEpoch ? m => RecommenderEvaluation.Validation(m, data, curveUsers).Mean("NDCG@10") : null,

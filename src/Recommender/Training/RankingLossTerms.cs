@@ -47,6 +47,14 @@ internal sealed class RankingLossTerms
         _positiveLabels = IntTensor.Zeros(b, backend);
     }
 
+    // Releases the constant tensors' device memory (a CPU backend's is left to the collector).
+    public void Dispose()
+    {
+        foreach (Tensor t in (Tensor[])[_bceTargets, _bprDifferences, _zeros, _ones, _teacher])
+            if (t.Storage is not CpuStorage) t.Storage.Dispose();
+        if (_positiveLabels.Storage is not (null or CpuIntStorage)) _positiveLabels.Storage.Dispose();
+    }
+
 
     /// <summary>Candidates per row: the list plus the distillation extras.</summary>
     public int Width { get; }

@@ -19,7 +19,7 @@ public readonly record struct RecommenderEpoch(int Epoch, double Loss, double Va
 /// distillation against cached <see cref="TeacherScores"/>. Adam updates dense layers and, lazily, the touched rows
 /// of the embedding tables.
 /// </summary>
-public sealed class RecommenderTrainer
+public sealed class RecommenderTrainer : IDisposable
 {
     private readonly RecommenderModel _model;
     private readonly InteractionData _data;
@@ -208,5 +208,16 @@ public sealed class RecommenderTrainer
         int r = 0;
         while (r < _rankCumulative.Length - 1 && x >= _rankCumulative[r]) r++;
         return r;
+    }
+
+    /// <summary>
+    /// Releases the device memory the trainer made (Adam's moments, the step graph's buffers, the loss terms' constants) now rather than at a
+    /// finalizer; the model is not the trainer's and stays. Idempotent; the trainer must not be used afterwards.
+    /// </summary>
+    public void Dispose()
+    {
+        _adam.Dispose();
+        _graph.Dispose();
+        _terms.Dispose();
     }
 }
