@@ -27,7 +27,9 @@ public sealed partial class GpuCompute
             _ => throw new ArgumentOutOfRangeException(nameof(op), op, "Unknown reduction."),
         };
         if (op == ReduceOp.Mean) scale /= Math.Max(n, 1);
-        if (y.Length > 0) _kernels.Reduce(y.Length, yv, xv, n, inner, code, scale, accumulate ? 1 : 0);
+        if (y.Length == 0) return;
+        if (n > _accelerator.WarpSize) _kernels.ReduceWarp(WarpPerRow(y.Length), yv, xv, y.Length, n, inner, code, scale, accumulate ? 1 : 0);
+        else _kernels.Reduce(y.Length, yv, xv, n, inner, code, scale, accumulate ? 1 : 0);
     }
 
     /// <inheritdoc />

@@ -23,6 +23,7 @@ internal sealed class GpuKernels(Accelerator accelerator)
     private Action<Index1D, ArrayView<float>, ArrayView<float>, Dims4, Dims4, float, int>? _sumTo;
     private Action<Index1D, ArrayView<float>, ArrayView<float>, int, int, int>? _transposeLastTwo;
     private Action<Index1D, ArrayView<float>, ArrayView<float>, AxisCopy, int>? _copyAlongAxis;
+    private Action<KernelConfig, ArrayView<float>, ArrayView<float>, int, int, int, int, float, int>? _reduceWarp;
     private Action<KernelConfig, ArrayView<float>, ArrayView<float>, int, int, float, int>? _softmax;
     private Action<KernelConfig, ArrayView<float>, ArrayView<float>, ArrayView<float>, int, int, float, int>? _softmaxBackward;
     private Action<Index1D, ArrayView<int>, ArrayView<float>, int>? _argMax;
@@ -91,6 +92,9 @@ internal sealed class GpuKernels(Accelerator accelerator)
     public Action<Index1D, ArrayView<float>, ArrayView<float>, AxisCopy, int> CopyAlongAxis =>
         _copyAlongAxis ??= accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<float>, AxisCopy, int>(
             AxisKernels.CopyAlongAxis);
+
+    public Action<KernelConfig, ArrayView<float>, ArrayView<float>, int, int, int, int, float, int> ReduceWarp =>
+        _reduceWarp ??= accelerator.LoadStreamKernel<ArrayView<float>, ArrayView<float>, int, int, int, int, float, int>(AxisKernels.ReduceWarp);
 
     public Action<KernelConfig, ArrayView<float>, ArrayView<float>, int, int, float, int> Softmax =>
         _softmax ??= accelerator.LoadStreamKernel<ArrayView<float>, ArrayView<float>, int, int, float, int>(RowKernels.Softmax);

@@ -78,4 +78,42 @@ public class GpuWarpReductionTests(IlgpuCpuFixture fixture)
         });
         Check.Close(cpu, gpu, SumAtol, SumRtol, $"sum of squares of {length}");
     }
+
+    // [outer, n, inner] reduced along n: axes shorter than, equal to and longer than the warp (a warp per output
+    // beyond it), inner 1 (contiguous) and 3 (strided), outputs that leave a group's last warps idle.
+    public static TheoryData<int, int, int> AxisShapes => new() { { 3, 1, 1 }, { 2, 4, 3 }, { 5, 5, 1 }, { 3, 9, 3 }, { 2, 67, 1 }, { 7, 33, 2 } };
+
+    [Theory]
+    [MemberData(nameof(AxisShapes))]
+    public void Axis_reductions_match_the_cpu_around_the_warp_width(int outer, int n, int inner)
+    {
+        Tensor x = Check.Random(56, -3f, 3f, outer, n, inner), y0 = Check.Random(57, -1f, 1f, outer, inner);
+        foreach (ReduceOp op in Enum.GetValues<ReduceOp>())
+            foreach (bool accumulate in op == ReduceOp.Max && inner > 1 ? [false] : new[] { false, true }) // a max accumulates only a last axis
+            {
+                var (cpu, gpu) = Both(b =>
+                {
+                    Tensor y = On(b, y0);
+                    b.Reduce(op, y, On(b, x), 1, 1.5f, accumulate);
+                    return y;
+                });
+                Check.Close(cpu, gpu, SumAtol, SumRtol, $"{op} over [{outer}, {n}, {inner}] axis 1, accumulate {accumulate}");
+            }
+    }
+
+    [Fact]
+    public void A_long_axis_max_with_a_nan_is_nan_as_on_the_cpu()
+    {
+        float[] values = Check.Random(58, -3f, 3f, 2, 41).ToArray();
+        values[41 + 30] = float.NaN;
+        Tensor x = Tensor.FromArray(values, 2, 41);
+        var (cpu, gpu) = Both(b =>
+        {
+            Tensor y = Tensor.Zeros(new Shape(2), b);
+            b.Reduce(ReduceOp.Max, y, On(b, x), 1);
+            return y;
+        });
+        Assert.Equal(cpu[0], gpu[0]);
+        Assert.True(float.IsNaN(cpu[1]) && float.IsNaN(gpu[1]), $"row 1 holds a NaN: CPU {cpu[1]}, GPU {gpu[1]}");
+    }
 }

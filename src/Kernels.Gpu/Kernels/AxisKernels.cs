@@ -6,7 +6,8 @@ namespace TinyKd.Gpu.Kernels;
 /// <summary>
 /// Kernels along one axis of a tensor viewed as [outer, n, inner] (the CPU's Cpu/Reductions.Reference.cs): the
 /// reductions, their inverse broadcast, the sum back to a broadcast operand's shape, the transpose of the last two
-/// axes and the slice copy that concatenation uses. One thread per output element, which loops over the axis.
+/// axes and the slice copy that concatenation uses. One thread per output element, which loops over the axis; a
+/// reduction over a long axis (<see cref="ReduceWarp"/>) gives each output a warp instead.
 /// </summary>
 internal static class AxisKernels
 {
@@ -20,10 +21,33 @@ internal static class AxisKernels
         for (int a = 0; a < n; a++)
         {
             float e = x[start + a * inner];
-            v = op != Max ? v + e : XMath.IsNaN(v) || !(e > v || XMath.IsNaN(e)) ? v : e; // the max keeps the first NaN
+            v = op != Max ? v + e : MaxKeepingNaN(v, e);
         }
         y[j] = accumulate != 0 ? y[j] + scale * v : scale * v;
     }
+
+    // Reduce with a warp per output j = o·inner + i, for axes longer than a warp: lane l folds a = l, l + W, …, and the
+    // lanes' partial results meet by shuffles. Sums come out in another order than the CPU's (within rounding); the max
+    // is exact, and any NaN wins. Launched W·⌈outputs / warps per group⌉ threads wide.
+    public static void ReduceWarp(ArrayView<float> y, ArrayView<float> x, int outputs, int n, int inner, int op, float scale, int accumulate)
+    {
+        int j = RowKernels.WarpRow(outputs);
+        if (j < 0) return;
+        int o = j / inner, i = j % inner, start = o * n * inner + i;
+        float v = op == Max ? x[start] : 0f;
+        for (int a = Warp.LaneIdx; a < n; a += Warp.WarpSize)
+        {
+            float e = x[start + a * inner];
+            v = op != Max ? v + e : MaxKeepingNaN(v, e);
+        }
+        if (op == Max)
+            for (int mask = Warp.WarpSize / 2; mask > 0; mask /= 2) v = MaxKeepingNaN(v, Warp.ShuffleXor(v, mask));
+        else v = ReductionKernels.WarpSum(v);
+        if (Warp.IsFirstLane) y[j] = accumulate != 0 ? y[j] + scale * v : scale * v;
+    }
+
+    // max(v, e) where a NaN on either side wins (as the CPU's max, which keeps the first NaN it meets).
+    private static float MaxKeepingNaN(float v, float e) => XMath.IsNaN(v) || !(e > v || XMath.IsNaN(e)) ? v : e;
 
     // y[o, a, i] (=|+=) scale·x[o, i]; thread index = the flat index of y.
     public static void BroadcastAxis(Index1D k, ArrayView<float> y, ArrayView<float> x, int n, int inner, float scale, int accumulate)

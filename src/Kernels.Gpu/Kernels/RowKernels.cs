@@ -14,7 +14,7 @@ namespace TinyKd.Gpu.Kernels;
 internal static class RowKernels
 {
     // The row of the calling warp, or −1 past the last row (a whole warp leaves together, so no shuffle loses a lane).
-    private static int WarpRow(int rows)
+    internal static int WarpRow(int rows)
     {
         int row = Grid.IdxX * (Group.DimX / Warp.WarpSize) + Warp.WarpIdx;
         return row < rows ? row : -1;
