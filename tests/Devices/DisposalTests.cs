@@ -1,6 +1,7 @@
 using TinyKd.Autograd;
 using TinyKd.Autograd.Nn;
 using TinyKd.Autograd.Optim;
+using TinyKd.Distill.Distillation;
 using TinyKd.Distill.Training;
 using TinyKd.Recommender;
 using TinyKd.Tensors;
@@ -89,6 +90,26 @@ public class DisposalTests
         trainer.Dispose();
         Assert.False(model.IsDisposed);
         model.Dispose();
+        AssertNothingLive(device);
+    }
+
+    [Fact]
+    public void A_distillation_with_a_hint_once_its_distiller_student_and_teacher_are_disposed_holds_no_device_memory()
+    {
+        var device = new HostlessCompute();
+        int inputs = HostlessTrainerTests.Side * HostlessTrainerTests.Side;
+        var teacher = new Mlp(new MlpSpec([inputs, 16, HostlessTrainerTests.Classes]), new Rng(21));
+        var student = new Mlp(new MlpSpec([inputs, 8, HostlessTrainerTests.Classes]), new Rng(6));
+        teacher.To(device);
+        student.To(device);
+        var distillation = new DistillationOptions { LogitMatchingWeight = 0.1f, HintWeight = 0.05f, HintLayers = (1, 1) };
+        var distiller = new Distiller(student, [Teacher.FromModel(teacher, "t")], distillation,
+            new TrainingOptions { Epochs = 1, BatchSize = 16, AllowDivergence = true });
+        distiller.Fit(HostlessTrainerTests.Data(48, 5), HostlessTrainerTests.Data(16, 6));
+        distiller.Dispose();
+        distiller.Dispose();
+        student.Dispose();
+        teacher.Dispose();
         AssertNothingLive(device);
     }
 

@@ -16,7 +16,7 @@ namespace TinyKd.Distill.Distillation;
 /// with T and α read from their schedules at the step's place in the run. s: student logits [B, C]; p̄_T, t̄: the
 /// teachers' combined targets (<see cref="TeacherTargets"/>); h_s, h_t: the paired hidden layers.
 /// </summary>
-public sealed class DistillationObjective : ITrainingObjective
+public sealed class DistillationObjective : ITrainingObjective, IDisposable
 {
     private readonly Mlp _student;
     private readonly TeacherTargets _targets;
@@ -114,5 +114,17 @@ public sealed class DistillationObjective : ITrainingObjective
         using var _ = GradMode.NoGrad();
         HintTeacher!.Forward(_hintGraph.Input(_hintUpload!.Rows(features)), _options.HintLayers!.Value.Teacher, out Variable hidden);
         return hidden.Data;
+    }
+
+    /// <summary>
+    /// Releases the device memory the objective made: the teachers' targets and forward buffers, the hint regressor and
+    /// the hint teacher's graph (the student and the teachers stay). Idempotent.
+    /// </summary>
+    public void Dispose()
+    {
+        _targets.Dispose();
+        Hint?.Dispose();
+        _hintGraph?.Dispose();
+        _hintUpload?.Dispose();
     }
 }

@@ -61,12 +61,12 @@ public sealed class Distiller : IDisposable
         Trainer.Fit(transfer, validation, progress);
 
     /// <summary>
-    /// Releases the device memory of the run: the <see cref="Trainer"/>'s and the hint regressor the objective made
-    /// (the student and the teachers stay). Idempotent.
+    /// Releases the device memory of the run: the <see cref="Trainer"/>'s and the <see cref="Objective"/>'s (the
+    /// student and the teachers stay). Idempotent.
     /// </summary>
     public void Dispose()
     {
         Trainer.Dispose();
-        Objective.Hint?.Dispose();
+        Objective.Dispose();
     }
 }

@@ -14,7 +14,7 @@ namespace TinyKd.Distill.Distillation;
 /// T·log p̄ (whose softmax at T is exactly p̄), and, for logit matching, the weighted mean of their logits.
 /// </summary>
 /// <remarks>B = batch rows, C = classes, K = teachers.</remarks>
-public sealed class TeacherTargets
+public sealed class TeacherTargets : IDisposable
 {
     private readonly Teacher[] _teachers;
     private readonly float[] _weights;
@@ -152,5 +152,21 @@ public sealed class TeacherTargets
         using var _ = GradMode.NoGrad();
         Variable logits = t.Model.Forward(graph.Input(upload.Rows(features)));
         logits.Data.Backend.CopyToHost(logits.Data, destination);
+    }
+
+    /// <summary>
+    /// Releases the device memory made here (the target buffers, each teacher's forward graph and upload buffers) now;
+    /// the teachers are not this object's and stay. Idempotent.
+    /// </summary>
+    public void Dispose()
+    {
+        foreach (Tensor t in (Tensor[])[_soft, _mean])
+            if (!t.IsEmpty && t.Storage is not CpuStorage) t.Storage.Dispose();
+        foreach (var forward in _forwards)
+            if (forward is var (graph, upload))
+            {
+                graph.Dispose();
+                upload.Dispose();
+            }
     }
 }

@@ -197,9 +197,8 @@ public sealed class DistillationPipeline
         model.To(Backend); // built on the CPU from the seed, then moved: the same initial weights on every backend
         TrainingOptions training = Recipe(epochs, seed, augment: teacher is not null);
         long start = Stopwatch.GetTimestamp();
-        using Trainer trainer = teacher is null
-            ? new Trainer(model, training)
-            : new Distiller(model, [Teacher.FromModel(teacher)], distillation!, training).Trainer; // no hint: the trainer is all it made
+        using Distiller? distiller = teacher is null ? null : new Distiller(model, [Teacher.FromModel(teacher)], distillation!, training);
+        using Trainer trainer = distiller?.Trainer ?? new Trainer(model, training);
         IReadOnlyList<EpochResult> history = trainer.Fit(trainOn, validation, _progress(label));
         double seconds = Stopwatch.GetElapsedTime(start).TotalSeconds;
         Evaluation evaluation = Evaluation.Run(model, test);
