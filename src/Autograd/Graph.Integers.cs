@@ -100,9 +100,8 @@ public sealed partial class Graph
     // Releases the device buffers of the uploads (CPU views own nothing).
     private void ReleaseUploadBuffers()
     {
-        foreach (IntStorage buffer in _intBuffers)
-            if (buffer is not CpuIntStorage) buffer.Dispose();
-        _packed?.Dispose();
+        foreach (IntStorage buffer in _intBuffers) DeviceMemory.Release(buffer);
+        DeviceMemory.Release(_packed);
     }
 
     // Forgets this step's uploads and staging (the pooled buffers stay).

@@ -212,8 +212,7 @@ public sealed partial class Graph : IDisposable
     public void Dispose()
     {
         foreach (Variable v in _variables) v.ReleaseBuffers();
-        foreach (Storage s in _scratch)
-            if (s is not CpuStorage) s.Dispose();
+        foreach (Storage s in _scratch) DeviceMemory.Release(s);
         ReleaseUploadBuffers();
         Reset();
     }

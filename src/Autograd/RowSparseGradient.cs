@@ -129,9 +129,9 @@ public sealed partial class RowSparseGradient
     // Releases the device memory (values, rows, slots); a CPU gradient is left to the collector.
     internal void Dispose()
     {
-        if (_values is not CpuStorage) _values.Dispose();
-        _rowTensor.Storage?.Dispose();
-        _slotTensor.Storage?.Dispose();
+        DeviceMemory.Release(_values);
+        DeviceMemory.Release(_rowTensor);
+        DeviceMemory.Release(_slotTensor);
     }
 
     // An int tensor on the backend for the host array: a view of it on the CPU, else a device buffer of its length
@@ -139,7 +139,7 @@ public sealed partial class RowSparseGradient
     private static IntTensor Mirror(int[] host, ICompute backend, IntTensor old = default, int keep = 0)
     {
         if (backend is CpuCompute) return IntTensor.FromArray(host);
-        old.Storage?.Dispose();
+        DeviceMemory.Release(old);
         var tensor = new IntTensor(backend.AllocateInts(host.Length), 0, host.Length);
         if (keep > 0) backend.CopyFromHost(tensor.Slice(0, keep), host.AsSpan(0, keep));
         return tensor;
@@ -154,7 +154,7 @@ public sealed partial class RowSparseGradient
         Storage grown = backend.Allocate(Math.Max(needed, _values.Length * 2));
         if (keep > 0)
             backend.Copy(new Tensor(grown, new Shape(keep * Width)), new Tensor(_values, new Shape(keep * Width)));
-        if (_values is not CpuStorage) _values.Dispose();
+        DeviceMemory.Release(_values);
         _values = grown;
     }
 }

@@ -157,16 +157,16 @@ public sealed partial class Variable
 
     // Disposes a device tensor's storage when the tensor spans all of it (memory this leaf owned, not a view of a
     // shared buffer); managed CPU memory is left to the collector.
-    internal static void ReleaseOwned(Tensor t)
+    private static void ReleaseOwned(Tensor t)
     {
-        if (!t.IsEmpty && t.Storage is not CpuStorage && t.Offset == 0 && t.Length == t.Storage.Length) t.Storage.Dispose();
+        if (!t.IsEmpty && t.Offset == 0 && t.Length == t.Storage.Length) DeviceMemory.Release(t);
     }
 
     // Releases the device buffers a graph's pooled variable owns (its value and gradient buffers, not borrowed memory).
     internal void ReleaseBuffers()
     {
-        if (_dataBuffer is not (null or CpuStorage)) _dataBuffer.Dispose();
-        if (_gradBuffer is not (null or CpuStorage)) _gradBuffer.Dispose();
+        DeviceMemory.Release(_dataBuffer);
+        DeviceMemory.Release(_gradBuffer);
     }
 
     // Points Data at an owned buffer of at least shape.Length floats, reusing the previous one when it fits.

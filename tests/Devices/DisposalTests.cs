@@ -116,7 +116,7 @@ public class DisposalTests
     [Theory]
     [InlineData(false)]
     [InlineData(true)]
-    public void A_recommender_and_its_trainer_once_disposed_hold_no_device_memory(bool neuMF)
+    public void A_trained_and_scored_recommender_and_its_trainer_once_disposed_hold_no_device_memory(bool neuMF)
     {
         var device = new HostlessCompute();
         InteractionData data = RecommenderFixtures.Data;
@@ -126,6 +126,7 @@ public class DisposalTests
         model.To(device);
         using (var trainer = new RecommenderTrainer(model, data, new RecommenderTrainingOptions { Epochs = 1, BatchSize = 64, Seed = 5 }))
             trainer.Fit();
+        model.ScoreAll([0, 1], new float[2 * data.ItemCount]); // scoring scratch, and NeuMF's precomputed item side
         model.Dispose();
         AssertNothingLive(device);
     }

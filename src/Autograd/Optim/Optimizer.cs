@@ -199,8 +199,8 @@ public abstract class Optimizer : IDisposable
         if (IsDisposed) return;
         if (disposing)
         {
-            foreach (Tensor state in StateTensors()) Variable.ReleaseOwned(state);
-            Variable.ReleaseOwned(_normScratch);
+            foreach (Tensor state in StateTensors()) DeviceMemory.Release(state);
+            DeviceMemory.Release(_normScratch);
         }
         IsDisposed = true;
     }

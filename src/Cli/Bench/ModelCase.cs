@@ -58,12 +58,9 @@ internal sealed record ModelCase(string Id, string What, ModelWorkload Workload,
         }
         finally
         {
-            if (!ReferenceEquals(backend, CpuCompute.Default))
-            {
-                inputs.Storage.Dispose();
-                teacherLogits.Storage.Dispose();
-                labelTensor.Storage!.Dispose();
-            }
+            DeviceMemory.Release(inputs); // on the CPU these are the host tensors themselves, which stay
+            DeviceMemory.Release(teacherLogits);
+            DeviceMemory.Release(labelTensor);
         }
     }
 

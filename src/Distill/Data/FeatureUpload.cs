@@ -67,7 +67,7 @@ public sealed class FeatureUpload : IDisposable
     /// <summary>Releases the device buffers of the rows and labels now (the CPU's are left to the collector). Idempotent.</summary>
     public void Dispose()
     {
-        if (!_buffer.IsEmpty && _buffer.Storage is not CpuStorage) _buffer.Storage.Dispose();
-        _labels?.Dispose();
+        DeviceMemory.Release(_buffer);
+        DeviceMemory.Release(_labels);
     }
 }

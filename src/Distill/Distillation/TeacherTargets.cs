@@ -160,8 +160,8 @@ public sealed class TeacherTargets : IDisposable
     /// </summary>
     public void Dispose()
     {
-        foreach (Tensor t in (Tensor[])[_soft, _mean])
-            if (!t.IsEmpty && t.Storage is not CpuStorage) t.Storage.Dispose();
+        DeviceMemory.Release(_soft);
+        DeviceMemory.Release(_mean);
         foreach (var forward in _forwards)
             if (forward is var (graph, upload))
             {

@@ -127,8 +127,7 @@ public sealed class Trainer : IDisposable
         BestEpoch = keepBest ? run.BestEpoch : 0;
         if (BestEpoch > 0)
             for (int i = 0; i < best.Length; i++) Copy(best[i], _parameters[i].Parameter.Data);
-        foreach (Tensor snapshot in best)
-            if (snapshot.Storage is not CpuStorage) snapshot.Storage.Dispose();
+        foreach (Tensor snapshot in best) DeviceMemory.Release(snapshot);
         Divergence = DivergenceCheck.Reason([.. run.History.Select(h => h.TrainLoss)], _firstStepLoss, _objective.LossComparableAcrossRun, _parameters);
         if (Divergence is not null && !_options.AllowDivergence)
             throw new TrainingDivergedException(
@@ -293,6 +292,6 @@ public sealed class Trainer : IDisposable
         Optimizer.Dispose();
         _graph.Dispose();
         _upload.Dispose();
-        if (_predicted.Storage is not (null or CpuIntStorage)) _predicted.Storage.Dispose();
+        DeviceMemory.Release(_predicted);
     }
 }

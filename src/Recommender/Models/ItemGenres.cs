@@ -50,12 +50,24 @@ public sealed class ItemGenres
     public (IntTensor Indices, IntTensor Offsets) On(ICompute backend)
     {
         ArgumentNullException.ThrowIfNull(backend);
-        if (Volatile.Read(ref _onBackend) is { } kept && ReferenceEquals(kept.Indices.Backend, backend)) return (kept.Indices, kept.Offsets);
+        if (Volatile.Read(ref _onBackend) is { } kept && ReferenceEquals(kept.Indices.Backend, backend) && kept.Indices.Storage is not { IsDisposed: true })
+            return (kept.Indices, kept.Offsets);
         var made = backend is CpuCompute
             ? new GenreTensors(IntTensor.FromArray(Indices), IntTensor.FromArray(Offsets))
             : new GenreTensors(IntTensor.Upload(Indices, backend), IntTensor.Upload(Offsets, backend));
         Volatile.Write(ref _onBackend, made);
         return (made.Indices, made.Offsets);
+    }
+
+    // Releases the kept copy if it lives on `backend` (a disposed model's); the next On uploads again.
+    internal void ReleaseDeviceCopy(ICompute backend)
+    {
+        if (Volatile.Read(ref _onBackend) is { } kept && ReferenceEquals(kept.Indices.Backend, backend)
+            && Interlocked.CompareExchange(ref _onBackend, null, kept) == kept)
+        {
+            DeviceMemory.Release(kept.Indices);
+            DeviceMemory.Release(kept.Offsets);
+        }
     }
 
     private GenreTensors? _onBackend;

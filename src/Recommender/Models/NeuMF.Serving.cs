@@ -57,7 +57,31 @@ public sealed partial class NeuMF
         c.CopyAlongAxis(itemFeatures, d, itemGenres, 0, g, 1);
         Tensor itemPart = Tensor.Zeros(new Shape(items, h1), c);
         c.Gemm(itemPart, itemFeatures, Transpose.No, itemWeights, Transpose.Yes, bias: firstBias);
+        DeviceMemory.Release(itemWeights);
+        DeviceMemory.Release(itemGenres);
+        DeviceMemory.Release(itemFeatures);
         return (itemPart, userWeights);
+    }
+
+    /// <summary>
+    /// Releases the precomputed item side, the weights it was computed from and the genre lists' device copy (uploaded
+    /// again by whoever needs it next), with the rest of the model.
+    /// </summary>
+    protected override void Dispose(bool disposing)
+    {
+        if (disposing)
+        {
+            DeviceMemory.Release(_prepared);
+            DeviceMemory.Release(_difference);
+            DeviceMemory.Release(_changed);
+            Genres.ReleaseDeviceCopy(OutputBackend);
+            if (_itemSide is { } side)
+            {
+                DeviceMemory.Release(side.ItemPart);
+                DeviceMemory.Release(side.UserWeights);
+            }
+        }
+        base.Dispose(disposing);
     }
 
     // True when the tensors hold exactly the values of the previous call; otherwise remembers the new values. The

@@ -141,6 +141,15 @@ public abstract class RecommenderModel : Module
         return new ScoringWorkspace(backend);
     }
 
+    /// <summary>Releases the idle scoring workspaces' device memory with the parameters' (no scoring may be running).</summary>
+    protected override void Dispose(bool disposing)
+    {
+        if (disposing)
+            lock (_idleWorkspaces)
+                while (_idleWorkspaces.TryPop(out ScoringWorkspace? idle)) idle.Dispose();
+        base.Dispose(disposing);
+    }
+
     /// <summary>The backend <see cref="ScoreAll"/>'s scratch lives on: by default that of the model's parameters.</summary>
     protected virtual ICompute ScoringBackend => (_firstParameter ??= Parameters()[0]).Data.Backend;
 

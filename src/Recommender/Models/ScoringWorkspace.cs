@@ -8,7 +8,7 @@ namespace TinyKd.Recommender;
 /// pair lists and numbered buffers that grow when needed. A model keeps a few and lends one to each concurrent call,
 /// so callers never share scratch and a warm serving loop allocates nothing.
 /// </summary>
-public sealed class ScoringWorkspace
+public sealed class ScoringWorkspace : IDisposable
 {
     private readonly List<Storage?> _buffers = [];
     private int[] _pairUsers = [], _pairItems = [];
@@ -56,5 +56,13 @@ public sealed class ScoringWorkspace
     {
         if (_pairUsers.Length < length) (_pairUsers, _pairItems) = (new int[length], new int[length]);
         return (_pairUsers, _pairItems);
+    }
+
+    /// <summary>Releases the device memory of the buffers and the graph now (a CPU workspace's is left to the collector).</summary>
+    public void Dispose()
+    {
+        foreach (Storage? buffer in _buffers) DeviceMemory.Release(buffer);
+        DeviceMemory.Release(_users);
+        Graph.Dispose();
     }
 }

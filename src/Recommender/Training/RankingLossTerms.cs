@@ -50,9 +50,8 @@ internal sealed class RankingLossTerms
     // Releases the constant tensors' device memory (a CPU backend's is left to the collector).
     public void Dispose()
     {
-        foreach (Tensor t in (Tensor[])[_bceTargets, _bprDifferences, _zeros, _ones, _teacher])
-            if (t.Storage is not CpuStorage) t.Storage.Dispose();
-        if (_positiveLabels.Storage is not (null or CpuIntStorage)) _positiveLabels.Storage.Dispose();
+        foreach (Tensor t in (Tensor[])[_bceTargets, _bprDifferences, _zeros, _ones, _teacher]) DeviceMemory.Release(t);
+        DeviceMemory.Release(_positiveLabels);
     }
 
 
