@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Reflection;
 using System.Text;
+using TinyKd.Tests.Support;
 
 namespace TinyKd.Tests.Packaging;
 
@@ -22,7 +23,7 @@ public sealed class PackedFeed : IDisposable
     {
         Root = Directory.CreateTempSubdirectory("tinykd-pack-").FullName;
         Folder = Path.Combine(Root, "feed");
-        RepositoryRoot = FindRepositoryRoot();
+        RepositoryRoot = Repository.Root;
         Version = typeof(TinyKd.Distill.Models.ModelFile).Assembly
             .GetCustomAttribute<AssemblyInformationalVersionAttribute>()!.InformationalVersion.Split('+')[0];
 
@@ -114,12 +115,4 @@ public sealed class PackedFeed : IDisposable
         Environment.GetEnvironmentVariable("NUGET_PACKAGES") is { Length: > 0 } folder
             ? folder
             : Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".nuget", "packages");
-
-    private static string FindRepositoryRoot()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-            if (File.Exists(Path.Combine(dir.FullName, "TinyKd.sln")))
-                return dir.FullName;
-        throw new DirectoryNotFoundException($"no TinyKd.sln above the test assembly's folder {AppContext.BaseDirectory}");
-    }
 }
