@@ -68,6 +68,7 @@ public sealed class PtxCompileTests
     [InlineData("RowKernels.Softmax")]
     [InlineData("RowKernels.SoftmaxBackward")]
     [InlineData("RowKernels.KlDivergenceRows")]
+    [InlineData("AxisKernels.ReduceWarp")]
     public void The_row_reductions_use_warp_shuffles(string kernel) => Assert.Contains("shfl.sync", Ptx.Value[kernel]);
 
     [Fact]
