@@ -51,8 +51,8 @@ def mlp(widths, device):
     return torch.nn.Sequential(*layers).to(device), sizes
 
 
-def step_seconds(widths, batch, device, distill=False):
-    """Median seconds of one Adam step on cross-entropy (or the KD objective when distill) of an MLP of these widths."""
+def make_step(widths, batch, device, distill=False):
+    """One Adam step on cross-entropy (or the KD objective when distill) of an MLP of these widths, as a function."""
     torch.manual_seed(1)
     model, sizes = mlp(widths, device)
     optimizer = torch.optim.Adam(model.parameters(), lr=1e-3)
@@ -71,7 +71,33 @@ def step_seconds(widths, batch, device, distill=False):
         loss.backward()
         optimizer.step()
 
-    return median_seconds(step, device)
+    return step
+
+
+def step_seconds(widths, batch, device, distill=False):
+    """Median seconds of one Adam step on cross-entropy (or the KD objective when distill) of an MLP of these widths."""
+    return median_seconds(make_step(widths, batch, device, distill), device)
+
+
+def kernels_per_step(widths, batch, device, distill=False):
+    """CUDA kernels one such step launches (torch.profiler, after warm-up; copies and memsets not counted), or None
+    off CUDA or when the profiler cannot tell."""
+    if not device.startswith("cuda"):
+        return None
+    try:
+        from torch.profiler import ProfilerActivity, profile
+        step = make_step(widths, batch, device, distill)
+        for _ in range(3):
+            step()
+        torch.cuda.synchronize()
+        with profile(activities=[ProfilerActivity.CUDA]) as prof:
+            step()
+            torch.cuda.synchronize()
+        return sum(1 for e in prof.events()
+                   if e.device_type == torch.autograd.DeviceType.CUDA and not e.name.lower().startswith(("memcpy", "memset")))
+    except Exception as error:  # noqa: BLE001 - the count is a diagnostic; the timing goes on without it
+        print(f"(kernel count unavailable: {error})")
+        return None
 
 
 def matmul_seconds(m, n, k, transpose_a, transpose_b, device):

@@ -88,6 +88,19 @@ public sealed partial class GpuCompute : ICompute, IDisposable
     /// <summary>The accelerator's name as ILGPU reports it (e.g. the GPU model).</summary>
     public string DeviceName => _accelerator.Name;
 
+    /// <summary>
+    /// Kernels launched on this backend so far (copies and the zero-fill of a new buffer are not kernels). The count of
+    /// a step, read before and after it, is what a device pays launch latency for: PyTorch eager launches one kernel
+    /// per operator, most of TinyKd's steps' operators are fused into fewer.
+    /// </summary>
+    public long KernelLaunches => _kernels.Launches;
+
+    /// <summary>Host-to-device copies so far (<see cref="CopyFromHost(Tensor, ReadOnlySpan{float})"/>, float or int).</summary>
+    public long Uploads { get; private set; }
+
+    /// <summary>Device-to-host copies so far (<see cref="CopyToHost(Tensor, Span{float})"/>, float or int; each waits for the device).</summary>
+    public long Downloads { get; private set; }
+
     /// <inheritdoc />
     public string Name => Kind switch { GpuDevice.Cuda => "cuda", GpuDevice.OpenCL => "opencl", _ => "ilgpu-cpu" };
 
@@ -106,7 +119,9 @@ public sealed partial class GpuCompute : ICompute, IDisposable
         ArrayView<float> d = View(destination, nameof(destination));
         if (source.Length != destination.Length)
             throw new ArgumentException($"Copying {source.Length} floats into a tensor of shape {destination.Shape}.", nameof(source));
-        if (source.Length > 0) d.CopyFromCPU(ref MemoryMarshal.GetReference(source), source.Length);
+        if (source.Length == 0) return;
+        d.CopyFromCPU(ref MemoryMarshal.GetReference(source), source.Length);
+        Uploads++;
     }
 
     /// <inheritdoc />
@@ -116,7 +131,9 @@ public sealed partial class GpuCompute : ICompute, IDisposable
         if (source.Length != destination.Length)
             throw new ArgumentException($"Copying a tensor of shape {source.Shape} into {destination.Length} floats.", nameof(destination));
         _accelerator.Synchronize();
-        if (destination.Length > 0) s.CopyToCPU(ref MemoryMarshal.GetReference(destination), destination.Length);
+        if (destination.Length == 0) return;
+        s.CopyToCPU(ref MemoryMarshal.GetReference(destination), destination.Length);
+        Downloads++;
     }
 
     /// <inheritdoc />
@@ -134,7 +151,9 @@ public sealed partial class GpuCompute : ICompute, IDisposable
         ArrayView<int> d = View(destination, nameof(destination));
         if (source.Length != destination.Length)
             throw new ArgumentException($"Copying {source.Length} ints into an int tensor of {destination.Length}.", nameof(source));
-        if (source.Length > 0) d.CopyFromCPU(ref MemoryMarshal.GetReference(source), source.Length);
+        if (source.Length == 0) return;
+        d.CopyFromCPU(ref MemoryMarshal.GetReference(source), source.Length);
+        Uploads++;
     }
 
     /// <inheritdoc />
@@ -144,7 +163,9 @@ public sealed partial class GpuCompute : ICompute, IDisposable
         if (source.Length != destination.Length)
             throw new ArgumentException($"Copying an int tensor of {source.Length} into {destination.Length} ints.", nameof(destination));
         _accelerator.Synchronize();
-        if (destination.Length > 0) s.CopyToCPU(ref MemoryMarshal.GetReference(destination), destination.Length);
+        if (destination.Length == 0) return;
+        s.CopyToCPU(ref MemoryMarshal.GetReference(destination), destination.Length);
+        Downloads++;
     }
 
     /// <inheritdoc />

@@ -10,6 +10,9 @@ namespace TinyKd.Gpu;
 /// </summary>
 internal sealed class GpuKernels(Accelerator accelerator)
 {
+    /// <summary>Kernels launched through this instance: each property read below is one launch.</summary>
+    public long Launches { get; private set; }
+
     private Action<Index1D, ArrayView<float>, float>? _fill;
     private Action<Index1D, ArrayView<float>, ArrayView<float>, int>? _copy;
     private Action<Index1D, ArrayView<float>, ArrayView<float>, int, float>? _unary;
@@ -46,127 +49,133 @@ internal sealed class GpuKernels(Accelerator accelerator)
     private Action<KernelConfig, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, GemmShape>? _gemmBlocked8;
 
     public Action<Index1D, ArrayView<float>, float> Fill =>
-        _fill ??= accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, float>(ElementwiseKernels.Fill);
+        Launched(_fill ??= accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, float>(ElementwiseKernels.Fill));
 
     public Action<Index1D, ArrayView<float>, ArrayView<float>, int> Copy =>
-        _copy ??= accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<float>, int>(ElementwiseKernels.Copy);
+        Launched(_copy ??= accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<float>, int>(ElementwiseKernels.Copy));
 
     public Action<Index1D, ArrayView<float>, ArrayView<float>, int, float> Unary =>
-        _unary ??= accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<float>, int, float>(ElementwiseKernels.Unary);
+        Launched(_unary ??= accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<float>, int, float>(ElementwiseKernels.Unary));
 
     public Action<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, int, float> UnaryBackward =>
-        _unaryBackward ??= accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>,
-            ArrayView<float>, int, float>(ElementwiseKernels.UnaryBackward);
+        Launched(_unaryBackward ??= accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>,
+            ArrayView<float>, int, float>(ElementwiseKernels.UnaryBackward));
 
     public Action<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, Dims4, Dims4, Dims4, int, int> Binary =>
-        _binary ??= accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, Dims4, Dims4,
-            Dims4, int, int>(ElementwiseKernels.Binary);
+        Launched(_binary ??= accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, Dims4, Dims4,
+            Dims4, int, int>(ElementwiseKernels.Binary));
 
     public Action<Index1D, ArrayView<float>, ArrayView<float>, float, float> Axpby =>
-        _axpby ??= accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<float>, float, float>(ElementwiseKernels.Axpby);
+        Launched(_axpby ??= accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<float>, float, float>(ElementwiseKernels.Axpby));
 
     public Action<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, float, float> ScaledAdd =>
-        _scaledAdd ??= accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, float, float>(
-            ElementwiseKernels.ScaledAdd);
+        Launched(_scaledAdd ??= accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, float, float>(
+            ElementwiseKernels.ScaledAdd));
 
     public Action<Index1D, ArrayView<float>, float, float, ulong, ulong> DropoutMask =>
-        _dropoutMask ??= accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, float, float, ulong, ulong>(
-            ElementwiseKernels.DropoutMask);
+        Launched(_dropoutMask ??= accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, float, float, ulong, ulong>(
+            ElementwiseKernels.DropoutMask));
 
     public Action<Index1D, ArrayView<float>, ArrayView<float>, int, int, int, float, int> Reduce =>
-        _reduce ??= accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<float>, int, int, int, float, int>(
-            AxisKernels.Reduce);
+        Launched(_reduce ??= accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<float>, int, int, int, float, int>(
+            AxisKernels.Reduce));
 
     public Action<Index1D, ArrayView<float>, ArrayView<float>, int, int, float, int> BroadcastAxis =>
-        _broadcastAxis ??= accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<float>, int, int, float, int>(
-            AxisKernels.BroadcastAxis);
+        Launched(_broadcastAxis ??= accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<float>, int, int, float, int>(
+            AxisKernels.BroadcastAxis));
 
     public Action<Index1D, ArrayView<float>, ArrayView<float>, Dims4, Dims4, float, int> SumTo =>
-        _sumTo ??= accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<float>, Dims4, Dims4, float, int>(
-            AxisKernels.SumTo);
+        Launched(_sumTo ??= accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<float>, Dims4, Dims4, float, int>(
+            AxisKernels.SumTo));
 
     public Action<Index1D, ArrayView<float>, ArrayView<float>, int, int, int> TransposeLastTwo =>
-        _transposeLastTwo ??= accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<float>, int, int, int>(
-            AxisKernels.TransposeLastTwo);
+        Launched(_transposeLastTwo ??= accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<float>, int, int, int>(
+            AxisKernels.TransposeLastTwo));
 
     public Action<Index1D, ArrayView<float>, ArrayView<float>, AxisCopy, int> CopyAlongAxis =>
-        _copyAlongAxis ??= accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<float>, AxisCopy, int>(
-            AxisKernels.CopyAlongAxis);
+        Launched(_copyAlongAxis ??= accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<float>, AxisCopy, int>(
+            AxisKernels.CopyAlongAxis));
 
     public Action<KernelConfig, ArrayView<float>, ArrayView<float>, int, int, int, int, float, int> ReduceWarp =>
-        _reduceWarp ??= accelerator.LoadStreamKernel<ArrayView<float>, ArrayView<float>, int, int, int, int, float, int>(AxisKernels.ReduceWarp);
+        Launched(_reduceWarp ??= accelerator.LoadStreamKernel<ArrayView<float>, ArrayView<float>, int, int, int, int, float, int>(AxisKernels.ReduceWarp));
 
     public Action<KernelConfig, ArrayView<float>, ArrayView<float>, int, int, float, int> Softmax =>
-        _softmax ??= accelerator.LoadStreamKernel<ArrayView<float>, ArrayView<float>, int, int, float, int>(RowKernels.Softmax);
+        Launched(_softmax ??= accelerator.LoadStreamKernel<ArrayView<float>, ArrayView<float>, int, int, float, int>(RowKernels.Softmax));
 
     public Action<KernelConfig, ArrayView<float>, ArrayView<float>, ArrayView<float>, int, int, float, int> SoftmaxBackward =>
-        _softmaxBackward ??= accelerator.LoadStreamKernel<ArrayView<float>, ArrayView<float>, ArrayView<float>, int, int,
-            float, int>(RowKernels.SoftmaxBackward);
+        Launched(_softmaxBackward ??= accelerator.LoadStreamKernel<ArrayView<float>, ArrayView<float>, ArrayView<float>, int, int,
+            float, int>(RowKernels.SoftmaxBackward));
 
     public Action<Index1D, ArrayView<int>, ArrayView<float>, int> ArgMax =>
-        _argMax ??= accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<int>, ArrayView<float>, int>(RowKernels.ArgMax);
+        Launched(_argMax ??= accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<int>, ArrayView<float>, int>(RowKernels.ArgMax));
 
     public Action<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<int>, int, float> NllTerms =>
-        _nllTerms ??= accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<int>, int, float>(
-            RowKernels.NllTerms);
+        Launched(_nllTerms ??= accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<int>, int, float>(
+            RowKernels.NllTerms));
 
     public Action<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<int>, ArrayView<float>, int, float, ArrayView<float>> CrossEntropyBackward =>
-        _crossEntropyBackward ??= accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<int>,
-            ArrayView<float>, int, float, ArrayView<float>>(RowKernels.SoftmaxCrossEntropyBackward);
+        Launched(_crossEntropyBackward ??= accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<int>,
+            ArrayView<float>, int, float, ArrayView<float>>(RowKernels.SoftmaxCrossEntropyBackward));
 
     public Action<Index1D, ArrayView<float>, ArrayView<int>, int> LabelledCount =>
-        _labelledCount ??= accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<int>, int>(LabelKernels.LabelledCount);
+        Launched(_labelledCount ??= accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<int>, int>(LabelKernels.LabelledCount));
 
     public Action<Index1D, ArrayView<float>, ArrayView<float>> DivideByCount =>
-        _divideByCount ??= accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<float>>(LabelKernels.DivideByCount);
+        Launched(_divideByCount ??= accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<float>>(LabelKernels.DivideByCount));
 
     public Action<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<int>, ArrayView<int>, int, int, int> EmbeddingForward =>
-        _embeddingForward ??= accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<int>,
-            ArrayView<int>, int, int, int>(EmbeddingKernels.Forward);
+        Launched(_embeddingForward ??= accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<int>,
+            ArrayView<int>, int, int, int>(EmbeddingKernels.Forward));
 
     public Action<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<int>, ArrayView<int>, int, int, int, int> EmbeddingBackward =>
-        _embeddingBackward ??= accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<int>,
-            ArrayView<int>, int, int, int, int>(EmbeddingKernels.Backward);
+        Launched(_embeddingBackward ??= accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<int>,
+            ArrayView<int>, int, int, int, int>(EmbeddingKernels.Backward));
 
     public Action<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<int>, ArrayView<int>, int, int, int, int> EmbeddingBackwardGrouped =>
-        _embeddingBackwardGrouped ??= accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<int>,
-            ArrayView<int>, int, int, int, int>(EmbeddingKernels.BackwardGrouped);
+        Launched(_embeddingBackwardGrouped ??= accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<int>,
+            ArrayView<int>, int, int, int, int>(EmbeddingKernels.BackwardGrouped));
 
     public Action<Index1D, ArrayView<float>, ArrayView<int>, ArrayView<float>, ArrayView<float>, ArrayView<float>, int, SparseAdamScalars> SparseAdam =>
-        _sparseAdam ??= accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<int>, ArrayView<float>, ArrayView<float>,
-            ArrayView<float>, int, SparseAdamScalars>(EmbeddingKernels.SparseAdam);
+        Launched(_sparseAdam ??= accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<int>, ArrayView<float>, ArrayView<float>,
+            ArrayView<float>, int, SparseAdamScalars>(EmbeddingKernels.SparseAdam));
 
     public Action<KernelConfig, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, int, int, float, float, int> KlRows =>
-        _klRows ??= accelerator.LoadStreamKernel<ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>,
-            ArrayView<float>, int, int, float, float, int>(RowKernels.KlDivergenceRows);
+        Launched(_klRows ??= accelerator.LoadStreamKernel<ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>,
+            ArrayView<float>, int, int, float, float, int>(RowKernels.KlDivergenceRows));
 
     public Action<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>> BceTerms =>
-        _bceTerms ??= accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>>(RowKernels.BceTerms);
+        Launched(_bceTerms ??= accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>>(RowKernels.BceTerms));
 
     public Action<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, int, int> BceBackward =>
-        _bceBackward ??= accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>,
-            ArrayView<float>, ArrayView<float>, int, int>(RowKernels.BceBackward);
+        Launched(_bceBackward ??= accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>,
+            ArrayView<float>, ArrayView<float>, int, int>(RowKernels.BceBackward));
 
     public Action<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, AdamScalars> Adam =>
-        _adam ??= accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>,
-            AdamScalars>(OptimizerKernels.Adam);
+        Launched(_adam ??= accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>,
+            AdamScalars>(OptimizerKernels.Adam));
 
     public Action<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, SgdScalars> Sgd =>
-        _sgd ??= accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, SgdScalars>(
-            OptimizerKernels.Sgd);
+        Launched(_sgd ??= accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, SgdScalars>(
+            OptimizerKernels.Sgd));
 
     public Action<KernelConfig, ArrayView<float>, ArrayView<float>, int, float, int, int> Sum =>
-        _sum ??= accelerator.LoadStreamKernel<ArrayView<float>, ArrayView<float>, int, float, int, int>(ReductionKernels.Sum);
+        Launched(_sum ??= accelerator.LoadStreamKernel<ArrayView<float>, ArrayView<float>, int, float, int, int>(ReductionKernels.Sum));
 
     public Action<KernelConfig, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, GemmShape> GemmTiled =>
-        _gemmTiled ??= accelerator.LoadStreamKernel<ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, GemmShape>(
-            GemmKernels.Tiled);
+        Launched(_gemmTiled ??= accelerator.LoadStreamKernel<ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, GemmShape>(
+            GemmKernels.Tiled));
 
     public Action<KernelConfig, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, GemmShape> GemmBlocked =>
-        _gemmBlocked ??= accelerator.LoadStreamKernel<ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, GemmShape>(
-            GemmKernels.RegisterBlocked);
+        Launched(_gemmBlocked ??= accelerator.LoadStreamKernel<ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, GemmShape>(
+            GemmKernels.RegisterBlocked));
 
     public Action<KernelConfig, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, GemmShape> GemmBlocked8 =>
-        _gemmBlocked8 ??= accelerator.LoadStreamKernel<ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, GemmShape>(
-            GemmKernels.RegisterBlocked8);
+        Launched(_gemmBlocked8 ??= accelerator.LoadStreamKernel<ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, GemmShape>(
+            GemmKernels.RegisterBlocked8));
+
+    private T Launched<T>(T kernel)
+    {
+        Launches++;
+        return kernel;
+    }
 }

@@ -73,6 +73,12 @@ internal sealed record BenchResult
     /// <summary>Training-step time in milliseconds.</summary>
     public double? MsPerStep { get; init; }
 
+    /// <summary>Kernels one call launched on the device (train and KD steps with <c>--device</c>).</summary>
+    public long? KernelLaunches { get; init; }
+
+    /// <summary>Host↔device copies one call made (train and KD steps with <c>--device</c>; the loss is read once a step).</summary>
+    public long? HostCopies { get; init; }
+
     /// <summary>Fraction of zero weights in the pruned layers (every layer but a model's output layer); 0 for a dense twin.</summary>
     public double? Sparsity { get; init; }
 

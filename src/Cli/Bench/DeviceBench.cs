@@ -66,16 +66,17 @@ internal static class DeviceBench
         output.WriteLine($"FMA peak, sparse and int8 rows: skipped on {report.Device} (they run on the CPU backend only; `tinykd bench` without --device times them)");
         output.WriteLine("each row: median of the repetitions after a warm-up, the device synchronised inside the clock; GEMMs checked on a sample of C");
         output.WriteLine();
-        output.WriteLine($"{"what",-48} {"time",10} {"GFLOP/s",9} {"ms/step",8}");
-        output.WriteLine(new string('-', 48 + 10 + 9 + 8 + 3));
+        output.WriteLine($"{"what",-48} {"time",10} {"GFLOP/s",9} {"ms/step",8} {"kernels",8} {"copies",7}");
+        output.WriteLine(new string('-', 48 + 10 + 9 + 8 + 8 + 7 + 5));
         output.Flush();
     }
 
     private static void WriteRow(TextWriter output, BenchResult r)
     {
         string step = r.MsPerStep is { } ms ? Invariant($"{ms:F3}") : "";
+        string launches = r.KernelLaunches?.ToString(CultureInfo.InvariantCulture) ?? "", copies = r.HostCopies?.ToString(CultureInfo.InvariantCulture) ?? "";
         string note = r.Valid == false ? "  WRONG RESULT (sampled check against a double-precision dot product failed)" : "";
-        output.WriteLine(Invariant($"{r.What,-48} {BenchTable.Time(r.Seconds),10} {r.Gflops,9:F1} {step,8}{note}"));
+        output.WriteLine(Invariant($"{r.What,-48} {BenchTable.Time(r.Seconds),10} {r.Gflops,9:F1} {step,8} {launches,8} {copies,7}{note}"));
         output.Flush();
     }
 

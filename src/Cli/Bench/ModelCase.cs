@@ -28,7 +28,7 @@ internal sealed record ModelCase(string Id, string What, ModelWorkload Workload,
     public BenchResult Run(int threads, BenchBudget budget, PeakFlops peak)
     {
         CpuKernels.Threads = threads;
-        double seconds = Time(CpuCompute.Default, budget, synchronize: null);
+        double seconds = Time(CpuCompute.Default, budget, synchronize: null).Seconds;
         double peakGflops = threads == 1 ? peak.SingleCoreGflops : peak.AllCoresGflops;
         BenchResult result = Result(seconds, threads);
         return result with { PercentOfPeak = peakGflops > 0 ? 100 * result.Gflops / peakGflops : null };
@@ -36,14 +36,19 @@ internal sealed record ModelCase(string Id, string What, ModelWorkload Workload,
 
     /// <summary>
     /// Times the workload on <paramref name="device"/>: the model, its optimizer state and the step's data live there,
-    /// and each timed repetition ends when the device has finished its queue.
+    /// and each timed repetition ends when the device has finished its queue. One more call after the timing counts
+    /// the kernels it launches and the host↔device copies it makes.
     /// </summary>
-    public BenchResult RunOn(GpuCompute device, BenchBudget budget) =>
-        Result(Time(device, budget, device.Synchronize), threads: 0) with { Device = device.Name };
+    public BenchResult RunOn(GpuCompute device, BenchBudget budget)
+    {
+        var (seconds, counts) = Time(device, budget, device.Synchronize);
+        return Result(seconds, threads: 0) with { Device = device.Name, KernelLaunches = counts?.Launches, HostCopies = counts?.Copies };
+    }
 
-    // Median seconds of one call on backend; the model is built on the CPU from seed 1 and moved there. What the row put
-    // on a device (model, optimizer state, graph, step data) is released when it ends, before the next row runs.
-    private double Time(ICompute backend, BenchBudget budget, Action? synchronize)
+    // Median seconds of one call on backend, and on a device what one more call launched and copied; the model is
+    // built on the CPU from seed 1 and moved there. What the row put on a device (model, optimizer state, graph, step
+    // data) is released when it ends, before the next row runs.
+    private (double Seconds, (long Launches, long Copies)? Counts) Time(ICompute backend, BenchBudget budget, Action? synchronize)
     {
         MlpSpec spec = MlpSpec.Parse(Model);
         using var model = new Mlp(spec, new Rng(1));
@@ -54,7 +59,11 @@ internal sealed record ModelCase(string Id, string What, ModelWorkload Workload,
         IntTensor labelTensor = ReferenceEquals(backend, CpuCompute.Default) ? IntTensor.FromArray(labels) : IntTensor.Upload(labels, backend);
         try
         {
-            return Workload == ModelWorkload.Infer ? MedianTimer.Inference(model, inputs, budget, synchronize) : TimeSteps(model, graph, inputs, teacherLogits, labelTensor, budget, synchronize);
+            if (Workload == ModelWorkload.Infer) return (MedianTimer.Inference(model, inputs, budget, synchronize), null);
+            using var optimizer = new Adam(model.Parameters(), 1e-3f);
+            Action step = () => Step(model, graph, optimizer, inputs, teacherLogits, labelTensor);
+            double seconds = MedianTimer.Seconds(step, budget, synchronize);
+            return (seconds, backend is GpuCompute device ? Count(device, step) : null);
         }
         finally
         {
@@ -64,21 +73,27 @@ internal sealed record ModelCase(string Id, string What, ModelWorkload Workload,
         }
     }
 
-    // Median seconds of one training (or distillation) step of model on the graph's backend.
-    private double TimeSteps(Mlp model, Graph graph, Tensor inputs, Tensor teacherLogits, IntTensor labelTensor, BenchBudget budget, Action? synchronize)
+    // One training (or distillation) step of model on the graph's backend.
+    private void Step(Mlp model, Graph graph, Adam optimizer, Tensor inputs, Tensor teacherLogits, IntTensor labelTensor)
     {
-        using var optimizer = new Adam(model.Parameters(), 1e-3f);
-        return MedianTimer.Seconds(() =>
-        {
-            graph.Reset();
-            Variable logits = model.Forward(graph.Input(inputs));
-            Variable loss = Workload == ModelWorkload.Train
-                ? Losses.CrossEntropy(logits, labelTensor)
-                : BenchCases.DistillationLoss(logits, graph.Input(teacherLogits), labelTensor);
-            optimizer.ZeroGrad();
-            loss.Backward();
-            optimizer.Step();
-        }, budget, synchronize);
+        graph.Reset();
+        Variable logits = model.Forward(graph.Input(inputs));
+        Variable loss = Workload == ModelWorkload.Train
+            ? Losses.CrossEntropy(logits, labelTensor)
+            : BenchCases.DistillationLoss(logits, graph.Input(teacherLogits), labelTensor);
+        optimizer.ZeroGrad();
+        loss.Backward();
+        optimizer.Step();
+    }
+
+    // The kernels one call launches on device and the copies it makes either way.
+    private static (long Launches, long Copies) Count(GpuCompute device, Action call)
+    {
+        device.Synchronize();
+        long launches = device.KernelLaunches, copies = device.Uploads + device.Downloads;
+        call();
+        device.Synchronize();
+        return (device.KernelLaunches - launches, device.Uploads + device.Downloads - copies);
     }
 
     // A seeded CPU tensor where the backend computes (itself on the CPU: no copy).

@@ -1,0 +1,92 @@
+using TinyKd.Autograd;
+using TinyKd.Autograd.Nn;
+using TinyKd.Autograd.Optim;
+using TinyKd.Gpu;
+using TinyKd.Tensors;
+
+namespace TinyKd.Tests.Gpu;
+
+// What one training step costs a device in launches and copies: GpuCompute counts its kernel launches and its
+// host↔device copies. The launch counts below are today's; an op fused away lowers them (update the numbers and say
+// which launches went), an extra kernel in a step raises them and fails here first.
+[Collection(IlgpuCpuCollection.Name)]
+public class GpuLaunchCountTests(IlgpuCpuFixture fixture)
+{
+    private readonly GpuCompute _gpu = fixture.Gpu;
+
+    [Fact]
+    public void A_three_layer_train_step_launches_33_kernels_and_copies_nothing()
+    {
+        // Forward: 3 GEMMs (bias in the epilogue) + 2 ReLUs; cross-entropy: log-softmax, NLL terms, labelled count, sum,
+        // divide (5); backward: 3 fills of the loss chain's gradients, labelled count, fused CE backward, per layer
+        // dX (not the first), dW, bias sum (8), a zero-fill and a ReLU backward per hidden layer (4); Adam, one launch per
+        // parameter (6).
+        var (launches, copies) = CountStep("9-12-12-3", distill: false);
+        Assert.Equal(33, launches);
+        Assert.Equal(0, copies);
+    }
+
+    [Fact]
+    public void A_two_layer_kd_step_launches_38_kernels_and_copies_nothing()
+    {
+        var (launches, copies) = CountStep("9-4-3", distill: true);
+        Assert.Equal(38, launches);
+        Assert.Equal(0, copies);
+    }
+
+    [Fact]
+    public void Copies_count_one_per_non_empty_transfer_each_way()
+    {
+        using Storage storage = _gpu.Allocate(6);
+        var tensor = new Tensor(storage, new Shape(6));
+        long uploads = _gpu.Uploads, downloads = _gpu.Downloads, launches = _gpu.KernelLaunches;
+        _gpu.CopyFromHost(tensor, new float[6]);
+        _gpu.CopyFromHost(tensor.Slice(0, 0), ReadOnlySpan<float>.Empty);
+        _gpu.CopyToHost(tensor, new float[6]);
+        IntTensor ints = IntTensor.Upload([1, 2, 3], _gpu);
+        int[] back = ints.ToArray();
+        DeviceMemory.Release(ints);
+        Assert.Equal([1, 2, 3], back);
+        Assert.Equal(2, _gpu.Uploads - uploads);
+        Assert.Equal(2, _gpu.Downloads - downloads);
+        Assert.Equal(launches, _gpu.KernelLaunches);
+    }
+
+    // The step of `tinykd bench --device` on a model of these widths, batch 5, labels and inputs already on the device:
+    // the launches and copies of the third step.
+    private (long Launches, long Copies) CountStep(string widths, bool distill)
+    {
+        MlpSpec spec = MlpSpec.Parse(widths);
+        using var model = new Mlp(spec, new Rng(3));
+        model.To(_gpu);
+        using var graph = new Graph(_gpu);
+        using var optimizer = new Adam(model.Parameters(), 1e-3f);
+        int classes = spec.Sizes[^1];
+        Tensor x = IlgpuCpuFixture.On(_gpu, Tensor.FromArray(Enumerable.Range(0, 5 * spec.Sizes[0]).Select(i => (i % 7) / 7f).ToArray(), 5, spec.Sizes[0]));
+        Tensor teacher = IlgpuCpuFixture.On(_gpu, Tensor.FromArray(Enumerable.Range(0, 5 * classes).Select(i => (i % 5) - 2f).ToArray(), 5, classes));
+        IntTensor labels = IntTensor.Upload(Enumerable.Range(0, 5).Select(i => i % classes).ToArray(), _gpu);
+        void Step()
+        {
+            graph.Reset();
+            Variable logits = model.Forward(graph.Input(x));
+            // The bench's KD objective: α·T²·KL(teacher ‖ student, T) + (1 − α)·CE, T = 4, α = 0.9.
+            Variable loss = distill
+                ? Ops.Scale(Losses.KlDivergence(logits, graph.Input(teacher), 4f), 0.9f * 16f) + Ops.Scale(Losses.CrossEntropy(logits, labels), 0.1f)
+                : Losses.CrossEntropy(logits, labels);
+            optimizer.ZeroGrad();
+            loss.Backward();
+            optimizer.Step();
+        }
+        Step();
+        Step();
+        _gpu.Synchronize();
+        long launches = _gpu.KernelLaunches, copies = _gpu.Uploads + _gpu.Downloads;
+        Step();
+        _gpu.Synchronize();
+        (long, long) counts = (_gpu.KernelLaunches - launches, _gpu.Uploads + _gpu.Downloads - copies);
+        DeviceMemory.Release(x);
+        DeviceMemory.Release(teacher);
+        DeviceMemory.Release(labels);
+        return counts;
+    }
+}
