@@ -15,13 +15,13 @@ public sealed partial class GpuCompute
     }
 
     /// <inheritdoc />
-    public void UnaryBackward(UnaryOp op, Tensor dx, Tensor x, Tensor y, Tensor dy, float parameter = 0f)
+    public void UnaryBackward(UnaryOp op, Tensor dx, Tensor x, Tensor y, Tensor dy, float parameter = 0f, bool accumulate = true)
     {
         ArrayView<float> dxv = View(dx, nameof(dx)), xv = View(x, nameof(x)), yv = View(y, nameof(y)), dyv = View(dy, nameof(dy));
         ComputeChecks.SameLength(x, nameof(x), dx, nameof(dx));
         ComputeChecks.SameLength(x, nameof(x), y, nameof(y));
         ComputeChecks.SameLength(x, nameof(x), dy, nameof(dy));
-        if (x.Length > 0) _kernels.UnaryBackward(x.Length, dxv, xv, yv, dyv, UnaryCode(op), parameter);
+        if (x.Length > 0) _kernels.UnaryBackward(x.Length, dxv, xv, yv, dyv, UnaryCode(op), parameter, accumulate ? 1 : 0);
     }
 
     private static int UnaryCode(UnaryOp op) => op switch

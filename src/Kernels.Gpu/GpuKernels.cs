@@ -16,7 +16,7 @@ internal sealed class GpuKernels(Accelerator accelerator)
     private Action<Index1D, ArrayView<float>, float>? _fill;
     private Action<Index1D, ArrayView<float>, ArrayView<float>, int>? _copy;
     private Action<Index1D, ArrayView<float>, ArrayView<float>, int, float>? _unary;
-    private Action<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, int, float>? _unaryBackward;
+    private Action<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, int, float, int>? _unaryBackward;
     private Action<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, Dims4, Dims4, Dims4, int, int>? _binary;
     private Action<Index1D, ArrayView<float>, ArrayView<float>, float, float>? _axpby;
     private Action<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, float, float>? _scaledAdd;
@@ -57,9 +57,9 @@ internal sealed class GpuKernels(Accelerator accelerator)
     public Action<Index1D, ArrayView<float>, ArrayView<float>, int, float> Unary =>
         Launched(_unary ??= accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<float>, int, float>(ElementwiseKernels.Unary));
 
-    public Action<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, int, float> UnaryBackward =>
+    public Action<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, int, float, int> UnaryBackward =>
         Launched(_unaryBackward ??= accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>,
-            ArrayView<float>, int, float>(ElementwiseKernels.UnaryBackward));
+            ArrayView<float>, int, float, int>(ElementwiseKernels.UnaryBackward));
 
     public Action<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, Dims4, Dims4, Dims4, int, int> Binary =>
         Launched(_binary ??= accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, Dims4, Dims4,

@@ -103,14 +103,14 @@ public sealed partial class CpuCompute : ICompute
     }
 
     /// <inheritdoc />
-    public void UnaryBackward(UnaryOp op, Tensor dx, Tensor x, Tensor y, Tensor dy, float parameter = 0f)
+    public void UnaryBackward(UnaryOp op, Tensor dx, Tensor x, Tensor y, Tensor dy, float parameter = 0f, bool accumulate = true)
     {
         Check(dx, nameof(dx), x, nameof(x));
         Check(y, nameof(y), dy, nameof(dy));
         ComputeChecks.SameLength(x, nameof(x), dx, nameof(dx));
         ComputeChecks.SameLength(x, nameof(x), y, nameof(y));
         ComputeChecks.SameLength(x, nameof(x), dy, nameof(dy));
-        Elementwise.UnaryBackward(CpuKernels.Path, op, dx.Span, x.Span, y.Span, dy.Span, parameter);
+        Elementwise.UnaryBackward(CpuKernels.Path, op, dx.Span, x.Span, y.Span, dy.Span, parameter, accumulate);
     }
 
     /// <inheritdoc />

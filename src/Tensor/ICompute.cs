@@ -155,8 +155,11 @@ public interface ICompute
     /// <summary>y = f(x) elementwise; <paramref name="parameter"/> is the LeakyReLU slope.</summary>
     void Unary(UnaryOp op, Tensor y, Tensor x, float parameter = 0f);
 
-    /// <summary>dx += f'(x)·dy elementwise, given x and y = f(x).</summary>
-    void UnaryBackward(UnaryOp op, Tensor dx, Tensor x, Tensor y, Tensor dy, float parameter = 0f);
+    /// <summary>
+    /// dx += f'(x)·dy elementwise, given x and y = f(x); with <paramref name="accumulate"/> false, dx = f'(x)·dy (a
+    /// gradient written for the first time in a backward pass needs no zero-fill first).
+    /// </summary>
+    void UnaryBackward(UnaryOp op, Tensor dx, Tensor x, Tensor y, Tensor dy, float parameter = 0f, bool accumulate = true);
 
     /// <summary>
     /// y = a ∘ b (or y += a ∘ b) elementwise with PyTorch's broadcasting: either operand may have fewer dimensions or

@@ -81,8 +81,8 @@ internal sealed class HostlessCompute : ICompute
 
     public void Unary(UnaryOp op, Tensor y, Tensor x, float parameter = 0f) => Cpu.Unary(op, C(y), C(x), parameter);
 
-    public void UnaryBackward(UnaryOp op, Tensor dx, Tensor x, Tensor y, Tensor dy, float parameter = 0f) =>
-        Cpu.UnaryBackward(op, C(dx), C(x), C(y), C(dy), parameter);
+    public void UnaryBackward(UnaryOp op, Tensor dx, Tensor x, Tensor y, Tensor dy, float parameter = 0f, bool accumulate = true) =>
+        Cpu.UnaryBackward(op, C(dx), C(x), C(y), C(dy), parameter, accumulate);
 
     public void Binary(BinaryOp op, Tensor y, Tensor a, Tensor b, bool accumulate = false) => Cpu.Binary(op, C(y), C(a), C(b), accumulate);
     public void SumTo(Tensor y, Tensor x, float scale = 1f, bool accumulate = false) => Cpu.SumTo(C(y), C(x), scale, accumulate);

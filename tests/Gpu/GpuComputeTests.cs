@@ -98,13 +98,16 @@ public class GpuComputeTests(IlgpuCpuFixture fixture)
         });
         Check.Close(cpu, gpu, MathAtol, MathRtol, $"{op} forward");
         Tensor y = Tensor.FromArray(cpu, x.Shape);
-        (cpu, gpu) = Both(b =>
+        foreach (bool accumulate in new[] { true, false })
         {
-            Tensor dx = On(b, dx0);
-            b.UnaryBackward(op, dx, On(b, x), On(b, y), On(b, dy), 0.1f);
-            return dx;
-        });
-        Check.Close(cpu, gpu, MathAtol, MathRtol, $"{op} backward");
+            (cpu, gpu) = Both(b =>
+            {
+                Tensor dx = On(b, dx0);
+                b.UnaryBackward(op, dx, On(b, x), On(b, y), On(b, dy), 0.1f, accumulate);
+                return dx;
+            });
+            Check.Close(cpu, gpu, MathAtol, MathRtol, $"{op} backward, {(accumulate ? "added to dx" : "written over dx")}");
+        }
     }
 
     [Theory]

@@ -28,12 +28,29 @@ public class ElementwisePathTests
             float[] y = new float[n];
             Elementwise.Unary(KernelPath.Scalar, op, x, y, 0.1f);
             float[] dy = PathData.Uniform((ulong)n + 1, n, -1, 1), start = PathData.Uniform((ulong)n + 2, n, -1, 1);
-            float[] expected = start.ToArray(), actual = start.ToArray();
-            ElementwiseReference.UnaryBackward(op, expected, x, y, dy, 0.1f);
-            Elementwise.UnaryBackward(path, op, actual, x, y, dy, 0.1f);
-            if (op == UnaryOp.Gelu) Check.Close(expected, actual, 1e-7, 1e-6, $"{op}' n={n} on {path}");
-            else Assert.True(expected.AsSpan().SequenceEqual(actual), $"{op}' n={n} on {path}");
+            foreach (bool accumulate in new[] { true, false })
+            {
+                float[] expected = start.ToArray(), actual = start.ToArray();
+                ElementwiseReference.UnaryBackward(op, expected, x, y, dy, 0.1f, accumulate);
+                Elementwise.UnaryBackward(path, op, actual, x, y, dy, 0.1f, accumulate);
+                string what = $"{op}' n={n} on {path}, {(accumulate ? "added" : "written")}";
+                if (op == UnaryOp.Gelu) Check.Close(expected, actual, 1e-7, 1e-6, what);
+                else Assert.True(expected.AsSpan().SequenceEqual(actual), what);
+            }
         }
+    }
+
+    [Theory]
+    [MemberData(nameof(PathsAndOps))]
+    public void Activation_derivatives_written_over_dx_equal_those_added_to_zeros(KernelPath path, UnaryOp op)
+    {
+        const int n = 37;
+        float[] x = PathData.Uniform(5, n, -6, 6), dy = PathData.Uniform(6, n, -1, 1), y = new float[n];
+        Elementwise.Unary(KernelPath.Scalar, op, x, y, 0.1f);
+        float[] added = new float[n], written = Enumerable.Repeat(float.NaN, n).ToArray();
+        Elementwise.UnaryBackward(path, op, added, x, y, dy, 0.1f);
+        Elementwise.UnaryBackward(path, op, written, x, y, dy, 0.1f, accumulate: false);
+        Assert.Equal(added, written);
     }
 
     [Theory]

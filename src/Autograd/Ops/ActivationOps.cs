@@ -30,9 +30,13 @@ public static partial class Ops
         return y;
     }
 
-    // I0 = op, P0 = its parameter.  dx += f'(x)·dy (the backend knows each f').
-    private static void UnaryBackward(in TapeEntry e, Graph g) =>
-        g.Backend.UnaryBackward((UnaryOp)e.I0, g.GradOf(e.A!), e.A!.Data, e.Output.Data, e.Output.Grad, e.P0);
+    // I0 = op, P0 = its parameter.  dx += f'(x)·dy (the backend knows each f'), written over dx when it holds nothing
+    // of this pass yet (no zero-fill first).
+    private static void UnaryBackward(in TapeEntry e, Graph g)
+    {
+        Tensor dx = g.GradForWrite(e.A!, out bool overwrite);
+        g.Backend.UnaryBackward((UnaryOp)e.I0, dx, e.A!.Data, e.Output.Data, e.Output.Grad, e.P0, accumulate: !overwrite);
+    }
 
     /// <summary>
     /// Inverted dropout: in training, zeroes each element with probability <paramref name="p"/> and scales the
@@ -54,7 +58,10 @@ public static partial class Ops
         return y;
     }
 
-    // Saved = mask (0 or 1/(1−p)).  dx += dy·mask.
-    private static void DropoutBackward(in TapeEntry e, Graph g) =>
-        g.Backend.Binary(BinaryOp.Multiply, g.GradOf(e.A!), e.Output.Grad, e.Saved, accumulate: true);
+    // Saved = mask (0 or 1/(1−p)).  dx += dy·mask (written over dx when it holds nothing of this pass yet).
+    private static void DropoutBackward(in TapeEntry e, Graph g)
+    {
+        Tensor dx = g.GradForWrite(e.A!, out bool overwrite);
+        g.Backend.Binary(BinaryOp.Multiply, dx, e.Output.Grad, e.Saved, accumulate: !overwrite);
+    }
 }

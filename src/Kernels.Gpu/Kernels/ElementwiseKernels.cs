@@ -31,12 +31,12 @@ internal static class ElementwiseKernels
         };
     }
 
-    // dx += f'(x)·dy, with f' from y where that is cheaper (tanh, sigmoid), as the CPU does.
+    // dx += f'(x)·dy (dx = f'(x)·dy when accumulate is 0), with f' from y where that is cheaper (tanh, sigmoid), as the CPU does.
     public static void UnaryBackward(Index1D i, ArrayView<float> dx, ArrayView<float> x, ArrayView<float> y, ArrayView<float> dy,
-        int op, float slope)
+        int op, float slope, int accumulate)
     {
         float v = x[i], g = dy[i], o = y[i];
-        dx[i] += op switch
+        float gradient = op switch
         {
             Relu => v > 0f ? g : 0f,
             LeakyRelu => v > 0f ? g : slope * g,
@@ -44,6 +44,7 @@ internal static class ElementwiseKernels
             Sigmoid => g * o * (1f - o),
             _ => g * (NormalCdf(v) + v * 0.398942280401432678f * XMath.Exp(-0.5f * v * v)),
         };
+        dx[i] = accumulate != 0 ? dx[i] + gradient : gradient;
     }
 
     // Φ(x) = (1 + erf(x/√2))/2 with the erfc of Numerical Recipes (W. J. Cody's fit, fractional error < 1.2e-7), as

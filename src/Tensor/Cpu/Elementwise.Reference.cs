@@ -13,14 +13,15 @@ public static class ElementwiseReference
     }
 
     /// <summary>
-    /// dx += f'(x)·dy given x and y = f(x); <paramref name="parameter"/> is the LeakyReLU slope. GELU's derivative
-    /// Φ(x) + x·φ(x) is evaluated in double.
+    /// dx += f'(x)·dy given x and y = f(x) (dx = f'(x)·dy when not <paramref name="accumulate"/>); <paramref name="parameter"/>
+    /// is the LeakyReLU slope. GELU's derivative Φ(x) + x·φ(x) is evaluated in double.
     /// </summary>
-    public static void UnaryBackward(UnaryOp op, Span<float> dx, ReadOnlySpan<float> x, ReadOnlySpan<float> y, ReadOnlySpan<float> dy, float parameter)
+    public static void UnaryBackward(UnaryOp op, Span<float> dx, ReadOnlySpan<float> x, ReadOnlySpan<float> y, ReadOnlySpan<float> dy, float parameter,
+        bool accumulate = true)
     {
         for (int i = 0; i < dx.Length; i++)
         {
-            dx[i] += op switch
+            float gradient = op switch
             {
                 UnaryOp.Relu => x[i] > 0f ? dy[i] : 0f,
                 UnaryOp.LeakyRelu => x[i] > 0f ? dy[i] : parameter * dy[i],
@@ -29,6 +30,7 @@ public static class ElementwiseReference
                 UnaryOp.Gelu => (float)(dy[i] * (SpecialFunctions.NormalCdf(x[i]) + x[i] * SpecialFunctions.NormalPdf(x[i]))),
                 _ => throw new ArgumentOutOfRangeException(nameof(op), op, "Unknown unary op."),
             };
+            dx[i] = accumulate ? dx[i] + gradient : gradient;
         }
     }
 

@@ -29,19 +29,27 @@ internal static class Elementwise
         }
     }
 
-    // dx += f'(x)·dy, with f' written in terms of y where that is cheaper (tanh, sigmoid).
+    // dx (+)= f'(x)·dy, with f' written in terms of y where that is cheaper (tanh, sigmoid).
     internal static void UnaryBackward(KernelPath path, UnaryOp op, Span<float> dx, ReadOnlySpan<float> x, ReadOnlySpan<float> y,
-        ReadOnlySpan<float> dy, float parameter)
+        ReadOnlySpan<float> dy, float parameter, bool accumulate = true)
     {
         switch (op)
         {
-            case UnaryOp.Relu: MapAdd(path, default(ReluGradient), x, dy, dx); break;
-            case UnaryOp.LeakyRelu: MapAdd(path, new LeakyReluGradient(parameter), x, dy, dx); break;
-            case UnaryOp.Tanh: MapAdd(path, default(TanhGradient), y, dy, dx); break;
-            case UnaryOp.Sigmoid: MapAdd(path, default(SigmoidGradient), y, dy, dx); break;
-            case UnaryOp.Gelu: MapAdd(path, default(GeluGradient), x, dy, dx); break;
+            case UnaryOp.Relu: Gradient(path, default(ReluGradient), x, dy, dx, accumulate); break;
+            case UnaryOp.LeakyRelu: Gradient(path, new LeakyReluGradient(parameter), x, dy, dx, accumulate); break;
+            case UnaryOp.Tanh: Gradient(path, default(TanhGradient), y, dy, dx, accumulate); break;
+            case UnaryOp.Sigmoid: Gradient(path, default(SigmoidGradient), y, dy, dx, accumulate); break;
+            case UnaryOp.Gelu: Gradient(path, default(GeluGradient), x, dy, dx, accumulate); break;
             default: throw new ArgumentOutOfRangeException(nameof(op), op, "Unknown unary op.");
         }
+    }
+
+    // dx (+)= f'(·)·dy for one gradient operator: added into dx, or written over it.
+    private static void Gradient<TOp>(KernelPath path, TOp op, ReadOnlySpan<float> a, ReadOnlySpan<float> dy, Span<float> dx, bool accumulate)
+        where TOp : struct, IBinaryOperator
+    {
+        if (accumulate) MapAdd(path, op, a, dy, dx);
+        else Map(path, op, a, dy, dx);
     }
 
     [MethodImpl(MethodImplOptions.NoInlining)]
