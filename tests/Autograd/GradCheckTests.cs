@@ -21,6 +21,35 @@ public class GradCheckTests
             Check.Random(1, -1, 1, b, n), Check.Random(2, -1, 1, 3, n), Check.Random(3, -1, 1, 3));
 
     [Theory, MemberData(nameof(Shapes))]
+    public void LinearRelu_gradients_match_finite_differences(int b, int n)
+    {
+        // Weights of 0 and a bias of ±0.3 keep every pre-activation 0.3 from the kink at the point checked, which the
+        // finite differences (steps of 1e-3 on x, W and b) cannot cross.
+        Tensor x = Check.Random(1, -1, 1, b, n), w = Check.Random(2, -1e-4f, 1e-4f, 3, n), bias = Tensor.FromArray([0.3f, -0.3f, 0.3f], 3);
+        AssertGradients(v => Ops.LinearRelu(v[0], v[1], v[2]), x, w, bias);
+    }
+
+    [Theory, MemberData(nameof(Shapes))]
+    public void LinearRelu_equals_Linear_then_Relu_in_value_and_gradients(int b, int n)
+    {
+        Tensor x = Check.Random(31, -1, 1, b, n), w = Check.Random(32, -1, 1, 4, n), bias = Check.Random(33, -1, 1, 4);
+        Tensor dy = Check.Random(34, -1, 1, b, 4);
+        (float[] Y, float[][] Grads) Run(Func<Variable, Variable, Variable, Variable> f)
+        {
+            var g = new Graph();
+            Variable vx = g.Input(Tensor.FromArray(x.ToArray(), x.Shape), requiresGrad: true);
+            Variable vw = Variable.Parameter(Tensor.FromArray(w.ToArray(), w.Shape)), vb = Variable.Parameter(Tensor.FromArray(bias.ToArray(), bias.Shape));
+            Variable y = f(vx, vw, vb);
+            g.Backward(y, dy);
+            return (y.Data.ToArray(), [vx.Grad.ToArray(), vw.Grad.ToArray(), vb.Grad.ToArray()]);
+        }
+        var fused = Run((vx, vw, vb) => Ops.LinearRelu(vx, vw, vb));
+        var separate = Run((vx, vw, vb) => Ops.Relu(Ops.Linear(vx, vw, vb)));
+        Assert.Equal(separate.Y, fused.Y);
+        for (int i = 0; i < 3; i++) Assert.Equal(separate.Grads[i], fused.Grads[i]);
+    }
+
+    [Theory, MemberData(nameof(Shapes))]
     public void MatMul_gradients_match_finite_differences(int m, int k) =>
         AssertGradients(v => Ops.MatMul(v[0], v[1]), Check.Random(4, -1, 1, m, k), Check.Random(5, -1, 1, k, 3));
 

@@ -1,6 +1,9 @@
 namespace TinyKd.Autograd.Nn;
 
-/// <summary>Applies its modules in order; children are named "0", "1", … as in PyTorch.</summary>
+/// <summary>
+/// Applies its modules in order; children are named "0", "1", … as in PyTorch. A dense <see cref="Linear"/> followed by
+/// a <see cref="ReLU"/> runs as one <see cref="Ops.LinearRelu"/> (the same values, one pass fewer).
+/// </summary>
 public class Sequential : Layer
 {
     private readonly Layer[] _layers;
@@ -22,7 +25,15 @@ public class Sequential : Layer
     public override Variable Forward(Variable input)
     {
         Variable x = input;
-        foreach (Layer layer in _layers) x = layer.Forward(x);
+        for (int i = 0; i < _layers.Length; i++)
+        {
+            if (_layers[i] is Linear linear && i + 1 < _layers.Length && _layers[i + 1] is ReLU)
+            {
+                x = Ops.LinearRelu(x, linear.Weight, linear.Bias);
+                i++;
+            }
+            else x = _layers[i].Forward(x);
+        }
         return x;
     }
 

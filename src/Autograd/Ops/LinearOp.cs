@@ -25,11 +25,42 @@ public static partial class Ops
         return y;
     }
 
+    /// <summary>
+    /// relu(x·Wᵀ + b): <see cref="Linear"/> then <see cref="Relu"/> as one GEMM with the bias and the ReLU in its
+    /// epilogue, the layer a hidden layer of an MLP is (<see cref="Nn.Sequential"/> fuses a Linear followed by a ReLU
+    /// into it). The forward saves a pass over the activations (on a device, a launch); the backward turns dy into the
+    /// pre-activation gradient in one pass, as the separate ReLU would, then runs the Linear's three products.
+    /// </summary>
+    /// <exception cref="ArgumentException">The shapes do not fit together.</exception>
+    public static Variable LinearRelu(Variable x, Variable weight, Variable? bias = null)
+    {
+        Graph g = Graph.Of(nameof(LinearRelu), x, weight, bias);
+        if (x.Shape.Rank != 2 || weight.Shape.Rank != 2 || x.Shape[1] != weight.Shape[1])
+            throw new ArgumentException($"LinearRelu: input {x.Shape} and weight {weight.Shape} do not fit; expected [B, In] and [Out, In].", nameof(x));
+        if (bias is not null && bias.Shape.Length != weight.Shape[0])
+            throw new ArgumentException($"LinearRelu: bias {bias.Shape} should have {weight.Shape[0]} elements (one per output).", nameof(bias));
+        bool records = Graph.Records(x, weight, bias);
+        Variable y = g.Result(new Shape(x.Shape[0], weight.Shape[0]), records);
+        g.Backend.Gemm(y.Data, x.Data, TransposeMode.No, weight.Data, TransposeMode.Yes, bias: bias?.Data ?? default, epilogue: Epilogue.Relu);
+        if (records) g.Record(new TapeEntry(LinearReluBackward, y, x, weight, bias) { Saved = g.Scratch(y.Shape) });
+        return y;
+    }
+
+    // Saved = a buffer for the pre-activation gradient.  dpre = relu'(·)·dy, read off y (y > 0 exactly where the
+    // pre-activation is), written over the buffer; then the Linear's backward with dpre.
+    private static void LinearReluBackward(in TapeEntry e, Graph g)
+    {
+        Tensor y = e.Output.Data, dpre = e.Saved;
+        g.Backend.UnaryBackward(UnaryOp.Relu, dpre, y, y, e.Output.Grad, accumulate: false);
+        LinearBackward(e, dpre, g);
+    }
+
+    private static void LinearBackward(in TapeEntry e, Graph g) => LinearBackward(e, e.Output.Grad, g);
+
     // A = x, B = weight, C = bias.  dx += dy·W;  dW += dyᵀ·x;  db += Σ_B dy.
     // Each "+=" is a GEMM with β = 1, or β = 0 when the gradient holds nothing yet (no zero-fill pass needed).
-    private static void LinearBackward(in TapeEntry e, Graph g)
+    private static void LinearBackward(in TapeEntry e, Tensor dy, Graph g)
     {
-        Tensor dy = e.Output.Grad;
         Variable x = e.A!, w = e.B!;
         bool overwrite;
         if (x.RequiresGrad)
