@@ -14,10 +14,7 @@ public static partial class Ops
     public static Variable Linear(Variable x, Variable weight, Variable? bias = null)
     {
         Graph g = Graph.Of(nameof(Linear), x, weight, bias);
-        if (x.Shape.Rank != 2 || weight.Shape.Rank != 2 || x.Shape[1] != weight.Shape[1])
-            throw new ArgumentException($"Linear: input {x.Shape} and weight {weight.Shape} do not fit; expected [B, In] and [Out, In].", nameof(x));
-        if (bias is not null && bias.Shape.Length != weight.Shape[0])
-            throw new ArgumentException($"Linear: bias {bias.Shape} should have {weight.Shape[0]} elements (one per output).", nameof(bias));
+        CheckAffine(nameof(Linear), x, weight, bias);
         bool records = Graph.Records(x, weight, bias);
         Variable y = g.Result(new Shape(x.Shape[0], weight.Shape[0]), records);
         g.Backend.Gemm(y.Data, x.Data, TransposeMode.No, weight.Data, TransposeMode.Yes, bias: bias?.Data ?? default);
@@ -35,10 +32,7 @@ public static partial class Ops
     public static Variable LinearRelu(Variable x, Variable weight, Variable? bias = null)
     {
         Graph g = Graph.Of(nameof(LinearRelu), x, weight, bias);
-        if (x.Shape.Rank != 2 || weight.Shape.Rank != 2 || x.Shape[1] != weight.Shape[1])
-            throw new ArgumentException($"LinearRelu: input {x.Shape} and weight {weight.Shape} do not fit; expected [B, In] and [Out, In].", nameof(x));
-        if (bias is not null && bias.Shape.Length != weight.Shape[0])
-            throw new ArgumentException($"LinearRelu: bias {bias.Shape} should have {weight.Shape[0]} elements (one per output).", nameof(bias));
+        CheckAffine(nameof(LinearRelu), x, weight, bias);
         bool records = Graph.Records(x, weight, bias);
         Variable y = g.Result(new Shape(x.Shape[0], weight.Shape[0]), records);
         g.Backend.Gemm(y.Data, x.Data, TransposeMode.No, weight.Data, TransposeMode.Yes, bias: bias?.Data ?? default, epilogue: Epilogue.Relu);
@@ -53,6 +47,14 @@ public static partial class Ops
         Tensor y = e.Output.Data, dpre = e.Saved;
         g.Backend.UnaryBackward(UnaryOp.Relu, dpre, y, y, e.Output.Grad, accumulate: false);
         LinearBackward(e, dpre, g);
+    }
+
+    private static void CheckAffine(string op, Variable x, Variable weight, Variable? bias)
+    {
+        if (x.Shape.Rank != 2 || weight.Shape.Rank != 2 || x.Shape[1] != weight.Shape[1])
+            throw new ArgumentException($"{op}: input {x.Shape} and weight {weight.Shape} do not fit; expected [B, In] and [Out, In].", nameof(x));
+        if (bias is not null && bias.Shape.Length != weight.Shape[0])
+            throw new ArgumentException($"{op}: bias {bias.Shape} should have {weight.Shape[0]} elements (one per output).", nameof(bias));
     }
 
     private static void LinearBackward(in TapeEntry e, Graph g) => LinearBackward(e, e.Output.Grad, g);
