@@ -66,7 +66,8 @@ public sealed partial class GpuCompute
     }
 
     /// <summary>As <see cref="ICompute.SoftmaxCrossEntropyBackward"/>, with the labelled rows counted on the device.</summary>
-    public void SoftmaxCrossEntropyBackward(Tensor dLogits, Tensor logProbabilities, IntTensor labels, float smoothing, Tensor scale)
+    public void SoftmaxCrossEntropyBackward(Tensor dLogits, Tensor logProbabilities, IntTensor labels, float smoothing, Tensor scale,
+        bool accumulate = true)
     {
         ArrayView<float> d = View(dLogits, nameof(dLogits)), logp = View(logProbabilities, nameof(logProbabilities));
         ArrayView<float> s = ScalarView(scale, nameof(scale));
@@ -78,7 +79,7 @@ public sealed partial class GpuCompute
         if (dLogits.Length == 0) return;
         ArrayView<float> count = Scratch(1);
         _kernels.LabelledCount(1, count, labelView, rows);
-        _kernels.CrossEntropyBackward(dLogits.Length, d, logp, labelView, s, logProbabilities.Shape.Columns, smoothing, count);
+        _kernels.CrossEntropyBackward(dLogits.Length, d, logp, labelView, s, logProbabilities.Shape.Columns, smoothing, count, accumulate ? 1 : 0);
     }
 
     /// <inheritdoc />

@@ -31,7 +31,7 @@ internal sealed class GpuKernels(Accelerator accelerator)
     private Action<KernelConfig, ArrayView<float>, ArrayView<float>, ArrayView<float>, int, int, float, int>? _softmaxBackward;
     private Action<Index1D, ArrayView<int>, ArrayView<float>, int>? _argMax;
     private Action<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<int>, int, float>? _nllTerms;
-    private Action<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<int>, ArrayView<float>, int, float, ArrayView<float>>? _crossEntropyBackward;
+    private Action<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<int>, ArrayView<float>, int, float, ArrayView<float>, int>? _crossEntropyBackward;
     private Action<Index1D, ArrayView<float>, ArrayView<int>, int>? _labelledCount;
     private Action<Index1D, ArrayView<float>, ArrayView<float>>? _divideByCount;
     private Action<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<int>, ArrayView<int>, int, int, int>? _embeddingForward;
@@ -113,9 +113,9 @@ internal sealed class GpuKernels(Accelerator accelerator)
         Launched(_nllTerms ??= accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<int>, int, float>(
             RowKernels.NllTerms));
 
-    public Action<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<int>, ArrayView<float>, int, float, ArrayView<float>> CrossEntropyBackward =>
+    public Action<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<int>, ArrayView<float>, int, float, ArrayView<float>, int> CrossEntropyBackward =>
         Launched(_crossEntropyBackward ??= accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<int>,
-            ArrayView<float>, int, float, ArrayView<float>>(RowKernels.SoftmaxCrossEntropyBackward));
+            ArrayView<float>, int, float, ArrayView<float>, int>(RowKernels.SoftmaxCrossEntropyBackward));
 
     public Action<Index1D, ArrayView<float>, ArrayView<int>, int> LabelledCount =>
         Launched(_labelledCount ??= accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<int>, int>(LabelKernels.LabelledCount));

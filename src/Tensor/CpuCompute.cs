@@ -235,7 +235,8 @@ public sealed partial class CpuCompute : ICompute
     }
 
     /// <inheritdoc />
-    public void SoftmaxCrossEntropyBackward(Tensor dLogits, Tensor logProbabilities, IntTensor labels, float smoothing, Tensor scale)
+    public void SoftmaxCrossEntropyBackward(Tensor dLogits, Tensor logProbabilities, IntTensor labels, float smoothing, Tensor scale,
+        bool accumulate = true)
     {
         Check(dLogits, nameof(dLogits), logProbabilities, nameof(logProbabilities));
         ComputeChecks.Owned(this, labels, nameof(labels));
@@ -243,7 +244,7 @@ public sealed partial class CpuCompute : ICompute
         ComputeChecks.SameShape(logProbabilities, nameof(logProbabilities), dLogits, nameof(dLogits));
         ComputeChecks.Labels(labels.Span, logProbabilities.Shape.Rows, logProbabilities.Shape.Columns, allowUnlabelled: true);
         LossKernels.SoftmaxCrossEntropyBackward(CpuKernels.Path, dLogits.Span, logProbabilities.Span, logProbabilities.Shape.Columns,
-            labels.Span, smoothing, s);
+            labels.Span, smoothing, s, accumulate);
     }
 
     /// <inheritdoc />

@@ -222,9 +222,11 @@ public interface ICompute
     /// The fused backward of log-softmax + NLL: dlogits += scale[0]·(softmax − target)/B where target is the smoothed
     /// one-hot row; B counts the labelled rows only, and unlabelled rows (<see cref="ComputeChecks.Unlabelled"/>) get
     /// no gradient. <paramref name="scale"/> is a one-element tensor of this backend (the loss's gradient), read by
-    /// the kernel where it lives, so a backward pass never copies it to the host.
+    /// the kernel where it lives, so a backward pass never copies it to the host. With <paramref name="accumulate"/>
+    /// false the gradient is written over dLogits (unlabelled rows, and every row of a batch without labels, get 0).
     /// </summary>
-    void SoftmaxCrossEntropyBackward(Tensor dLogits, Tensor logProbabilities, IntTensor labels, float smoothing, Tensor scale);
+    void SoftmaxCrossEntropyBackward(Tensor dLogits, Tensor logProbabilities, IntTensor labels, float smoothing, Tensor scale,
+        bool accumulate = true);
 
     /// <summary>
     /// The distillation loss and its gradients in one kernel over the logits (row-wise over the last axis, B rows):

@@ -108,8 +108,9 @@ internal sealed class HostlessCompute : ICompute
     public void NllLoss(Tensor loss, Tensor logProbabilities, IntTensor labels, float smoothing) =>
         Cpu.NllLoss(C(loss), C(logProbabilities), C(labels), smoothing);
 
-    public void SoftmaxCrossEntropyBackward(Tensor dLogits, Tensor logProbabilities, IntTensor labels, float smoothing, Tensor scale) =>
-        Cpu.SoftmaxCrossEntropyBackward(C(dLogits), C(logProbabilities), C(labels), smoothing, C(scale));
+    public void SoftmaxCrossEntropyBackward(Tensor dLogits, Tensor logProbabilities, IntTensor labels, float smoothing, Tensor scale,
+        bool accumulate = true) =>
+        Cpu.SoftmaxCrossEntropyBackward(C(dLogits), C(logProbabilities), C(labels), smoothing, C(scale), accumulate);
 
     public void KlDivergenceWithGradient(Tensor loss, Tensor dStudent, Tensor dTeacher, Tensor studentLogits, Tensor teacherLogits,
         float temperature) => Cpu.KlDivergenceWithGradient(C(loss), C(dStudent), C(dTeacher), C(studentLogits), C(teacherLogits), temperature);

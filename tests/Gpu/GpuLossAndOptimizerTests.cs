@@ -59,13 +59,16 @@ public class GpuLossAndOptimizerTests(IlgpuCpuFixture fixture)
             return loss;
         });
         Check.Close(cpu, gpu, SumAtol, SumRtol, $"NLL ε={smoothing}");
-        (cpu, gpu) = Both(b =>
+        foreach (bool accumulate in new[] { true, false })
         {
-            Tensor d = On(b, dLogits0);
-            b.SoftmaxCrossEntropyBackward(d, On(b, logp), IntTensor.Upload(_labels, b), smoothing, On(b, scale));
-            return d;
-        });
-        Check.Close(cpu, gpu, SumAtol, SumRtol, $"cross-entropy backward ε={smoothing}");
+            (cpu, gpu) = Both(b =>
+            {
+                Tensor d = On(b, dLogits0);
+                b.SoftmaxCrossEntropyBackward(d, On(b, logp), IntTensor.Upload(_labels, b), smoothing, On(b, scale), accumulate);
+                return d;
+            });
+            Check.Close(cpu, gpu, SumAtol, SumRtol, $"cross-entropy backward ε={smoothing}, {(accumulate ? "added" : "written")}");
+        }
     }
 
     [Fact]
@@ -78,6 +81,9 @@ public class GpuLossAndOptimizerTests(IlgpuCpuFixture fixture)
         _gpu.SoftmaxCrossEntropyBackward(d, logp, none, 0.1f, Tensor.Upload([1f], new Shape(1), _gpu));
         Assert.Equal(0f, loss.Item());
         Assert.All(d.ToArray(), v => Assert.Equal(0f, v));
+        _gpu.Fill(d, 5f);
+        _gpu.SoftmaxCrossEntropyBackward(d, logp, none, 0.1f, Tensor.Upload([1f], new Shape(1), _gpu), accumulate: false);
+        Assert.All(d.ToArray(), v => Assert.Equal(0f, v)); // written over: unlabelled rows get 0
     }
 
     [Theory]

@@ -22,10 +22,14 @@ public class LossPathTests
                 float[] logp = new float[n];
                 SoftmaxReference.Forward(PathData.Uniform((ulong)n, n, -6, 6), logp, cols, 1f, log: true);
                 int[] labels = Enumerable.Range(0, rows).Select(r => r % 3 == 1 ? -1 : (r * 7 + 3) % cols).ToArray();
-                float[] start = PathData.Uniform((ulong)n + 1, n, -1, 1), expected = start.ToArray(), actual = start.ToArray();
-                LossReference.SoftmaxCrossEntropyBackward(expected, logp, cols, labels, smoothing, 0.7f);
-                LossKernels.SoftmaxCrossEntropyBackward(path, actual, logp, cols, labels, smoothing, 0.7f);
-                Check.Close(expected, actual, 2e-7, 2e-6, $"CE backward {rows}x{cols} ε={smoothing} on {path}");
+                float[] start = PathData.Uniform((ulong)n + 1, n, -1, 1);
+                foreach (bool accumulate in new[] { true, false })
+                {
+                    float[] expected = start.ToArray(), actual = start.ToArray();
+                    LossReference.SoftmaxCrossEntropyBackward(expected, logp, cols, labels, smoothing, 0.7f, accumulate);
+                    LossKernels.SoftmaxCrossEntropyBackward(path, actual, logp, cols, labels, smoothing, 0.7f, accumulate);
+                    Check.Close(expected, actual, 2e-7, 2e-6, $"CE backward {rows}x{cols} ε={smoothing} on {path}, {(accumulate ? "added" : "written")}");
+                }
             }
     }
 

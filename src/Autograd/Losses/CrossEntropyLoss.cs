@@ -47,7 +47,11 @@ public static partial class Losses
         return loss;
     }
 
-    // Saved = log p, Labels = the labels on the backend, P0 = ε.  dlogits += dloss·(p − target)/B with target = (1−ε)·onehot + ε/C.
-    private static void CrossEntropyBackward(in TapeEntry e, Graph g) =>
-        g.Backend.SoftmaxCrossEntropyBackward(g.GradOf(e.A!), e.Saved, e.Labels, e.P0, e.Output.Grad);
+    // Saved = log p, Labels = the labels on the backend, P0 = ε.  dlogits += dloss·(p − target)/B with target = (1−ε)·onehot + ε/C,
+    // written over dlogits when it holds nothing of this pass yet (no zero-fill first).
+    private static void CrossEntropyBackward(in TapeEntry e, Graph g)
+    {
+        Tensor dLogits = g.GradForWrite(e.A!, out bool overwrite);
+        g.Backend.SoftmaxCrossEntropyBackward(dLogits, e.Saved, e.Labels, e.P0, e.Output.Grad, accumulate: !overwrite);
+    }
 }

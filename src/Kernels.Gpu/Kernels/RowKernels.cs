@@ -77,14 +77,20 @@ internal static class RowKernels
     }
 
     // dlogits += scale[0]·(e^logp − target)/B with target = (1−ε)·onehot(label) + ε/C and B = labelled[0], the count of
-    // labelled rows (LabelKernels.LabelledCount); one thread per element.
+    // labelled rows (LabelKernels.LabelledCount); one thread per element. With accumulate 0 the element is written
+    // instead, 0 in an unlabelled row.
     public static void SoftmaxCrossEntropyBackward(Index1D i, ArrayView<float> dLogits, ArrayView<float> logp, ArrayView<int> labels,
-        ArrayView<float> scale, int columns, float smoothing, ArrayView<float> labelled)
+        ArrayView<float> scale, int columns, float smoothing, ArrayView<float> labelled, int accumulate)
     {
         int label = labels[i / columns];
-        if (label < 0) return;
+        if (label < 0)
+        {
+            if (accumulate == 0) dLogits[i] = 0f;
+            return;
+        }
         float target = (i % columns == label ? 1f - smoothing : 0f) + smoothing / columns;
-        dLogits[i] += scale[0] * (XMath.Exp(logp[i]) - target) / labelled[0];
+        float gradient = scale[0] * (XMath.Exp(logp[i]) - target) / labelled[0];
+        dLogits[i] = accumulate != 0 ? dLogits[i] + gradient : gradient;
     }
 
     // The warp's row r of the distillation loss: KL_r(softmax(t/T) ‖ softmax(s/T)) into kl[r], dStudent = (ps − pt)/(T·B)

@@ -8,11 +8,12 @@ public static class LossReference
 {
     /// <summary>
     /// dlogits += scale·(e^logp − target)/B with target = (1−ε)·onehot(label) + ε/C, over the labelled rows (B of
-    /// them); rows labelled −1 are skipped.
+    /// them); rows labelled −1 are skipped. Not accumulating, dlogits starts from zero.
     /// </summary>
     public static void SoftmaxCrossEntropyBackward(Span<float> dLogits, ReadOnlySpan<float> logp, int columns,
-        ReadOnlySpan<int> labels, float smoothing, float scale)
+        ReadOnlySpan<int> labels, float smoothing, float scale, bool accumulate = true)
     {
+        if (!accumulate) dLogits[..(labels.Length * columns)].Clear();
         int labelled = 0;
         foreach (int label in labels) if (label >= 0) labelled++;
         for (int r = 0; r < labels.Length; r++)

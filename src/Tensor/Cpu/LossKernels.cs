@@ -36,19 +36,28 @@ internal static class LossKernels
     }
 
     // dlogits += scale·(softmax − target)/B (B = labelled rows; unlabelled rows are skipped), target = (1−ε)·onehot + ε/C: k·(e^logp − ε/C) over the row, then
-    // −k·(1−ε) at the label.
+    // −k·(1−ε) at the label. Not accumulating, the row is written instead and unlabelled rows are zeroed.
     internal static void SoftmaxCrossEntropyBackward(KernelPath path, Span<float> dLogits, ReadOnlySpan<float> logp, int columns,
-        ReadOnlySpan<int> labels, float smoothing, float scale)
+        ReadOnlySpan<int> labels, float smoothing, float scale, bool accumulate = true)
     {
         int labelled = LabelledRows(labels);
-        if (labelled == 0) return;
+        if (labelled == 0)
+        {
+            if (!accumulate) dLogits[..(labels.Length * columns)].Clear();
+            return;
+        }
         float k = scale / labelled;
         var op = new ScaledExpMinus(k, smoothing / columns);
         for (int r = 0; r < labels.Length; r++)
         {
-            if (labels[r] < 0) continue;
             Span<float> d = dLogits.Slice(r * columns, columns);
-            VectorLoop.MapAdd(path, op, logp.Slice(r * columns, columns), d);
+            if (labels[r] < 0)
+            {
+                if (!accumulate) d.Clear();
+                continue;
+            }
+            if (accumulate) VectorLoop.MapAdd(path, op, logp.Slice(r * columns, columns), d);
+            else VectorLoop.Map(path, op, logp.Slice(r * columns, columns), d);
             d[labels[r]] -= k * (1f - smoothing);
         }
     }
