@@ -111,7 +111,8 @@ public sealed partial class Graph : IDisposable
             throw new InvalidOperationException(
                 $"{output} does not require a gradient: no parameter or input on its path requires one, or it was computed under GradMode.NoGrad().");
         _epoch++;
-        Tensor seed = output.GradFor(_epoch);
+        // The seed is written whole (filled or copied), so a fresh buffer needs no zero-fill first.
+        Tensor seed = output.GradForOverwrite(_epoch, out _);
         if (outputGradient.IsEmpty) Backend.Fill(seed, 1f);
         else
         {
