@@ -74,9 +74,10 @@ public sealed class Mlp : Sequential
         int linearSeen = 0;
         for (int i = 0; i < Count; i++)
         {
-            x = this[i].Forward(x);
-            if (this[i] is IAffineLayer) linearSeen++;
-            else if (this[i] is not Dropout && linearSeen == hiddenLayer) hidden = x;
+            int first = i;
+            i = Apply(i, ref x);
+            if (this[first] is IAffineLayer) linearSeen++;
+            if (this[i] is not IAffineLayer and not Dropout && linearSeen == hiddenLayer) hidden = x;
         }
         return x;
     }

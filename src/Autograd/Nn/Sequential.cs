@@ -25,16 +25,23 @@ public class Sequential : Layer
     public override Variable Forward(Variable input)
     {
         Variable x = input;
-        for (int i = 0; i < _layers.Length; i++)
-        {
-            if (_layers[i] is Linear linear && i + 1 < _layers.Length && _layers[i + 1] is ReLU)
-            {
-                x = Ops.LinearRelu(x, linear.Weight, linear.Bias);
-                i++;
-            }
-            else x = _layers[i].Forward(x);
-        }
+        for (int i = 0; i < _layers.Length; i++) i = Apply(i, ref x);
         return x;
+    }
+
+    /// <summary>
+    /// Applies module <paramref name="index"/> to <paramref name="x"/>, fused with the next when they are a dense Linear
+    /// and a ReLU, and returns the index of the last module applied.
+    /// </summary>
+    private protected int Apply(int index, ref Variable x)
+    {
+        if (_layers[index] is Linear linear && index + 1 < _layers.Length && _layers[index + 1] is ReLU)
+        {
+            x = Ops.LinearRelu(x, linear.Weight, linear.Bias);
+            return index + 1;
+        }
+        x = _layers[index].Forward(x);
+        return index;
     }
 
     /// <inheritdoc />
