@@ -68,6 +68,13 @@ public enum ReduceOp
 public readonly record struct AdamStep(
     float LearningRate, float Beta1, float Beta2, float Epsilon, float WeightDecay, bool Decoupled, long Step);
 
+/// <summary>One parameter of a multi-tensor Adam update: the parameter, its gradient and its two moment buffers.</summary>
+/// <param name="Parameter">The weights, updated in place.</param>
+/// <param name="Gradient">Their gradient.</param>
+/// <param name="M">The first moment, updated in place.</param>
+/// <param name="V">The second moment, updated in place.</param>
+public readonly record struct AdamTensors(Tensor Parameter, Tensor Gradient, Tensor M, Tensor V);
+
 /// <summary>The hyper-parameters of one SGD step (PyTorch's semantics).</summary>
 /// <param name="LearningRate">Step size.</param>
 /// <param name="Momentum">Momentum factor (0 disables the buffer).</param>
@@ -311,6 +318,17 @@ public interface ICompute
 
     /// <summary>One fused Adam/AdamW update of a parameter and its two moment buffers.</summary>
     void AdamUpdate(Tensor parameter, Tensor gradient, Tensor m, Tensor v, AdamStep step);
+
+    /// <summary>
+    /// The same Adam/AdamW step on several parameters, PyTorch's multi-tensor (<c>foreach</c>) Adam: every element gets
+    /// exactly the numbers of <see cref="AdamUpdate(Tensor, Tensor, Tensor, Tensor, AdamStep)"/>, and a device updates
+    /// the tensors in as few kernel launches as it can instead of one per parameter. The default makes one call per
+    /// entry.
+    /// </summary>
+    void AdamUpdate(ReadOnlySpan<AdamTensors> tensors, AdamStep step)
+    {
+        foreach (AdamTensors t in tensors) AdamUpdate(t.Parameter, t.Gradient, t.M, t.V, step);
+    }
 
     /// <summary>One fused SGD update; <paramref name="momentumBuffer"/> is ignored when momentum is 0.</summary>
     void SgdUpdate(Tensor parameter, Tensor gradient, Tensor momentumBuffer, SgdStep step);

@@ -123,8 +123,14 @@ public sealed class PtxCompileTests
         typeof(GpuCompute).Assembly.GetTypes()
             .Where(t => t.Namespace == "TinyKd.Gpu.Kernels")
             .SelectMany(t => t.GetMethods(BindingFlags.Public | BindingFlags.Static | BindingFlags.DeclaredOnly))
-            .Where(m => m.ReturnType == typeof(void) && m.GetParameters().Any(p => p.ParameterType.Name.StartsWith("ArrayView", StringComparison.Ordinal)))
+            .Where(m => m.ReturnType == typeof(void) && m.GetParameters().Any(p => HoldsViews(p.ParameterType)))
             .OrderBy(NameOf, StringComparer.Ordinal);
+
+    // An ArrayView, or a struct with one among its fields (a multi-tensor kernel's argument).
+    private static bool HoldsViews(Type type) =>
+        type.Name.StartsWith("ArrayView", StringComparison.Ordinal) ||
+        (type.IsValueType && !type.IsPrimitive && type.Namespace == "TinyKd.Gpu.Kernels" &&
+         type.GetFields(BindingFlags.Instance | BindingFlags.Public | BindingFlags.NonPublic).Any(f => HoldsViews(f.FieldType)));
 
     private static string NameOf(MethodInfo kernel) => $"{kernel.DeclaringType!.Name}.{kernel.Name}";
 }

@@ -11,6 +11,7 @@ public class Adam : Optimizer
     private readonly Tensor[] _m;
     private readonly Tensor[] _v;
     private readonly bool _decoupled;
+    private readonly AdamTensors[] _group; // one multi-tensor update's entries, filled and cleared by UpdateDense
 
     /// <summary>Creates the optimizer with PyTorch's defaults.</summary>
     public Adam(IEnumerable<Variable> parameters, float learningRate = 1e-3f, float beta1 = 0.9f, float beta2 = 0.999f,
@@ -36,6 +37,7 @@ public class Adam : Optimizer
         _decoupled = decoupled;
         _m = Parameters.Select(p => Tensor.Zeros(p.Shape, p.Data.Backend)).ToArray();
         _v = Parameters.Select(p => Tensor.Zeros(p.Shape, p.Data.Backend)).ToArray();
+        _group = new AdamTensors[Parameters.Count];
     }
 
     /// <summary>Decay of the first moment.</summary>
@@ -62,12 +64,38 @@ public class Adam : Optimizer
     /// </summary>
     protected override void Update(int index, Variable parameter)
     {
-        var step = new AdamStep(LearningRate, Beta1, Beta2, Epsilon, WeightDecay, _decoupled, StepCount);
         if (parameter.SparseGrad is { } sparse)
-            parameter.Data.Backend.SparseAdamUpdate(parameter.Data, sparse.RowTensor, sparse.Values, _m[index], _v[index], step);
+            parameter.Data.Backend.SparseAdamUpdate(parameter.Data, sparse.RowTensor, sparse.Values, _m[index], _v[index], CurrentStep);
         else
-            parameter.Data.Backend.AdamUpdate(parameter.Data, parameter.Grad, _m[index], _v[index], step);
+            parameter.Data.Backend.AdamUpdate(parameter.Data, parameter.Grad, _m[index], _v[index], CurrentStep);
     }
+
+    /// <summary>
+    /// Updates the dense parameters together: one multi-tensor <see cref="ICompute.AdamUpdate(ReadOnlySpan{AdamTensors}, AdamStep)"/>
+    /// per run of parameters on the same backend, the same numbers as one update each (on a GPU one launch, not one
+    /// per parameter).
+    /// </summary>
+    protected override void UpdateDense(ReadOnlySpan<int> indices)
+    {
+        int start = 0;
+        while (start < indices.Length)
+        {
+            ICompute backend = Parameters[indices[start]].Data.Backend;
+            int count = 0;
+            for (; start + count < indices.Length; count++)
+            {
+                int i = indices[start + count];
+                Variable p = Parameters[i];
+                if (p.Data.Backend != backend) break;
+                _group[count] = new AdamTensors(p.Data, p.Grad, _m[i], _v[i]);
+            }
+            backend.AdamUpdate(_group.AsSpan(0, count), CurrentStep);
+            start += count;
+        }
+        Array.Clear(_group);
+    }
+
+    private AdamStep CurrentStep => new(LearningRate, Beta1, Beta2, Epsilon, WeightDecay, _decoupled, StepCount);
 }
 
 /// <summary>AdamW (Loshchilov &amp; Hutter): Adam with weight decay applied to the weights, not the gradient.</summary>

@@ -15,6 +15,7 @@ public abstract class Optimizer : IDisposable
     private readonly float[] _norms;      // the same, on the host
     private readonly Tensor[] _masks;
     private readonly Tensor[][] _maskedState;
+    private readonly int[] _dense;        // the indices this step updates with a dense gradient
 
     /// <summary>Takes the parameters to update.</summary>
     /// <exception cref="ArgumentException">The list is empty or holds a non-trainable variable.</exception>
@@ -33,6 +34,7 @@ public abstract class Optimizer : IDisposable
         _norms = new float[_parameters.Length];
         _masks = new Tensor[_parameters.Length];
         _maskedState = new Tensor[_parameters.Length][];
+        _dense = new int[_parameters.Length];
     }
 
     /// <summary>The parameters, in the order given.</summary>
@@ -61,19 +63,28 @@ public abstract class Optimizer : IDisposable
     {
         ObjectDisposedException.ThrowIf(IsDisposed, this);
         StepCount++;
+        int dense = 0;
         for (int i = 0; i < _parameters.Length; i++)
         {
-            if (!HasGradient(_parameters[i])) continue;
-            if (_masks[i].IsEmpty)
-            {
-                Update(i, _parameters[i]);
-                continue;
-            }
             Variable p = _parameters[i];
-            p.Data.Backend.Binary(BinaryOp.Multiply, p.Grad, p.Grad, _masks[i]);
-            Update(i, p);
-            ApplyMask(i);
+            if (!HasGradient(p)) continue;
+            if (!_masks[i].IsEmpty) p.Data.Backend.Binary(BinaryOp.Multiply, p.Grad, p.Grad, _masks[i]);
+            if (p.SparseGrad is null) _dense[dense++] = i;
+            else Update(i, p);
         }
+        UpdateDense(_dense.AsSpan(0, dense));
+        for (int i = 0; i < _parameters.Length; i++)
+            if (!_masks[i].IsEmpty && HasGradient(_parameters[i])) ApplyMask(i);
+    }
+
+    /// <summary>
+    /// Applies this step's update to the parameters at <paramref name="indices"/> (in order), each of which has a dense
+    /// gradient. The default calls <see cref="Update"/> for each; an optimizer whose backend can update many tensors
+    /// in one go (multi-tensor Adam: one kernel launch on a device instead of one per parameter) overrides it.
+    /// </summary>
+    protected virtual void UpdateDense(ReadOnlySpan<int> indices)
+    {
+        foreach (int i in indices) Update(i, _parameters[i]);
     }
 
     /// <summary>

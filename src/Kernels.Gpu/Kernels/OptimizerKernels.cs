@@ -10,7 +10,19 @@ namespace TinyKd.Gpu.Kernels;
 /// </summary>
 internal static class OptimizerKernels
 {
-    public static void Adam(Index1D i, ArrayView<float> p, ArrayView<float> g, ArrayView<float> m, ArrayView<float> v, AdamScalars s)
+    public static void Adam(Index1D i, ArrayView<float> p, ArrayView<float> g, ArrayView<float> m, ArrayView<float> v, AdamScalars s) =>
+        AdamElement(i, p, g, m, v, s);
+
+    // Multi-tensor Adam: thread i updates element i of the concatenation of the group's tensors. It finds its tensor
+    // by the group's running ends (at most AdamGroup.Capacity comparisons) and updates that element exactly as Adam.
+    public static void AdamMany(Index1D i, AdamGroup group, AdamScalars s)
+    {
+        int slot = group.SlotOf(i, out int start);
+        AdamSlot t = group[slot];
+        AdamElement(i - start, t.P, t.G, t.M, t.V, s);
+    }
+
+    private static void AdamElement(int i, ArrayView<float> p, ArrayView<float> g, ArrayView<float> m, ArrayView<float> v, AdamScalars s)
     {
         float gi = s.L2 != 0 ? g[i] + s.WeightDecay * p[i] : g[i];
         float pi = p[i] * s.Decay;

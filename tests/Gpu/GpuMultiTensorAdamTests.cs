@@ -1,0 +1,78 @@
+using System.Runtime.InteropServices;
+using TinyKd.Gpu;
+using TinyKd.Tensors;
+using TinyKd.Tests.Support;
+using static TinyKd.Tests.Gpu.IlgpuCpuFixture;
+
+namespace TinyKd.Tests.Gpu;
+
+// Multi-tensor Adam (ICompute.AdamUpdate over a span of parameters): on each backend the same bits as one update per
+// parameter, and on the ILGPU backend one launch per eight parameters; a bad entry changes nothing.
+[Collection(IlgpuCpuCollection.Name)]
+public class GpuMultiTensorAdamTests(IlgpuCpuFixture fixture)
+{
+    // Eleven parameters, one of them empty: two launches of the GPU kernel (eight, then two).
+    private static readonly int[] Lengths = [17 * 33, 1, 5, 0, 33, 100, 7, 64, 3, 257, 31];
+    private readonly GpuCompute _gpu = fixture.Gpu;
+
+    public static TheoryData<bool, float> Decays() => new() { { false, 0f }, { false, 0.01f }, { true, 0.01f } };
+
+    [Theory]
+    [MemberData(nameof(Decays))]
+    public void Multi_tensor_adam_equals_one_update_per_parameter_bit_for_bit_on_each_backend(bool decoupled, float weightDecay)
+    {
+        foreach (ICompute backend in new ICompute[] { CpuCompute.Default, _gpu })
+        {
+            AdamTensors[] single = Parameters(backend), many = Parameters(backend);
+            for (long step = 1; step <= 3; step++)
+            {
+                var hyper = new AdamStep(1e-2f, 0.9f, 0.999f, 1e-8f, weightDecay, decoupled, step);
+                foreach (AdamTensors t in single) backend.AdamUpdate(t.Parameter, t.Gradient, t.M, t.V, hyper);
+                backend.AdamUpdate(many, hyper);
+            }
+            for (int i = 0; i < Lengths.Length; i++)
+            {
+                string what = $"{backend.GetType().Name} parameter {i} (length {Lengths[i]}, decoupled {decoupled}, wd {weightDecay})";
+                Assert.True(Bits(single[i].Parameter).SequenceEqual(Bits(many[i].Parameter)), $"{what}: weights differ");
+                Assert.True(Bits(single[i].M).SequenceEqual(Bits(many[i].M)), $"{what}: first moments differ");
+                Assert.True(Bits(single[i].V).SequenceEqual(Bits(many[i].V)), $"{what}: second moments differ");
+            }
+        }
+    }
+
+    [Fact]
+    public void The_gpu_updates_eight_parameters_per_launch()
+    {
+        AdamTensors[] tensors = Parameters(_gpu);
+        var hyper = new AdamStep(1e-3f, 0.9f, 0.999f, 1e-8f, 0f, false, 1);
+        long before = _gpu.KernelLaunches;
+        _gpu.AdamUpdate(tensors.AsSpan(0, 8), hyper);
+        Assert.Equal(1, _gpu.KernelLaunches - before);
+        before = _gpu.KernelLaunches;
+        _gpu.AdamUpdate(tensors, hyper);
+        Assert.Equal(2, _gpu.KernelLaunches - before);
+        before = _gpu.KernelLaunches;
+        _gpu.AdamUpdate(tensors.AsSpan(3, 1), hyper);
+        Assert.Equal(0, _gpu.KernelLaunches - before);
+    }
+
+    [Fact]
+    public void A_bad_entry_throws_before_any_parameter_moves()
+    {
+        AdamTensors[] tensors = Parameters(_gpu);
+        tensors[9] = tensors[9] with { V = Tensor.Zeros(new Shape(Lengths[9] + 1), _gpu) };
+        int[][] before = [.. tensors.Select(t => Bits(t.Parameter))];
+        var e = Assert.Throws<ArgumentException>(() => _gpu.AdamUpdate(tensors, new AdamStep(1e-2f, 0.9f, 0.999f, 1e-8f, 0f, false, 1)));
+        Assert.Contains("v", e.Message, StringComparison.Ordinal);
+        for (int i = 0; i < tensors.Length; i++) Assert.True(before[i].SequenceEqual(Bits(tensors[i].Parameter)), $"parameter {i} moved");
+    }
+
+    private static int[] Bits(Tensor t) => MemoryMarshal.Cast<float, int>(t.ToArray()).ToArray();
+
+    // Fresh parameters with random weights and gradients (the same for every call) and zero moments, on the backend.
+    private static AdamTensors[] Parameters(ICompute backend) =>
+    [
+        .. Lengths.Select((n, i) => new AdamTensors(On(backend, Check.Random(50 + (ulong)i, -1f, 1f, n)), On(backend, Check.Random(70 + (ulong)i, -1f, 1f, n)),
+            Tensor.Zeros(new Shape(n), backend), Tensor.Zeros(new Shape(n), backend))),
+    ];
+}
