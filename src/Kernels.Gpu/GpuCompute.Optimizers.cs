@@ -6,46 +6,93 @@ namespace TinyKd.Gpu;
 
 public sealed partial class GpuCompute
 {
+    private GroupSlot[] _slots = new GroupSlot[TensorGroup.Capacity]; // one multi-tensor call's views, checked before any launch
+
     /// <inheritdoc />
     public void AdamUpdate(Tensor parameter, Tensor gradient, Tensor m, Tensor v, AdamStep step)
     {
-        AdamSlot views = AdamViews(new AdamTensors(parameter, gradient, m, v));
-        if (parameter.Length > 0) _kernels.Adam(parameter.Length, views.P, views.G, views.M, views.V, Scalars(step));
+        GroupSlot views = AdamViews(new AdamTensors(parameter, gradient, m, v));
+        if (parameter.Length > 0) _kernels.Adam(parameter.Length, views.P, views.G, views.S1, views.S2, Scalars(step));
     }
 
     /// <summary>
     /// As <see cref="ICompute.AdamUpdate(ReadOnlySpan{AdamTensors}, AdamStep)"/>: one launch per
-    /// <see cref="AdamGroup.Capacity"/> parameters, each thread one element of their concatenation. Every entry is
+    /// <see cref="TensorGroup.Capacity"/> parameters, each thread one element of their concatenation. Every entry is
     /// checked before the first launch, so a bad one leaves all parameters as they were.
     /// </summary>
     public void AdamUpdate(ReadOnlySpan<AdamTensors> tensors, AdamStep step)
     {
-        foreach (AdamTensors t in tensors) AdamViews(t);
-        AdamScalars scalars = Scalars(step);
-        var group = default(AdamGroup);
-        int slots = 0;
-        foreach (AdamTensors t in tensors)
-        {
-            if (t.Parameter.Length == 0) continue;
-            if (slots == AdamGroup.Capacity || (long)group.Length + t.Parameter.Length > int.MaxValue)
-            {
-                _kernels.AdamMany(group.Length, group, scalars);
-                group = default;
-                slots = 0;
-            }
-            group.Set(slots++, AdamViews(t));
-        }
-        if (slots > 0) _kernels.AdamMany(group.Length, group, scalars);
+        Span<GroupSlot> slots = Slots(tensors.Length);
+        for (int k = 0; k < tensors.Length; k++) slots[k] = AdamViews(tensors[k]);
+        LaunchGroups(slots, Scalars(step), static (kernels, group, scalars) => kernels.AdamMany(group.Length, group, scalars));
+    }
+
+    /// <inheritdoc />
+    public void SgdUpdate(Tensor parameter, Tensor gradient, Tensor momentumBuffer, SgdStep step)
+    {
+        GroupSlot views = SgdViews(new SgdTensors(parameter, gradient, momentumBuffer), step);
+        if (parameter.Length > 0) _kernels.Sgd(parameter.Length, views.P, views.G, views.S1, Scalars(step));
+    }
+
+    /// <summary>
+    /// As <see cref="ICompute.SgdUpdate(ReadOnlySpan{SgdTensors}, SgdStep)"/>: one launch per
+    /// <see cref="TensorGroup.Capacity"/> parameters; every entry is checked before the first launch.
+    /// </summary>
+    public void SgdUpdate(ReadOnlySpan<SgdTensors> tensors, SgdStep step)
+    {
+        Span<GroupSlot> slots = Slots(tensors.Length);
+        for (int k = 0; k < tensors.Length; k++) slots[k] = SgdViews(tensors[k], step);
+        LaunchGroups(slots, Scalars(step), static (kernels, group, scalars) => kernels.SgdMany(group.Length, group, scalars));
     }
 
     // The views of one parameter's Adam tensors, checked to be this backend's and of one length.
-    private AdamSlot AdamViews(AdamTensors t)
+    private GroupSlot AdamViews(AdamTensors t)
     {
-        var views = new AdamSlot(View(t.Parameter, "parameter"), View(t.Gradient, "gradient"), View(t.M, "m"), View(t.V, "v"));
+        var views = new GroupSlot(View(t.Parameter, "parameter"), View(t.Gradient, "gradient"), View(t.M, "m"), View(t.V, "v"));
         ComputeChecks.SameLength(t.Parameter, "parameter", t.Gradient, "gradient");
         ComputeChecks.SameLength(t.Parameter, "parameter", t.M, "m");
         ComputeChecks.SameLength(t.Parameter, "parameter", t.V, "v");
         return views;
+    }
+
+    // The views of one parameter's SGD tensors; without momentum the buffer slot holds the parameter (never read).
+    private GroupSlot SgdViews(SgdTensors t, SgdStep step)
+    {
+        ArrayView<float> p = View(t.Parameter, "parameter"), g = View(t.Gradient, "gradient"), buffer = p;
+        ComputeChecks.SameLength(t.Parameter, "parameter", t.Gradient, "gradient");
+        if (step.Momentum != 0f)
+        {
+            buffer = View(t.MomentumBuffer, "momentumBuffer");
+            ComputeChecks.SameLength(t.Parameter, "parameter", t.MomentumBuffer, "momentumBuffer");
+        }
+        return new GroupSlot(p, g, buffer, default);
+    }
+
+    private Span<GroupSlot> Slots(int count)
+    {
+        if (_slots.Length < count) _slots = new GroupSlot[count];
+        return _slots.AsSpan(0, count);
+    }
+
+    // Launches the non-empty slots in groups of TensorGroup.Capacity (fewer when their elements would pass int.MaxValue),
+    // then drops the views.
+    private void LaunchGroups<TScalars>(Span<GroupSlot> slots, TScalars scalars, Action<GpuKernels, TensorGroup, TScalars> launch)
+    {
+        var group = default(TensorGroup);
+        int used = 0;
+        foreach (GroupSlot slot in slots)
+        {
+            if (slot.P.Length == 0) continue;
+            if (used == TensorGroup.Capacity || group.Length + slot.P.Length > int.MaxValue)
+            {
+                launch(_kernels, group, scalars);
+                group = default;
+                used = 0;
+            }
+            group.Set(used++, slot);
+        }
+        if (used > 0) launch(_kernels, group, scalars);
+        slots.Clear();
     }
 
     // The scalars of Cpu/OptimizerReference.Adam: bias corrections in double, then rounded once.
@@ -57,20 +104,6 @@ public sealed partial class GpuCompute
             (float)(step.LearningRate / bc1), (float)Math.Sqrt(bc2));
     }
 
-    /// <inheritdoc />
-    public void SgdUpdate(Tensor parameter, Tensor gradient, Tensor momentumBuffer, SgdStep step)
-    {
-        ArrayView<float> p = View(parameter, nameof(parameter)), g = View(gradient, nameof(gradient));
-        ComputeChecks.SameLength(parameter, nameof(parameter), gradient, nameof(gradient));
-        ArrayView<float> buffer = p;
-        if (step.Momentum != 0f)
-        {
-            buffer = View(momentumBuffer, nameof(momentumBuffer));
-            ComputeChecks.SameLength(parameter, nameof(parameter), momentumBuffer, nameof(momentumBuffer));
-        }
-        if (parameter.Length == 0) return;
-        var scalars = new SgdScalars(step.LearningRate, step.Momentum, step.Dampening, step.Nesterov ? 1 : 0, step.WeightDecay,
-            step.FirstStep ? 1 : 0);
-        _kernels.Sgd(parameter.Length, p, g, buffer, scalars);
-    }
+    private static SgdScalars Scalars(SgdStep step) =>
+        new(step.LearningRate, step.Momentum, step.Dampening, step.Nesterov ? 1 : 0, step.WeightDecay, step.FirstStep ? 1 : 0);
 }

@@ -42,7 +42,8 @@ internal sealed class GpuKernels(Accelerator accelerator)
     private Action<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>>? _bceTerms;
     private Action<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, int, int>? _bceBackward;
     private Action<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, AdamScalars>? _adam;
-    private Action<Index1D, AdamGroup, AdamScalars>? _adamMany;
+    private Action<Index1D, TensorGroup, AdamScalars>? _adamMany;
+    private Action<Index1D, TensorGroup, SgdScalars>? _sgdMany;
     private Action<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, SgdScalars>? _sgd;
     private Action<KernelConfig, ArrayView<float>, ArrayView<float>, int, float, int, int>? _sum;
     private Action<KernelConfig, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, GemmShape>? _gemmTiled;
@@ -155,8 +156,11 @@ internal sealed class GpuKernels(Accelerator accelerator)
         Launched(_adam ??= accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>,
             AdamScalars>(OptimizerKernels.Adam));
 
-    public Action<Index1D, AdamGroup, AdamScalars> AdamMany =>
-        Launched(_adamMany ??= accelerator.LoadAutoGroupedStreamKernel<Index1D, AdamGroup, AdamScalars>(OptimizerKernels.AdamMany));
+    public Action<Index1D, TensorGroup, AdamScalars> AdamMany =>
+        Launched(_adamMany ??= accelerator.LoadAutoGroupedStreamKernel<Index1D, TensorGroup, AdamScalars>(OptimizerKernels.AdamMany));
+
+    public Action<Index1D, TensorGroup, SgdScalars> SgdMany =>
+        Launched(_sgdMany ??= accelerator.LoadAutoGroupedStreamKernel<Index1D, TensorGroup, SgdScalars>(OptimizerKernels.SgdMany));
 
     public Action<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, SgdScalars> Sgd =>
         Launched(_sgd ??= accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, SgdScalars>(

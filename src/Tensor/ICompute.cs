@@ -75,6 +75,12 @@ public readonly record struct AdamStep(
 /// <param name="V">The second moment, updated in place.</param>
 public readonly record struct AdamTensors(Tensor Parameter, Tensor Gradient, Tensor M, Tensor V);
 
+/// <summary>One parameter of a multi-tensor SGD update.</summary>
+/// <param name="Parameter">The weights, updated in place.</param>
+/// <param name="Gradient">Their gradient.</param>
+/// <param name="MomentumBuffer">The momentum buffer, updated in place (ignored, and may be empty, when momentum is 0).</param>
+public readonly record struct SgdTensors(Tensor Parameter, Tensor Gradient, Tensor MomentumBuffer);
+
 /// <summary>The hyper-parameters of one SGD step (PyTorch's semantics).</summary>
 /// <param name="LearningRate">Step size.</param>
 /// <param name="Momentum">Momentum factor (0 disables the buffer).</param>
@@ -332,6 +338,16 @@ public interface ICompute
 
     /// <summary>One fused SGD update; <paramref name="momentumBuffer"/> is ignored when momentum is 0.</summary>
     void SgdUpdate(Tensor parameter, Tensor gradient, Tensor momentumBuffer, SgdStep step);
+
+    /// <summary>
+    /// The same SGD step on several parameters (PyTorch's multi-tensor SGD), exactly the numbers of
+    /// <see cref="SgdUpdate(Tensor, Tensor, Tensor, SgdStep)"/> per entry, in as few launches as a device can. The
+    /// default makes one call per entry.
+    /// </summary>
+    void SgdUpdate(ReadOnlySpan<SgdTensors> tensors, SgdStep step)
+    {
+        foreach (SgdTensors t in tensors) SgdUpdate(t.Parameter, t.Gradient, t.MomentumBuffer, step);
+    }
 
     /// <summary>
     /// The int8 Linear forward y = x·Wᵀ + b (then the epilogue activation) with W an <see cref="Int8LinearWeight"/>:

@@ -11,7 +11,7 @@ public class Adam : Optimizer
     private readonly Tensor[] _m;
     private readonly Tensor[] _v;
     private readonly bool _decoupled;
-    private readonly AdamTensors[] _group; // one multi-tensor update's entries, filled and cleared by UpdateDense
+    private readonly AdamTensors[] _group; // one multi-tensor update's entries, filled and cleared by UpdateTogether
 
     /// <summary>Creates the optimizer with PyTorch's defaults.</summary>
     public Adam(IEnumerable<Variable> parameters, float learningRate = 1e-3f, float beta1 = 0.9f, float beta2 = 0.999f,
@@ -71,28 +71,19 @@ public class Adam : Optimizer
     }
 
     /// <summary>
-    /// Updates the dense parameters together: one multi-tensor <see cref="ICompute.AdamUpdate(ReadOnlySpan{AdamTensors}, AdamStep)"/>
-    /// per run of parameters on the same backend, the same numbers as one update each (on a GPU one launch, not one
-    /// per parameter).
+    /// Updates the parameters with one multi-tensor <see cref="ICompute.AdamUpdate(ReadOnlySpan{AdamTensors}, AdamStep)"/>:
+    /// the same numbers as one update each, in one launch on a GPU.
     /// </summary>
-    protected override void UpdateDense(ReadOnlySpan<int> indices)
+    protected override void UpdateTogether(ICompute backend, ReadOnlySpan<int> indices)
     {
-        int start = 0;
-        while (start < indices.Length)
+        Span<AdamTensors> group = _group.AsSpan(0, indices.Length);
+        for (int k = 0; k < indices.Length; k++)
         {
-            ICompute backend = Parameters[indices[start]].Data.Backend;
-            int count = 0;
-            for (; start + count < indices.Length; count++)
-            {
-                int i = indices[start + count];
-                Variable p = Parameters[i];
-                if (p.Data.Backend != backend) break;
-                _group[count] = new AdamTensors(p.Data, p.Grad, _m[i], _v[i]);
-            }
-            backend.AdamUpdate(_group.AsSpan(0, count), CurrentStep);
-            start += count;
+            int i = indices[k];
+            group[k] = new AdamTensors(Parameters[i].Data, Parameters[i].Grad, _m[i], _v[i]);
         }
-        Array.Clear(_group);
+        backend.AdamUpdate(group, CurrentStep);
+        group.Clear();
     }
 
     private AdamStep CurrentStep => new(LearningRate, Beta1, Beta2, Epsilon, WeightDecay, _decoupled, StepCount);

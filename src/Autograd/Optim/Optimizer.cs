@@ -77,12 +77,26 @@ public abstract class Optimizer : IDisposable
             if (!_masks[i].IsEmpty && HasGradient(_parameters[i])) ApplyMask(i);
     }
 
+    // Updates the parameters at indices, each with a dense gradient, a run of consecutive ones on one backend at a time.
+    private void UpdateDense(ReadOnlySpan<int> indices)
+    {
+        while (!indices.IsEmpty)
+        {
+            ICompute backend = _parameters[indices[0]].Data.Backend;
+            int count = 1;
+            while (count < indices.Length && _parameters[indices[count]].Data.Backend == backend) count++;
+            UpdateTogether(backend, indices[..count]);
+            indices = indices[count..];
+        }
+    }
+
     /// <summary>
-    /// Applies this step's update to the parameters at <paramref name="indices"/> (in order), each of which has a dense
-    /// gradient. The default calls <see cref="Update"/> for each; an optimizer whose backend can update many tensors
-    /// in one go (multi-tensor Adam: one kernel launch on a device instead of one per parameter) overrides it.
+    /// Applies this step's update to the parameters at <paramref name="indices"/> (in order), all on
+    /// <paramref name="backend"/>, each with a dense gradient. The default calls <see cref="Update"/> for each; an
+    /// optimizer that can hand them to the backend together (multi-tensor Adam and SGD: one kernel launch on a device
+    /// instead of one per parameter) overrides it.
     /// </summary>
-    protected virtual void UpdateDense(ReadOnlySpan<int> indices)
+    protected virtual void UpdateTogether(ICompute backend, ReadOnlySpan<int> indices)
     {
         foreach (int i in indices) Update(i, _parameters[i]);
     }

@@ -14,12 +14,12 @@ internal static class OptimizerKernels
         AdamElement(i, p, g, m, v, s);
 
     // Multi-tensor Adam: thread i updates element i of the concatenation of the group's tensors. It finds its tensor
-    // by the group's running ends (at most AdamGroup.Capacity comparisons) and updates that element exactly as Adam.
-    public static void AdamMany(Index1D i, AdamGroup group, AdamScalars s)
+    // by the group's running ends (at most TensorGroup.Capacity comparisons) and updates that element exactly as Adam.
+    public static void AdamMany(Index1D i, TensorGroup group, AdamScalars s)
     {
         int slot = group.SlotOf(i, out int start);
-        AdamSlot t = group[slot];
-        AdamElement(i - start, t.P, t.G, t.M, t.V, s);
+        GroupSlot t = group[slot];
+        AdamElement(i - start, t.P, t.G, t.S1, t.S2, s);
     }
 
     private static void AdamElement(int i, ArrayView<float> p, ArrayView<float> g, ArrayView<float> m, ArrayView<float> v, AdamScalars s)
@@ -34,7 +34,18 @@ internal static class OptimizerKernels
         p[i] = pi - s.StepSize * (mi / denom);
     }
 
-    public static void Sgd(Index1D i, ArrayView<float> p, ArrayView<float> g, ArrayView<float> buffer, SgdScalars s)
+    public static void Sgd(Index1D i, ArrayView<float> p, ArrayView<float> g, ArrayView<float> buffer, SgdScalars s) =>
+        SgdElement(i, p, g, buffer, s);
+
+    // Multi-tensor SGD, as AdamMany: S1 is the momentum buffer (the parameter itself when there is no momentum).
+    public static void SgdMany(Index1D i, TensorGroup group, SgdScalars s)
+    {
+        int slot = group.SlotOf(i, out int start);
+        GroupSlot t = group[slot];
+        SgdElement(i - start, t.P, t.G, t.S1, s);
+    }
+
+    private static void SgdElement(int i, ArrayView<float> p, ArrayView<float> g, ArrayView<float> buffer, SgdScalars s)
     {
         float d = s.WeightDecay != 0f ? g[i] + s.WeightDecay * p[i] : g[i];
         if (s.Momentum != 0f)

@@ -6,10 +6,10 @@ using static TinyKd.Tests.Gpu.IlgpuCpuFixture;
 
 namespace TinyKd.Tests.Gpu;
 
-// Multi-tensor Adam (ICompute.AdamUpdate over a span of parameters): on each backend the same bits as one update per
-// parameter, and on the ILGPU backend one launch per eight parameters; a bad entry changes nothing.
+// Multi-tensor Adam and SGD (ICompute.AdamUpdate/SgdUpdate over a span of parameters): on each backend the same bits as
+// one update per parameter, and on the ILGPU backend one launch per eight parameters; a bad entry changes nothing.
 [Collection(IlgpuCpuCollection.Name)]
-public class GpuMultiTensorAdamTests(IlgpuCpuFixture fixture)
+public class GpuMultiTensorOptimizerTests(IlgpuCpuFixture fixture)
 {
     // Eleven parameters, one of them empty: two launches of the GPU kernel (eight, then two).
     private static readonly int[] Lengths = [17 * 33, 1, 5, 0, 33, 100, 7, 64, 3, 257, 31];
@@ -40,6 +40,31 @@ public class GpuMultiTensorAdamTests(IlgpuCpuFixture fixture)
         }
     }
 
+    public static TheoryData<float, float, bool> Momenta() => new() { { 0f, 0f, false }, { 0.9f, 0.1f, false }, { 0.9f, 0f, true } };
+
+    [Theory]
+    [MemberData(nameof(Momenta))]
+    public void Multi_tensor_sgd_equals_one_update_per_parameter_bit_for_bit_on_each_backend(float momentum, float dampening, bool nesterov)
+    {
+        foreach (ICompute backend in new ICompute[] { CpuCompute.Default, _gpu })
+        {
+            AdamTensors[] single = Parameters(backend), many = Parameters(backend);
+            SgdTensors[] group = [.. many.Select(t => new SgdTensors(t.Parameter, t.Gradient, momentum == 0f ? default : t.M))];
+            for (int step = 0; step < 3; step++)
+            {
+                var hyper = new SgdStep(0.05f, momentum, dampening, nesterov, 1e-3f, step == 0);
+                foreach (AdamTensors t in single) backend.SgdUpdate(t.Parameter, t.Gradient, t.M, hyper);
+                backend.SgdUpdate(group, hyper);
+            }
+            for (int i = 0; i < Lengths.Length; i++)
+            {
+                string what = $"{backend.GetType().Name} parameter {i} (length {Lengths[i]}, momentum {momentum}, nesterov {nesterov})";
+                Assert.True(Bits(single[i].Parameter).SequenceEqual(Bits(many[i].Parameter)), $"{what}: weights differ");
+                if (momentum != 0f) Assert.True(Bits(single[i].M).SequenceEqual(Bits(many[i].M)), $"{what}: momentum buffers differ");
+            }
+        }
+    }
+
     [Fact]
     public void The_gpu_updates_eight_parameters_per_launch()
     {
@@ -54,6 +79,10 @@ public class GpuMultiTensorAdamTests(IlgpuCpuFixture fixture)
         before = _gpu.KernelLaunches;
         _gpu.AdamUpdate(tensors.AsSpan(3, 1), hyper);
         Assert.Equal(0, _gpu.KernelLaunches - before);
+        SgdTensors[] sgd = [.. tensors.Select(t => new SgdTensors(t.Parameter, t.Gradient, t.M))];
+        before = _gpu.KernelLaunches;
+        _gpu.SgdUpdate(sgd, new SgdStep(0.05f, 0.9f, 0f, false, 0f, true));
+        Assert.Equal(2, _gpu.KernelLaunches - before);
     }
 
     [Fact]
@@ -65,6 +94,10 @@ public class GpuMultiTensorAdamTests(IlgpuCpuFixture fixture)
         var e = Assert.Throws<ArgumentException>(() => _gpu.AdamUpdate(tensors, new AdamStep(1e-2f, 0.9f, 0.999f, 1e-8f, 0f, false, 1)));
         Assert.Contains("v", e.Message, StringComparison.Ordinal);
         for (int i = 0; i < tensors.Length; i++) Assert.True(before[i].SequenceEqual(Bits(tensors[i].Parameter)), $"parameter {i} moved");
+        SgdTensors[] sgd = [.. tensors.Select(t => new SgdTensors(t.Parameter, t.Gradient, t.V))];
+        e = Assert.Throws<ArgumentException>(() => _gpu.SgdUpdate(sgd, new SgdStep(0.05f, 0.9f, 0f, false, 0f, true)));
+        Assert.Contains("momentumBuffer", e.Message, StringComparison.Ordinal);
+        for (int i = 0; i < tensors.Length; i++) Assert.True(before[i].SequenceEqual(Bits(tensors[i].Parameter)), $"parameter {i} moved by SGD");
     }
 
     private static int[] Bits(Tensor t) => MemoryMarshal.Cast<float, int>(t.ToArray()).ToArray();

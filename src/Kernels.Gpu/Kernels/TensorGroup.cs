@@ -2,28 +2,32 @@ using ILGPU;
 
 namespace TinyKd.Gpu.Kernels;
 
-/// <summary>The four views of one parameter in a multi-tensor Adam launch.</summary>
-internal readonly record struct AdamSlot(ArrayView<float> P, ArrayView<float> G, ArrayView<float> M, ArrayView<float> V);
+/// <summary>
+/// The views of one parameter in a multi-tensor optimizer launch: the parameter, its gradient and up to two state
+/// buffers (Adam's moments; SGD's momentum buffer and an unused one).
+/// </summary>
+internal readonly record struct GroupSlot(ArrayView<float> P, ArrayView<float> G, ArrayView<float> S1, ArrayView<float> S2);
 
 /// <summary>
-/// Up to <see cref="Capacity"/> parameters updated by one <see cref="OptimizerKernels.AdamMany"/> launch, passed by
-/// value as a kernel argument (PyTorch's multi-tensor apply packs its tensor pointers into the launch the same way):
-/// their views and the running end of each in the concatenation of their elements. A kernel cannot index a struct's
-/// fields, so the slots are fixed fields picked by a switch; unused slots are empty and end where the last used one does.
+/// Up to <see cref="Capacity"/> parameters updated by one launch of a multi-tensor optimizer kernel
+/// (<see cref="OptimizerKernels.AdamMany"/>, <see cref="OptimizerKernels.SgdMany"/>), passed by value as a kernel
+/// argument (PyTorch's multi-tensor apply packs its tensor pointers into the launch the same way): their views and the
+/// running end of each in the concatenation of their elements. A kernel cannot index a struct's fields, so the slots
+/// are fixed fields picked by a switch; unused slots are empty and end where the last used one does.
 /// </summary>
-internal struct AdamGroup
+internal struct TensorGroup
 {
     /// <summary>The parameters one launch takes (512 bytes of views, far below CUDA's 4 KiB of kernel arguments).</summary>
     public const int Capacity = 8;
 
-    private AdamSlot _s0, _s1, _s2, _s3, _s4, _s5, _s6, _s7;
+    private GroupSlot _s0, _s1, _s2, _s3, _s4, _s5, _s6, _s7;
     private int _e0, _e1, _e2, _e3, _e4, _e5, _e6, _e7;
 
     /// <summary>The elements of all the slots.</summary>
     public readonly int Length => _e7;
 
     /// <summary>Appends a parameter as slot <paramref name="slot"/> (slots are added in order from 0).</summary>
-    public void Set(int slot, AdamSlot views)
+    public void Set(int slot, GroupSlot views)
     {
         int end = (slot == 0 ? 0 : End(slot - 1)) + (int)views.P.Length;
         switch (slot)
@@ -36,7 +40,7 @@ internal struct AdamGroup
             case 5: _s5 = views; _e5 = end; break;
             case 6: _s6 = views; _e6 = end; break;
             case 7: _s7 = views; _e7 = end; break;
-            default: throw new ArgumentOutOfRangeException(nameof(slot), slot, $"An Adam group holds {Capacity} parameters.");
+            default: throw new ArgumentOutOfRangeException(nameof(slot), slot, $"A group holds {Capacity} parameters.");
         }
         for (int k = slot + 1; k < Capacity; k++) SetEnd(k, end);
     }
@@ -51,7 +55,7 @@ internal struct AdamGroup
     }
 
     /// <summary>The views of slot <paramref name="slot"/>.</summary>
-    public readonly AdamSlot this[int slot] => slot switch
+    public readonly GroupSlot this[int slot] => slot switch
     {
         0 => _s0,
         1 => _s1,
