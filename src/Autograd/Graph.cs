@@ -172,7 +172,7 @@ public sealed partial class Graph : IDisposable
     internal Tensor Scratch(Shape shape)
     {
         if (_nextScratch == _scratch.Count) _scratch.Add(Backend.Allocate(shape.Length));
-        else if (_scratch[_nextScratch].Length < shape.Length) _scratch[_nextScratch] = Backend.Allocate(shape.Length);
+        else if (_scratch[_nextScratch].Length < shape.Length) _scratch[_nextScratch] = Variable.Regrow(_scratch[_nextScratch], Backend, shape.Length);
         return new Tensor(_scratch[_nextScratch++], shape);
     }
 

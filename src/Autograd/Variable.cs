@@ -169,11 +169,19 @@ public sealed partial class Variable
         DeviceMemory.Release(_gradBuffer);
     }
 
+    // A pooled buffer replaced by a larger one: the old one served an earlier pass only (results from before the graph's
+    // Reset must not be used), so its device memory is released now rather than held until the graph is disposed.
+    internal static Storage Regrow(Storage? old, ICompute backend, int length)
+    {
+        DeviceMemory.Release(old);
+        return backend.Allocate(length);
+    }
+
     // Points Data at an owned buffer of at least shape.Length floats, reusing the previous one when it fits.
     internal void ResetOwned(ICompute backend, Shape shape, bool requiresGrad)
     {
         if (_dataBuffer is null || _dataBuffer.Length < shape.Length || !ReferenceEquals(_dataBuffer.Backend, backend))
-            _dataBuffer = backend.Allocate(shape.Length);
+            _dataBuffer = Regrow(_dataBuffer, backend, shape.Length);
         Data = new Tensor(_dataBuffer, shape);
         Grad = default;
         RequiresGrad = requiresGrad;
@@ -215,7 +223,7 @@ public sealed partial class Variable
         {
             ICompute backend = Data.Backend;
             if (_gradBuffer is null || _gradBuffer.Length < Shape.Length || !ReferenceEquals(_gradBuffer.Backend, backend))
-                _gradBuffer = backend.Allocate(Shape.Length);
+                _gradBuffer = Regrow(_gradBuffer, backend, Shape.Length);
             Grad = new Tensor(_gradBuffer, Shape);
             GradEpoch = epoch;
         }

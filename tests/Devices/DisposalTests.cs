@@ -131,6 +131,27 @@ public class DisposalTests
         AssertNothingLive(device);
     }
 
+    [Fact]
+    public void A_graph_releases_a_pooled_buffer_when_a_larger_step_replaces_it()
+    {
+        var device = new HostlessCompute();
+        using var model = new Mlp(MlpSpec.Parse("5-7-3"), new Rng(4));
+        model.To(device);
+        using var graph = new Graph(device);
+        int Step(int batch)
+        {
+            graph.Reset();
+            Tensor x = Tensor.Upload(Check.Random(9, -1f, 1f, batch, 5).ToArray(), new Shape(batch, 5), device);
+            Losses.CrossEntropy(model.Forward(graph.Input(x)), Enumerable.Range(0, batch).Select(i => i % 3).ToArray()).Backward();
+            DeviceMemory.Release(x);
+            return device.LiveStorages.Count;
+        }
+        int small = Step(2);
+        Assert.Equal(small, Step(2));
+        // Every result, gradient and scratch buffer grows; the ones they replace must go, not wait for Dispose.
+        Assert.Equal(small, Step(9));
+    }
+
     private static void AssertNothingLive(HostlessCompute device)
     {
         IReadOnlyList<BackendMemory> live = device.LiveStorages;
