@@ -68,6 +68,18 @@ public sealed partial class GpuCompute : ICompute, IDisposable
         return new GpuCompute(context, device.CreateAccelerator(context), kind);
     }
 
+    /// <summary>
+    /// ILGPU's CPU accelerator shaped as <paramref name="kind"/>: <see cref="CPUDeviceKind.Nvidia"/> gives 32-thread
+    /// warps and groups of 1,024, so the kernels run with the launch shapes a CUDA device gets (groups of 256, 16×16
+    /// GEMM tiles, 32-lane shuffles) and a warp-size assumption shows on the CPU. Slow: for tests.
+    /// </summary>
+    internal static GpuCompute CreateIlgpuCpu(CPUDeviceKind kind)
+    {
+        var context = Context.Create(builder => builder.CPU(kind).EnableAlgorithms());
+        Device device = context.Devices.First(d => d.AcceleratorType == AcceleratorType.CPU);
+        return new GpuCompute(context, device.CreateAccelerator(context), GpuDevice.IlgpuCpu);
+    }
+
     /// <summary>Every device ILGPU can open on this machine, as "type: name" (the CPU accelerator is always among them).</summary>
     public static IReadOnlyList<string> AvailableDevices()
     {
@@ -84,6 +96,12 @@ public sealed partial class GpuCompute : ICompute, IDisposable
 
     /// <summary>The kind of device this backend runs on.</summary>
     public GpuDevice Kind { get; }
+
+    /// <summary>Threads per warp of the accelerator (32 on NVIDIA GPUs), which the reductions' shuffles span.</summary>
+    internal int WarpSize => _accelerator.WarpSize;
+
+    /// <summary>Threads per group of the element-wise and reduction launches (256 on a GPU).</summary>
+    internal int GroupSize => _groupSize;
 
     /// <summary>The accelerator's name as ILGPU reports it (e.g. the GPU model).</summary>
     public string DeviceName => _accelerator.Name;

@@ -7,10 +7,18 @@ namespace TinyKd.Tests.Gpu;
 /// One <see cref="GpuCompute"/> on ILGPU's CPU accelerator, shared by the GPU test classes (its kernels compile once)
 /// and disposed after them; the classes of the collection run one after another.
 /// </summary>
-public sealed class IlgpuCpuFixture : IDisposable
+public class IlgpuCpuFixture : IDisposable
 {
+    /// <summary>ILGPU's default CPU accelerator: 4-thread warps, groups of 16.</summary>
+    public IlgpuCpuFixture() : this(GpuCompute.Create(GpuDevice.IlgpuCpu))
+    {
+    }
+
+    /// <summary>The fixture of another accelerator.</summary>
+    protected IlgpuCpuFixture(GpuCompute gpu) => Gpu = gpu;
+
     /// <summary>The backend under test.</summary>
-    public GpuCompute Gpu { get; } = GpuCompute.Create(GpuDevice.IlgpuCpu);
+    public GpuCompute Gpu { get; }
 
     /// <summary>A copy of a CPU tensor on <paramref name="backend"/> (the CPU tensor itself when that is the CPU).</summary>
     public static Tensor On(ICompute backend, Tensor host)
@@ -20,7 +28,11 @@ public sealed class IlgpuCpuFixture : IDisposable
     }
 
     /// <inheritdoc />
-    public void Dispose() => Gpu.Dispose();
+    public void Dispose()
+    {
+        Gpu.Dispose();
+        GC.SuppressFinalize(this);
+    }
 }
 
 /// <summary>The GPU test classes share one <see cref="IlgpuCpuFixture"/>.</summary>
