@@ -43,12 +43,14 @@ public sealed partial class GpuCompute
     }
 
     /// <summary>
-    /// As <see cref="ICompute.NllLoss"/>, with the labels where they live: the labelled rows are counted on the device
-    /// and the sum of the row terms divided by that count there (0 when no row is labelled).
+    /// As <see cref="ICompute.NllLoss"/>, with the labels where they live, in one launch of one group: the row terms, their
+    /// sum, the labelled count and the division by it (0 when no row is labelled) all happen on the device, and the count
+    /// goes to <paramref name="labelledCount"/> when one is given.
     /// </summary>
-    public void NllLoss(Tensor loss, Tensor logProbabilities, IntTensor labels, float smoothing)
+    public void NllLoss(Tensor loss, Tensor logProbabilities, IntTensor labels, float smoothing, Tensor labelledCount = default)
     {
         ArrayView<float> lossView = ScalarView(loss, nameof(loss)), logp = View(logProbabilities, nameof(logProbabilities));
+        ArrayView<float> count = labelledCount.IsEmpty ? default : ScalarView(labelledCount, nameof(labelledCount));
         ArrayView<int> labelView = View(labels, nameof(labels));
         int rows = logProbabilities.Shape.Rows;
         if (labels.Length != rows)
@@ -56,29 +58,36 @@ public sealed partial class GpuCompute
         if (rows == 0)
         {
             Fill(loss, 0f);
+            if (!labelledCount.IsEmpty) Fill(labelledCount, 0f);
             return;
         }
-        ArrayView<float> scratch = Scratch(rows + 1), terms = scratch.SubView(0, rows), count = scratch.SubView(rows, 1);
-        _kernels.NllTerms(rows, terms, logp, labelView, logProbabilities.Shape.Columns, smoothing);
-        _kernels.LabelledCount(1, count, labelView, rows);
-        Sum(lossView, terms, rows, -1f, squares: false);
-        _kernels.DivideByCount(1, lossView, count);
+        if (labelledCount.IsEmpty) count = Scratch(1);
+        int warps = Math.Max(1, _groupSize / _accelerator.WarpSize);
+        _kernels.NllLoss(new KernelConfig(1, _groupSize, SharedMemoryConfig.RequestDynamic<float>(2 * warps)),
+            lossView, count, logp, labelView, rows, logProbabilities.Shape.Columns, smoothing);
     }
 
-    /// <summary>As <see cref="ICompute.SoftmaxCrossEntropyBackward"/>, with the labelled rows counted on the device.</summary>
+    /// <summary>
+    /// As <see cref="ICompute.SoftmaxCrossEntropyBackward"/>, with the labelled rows counted on the device unless
+    /// <paramref name="labelledCount"/> brings the forward's count (then one launch instead of two).
+    /// </summary>
     public void SoftmaxCrossEntropyBackward(Tensor dLogits, Tensor logProbabilities, IntTensor labels, float smoothing, Tensor scale,
-        bool accumulate = true)
+        bool accumulate = true, Tensor labelledCount = default)
     {
         ArrayView<float> d = View(dLogits, nameof(dLogits)), logp = View(logProbabilities, nameof(logProbabilities));
         ArrayView<float> s = ScalarView(scale, nameof(scale));
+        ArrayView<float> count = labelledCount.IsEmpty ? default : ScalarView(labelledCount, nameof(labelledCount));
         ArrayView<int> labelView = View(labels, nameof(labels));
         ComputeChecks.SameShape(logProbabilities, nameof(logProbabilities), dLogits, nameof(dLogits));
         int rows = logProbabilities.Shape.Rows;
         if (labels.Length != rows)
             throw new ArgumentException($"There are {labels.Length} labels for {rows} rows of logits.", nameof(labels));
         if (dLogits.Length == 0) return;
-        ArrayView<float> count = Scratch(1);
-        _kernels.LabelledCount(1, count, labelView, rows);
+        if (labelledCount.IsEmpty)
+        {
+            count = Scratch(1);
+            _kernels.LabelledCount(1, count, labelView, rows);
+        }
         _kernels.CrossEntropyBackward(dLogits.Length, d, logp, labelView, s, logProbabilities.Shape.Columns, smoothing, count, accumulate ? 1 : 0);
     }
 

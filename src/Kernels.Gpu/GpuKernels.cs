@@ -30,10 +30,9 @@ internal sealed class GpuKernels(Accelerator accelerator)
     private Action<KernelConfig, ArrayView<float>, ArrayView<float>, int, int, float, int>? _softmax;
     private Action<KernelConfig, ArrayView<float>, ArrayView<float>, ArrayView<float>, int, int, float, int>? _softmaxBackward;
     private Action<Index1D, ArrayView<int>, ArrayView<float>, int>? _argMax;
-    private Action<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<int>, int, float>? _nllTerms;
+    private Action<KernelConfig, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<int>, int, int, float>? _nllLoss;
     private Action<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<int>, ArrayView<float>, int, float, ArrayView<float>, int>? _crossEntropyBackward;
     private Action<Index1D, ArrayView<float>, ArrayView<int>, int>? _labelledCount;
-    private Action<Index1D, ArrayView<float>, ArrayView<float>>? _divideByCount;
     private Action<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<int>, ArrayView<int>, int, int, int>? _embeddingForward;
     private Action<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<int>, ArrayView<int>, int, int, int, int>? _embeddingBackward;
     private Action<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<int>, ArrayView<int>, int, int, int, int>? _embeddingBackwardGrouped;
@@ -111,9 +110,9 @@ internal sealed class GpuKernels(Accelerator accelerator)
     public Action<Index1D, ArrayView<int>, ArrayView<float>, int> ArgMax =>
         Launched(_argMax ??= accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<int>, ArrayView<float>, int>(RowKernels.ArgMax));
 
-    public Action<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<int>, int, float> NllTerms =>
-        Launched(_nllTerms ??= accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<int>, int, float>(
-            RowKernels.NllTerms));
+    public Action<KernelConfig, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<int>, int, int, float> NllLoss =>
+        Launched(_nllLoss ??= accelerator.LoadStreamKernel<ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<int>, int, int, float>(
+            ReductionKernels.NllLoss));
 
     public Action<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<int>, ArrayView<float>, int, float, ArrayView<float>, int> CrossEntropyBackward =>
         Launched(_crossEntropyBackward ??= accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<int>,
@@ -121,9 +120,6 @@ internal sealed class GpuKernels(Accelerator accelerator)
 
     public Action<Index1D, ArrayView<float>, ArrayView<int>, int> LabelledCount =>
         Launched(_labelledCount ??= accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<int>, int>(LabelKernels.LabelledCount));
-
-    public Action<Index1D, ArrayView<float>, ArrayView<float>> DivideByCount =>
-        Launched(_divideByCount ??= accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<float>>(LabelKernels.DivideByCount));
 
     public Action<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<int>, ArrayView<int>, int, int, int> EmbeddingForward =>
         Launched(_embeddingForward ??= accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<int>,

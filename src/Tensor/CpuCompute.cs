@@ -147,9 +147,15 @@ public sealed partial class CpuCompute : ICompute
     // The value of a one-element tensor of this backend (a loss gradient handed to a backward kernel).
     private float ScalarOf(Tensor scale, string name)
     {
-        ComputeChecks.Owned(this, scale, name);
-        if (scale.Length != 1) throw new ArgumentException($"'{name}' must hold one element; got shape {scale.Shape}.", name);
+        OneElement(scale, name);
         return scale.Span[0];
+    }
+
+    // Throws unless t is a one-element tensor of this backend.
+    private void OneElement(Tensor t, string name)
+    {
+        ComputeChecks.Owned(this, t, name);
+        if (t.Length != 1) throw new ArgumentException($"'{name}' must hold one element; got shape {t.Shape}.", name);
     }
 
     /// <inheritdoc />
@@ -226,25 +232,28 @@ public sealed partial class CpuCompute : ICompute
     }
 
     /// <inheritdoc />
-    public void NllLoss(Tensor loss, Tensor logProbabilities, IntTensor labels, float smoothing)
+    public void NllLoss(Tensor loss, Tensor logProbabilities, IntTensor labels, float smoothing, Tensor labelledCount = default)
     {
         Check(loss, nameof(loss), logProbabilities, nameof(logProbabilities));
         ComputeChecks.Owned(this, labels, nameof(labels));
+        if (!labelledCount.IsEmpty) OneElement(labelledCount, nameof(labelledCount));
         ComputeChecks.Labels(labels.Span, logProbabilities.Shape.Rows, logProbabilities.Shape.Columns, allowUnlabelled: true);
-        loss.Span[0] = LossKernels.Nll(logProbabilities.Span, logProbabilities.Shape.Columns, labels.Span, smoothing);
+        loss.Span[0] = LossKernels.Nll(logProbabilities.Span, logProbabilities.Shape.Columns, labels.Span, smoothing, out int labelled);
+        if (!labelledCount.IsEmpty) labelledCount.Span[0] = labelled;
     }
 
     /// <inheritdoc />
     public void SoftmaxCrossEntropyBackward(Tensor dLogits, Tensor logProbabilities, IntTensor labels, float smoothing, Tensor scale,
-        bool accumulate = true)
+        bool accumulate = true, Tensor labelledCount = default)
     {
         Check(dLogits, nameof(dLogits), logProbabilities, nameof(logProbabilities));
         ComputeChecks.Owned(this, labels, nameof(labels));
         float s = ScalarOf(scale, nameof(scale));
         ComputeChecks.SameShape(logProbabilities, nameof(logProbabilities), dLogits, nameof(dLogits));
         ComputeChecks.Labels(labels.Span, logProbabilities.Shape.Rows, logProbabilities.Shape.Columns, allowUnlabelled: true);
+        int labelled = labelledCount.IsEmpty ? LossKernels.LabelledRows(labels.Span) : (int)ScalarOf(labelledCount, nameof(labelledCount));
         LossKernels.SoftmaxCrossEntropyBackward(CpuKernels.Path, dLogits.Span, logProbabilities.Span, logProbabilities.Shape.Columns,
-            labels.Span, smoothing, s, accumulate);
+            labels.Span, smoothing, s, labelled, accumulate);
     }
 
     /// <inheritdoc />

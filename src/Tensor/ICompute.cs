@@ -229,7 +229,17 @@ public interface ICompute
     /// label smoothing ε. Rows labelled <see cref="ComputeChecks.Unlabelled"/> are skipped and the mean is over the
     /// other rows (0 when there are none).
     /// </summary>
-    void NllLoss(Tensor loss, Tensor logProbabilities, IntTensor labels, float smoothing);
+    /// <param name="loss">One element, written.</param>
+    /// <param name="logProbabilities">[B, C] log-probabilities (a log-softmax of the logits).</param>
+    /// <param name="labels">B labels in [0, C) or <see cref="ComputeChecks.Unlabelled"/>, on this backend.</param>
+    /// <param name="smoothing">The label smoothing ε in [0, 1].</param>
+    /// <param name="labelledCount">
+    /// When not empty: a one-element tensor of this backend that receives the number of labelled rows (as a float),
+    /// for <see cref="SoftmaxCrossEntropyBackward"/>, which then need not count them again.
+    /// </param>
+    /// <exception cref="ArgumentException">A tensor lives on another backend, or <paramref name="labelledCount"/> is
+    /// neither empty nor one element.</exception>
+    void NllLoss(Tensor loss, Tensor logProbabilities, IntTensor labels, float smoothing, Tensor labelledCount = default);
 
     /// <summary>
     /// The fused backward of log-softmax + NLL: dlogits += scale[0]·(softmax − target)/B where target is the smoothed
@@ -238,8 +248,20 @@ public interface ICompute
     /// the kernel where it lives, so a backward pass never copies it to the host. With <paramref name="accumulate"/>
     /// false the gradient is written over dLogits (unlabelled rows, and every row of a batch without labels, get 0).
     /// </summary>
+    /// <param name="dLogits">[B, C], added into (or written over).</param>
+    /// <param name="logProbabilities">[B, C] the log-probabilities the forward computed.</param>
+    /// <param name="labels">B labels in [0, C) or <see cref="ComputeChecks.Unlabelled"/>, on this backend.</param>
+    /// <param name="smoothing">The label smoothing ε of the forward.</param>
+    /// <param name="scale">One element: the loss's gradient.</param>
+    /// <param name="accumulate">Add into <paramref name="dLogits"/> (true) or write over it.</param>
+    /// <param name="labelledCount">
+    /// The count <see cref="NllLoss"/> wrote for these labels (a one-element tensor of this backend), so B is not
+    /// counted again; when empty, B is counted here.
+    /// </param>
+    /// <exception cref="ArgumentException">A tensor lives on another backend, shapes disagree, or
+    /// <paramref name="scale"/> or a non-empty <paramref name="labelledCount"/> is not one element.</exception>
     void SoftmaxCrossEntropyBackward(Tensor dLogits, Tensor logProbabilities, IntTensor labels, float smoothing, Tensor scale,
-        bool accumulate = true);
+        bool accumulate = true, Tensor labelledCount = default);
 
     /// <summary>
     /// The distillation loss and its gradients in one kernel over the logits (row-wise over the last axis, B rows):

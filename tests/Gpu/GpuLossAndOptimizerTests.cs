@@ -71,6 +71,41 @@ public class GpuLossAndOptimizerTests(IlgpuCpuFixture fixture)
         }
     }
 
+    [Theory]
+    [InlineData(1, 0f)]
+    [InlineData(7, 0.1f)]
+    [InlineData(33, 0f)]
+    [InlineData(300, 0.1f)]
+    [InlineData(300, 0f)]
+    public void The_one_launch_nll_loss_matches_the_cpu_on_batches_longer_and_shorter_than_a_group(int rows, float smoothing)
+    {
+        // 300 rows: more than a group of any backend (the ILGPU CPU accelerator's 16, a GPU's 256), so threads stride.
+        Tensor logits = Check.Random((ulong)rows, -4f, 4f, rows, 37), logp = Tensor.Zeros(logits.Shape);
+        CpuCompute.Default.Softmax(logp, logits, 1f, log: true);
+        int[] labels = [.. Enumerable.Range(0, rows).Select(r => r % 5 == 3 ? ComputeChecks.Unlabelled : r * 11 % 37)];
+        var (cpu, gpu) = Both(b =>
+        {
+            Tensor loss = Tensor.Zeros(new Shape(1), b);
+            b.NllLoss(loss, On(b, logp), IntTensor.Upload(labels, b), smoothing);
+            return loss;
+        });
+        Check.Close(cpu, gpu, SumAtol, SumRtol, $"NLL of {rows} rows ε={smoothing}");
+    }
+
+    [Theory]
+    [MemberData(nameof(LabelledCountChecks.Batches), MemberType = typeof(LabelledCountChecks))]
+    public void Nll_loss_writes_the_labelled_count_on_the_device(string batch) =>
+        LabelledCountChecks.NllLoss_writes_the_labelled_count(_gpu, batch);
+
+    [Theory]
+    [MemberData(nameof(LabelledCountChecks.Batches), MemberType = typeof(LabelledCountChecks))]
+    public void Cross_entropy_backward_with_the_forwards_count_equals_backward_without_it_bit_for_bit(string batch) =>
+        LabelledCountChecks.Backward_with_the_count_equals_backward_without_it_bit_for_bit(_gpu, batch, 0.1f);
+
+    [Fact]
+    public void A_labelled_count_that_is_not_one_element_is_rejected_naming_it() =>
+        LabelledCountChecks.A_count_that_is_not_one_element_is_rejected_naming_it(_gpu);
+
     [Fact]
     public void A_batch_without_labels_gives_zero_loss_and_no_gradient_counted_on_the_device()
     {
@@ -80,6 +115,7 @@ public class GpuLossAndOptimizerTests(IlgpuCpuFixture fixture)
         _gpu.NllLoss(loss, logp, none, 0.1f);
         _gpu.SoftmaxCrossEntropyBackward(d, logp, none, 0.1f, Tensor.Upload([1f], new Shape(1), _gpu));
         Assert.Equal(0f, loss.Item());
+        Assert.False(float.IsNegative(loss.Item()), "the loss of a batch without labels is +0");
         Assert.All(d.ToArray(), v => Assert.Equal(0f, v));
         _gpu.Fill(d, 5f);
         _gpu.SoftmaxCrossEntropyBackward(d, logp, none, 0.1f, Tensor.Upload([1f], new Shape(1), _gpu), accumulate: false);

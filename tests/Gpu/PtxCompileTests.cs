@@ -65,6 +65,7 @@ public sealed class PtxCompileTests
 
     [Theory]
     [InlineData("ReductionKernels.Sum")]
+    [InlineData("ReductionKernels.NllLoss")]
     [InlineData("RowKernels.Softmax")]
     [InlineData("RowKernels.SoftmaxBackward")]
     [InlineData("RowKernels.KlDivergenceRows")]

@@ -27,7 +27,7 @@ public class LossPathTests
                 {
                     float[] expected = start.ToArray(), actual = start.ToArray();
                     LossReference.SoftmaxCrossEntropyBackward(expected, logp, cols, labels, smoothing, 0.7f, accumulate);
-                    LossKernels.SoftmaxCrossEntropyBackward(path, actual, logp, cols, labels, smoothing, 0.7f, accumulate);
+                    LossKernels.SoftmaxCrossEntropyBackward(path, actual, logp, cols, labels, smoothing, 0.7f, LossKernels.LabelledRows(labels), accumulate);
                     Check.Close(expected, actual, 2e-7, 2e-6, $"CE backward {rows}x{cols} ε={smoothing} on {path}, {(accumulate ? "added" : "written")}");
                 }
             }

@@ -42,16 +42,20 @@ public static partial class Losses
         Tensor logp = g.Scratch(logits.Shape);
         g.Backend.Softmax(logp, logits.Data, 1f, log: true);
         Variable loss = g.Result(new Shape(), records);
-        g.Backend.NllLoss(loss.Data, logp, labels, labelSmoothing);
-        if (records) g.Record(new TapeEntry(CrossEntropyBackward, loss, logits) { Saved = logp, Labels = labels, P0 = labelSmoothing });
+        // The forward counts the labelled rows B anyway; kept for the backward, it is not counted again there.
+        Tensor labelled = records ? g.Scratch(new Shape(1)) : default;
+        g.Backend.NllLoss(loss.Data, logp, labels, labelSmoothing, labelled);
+        if (records)
+            g.Record(new TapeEntry(CrossEntropyBackward, loss, logits) { Saved = logp, Saved2 = labelled, Labels = labels, P0 = labelSmoothing });
         return loss;
     }
 
-    // Saved = log p, Labels = the labels on the backend, P0 = ε.  dlogits += dloss·(p − target)/B with target = (1−ε)·onehot + ε/C,
-    // written over dlogits when it holds nothing of this pass yet (no zero-fill first).
+    // Saved = log p, Saved2 = B (the labelled rows, one element), Labels = the labels on the backend, P0 = ε.
+    // dlogits += dloss·(p − target)/B with target = (1−ε)·onehot + ε/C, written over dlogits when it holds nothing of this
+    // pass yet (no zero-fill first).
     private static void CrossEntropyBackward(in TapeEntry e, Graph g)
     {
         Tensor dLogits = g.GradForWrite(e.A!, out bool overwrite);
-        g.Backend.SoftmaxCrossEntropyBackward(dLogits, e.Saved, e.Labels, e.P0, e.Output.Grad, accumulate: !overwrite);
+        g.Backend.SoftmaxCrossEntropyBackward(dLogits, e.Saved, e.Labels, e.P0, e.Output.Grad, accumulate: !overwrite, labelledCount: e.Saved2);
     }
 }

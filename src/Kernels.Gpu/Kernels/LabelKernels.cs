@@ -4,7 +4,8 @@ namespace TinyKd.Gpu.Kernels;
 
 /// <summary>
 /// The count of labelled rows that the cross-entropy mean divides by, computed where the labels live so that the host
-/// never reads them. One thread walks the B labels (B is a batch, and the walk is cheaper than a launch of a reduction).
+/// never reads them, for a backward that was not handed the count its forward (ReductionKernels.NllLoss) wrote. One
+/// thread walks the B labels (B is a batch, and the walk is cheaper than a launch of a reduction).
 /// </summary>
 internal static class LabelKernels
 {
@@ -16,8 +17,4 @@ internal static class LabelKernels
             if (labels[r] >= 0) n++;
         count[0] = n;
     }
-
-    // y[0] /= count[0], or 0 when no row was counted (the loss of a batch without labels).
-    public static void DivideByCount(Index1D i, ArrayView<float> y, ArrayView<float> count) =>
-        y[0] = count[0] == 0f ? 0f : y[0] / count[0];
 }

@@ -9,7 +9,8 @@ namespace TinyKd.Gpu.Kernels;
 /// barrier (CUDA's <c>__shfl_xor_sync</c>). <see cref="Sum"/> reduces a whole vector in one group: each thread
 /// strides over it, each warp reduces its lanes' partial sums by shuffles, and the first warp reduces the warps'
 /// results (one shared float per warp, one barrier). One group keeps the result deterministic and the launch single;
-/// it is meant for loss rows and parameter norms, not for vectors of millions.
+/// it is meant for loss rows and parameter norms, not for vectors of millions. <see cref="NllLoss"/> is the same
+/// reduction over the cross-entropy's rows, computing each row's term as it goes and counting the labelled rows beside.
 /// </summary>
 internal static class ReductionKernels
 {
@@ -28,6 +29,46 @@ internal static class ReductionKernels
         for (int w = Warp.LaneIdx; w < warps; w += Warp.WarpSize) s += partial[w];
         s = WarpSum(s);
         if (t == 0) result[0] = accumulate != 0 ? result[0] + scale * s : scale * s;
+    }
+
+    // The cross-entropy's NLL in one launch: loss[0] = −Σ_r term_r / B over the B labelled rows (0 when B = 0;
+    // RowKernels.NllTerm) and count[0] = B, for the backward. Rows are strided and reduced as Sum strides and reduces
+    // the terms (thread t adds rows t, t + G, …), so the loss has the bits of the row terms summed by Sum with scale −1
+    // and divided by B; B is summed beside it, exactly (a float holds integers to 2²⁴). Unlabelled rows (label −1) add 0
+    // and are not counted. Shared memory: two floats per warp of the group (term sums, then counts).
+    public static void NllLoss(ArrayView<float> loss, ArrayView<float> count, ArrayView<float> logp, ArrayView<int> labels, int rows,
+        int columns, float smoothing)
+    {
+        var partial = SharedMemory.GetDynamic<float>();
+        int t = Group.IdxX, warps = Group.DimX / Warp.WarpSize;
+        float s = 0f, n = 0f;
+        for (int r = t; r < rows; r += Group.DimX)
+        {
+            int label = labels[r];
+            s += RowKernels.NllTerm(logp, r, label, columns, smoothing);
+            if (label >= 0) n += 1f;
+        }
+        s = WarpSum(s);
+        n = WarpSum(n);
+        if (Warp.IsFirstLane)
+        {
+            partial[Warp.WarpIdx] = s;
+            partial[warps + Warp.WarpIdx] = n;
+        }
+        Group.Barrier();
+        if (Warp.WarpIdx != 0) return;
+        s = 0f;
+        n = 0f;
+        for (int w = Warp.LaneIdx; w < warps; w += Warp.WarpSize)
+        {
+            s += partial[w];
+            n += partial[warps + w];
+        }
+        s = WarpSum(s);
+        n = WarpSum(n);
+        if (t != 0) return;
+        loss[0] = n == 0f ? 0f : -s / n;
+        count[0] = n;
     }
 
     // Σ v over the lanes of the calling warp, returned to every lane; every lane of the warp must call it.

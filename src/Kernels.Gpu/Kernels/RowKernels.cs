@@ -8,7 +8,8 @@ namespace TinyKd.Gpu.Kernels;
 /// its backward and the KL rows give each row a warp: lane l takes columns l, l + W, … and the row's max and sums are
 /// warp-shuffle reductions (<see cref="ReductionKernels.WarpSum"/>), launched W·⌈B/rows per group⌉ threads wide; the
 /// others give a row (or an element) a thread. The row results that a loss averages go to a scratch vector that
-/// <see cref="ReductionKernels.Sum"/> then reduces. The maths is that of
+/// <see cref="ReductionKernels.Sum"/> then reduces (the NLL's are summed where they are computed,
+/// <see cref="ReductionKernels.NllLoss"/>). The maths is that of
 /// Cpu/Softmax.Reference.cs and Cpu/LossKernels.Reference.cs, in float.
 /// </summary>
 internal static class RowKernels
@@ -66,18 +67,19 @@ internal static class RowKernels
         indices[r] = best;
     }
 
-    // terms[r] = (1−ε)·logp[r, label] + ε/C·Σ_c logp[r, c], or 0 for an unlabelled row (label < 0).
-    public static void NllTerms(Index1D r, ArrayView<float> terms, ArrayView<float> logp, ArrayView<int> labels, int columns, float smoothing)
+    // Row r's NLL term (1−ε)·logp[r, label] + ε/C·Σ_c logp[r, c], or 0 for an unlabelled row (label < 0); the loss is
+    // −Σ_r term_r / B (ReductionKernels.NllLoss).
+    internal static float NllTerm(ArrayView<float> logp, int r, int label, int columns, float smoothing)
     {
-        int label = labels[r], start = r * columns;
+        int start = r * columns;
         float rowSum = 0f;
         if (smoothing != 0f)
             for (int c = 0; c < columns; c++) rowSum += logp[start + c];
-        terms[r] = label < 0 ? 0f : (1f - smoothing) * logp[start + label] + smoothing / columns * rowSum;
+        return label < 0 ? 0f : (1f - smoothing) * logp[start + label] + smoothing / columns * rowSum;
     }
 
     // dlogits += scale[0]·(e^logp − target)/B with target = (1−ε)·onehot(label) + ε/C and B = labelled[0], the count of
-    // labelled rows (LabelKernels.LabelledCount); one thread per element. With accumulate 0 the element is written
+    // labelled rows (ReductionKernels.NllLoss or LabelKernels.LabelledCount); one thread per element. With accumulate 0 the element is written
     // instead, 0 in an unlabelled row.
     public static void SoftmaxCrossEntropyBackward(Index1D i, ArrayView<float> dLogits, ArrayView<float> logp, ArrayView<int> labels,
         ArrayView<float> scale, int columns, float smoothing, ArrayView<float> labelled, int accumulate)

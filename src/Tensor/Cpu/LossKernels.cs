@@ -12,9 +12,10 @@ namespace TinyKd.Tensors.Cpu;
 /// <remarks>B = rows (batch), C = classes, N = all elements.</remarks>
 internal static class LossKernels
 {
-    internal static float Nll(ReadOnlySpan<float> logp, int columns, ReadOnlySpan<int> labels, float smoothing)
+    // −mean of the labelled rows' smoothed log-likelihoods (0 when none); labelled: how many rows the mean is over.
+    internal static float Nll(ReadOnlySpan<float> logp, int columns, ReadOnlySpan<int> labels, float smoothing, out int labelled)
     {
-        int labelled = LabelledRows(labels);
+        labelled = LabelledRows(labels);
         double total = 0;
         for (int r = 0; r < labels.Length; r++)
         {
@@ -35,12 +36,11 @@ internal static class LossKernels
         return count;
     }
 
-    // dlogits += scale·(softmax − target)/B (B = labelled rows; unlabelled rows are skipped), target = (1−ε)·onehot + ε/C: k·(e^logp − ε/C) over the row, then
-    // −k·(1−ε) at the label. Not accumulating, the row is written instead and unlabelled rows are zeroed.
+    // dlogits += scale·(softmax − target)/B (B = labelled, the labelled rows' count; unlabelled rows are skipped), target = (1−ε)·onehot + ε/C:
+    // k·(e^logp − ε/C) over the row, then −k·(1−ε) at the label. Not accumulating, the row is written instead and unlabelled rows are zeroed.
     internal static void SoftmaxCrossEntropyBackward(KernelPath path, Span<float> dLogits, ReadOnlySpan<float> logp, int columns,
-        ReadOnlySpan<int> labels, float smoothing, float scale, bool accumulate = true)
+        ReadOnlySpan<int> labels, float smoothing, float scale, int labelled, bool accumulate = true)
     {
-        int labelled = LabelledRows(labels);
         if (labelled == 0)
         {
             if (!accumulate) dLogits[..(labels.Length * columns)].Clear();
