@@ -69,15 +69,16 @@ public sealed partial class GpuCompute : ICompute, IDisposable
     }
 
     /// <summary>
-    /// ILGPU's CPU accelerator shaped as <paramref name="kind"/>: <see cref="CPUDeviceKind.Nvidia"/> gives 32-thread
-    /// warps and groups of 1,024, so the kernels run with the launch shapes a CUDA device gets (groups of 256, 16×16
-    /// GEMM tiles, 32-lane shuffles) and a warp-size assumption shows on the CPU. Slow: for tests.
+    /// ILGPU's CPU accelerator shaped as <paramref name="device"/>: 32-thread warps and groups of 256
+    /// (<c>new CPUDevice(32, 8, 1)</c>) make the kernels run with the launch shapes a CUDA device gets (16×16 GEMM
+    /// thread tiles, 32-lane shuffles, eight warps per reduction group), so a warp-size assumption shows on the CPU.
+    /// Slow: for tests.
     /// </summary>
-    internal static GpuCompute CreateIlgpuCpu(CPUDeviceKind kind)
+    internal static GpuCompute CreateIlgpuCpu(CPUDevice device)
     {
-        var context = Context.Create(builder => builder.CPU(kind).EnableAlgorithms());
-        Device device = context.Devices.First(d => d.AcceleratorType == AcceleratorType.CPU);
-        return new GpuCompute(context, device.CreateAccelerator(context), GpuDevice.IlgpuCpu);
+        var context = Context.Create(builder => builder.CPU(device).EnableAlgorithms());
+        Device opened = context.Devices.First(d => d.AcceleratorType == AcceleratorType.CPU);
+        return new GpuCompute(context, opened.CreateAccelerator(context), GpuDevice.IlgpuCpu);
     }
 
     /// <summary>Every device ILGPU can open on this machine, as "type: name" (the CPU accelerator is always among them).</summary>
