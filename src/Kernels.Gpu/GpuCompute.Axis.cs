@@ -14,6 +14,25 @@ public sealed partial class GpuCompute
         if (y.Length > 0) _kernels.SumTo(y.Length, yv, xv, Dims4.Of(x.Shape), Dims4.Of(y.Shape), scale, accumulate ? 1 : 0);
     }
 
+    /// <summary>
+    /// As <see cref="ICompute.ReluBackwardWithColumnSums"/>, in one launch: groups of a warp's width of columns by the
+    /// group's remaining threads of row phases, the phases' partial sums added in shared memory in a fixed order.
+    /// </summary>
+    public void ReluBackwardWithColumnSums(Tensor dpre, Tensor y, Tensor dy, Tensor columnSums, bool accumulateSums)
+    {
+        ArrayView<float> d = View(dpre, nameof(dpre)), yv = View(y, nameof(y)), dyv = View(dy, nameof(dy));
+        ArrayView<float> sums = View(columnSums, nameof(columnSums));
+        ComputeChecks.SameShape(y, nameof(y), dy, nameof(dy));
+        ComputeChecks.SameShape(y, nameof(y), dpre, nameof(dpre));
+        if (y.Shape.Rank != 2 || columnSums.Length != y.Shape[1])
+            throw new ArgumentException($"The column sums of {y.Shape} need a [B, N] tensor and N sums; got {columnSums.Shape}.", nameof(columnSums));
+        int rows = y.Shape[0], columns = y.Shape[1], width = _accelerator.WarpSize, phases = Math.Max(1, _groupSize / width);
+        if (columns == 0) return;
+        var config = new KernelConfig(new Index2D((columns + width - 1) / width, 1), new Index2D(width, phases),
+            SharedMemoryConfig.RequestDynamic<float>(width * phases));
+        _kernels.ReluBackwardColumnSums(config, d, yv, dyv, sums, rows, columns, accumulateSums ? 1 : 0);
+    }
+
     /// <inheritdoc />
     public void Reduce(ReduceOp op, Tensor y, Tensor x, int axis, float scale = 1f, bool accumulate = false)
     {

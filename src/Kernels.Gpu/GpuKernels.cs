@@ -42,6 +42,7 @@ internal sealed class GpuKernels(Accelerator accelerator)
     private Action<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, int, int>? _bceBackward;
     private Action<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, AdamScalars>? _adam;
     private Action<Index1D, TensorGroup, AdamScalars>? _adamMany;
+    private Action<KernelConfig, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, int, int, int>? _reluBackwardColumnSums;
     private Action<Index1D, TensorGroup, SgdScalars>? _sgdMany;
     private Action<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, SgdScalars>? _sgd;
     private Action<KernelConfig, ArrayView<float>, ArrayView<float>, int, float, int, int>? _sum;
@@ -161,6 +162,10 @@ internal sealed class GpuKernels(Accelerator accelerator)
     public Action<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, SgdScalars> Sgd =>
         Launched(_sgd ??= accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, SgdScalars>(
             OptimizerKernels.Sgd));
+
+    public Action<KernelConfig, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, int, int, int> ReluBackwardColumnSums =>
+        Launched(_reluBackwardColumnSums ??= accelerator.LoadStreamKernel<ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>,
+            int, int, int>(AxisKernels.ReluBackwardColumnSums));
 
     public Action<KernelConfig, ArrayView<float>, ArrayView<float>, int, float, int, int> Sum =>
         Launched(_sum ??= accelerator.LoadStreamKernel<ArrayView<float>, ArrayView<float>, int, float, int, int>(ReductionKernels.Sum));

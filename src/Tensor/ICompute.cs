@@ -199,6 +199,19 @@ public interface ICompute
     /// </summary>
     void Reduce(ReduceOp op, Tensor y, Tensor x, int axis, float scale = 1f, bool accumulate = false);
 
+    /// <summary>
+    /// The backward of a ReLU layer's activation and of its bias together (<c>Ops.LinearRelu</c>): dpre = dy where y &gt; 0,
+    /// else 0, written over <paramref name="dpre"/> (as <see cref="UnaryBackward"/> with <see cref="UnaryOp.Relu"/>), and
+    /// <paramref name="columnSums"/> (=, or += with <paramref name="accumulateSums"/>) the sums of dpre over the rows, the
+    /// bias gradient (as <see cref="Reduce"/> along axis 0). y, dy, dpre: [B, N]; columnSums: [N]. The default makes the
+    /// two calls; a device does both in one pass and one launch.
+    /// </summary>
+    void ReluBackwardWithColumnSums(Tensor dpre, Tensor y, Tensor dy, Tensor columnSums, bool accumulateSums)
+    {
+        UnaryBackward(UnaryOp.Relu, dpre, y, y, dy, accumulate: false);
+        Reduce(ReduceOp.Sum, columnSums, dpre, 0, accumulate: accumulateSums);
+    }
+
     /// <summary>The inverse of a sum along <paramref name="axis"/>: y[o, a, i] = scale·x[o, i] (or +=).</summary>
     void BroadcastAxis(Tensor y, Tensor x, int axis, float scale = 1f, bool accumulate = false);
 

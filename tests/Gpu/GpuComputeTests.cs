@@ -172,6 +172,34 @@ public class GpuComputeTests(IlgpuCpuFixture fixture)
     }
 
     [Fact]
+    public void Relu_backward_with_column_sums_matches_the_cpu_across_warps_and_groups()
+    {
+        foreach (var (rows, columns) in new[] { (1, 1), (5, 3), (9, 33), (130, 65), (3, 300) })
+        {
+            float[] y = Check.Random(81, -1f, 1f, rows, columns).ToArray(), dy = Check.Random(82, -1f, 1f, rows, columns).ToArray();
+            y[0] = 0f; // not > 0: no gradient
+            if (y.Length > 1) (y[1], dy[1]) = (-0.5f, float.NaN); // masked: a NaN where y ≤ 0 gives 0, as the CPU's select
+            Tensor yt = Tensor.FromArray(y, rows, columns), dyt = Tensor.FromArray(dy, rows, columns);
+            Tensor sums0 = Check.Random(83, -1f, 1f, columns), garbage = Check.Random(84, -9f, 9f, rows, columns);
+            foreach (bool accumulate in new[] { false, true })
+                foreach (bool sums in new[] { false, true })
+                {
+                    var (cpu, gpu) = Both(b =>
+                    {
+                        Tensor dpre = On(b, garbage), s = On(b, sums0);
+                        b.ReluBackwardWithColumnSums(dpre, On(b, yt), On(b, dyt), s, accumulate);
+                        return sums ? s : dpre;
+                    });
+                    string what = $"{rows}×{columns} accumulate {accumulate}";
+                    if (sums) Check.Close(cpu, gpu, SumAtol, SumRtol, $"column sums {what}");
+                    else Assert.True(cpu.AsSpan().SequenceEqual(gpu), $"ReLU gradient {what} differs");
+                }
+        }
+        Check.Throws<ArgumentException>(() => _gpu.ReluBackwardWithColumnSums(Tensor.Zeros(new Shape(2, 3), _gpu),
+            Tensor.Zeros(new Shape(2, 3), _gpu), Tensor.Zeros(new Shape(2, 3), _gpu), Tensor.Zeros(new Shape(2), _gpu), false), "columnSums");
+    }
+
+    [Fact]
     public void Transposes_slice_copies_axpby_and_scaled_add_match_the_cpu()
     {
         Tensor x = Check.Random(19, -2f, 2f, 3, 17, 5), y0 = Check.Random(20, -2f, 2f, 3, 5, 17);

@@ -41,12 +41,18 @@ public static partial class Ops
     }
 
     // Saved = a buffer for the pre-activation gradient.  dpre = relu'(·)·dy, read off y (y > 0 exactly where the
-    // pre-activation is), written over the buffer; then the Linear's backward with dpre.
+    // pre-activation is), written over the buffer, and db += Σ_B dpre in the same pass (on a device, one launch); then
+    // the Linear's products with dpre.
     private static void LinearReluBackward(in TapeEntry e, Graph g)
     {
         Tensor y = e.Output.Data, dpre = e.Saved;
-        g.Backend.UnaryBackward(UnaryOp.Relu, dpre, y, y, e.Output.Grad, accumulate: false);
-        LinearBackward(e, dpre, g);
+        if (e.C is { RequiresGrad: true } b)
+        {
+            Tensor db = g.GradForWrite(b, out bool overwrite);
+            g.Backend.ReluBackwardWithColumnSums(dpre, y, e.Output.Grad, db, accumulateSums: !overwrite);
+        }
+        else g.Backend.UnaryBackward(UnaryOp.Relu, dpre, y, y, e.Output.Grad, accumulate: false);
+        LinearBackward(e, dpre, g, biasDone: true);
     }
 
     private static void CheckAffine(string op, Variable x, Variable weight, Variable? bias)
@@ -59,9 +65,9 @@ public static partial class Ops
 
     private static void LinearBackward(in TapeEntry e, Graph g) => LinearBackward(e, e.Output.Grad, g);
 
-    // A = x, B = weight, C = bias.  dx += dy·W;  dW += dyᵀ·x;  db += Σ_B dy.
+    // A = x, B = weight, C = bias.  dx += dy·W;  dW += dyᵀ·x;  db += Σ_B dy (unless the caller did it).
     // Each "+=" is a GEMM with β = 1, or β = 0 when the gradient holds nothing yet (no zero-fill pass needed).
-    private static void LinearBackward(in TapeEntry e, Tensor dy, Graph g)
+    private static void LinearBackward(in TapeEntry e, Tensor dy, Graph g, bool biasDone = false)
     {
         Variable x = e.A!, w = e.B!;
         bool overwrite;
@@ -75,7 +81,7 @@ public static partial class Ops
             Tensor dw = g.GradForWrite(w, out overwrite);
             g.Backend.Gemm(dw, dy, TransposeMode.Yes, x.Data, TransposeMode.No, 1f, overwrite ? 0f : 1f);
         }
-        if (e.C is { RequiresGrad: true } b)
+        if (!biasDone && e.C is { RequiresGrad: true } b)
         {
             Tensor db = g.GradForWrite(b, out overwrite);
             g.Backend.Reduce(ReduceOp.Sum, db, dy, 0, accumulate: !overwrite);

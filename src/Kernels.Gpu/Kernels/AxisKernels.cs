@@ -26,6 +26,33 @@ internal static class AxisKernels
         y[j] = accumulate != 0 ? y[j] + scale * v : scale * v;
     }
 
+    // ReLU's backward and the bias gradient in one pass over [rows, columns]: dpre = dy where y > 0, else 0 (written), and
+    // sums[c] (=|+=) Σ_r dpre[r, c]. A group covers W consecutive columns (x, a warp's width) with P row phases (y): thread
+    // (x, y) walks rows y, y + P, … of its column, so the W threads of a row read and write neighbouring floats; the P
+    // partial sums of a column meet in shared memory (W·P floats) and are added in phase order.
+    public static void ReluBackwardColumnSums(ArrayView<float> dpre, ArrayView<float> y, ArrayView<float> dy, ArrayView<float> sums,
+        int rows, int columns, int accumulate)
+    {
+        var partial = SharedMemory.GetDynamic<float>();
+        int x = Group.IdxX, phase = Group.IdxY, width = Group.DimX, phases = Group.DimY;
+        int c = Grid.IdxX * width + x;
+        float s = 0f;
+        if (c < columns)
+            for (int r = phase; r < rows; r += phases)
+            {
+                int i = r * columns + c;
+                float d = y[i] > 0f ? dy[i] : 0f;
+                dpre[i] = d;
+                s += d;
+            }
+        partial[phase * width + x] = s;
+        Group.Barrier();
+        if (phase != 0 || c >= columns) return;
+        float total = partial[x];
+        for (int p = 1; p < phases; p++) total += partial[p * width + x];
+        sums[c] = accumulate != 0 ? sums[c] + total : total;
+    }
+
     // Reduce with a warp per output j = o·inner + i, for axes longer than a warp: lane l folds a = l, l + W, …, and the
     // lanes' partial results meet by shuffles. Sums come out in another order than the CPU's (within rounding); the max
     // is exact, and any NaN wins. Launched W·⌈outputs / warps per group⌉ threads wide.
