@@ -1,4 +1,5 @@
 using ILGPU;
+using ILGPU.Runtime;
 using TinyKd.Gpu.Kernels;
 using TinyKd.Tensors;
 
@@ -43,6 +44,36 @@ public sealed partial class GpuCompute
         Span<GroupSlot> slots = Slots(tensors.Length);
         for (int k = 0; k < tensors.Length; k++) slots[k] = SgdViews(tensors[k], step);
         LaunchGroups(slots, Scalars(step), static (kernels, group, scalars) => kernels.SgdMany(group.Length, group, scalars));
+    }
+
+    /// <summary>
+    /// As <see cref="ICompute.SumsOfSquares"/>: one launch per <see cref="TensorGroup.Capacity"/> tensors, a group per
+    /// tensor reducing it exactly as <see cref="SumOfSquares"/> does.
+    /// </summary>
+    public void SumsOfSquares(ReadOnlySpan<Tensor> tensors, Tensor results, float scale)
+    {
+        ArrayView<float> r = View(results, nameof(results));
+        if (results.Length != tensors.Length)
+            throw new ArgumentException($"{tensors.Length} tensors need {tensors.Length} results; got shape {results.Shape}.", nameof(results));
+        Span<GroupSlot> slots = Slots(tensors.Length);
+        for (int k = 0; k < tensors.Length; k++) slots[k] = new GroupSlot(View(tensors[k], "tensors"), default, default, default);
+        var shared = SharedMemoryConfig.RequestDynamic<float>(Math.Max(1, _groupSize / _accelerator.WarpSize));
+        for (int start = 0; start < tensors.Length; start += TensorGroup.Capacity)
+        {
+            int count = Math.Min(TensorGroup.Capacity, tensors.Length - start);
+            var group = default(TensorGroup);
+            for (int j = 0; j < count; j++) group.Set(j, slots[start + j]);
+            _kernels.SumsOfSquaresMany(new KernelConfig(count, _groupSize, shared), group, r.SubView(start, count), scale);
+        }
+        slots.Clear();
+    }
+
+    /// <summary>As <see cref="ICompute.ScaleAll"/>: one launch per <see cref="TensorGroup.Capacity"/> tensors.</summary>
+    public void ScaleAll(ReadOnlySpan<Tensor> tensors, float factor)
+    {
+        Span<GroupSlot> slots = Slots(tensors.Length);
+        for (int k = 0; k < tensors.Length; k++) slots[k] = new GroupSlot(View(tensors[k], "tensors"), default, default, default);
+        LaunchGroups(slots, factor, static (kernels, group, f) => kernels.ScaleMany(group.Length, group, f));
     }
 
     // The views of one parameter's Adam tensors, checked to be this backend's and of one length.

@@ -42,6 +42,8 @@ internal sealed class GpuKernels(Accelerator accelerator)
     private Action<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, int, int>? _bceBackward;
     private Action<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, AdamScalars>? _adam;
     private Action<Index1D, TensorGroup, AdamScalars>? _adamMany;
+    private Action<KernelConfig, TensorGroup, ArrayView<float>, float>? _sumsOfSquaresMany;
+    private Action<Index1D, TensorGroup, float>? _scaleMany;
     private Action<KernelConfig, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, int, int, int>? _reluBackwardColumnSums;
     private Action<Index1D, TensorGroup, SgdScalars>? _sgdMany;
     private Action<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, SgdScalars>? _sgd;
@@ -166,6 +168,12 @@ internal sealed class GpuKernels(Accelerator accelerator)
     public Action<KernelConfig, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, int, int, int> ReluBackwardColumnSums =>
         Launched(_reluBackwardColumnSums ??= accelerator.LoadStreamKernel<ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>,
             int, int, int>(AxisKernels.ReluBackwardColumnSums));
+
+    public Action<KernelConfig, TensorGroup, ArrayView<float>, float> SumsOfSquaresMany =>
+        Launched(_sumsOfSquaresMany ??= accelerator.LoadStreamKernel<TensorGroup, ArrayView<float>, float>(ReductionKernels.SumsOfSquaresMany));
+
+    public Action<Index1D, TensorGroup, float> ScaleMany =>
+        Launched(_scaleMany ??= accelerator.LoadAutoGroupedStreamKernel<Index1D, TensorGroup, float>(ElementwiseKernels.ScaleMany));
 
     public Action<KernelConfig, ArrayView<float>, ArrayView<float>, int, float, int, int> Sum =>
         Launched(_sum ??= accelerator.LoadStreamKernel<ArrayView<float>, ArrayView<float>, int, float, int, int>(ReductionKernels.Sum));

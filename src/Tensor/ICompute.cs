@@ -310,6 +310,28 @@ public interface ICompute
     void SumOfSquares(Tensor result, Tensor x, float scale);
 
     /// <summary>
+    /// <see cref="SumOfSquares"/> of several tensors, result i into element i of <paramref name="results"/> (a tensor of
+    /// this backend with one element per tensor): the per-parameter squared norms of <c>clip_grad_norm_</c>. The same
+    /// numbers as one call each; the default makes those calls, a device reduces the tensors in one launch.
+    /// </summary>
+    /// <exception cref="ArgumentException"><paramref name="results"/> does not have one element per tensor.</exception>
+    void SumsOfSquares(ReadOnlySpan<Tensor> tensors, Tensor results, float scale)
+    {
+        if (results.Length != tensors.Length)
+            throw new ArgumentException($"{tensors.Length} tensors need {tensors.Length} results; got shape {results.Shape}.", nameof(results));
+        for (int i = 0; i < tensors.Length; i++) SumOfSquares(new Tensor(results.Storage, new Shape(1), results.Offset + i), tensors[i], scale);
+    }
+
+    /// <summary>
+    /// x ← factor·x for each tensor (<c>clip_grad_norm_</c>'s rescaling), exactly as <see cref="Axpby"/>(x, x, factor, 0)
+    /// each; the default makes those calls, a device scales the tensors in one launch.
+    /// </summary>
+    void ScaleAll(ReadOnlySpan<Tensor> tensors, float factor)
+    {
+        foreach (Tensor t in tensors) Axpby(t, t, factor, 0f);
+    }
+
+    /// <summary>
     /// y += (factor·scale[0]/divisor)·x (same length), the coefficient rounded in that order: a gradient term scaled by
     /// a loss's gradient <paramref name="scale"/>, a one-element tensor of this backend that the kernel reads where it
     /// lives (<see cref="Axpby"/> would need it on the host).

@@ -1,4 +1,7 @@
 using System.Runtime.InteropServices;
+using TinyKd.Autograd;
+using TinyKd.Autograd.Nn;
+using TinyKd.Autograd.Optim;
 using TinyKd.Gpu;
 using TinyKd.Tensors;
 using TinyKd.Tests.Support;
@@ -6,8 +9,9 @@ using static TinyKd.Tests.Gpu.IlgpuCpuFixture;
 
 namespace TinyKd.Tests.Gpu;
 
-// Multi-tensor Adam and SGD (ICompute.AdamUpdate/SgdUpdate over a span of parameters): on each backend the same bits as
-// one update per parameter, and on the ILGPU backend one launch per eight parameters; a bad entry changes nothing.
+// Multi-tensor Adam and SGD (ICompute.AdamUpdate/SgdUpdate over a span of parameters) and gradient clipping's
+// SumsOfSquares/ScaleAll: on each backend the same bits as one call per tensor, and on the ILGPU backend one launch per
+// eight tensors; a bad entry changes nothing.
 [Collection(IlgpuCpuCollection.Name)]
 public class GpuMultiTensorOptimizerTests(IlgpuCpuFixture fixture)
 {
@@ -66,6 +70,47 @@ public class GpuMultiTensorOptimizerTests(IlgpuCpuFixture fixture)
     }
 
     [Fact]
+    public void Sums_of_squares_and_scaling_of_many_tensors_equal_one_call_each_bit_for_bit_on_each_backend()
+    {
+        float[][] norms = new float[2][];
+        int b = 0;
+        foreach (ICompute backend in new ICompute[] { CpuCompute.Default, _gpu })
+        {
+            Tensor[] xs = [.. Parameters(backend).Select(t => t.Parameter)], ys = [.. Parameters(backend).Select(t => t.Parameter)];
+            Tensor many = Tensor.Zeros(new Shape(xs.Length), backend), one = Tensor.Zeros(new Shape(1), backend);
+            backend.SumsOfSquares(xs, many, 0.5f);
+            norms[b++] = many.ToArray();
+            for (int i = 0; i < xs.Length; i++)
+            {
+                backend.SumOfSquares(one, xs[i], 0.5f);
+                Assert.True(Bits(one)[0] == Bits(many)[i], $"{backend.GetType().Name}: squared norm of tensor {i} differs from its own call");
+            }
+            backend.ScaleAll(xs, 0.37f);
+            foreach (Tensor y in ys) backend.Axpby(y, y, 0.37f, 0f);
+            for (int i = 0; i < xs.Length; i++)
+                Assert.True(Bits(xs[i]).SequenceEqual(Bits(ys[i])), $"{backend.GetType().Name}: scaled tensor {i} differs from Axpby");
+        }
+        Check.Close(norms[0], norms[1], GpuComputeTests.SumAtol, GpuComputeTests.SumRtol, "squared norms, CPU against GPU");
+        Check.Throws<ArgumentException>(() => _gpu.SumsOfSquares([Tensor.Zeros(new Shape(3), _gpu)], Tensor.Zeros(new Shape(2), _gpu), 1f), "results");
+    }
+
+    [Fact]
+    public void Clipping_a_gpu_models_gradients_takes_two_launches_and_one_download()
+    {
+        using var model = new Mlp(MlpSpec.Parse("9-12-12-3"), new Rng(5));
+        model.To(_gpu);
+        using var graph = new Graph(_gpu);
+        using var optimizer = new Adam(model.Parameters(), 1e-3f);
+        Tensor x = On(_gpu, Check.Random(91, -1f, 1f, 5, 9));
+        Losses.CrossEntropy(model.Forward(graph.Input(x)), new[] { 0, 1, 2, 0, 1 }).Backward();
+        long launches = _gpu.KernelLaunches, downloads = _gpu.Downloads;
+        double norm = optimizer.ClipGradNorm(1e-3f);
+        Assert.True(norm > 1e-3, $"the norm {norm} should need clipping");
+        Assert.Equal(2, _gpu.KernelLaunches - launches);
+        Assert.Equal(1, _gpu.Downloads - downloads);
+    }
+
+    [Fact]
     public void The_gpu_updates_eight_parameters_per_launch()
     {
         AdamTensors[] tensors = Parameters(_gpu);
@@ -83,6 +128,11 @@ public class GpuMultiTensorOptimizerTests(IlgpuCpuFixture fixture)
         before = _gpu.KernelLaunches;
         _gpu.SgdUpdate(sgd, new SgdStep(0.05f, 0.9f, 0f, false, 0f, true));
         Assert.Equal(2, _gpu.KernelLaunches - before);
+        Tensor[] xs = [.. tensors.Select(t => t.Parameter)];
+        before = _gpu.KernelLaunches;
+        _gpu.SumsOfSquares(xs, Tensor.Zeros(new Shape(xs.Length), _gpu), 1f);
+        _gpu.ScaleAll(xs, 0.5f);
+        Assert.Equal(4, _gpu.KernelLaunches - before);
     }
 
     [Fact]

@@ -16,6 +16,7 @@ public abstract class Optimizer : IDisposable
     private readonly Tensor[] _masks;
     private readonly Tensor[][] _maskedState;
     private readonly int[] _dense;        // the indices this step updates with a dense gradient
+    private readonly Tensor[] _gradients; // the gradients ClipGradNorm measures and scales, gathered for one call
 
     /// <summary>Takes the parameters to update.</summary>
     /// <exception cref="ArgumentException">The list is empty or holds a non-trainable variable.</exception>
@@ -35,6 +36,7 @@ public abstract class Optimizer : IDisposable
         _masks = new Tensor[_parameters.Length];
         _maskedState = new Tensor[_parameters.Length][];
         _dense = new int[_parameters.Length];
+        _gradients = new Tensor[_parameters.Length];
     }
 
     /// <summary>The parameters, in the order given.</summary>
@@ -138,35 +140,36 @@ public abstract class Optimizer : IDisposable
     /// <summary>
     /// Scales all gradients together so that their global L2 norm is at most <paramref name="maxNorm"/>, as
     /// PyTorch's <c>clip_grad_norm_</c> (factor maxNorm/(norm + 1e-6) when it is below 1). Returns the norm before
-    /// clipping. Each parameter's squared norm lands in its own slot of one buffer on the parameters' backend, and the
-    /// buffer reaches the host in one copy: one read-back per call, however many parameters.
+    /// clipping. Each parameter's squared norm lands in its own slot of one buffer on the parameters' backend (one
+    /// multi-tensor call: one launch on a device), the buffer reaches the host in one copy, and the gradients are scaled
+    /// by one more multi-tensor call: a read-back and two calls per clip, however many parameters.
     /// </summary>
     /// <exception cref="ArithmeticException">The norm is NaN or infinite: the gradients are not usable.</exception>
     public double ClipGradNorm(float maxNorm)
     {
         ObjectDisposedException.ThrowIf(IsDisposed, this);
         if (!(maxNorm > 0f)) throw new ArgumentOutOfRangeException(nameof(maxNorm), $"maxNorm must be > 0; got {maxNorm}.");
-        for (int i = 0; i < _parameters.Length; i++)
+        int count = 0;
+        foreach (Variable p in _parameters)
+            if (HasGradient(p)) _gradients[count++] = GradientValues(p);
+        ReadOnlySpan<Tensor> gradients = _gradients.AsSpan(0, count);
+        ICompute backend = _normScratch.Backend;
+        try
         {
-            if (!HasGradient(_parameters[i])) continue;
-            Tensor grad = GradientValues(_parameters[i]);
-            grad.Backend.SumOfSquares(new Tensor(_normScratch.Storage, new Shape(1), i), grad, 1f);
+            if (count > 0) backend.SumsOfSquares(gradients, new Tensor(_normScratch.Storage, new Shape(count)), 1f);
+            backend.CopyToHost(_normScratch, _norms);
+            double sum = 0;
+            for (int i = 0; i < count; i++) sum += _norms[i];
+            double norm = Math.Sqrt(sum);
+            if (!double.IsFinite(norm)) throw new ArithmeticException($"The gradient norm is {norm}; a NaN or infinity reached the gradients.");
+            double coefficient = maxNorm / (norm + 1e-6);
+            if (coefficient < 1) backend.ScaleAll(gradients, (float)coefficient);
+            return norm;
         }
-        _normScratch.Backend.CopyToHost(_normScratch, _norms);
-        double sum = 0;
-        for (int i = 0; i < _parameters.Length; i++)
-            if (HasGradient(_parameters[i])) sum += _norms[i];
-        double norm = Math.Sqrt(sum);
-        if (!double.IsFinite(norm)) throw new ArithmeticException($"The gradient norm is {norm}; a NaN or infinity reached the gradients.");
-        double coefficient = maxNorm / (norm + 1e-6);
-        if (coefficient < 1)
-            foreach (Variable p in _parameters)
-                if (HasGradient(p))
-                {
-                    Tensor grad = GradientValues(p);
-                    grad.Backend.Axpby(grad, grad, (float)coefficient, 0f);
-                }
-        return norm;
+        finally
+        {
+            _gradients.AsSpan(0, count).Clear();
+        }
     }
 
     /// <summary>True when the last backward pass left a gradient in <paramref name="p"/> (dense, or some sparse rows).</summary>

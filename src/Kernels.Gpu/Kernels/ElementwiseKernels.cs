@@ -83,6 +83,14 @@ internal static class ElementwiseKernels
     public static void Axpby(Index1D i, ArrayView<float> y, ArrayView<float> x, float alpha, float beta) =>
         y[i] = beta == 0f ? alpha * x[i] : beta == 1f ? y[i] + alpha * x[i] : alpha * x[i] + beta * y[i];
 
+    // Multi-tensor scaling, x ← factor·x over the concatenation of the group's tensors (as Axpby with β = 0).
+    public static void ScaleMany(Index1D i, TensorGroup group, float factor)
+    {
+        int slot = group.SlotOf(i, out int start);
+        ArrayView<float> x = group[slot].P;
+        x[i - start] = factor * x[i - start];
+    }
+
     // y += (factor·scale[0]/divisor)·x with scale read where it lives, the coefficient rounded in that order.
     public static void ScaledAdd(Index1D i, ArrayView<float> y, ArrayView<float> x, ArrayView<float> scale, float factor, float divisor) =>
         y[i] = y[i] + factor * scale[0] / divisor * x[i];

@@ -17,18 +17,33 @@ internal static class ReductionKernels
     // result[0] (=|+=) scale·Σ x (or Σ x² when squares ≠ 0). Shared memory: a float per warp of the group.
     public static void Sum(ArrayView<float> result, ArrayView<float> x, int n, float scale, int squares, int accumulate)
     {
-        var partial = SharedMemory.GetDynamic<float>();
-        int t = Group.IdxX, warps = Group.DimX / Warp.WarpSize;
+        float s = GroupSum(SharedMemory.GetDynamic<float>(), x, n, squares);
+        if (Group.IdxX == 0) result[0] = accumulate != 0 ? result[0] + scale * s : scale * s;
+    }
+
+    // Multi-tensor sums of squares: group g reduces slot g's tensor exactly as Sum does (results[g] = scale·Σ x²), so
+    // each parameter's squared norm has the bits of its own SumOfSquares call.
+    public static void SumsOfSquaresMany(TensorGroup group, ArrayView<float> results, float scale)
+    {
+        ArrayView<float> x = group[Grid.IdxX].P;
+        float s = GroupSum(SharedMemory.GetDynamic<float>(), x, (int)x.Length, 1);
+        if (Group.IdxX == 0) results[Grid.IdxX] = scale * s;
+    }
+
+    // Σ x (or Σ x²) of n elements over the calling group, in thread 0: each thread strides over x, each warp reduces its
+    // lanes' sums by shuffles, and the first warp reduces the warps' (partial: one shared float per warp).
+    private static float GroupSum(ArrayView<float> partial, ArrayView<float> x, int n, int squares)
+    {
+        int warps = Group.DimX / Warp.WarpSize;
         float s = 0f;
-        for (int i = t; i < n; i += Group.DimX) s += squares != 0 ? x[i] * x[i] : x[i];
+        for (int i = Group.IdxX; i < n; i += Group.DimX) s += squares != 0 ? x[i] * x[i] : x[i];
         s = WarpSum(s);
         if (Warp.IsFirstLane) partial[Warp.WarpIdx] = s;
         Group.Barrier();
-        if (Warp.WarpIdx != 0) return;
+        if (Warp.WarpIdx != 0) return 0f;
         s = 0f;
         for (int w = Warp.LaneIdx; w < warps; w += Warp.WarpSize) s += partial[w];
-        s = WarpSum(s);
-        if (t == 0) result[0] = accumulate != 0 ? result[0] + scale * s : scale * s;
+        return WarpSum(s);
     }
 
     // The cross-entropy's NLL in one launch: loss[0] = −Σ_r term_r / B over the B labelled rows (0 when B = 0;
