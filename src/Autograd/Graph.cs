@@ -25,6 +25,7 @@ public sealed partial class Graph : IDisposable
     private int _nextIndexBuffer;
     private int _nextScratch;
     private int _epoch;
+    private Tensor _one;
 
     /// <summary>Creates a graph whose buffers live on <paramref name="backend"/> (the CPU when null).</summary>
     /// <param name="backend">The backend that runs every op of this graph.</param>
@@ -111,13 +112,17 @@ public sealed partial class Graph : IDisposable
             throw new InvalidOperationException(
                 $"{output} does not require a gradient: no parameter or input on its path requires one, or it was computed under GradMode.NoGrad().");
         _epoch++;
-        // The seed is written whole (filled or copied), so a fresh buffer needs no zero-fill first.
-        Tensor seed = output.GradForOverwrite(_epoch, out _);
-        if (outputGradient.IsEmpty) Backend.Fill(seed, 1f);
+        if (outputGradient.IsEmpty && !output.IsLeaf) output.SeedGradient(new Tensor(One().Storage, output.Shape), _epoch);
         else
         {
-            ComputeChecks.SameShape(output.Data, nameof(output), outputGradient, nameof(outputGradient));
-            Backend.Copy(seed, outputGradient);
+            // The seed is written whole (filled or copied), so a fresh buffer needs no zero-fill first.
+            Tensor seed = output.GradForOverwrite(_epoch, out _);
+            if (outputGradient.IsEmpty) Backend.Fill(seed, 1f);
+            else
+            {
+                ComputeChecks.SameShape(output.Data, nameof(output), outputGradient, nameof(outputGradient));
+                Backend.Copy(seed, outputGradient);
+            }
         }
         ReadOnlySpan<TapeEntry> tape = CollectionsMarshal.AsSpan(_tape);
         for (int i = tape.Length - 1; i >= 0; i--)
@@ -125,6 +130,17 @@ public sealed partial class Graph : IDisposable
             ref readonly TapeEntry entry = ref tape[i];
             if (entry.Output.GradEpoch == _epoch) entry.Backward(in entry, this);
         }
+    }
+
+    // The one-element 1 that seeds a backward pass from a graph result, filled once and never written again.
+    private Tensor One()
+    {
+        if (_one.IsEmpty)
+        {
+            _one = new Tensor(Backend.Allocate(1), new Shape(1));
+            Backend.Fill(_one, 1f);
+        }
+        return _one;
     }
 
     /// <summary>The graph shared by the given op inputs, checking that they agree on graph and backend.</summary>
@@ -214,6 +230,8 @@ public sealed partial class Graph : IDisposable
     {
         foreach (Variable v in _variables) v.ReleaseBuffers();
         foreach (Storage s in _scratch) DeviceMemory.Release(s);
+        DeviceMemory.Release(_one);
+        _one = default;
         ReleaseUploadBuffers();
         Reset();
     }

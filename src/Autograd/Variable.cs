@@ -199,6 +199,15 @@ public sealed partial class Variable
         Name = null;
     }
 
+    // Points a graph variable's gradient for pass `epoch` at `constant`, a tensor no op writes: the seed of a backward
+    // pass (1), kept by the graph, so a step pays no fill for it. Only a pass's root gets it, and no op of that pass
+    // writes into its root's gradient (gradients flow from the root to what was recorded before it).
+    internal void SeedGradient(Tensor constant, int epoch)
+    {
+        Grad = constant;
+        GradEpoch = epoch;
+    }
+
     // The gradient buffer for the current backward pass: zeroed on first use in that pass, reused afterwards.
     internal Tensor GradFor(int epoch)
     {

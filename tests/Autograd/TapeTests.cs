@@ -58,6 +58,25 @@ public class TapeTests
             () => Ops.Relu(Variable.Parameter(Tensor.Zeros(2))), "Relu", "graph.Input");
 
     [Fact]
+    public void The_seed_is_one_in_the_outputs_shape_step_after_step_and_a_second_backward_adds_again()
+    {
+        var w = Variable.Parameter(Tensor.FromArray([2f, -1f], 2));
+        var g = new Graph();
+        for (int step = 0; step < 3; step++)
+        {
+            g.Reset();
+            w.ZeroGrad();
+            Variable loss = Ops.Sum(Ops.Multiply(g.Input(Tensor.FromArray([3f, 5f], 2)), w));
+            loss.Backward();
+            Assert.Equal(loss.Shape, loss.Grad.Shape);
+            Assert.Equal([1f], loss.Grad.ToArray());
+            loss.Backward();
+            Assert.Equal([6f, 10f], w.Grad.ToArray());
+            Assert.Equal([1f], loss.Grad.ToArray());
+        }
+    }
+
+    [Fact]
     public void Reset_reuses_the_same_buffers_for_the_same_step()
     {
         var w = Variable.Parameter(Check.Random(1, -1, 1, 4, 3));
