@@ -50,6 +50,7 @@ internal sealed class GpuKernels(Accelerator accelerator)
     private Action<KernelConfig, ArrayView<float>, ArrayView<float>, int, float, int, int>? _sum;
     private Action<KernelConfig, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, GemmShape>? _gemmTiled;
     private Action<KernelConfig, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, GemmShape>? _gemmBlocked;
+    private Action<KernelConfig, GemmOperands, GemmShape, GemmOperands, GemmShape, int>? _gemmBlockedPair;
     private Action<KernelConfig, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, GemmShape>? _gemmBlocked8;
 
     public Action<Index1D, ArrayView<float>, float> Fill =>
@@ -185,6 +186,10 @@ internal sealed class GpuKernels(Accelerator accelerator)
     public Action<KernelConfig, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, GemmShape> GemmBlocked =>
         Launched(_gemmBlocked ??= accelerator.LoadStreamKernel<ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, GemmShape>(
             GemmKernels.RegisterBlocked));
+
+    public Action<KernelConfig, GemmOperands, GemmShape, GemmOperands, GemmShape, int> GemmBlockedPair =>
+        Launched(_gemmBlockedPair ??= accelerator.LoadStreamKernel<GemmOperands, GemmShape, GemmOperands, GemmShape, int>(
+            GemmKernels.RegisterBlockedPair));
 
     public Action<KernelConfig, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, GemmShape> GemmBlocked8 =>
         Launched(_gemmBlocked8 ??= accelerator.LoadStreamKernel<ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, GemmShape>(

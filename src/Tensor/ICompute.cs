@@ -145,6 +145,18 @@ public interface ICompute
         float alpha = 1f, float beta = 0f, Tensor bias = default, Epilogue epilogue = Epilogue.None);
 
     /// <summary>
+    /// Two independent products, c1 = op(a1)·op(b1) + β1·c1 and c2 = op(a2)·op(b2) + β2·c2 (α = 1, no bias or
+    /// epilogue), which must not overlap: a layer's dX and dW in backward. The numbers of the two
+    /// <see cref="Gemm"/> calls; the default makes them, a device runs both in one launch.
+    /// </summary>
+    void GemmPair(Tensor c1, Tensor a1, Transpose transposeA1, Tensor b1, Transpose transposeB1, float beta1,
+        Tensor c2, Tensor a2, Transpose transposeA2, Tensor b2, Transpose transposeB2, float beta2)
+    {
+        Gemm(c1, a1, transposeA1, b1, transposeB1, 1f, beta1);
+        Gemm(c2, a2, transposeA2, b2, transposeB2, 1f, beta2);
+    }
+
+    /// <summary>
     /// A Linear layer's forward with a sparse weight: y [B, Out] = x [B, In] · Wᵀ, then y += bias (one value per column)
     /// and the epilogue activation — what <see cref="Gemm"/> computes for x·Wᵀ with W dense, the zeros skipped. W is
     /// host data (its arrays are what a model file stores).

@@ -71,15 +71,25 @@ public static partial class Ops
     {
         Variable x = e.A!, w = e.B!;
         bool overwrite;
-        if (x.RequiresGrad)
+        if (x.RequiresGrad && w.RequiresGrad && !ReferenceEquals(x, w))
         {
-            Tensor dx = g.GradForWrite(x, out overwrite);
-            g.Backend.Gemm(dx, dy, TransposeMode.No, w.Data, TransposeMode.No, 1f, overwrite ? 0f : 1f);
+            // Both products in one call (on a device, one launch); they write two different gradients.
+            Tensor dx = g.GradForWrite(x, out bool overwriteX), dw = g.GradForWrite(w, out bool overwriteW);
+            g.Backend.GemmPair(dx, dy, TransposeMode.No, w.Data, TransposeMode.No, overwriteX ? 0f : 1f,
+                dw, dy, TransposeMode.Yes, x.Data, TransposeMode.No, overwriteW ? 0f : 1f);
         }
-        if (w.RequiresGrad)
+        else
         {
-            Tensor dw = g.GradForWrite(w, out overwrite);
-            g.Backend.Gemm(dw, dy, TransposeMode.Yes, x.Data, TransposeMode.No, 1f, overwrite ? 0f : 1f);
+            if (x.RequiresGrad)
+            {
+                Tensor dx = g.GradForWrite(x, out overwrite);
+                g.Backend.Gemm(dx, dy, TransposeMode.No, w.Data, TransposeMode.No, 1f, overwrite ? 0f : 1f);
+            }
+            if (w.RequiresGrad)
+            {
+                Tensor dw = g.GradForWrite(w, out overwrite);
+                g.Backend.Gemm(dw, dy, TransposeMode.Yes, x.Data, TransposeMode.No, 1f, overwrite ? 0f : 1f);
+            }
         }
         if (!biasDone && e.C is { RequiresGrad: true } b)
         {

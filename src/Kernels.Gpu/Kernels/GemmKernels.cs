@@ -48,11 +48,34 @@ internal static class GemmKernels
     // accelerator, T = 4). The 4×4 accumulators are four Row4 values, scalars that ILGPU keeps in registers; an array
     // from LocalMemory indexed in a loop would be an alloca the PTX compiler must unroll and promote, or spill to
     // local memory.
-    public static void RegisterBlocked(ArrayView<float> c, ArrayView<float> a, ArrayView<float> b, ArrayView<float> bias, GemmShape s)
+    public static void RegisterBlocked(ArrayView<float> c, ArrayView<float> a, ArrayView<float> b, ArrayView<float> bias, GemmShape s) =>
+        Block4(SharedMemory.GetDynamic<float>(), c, a, b, bias, s, Grid.IdxY * Group.DimX * 4, Grid.IdxX * Group.DimX * 4);
+
+    // Two independent products in one launch (a layer's dX and dW in backward): groups [0, firstGroups) of a 1-D grid
+    // take the first C's tiles, the others the second's, row by row of tiles, each computed as RegisterBlocked computes
+    // it, so every element has the bits of its own call. The branch is the same for a whole group.
+    public static void RegisterBlockedPair(GemmOperands first, GemmShape s1, GemmOperands second, GemmShape s2, int firstGroups)
     {
         var shared = SharedMemory.GetDynamic<float>();
+        int g = Grid.IdxX, tile = Group.DimX * 4;
+        if (g < firstGroups)
+        {
+            int tilesN = (s1.N + tile - 1) / tile;
+            Block4(shared, first.C, first.A, first.B, first.Bias, s1, g / tilesN * tile, g % tilesN * tile);
+        }
+        else
+        {
+            g -= firstGroups;
+            int tilesN = (s2.N + tile - 1) / tile;
+            Block4(shared, second.C, second.A, second.B, second.Bias, s2, g / tilesN * tile, g % tilesN * tile);
+        }
+    }
+
+    // One group's (4T)×(4T) block of C from (row0, col0): the register-blocked body.
+    private static void Block4(ArrayView<float> shared, ArrayView<float> c, ArrayView<float> a, ArrayView<float> b, ArrayView<float> bias,
+        GemmShape s, int row0, int col0)
+    {
         int t = Group.DimX, tx = Group.IdxX, ty = Group.IdxY, tile = t * 4, aStride = tile + 1, bTile = s.Depth * aStride;
-        int row0 = Grid.IdxY * tile, col0 = Grid.IdxX * tile;
         Row4 c0 = default, c1 = default, c2 = default, c3 = default;
         for (int k0 = 0; k0 < s.K; k0 += s.Depth)
         {
@@ -181,6 +204,9 @@ internal readonly record struct Row8(Row4 Low, Row4 High)
     /// <summary>This + a·b, element by element.</summary>
     public Row8 Fma(float a, Row8 b) => new(Low.Fma(a, b.Low), High.Fma(a, b.High));
 }
+
+/// <summary>The views of one product of <see cref="GemmKernels.RegisterBlockedPair"/>: C, op's operands and the bias.</summary>
+internal readonly record struct GemmOperands(ArrayView<float> C, ArrayView<float> A, ArrayView<float> B, ArrayView<float> Bias);
 
 /// <summary>
 /// One GEMM's sizes and flags: op(A) is M×K, op(B) is K×N, C is M×N (flags as ints for the kernel); Depth is the
