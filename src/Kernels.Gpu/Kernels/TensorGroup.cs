@@ -3,21 +3,22 @@ using ILGPU;
 namespace TinyKd.Gpu.Kernels;
 
 /// <summary>
-/// The views of one parameter in a multi-tensor optimizer launch: the parameter, its gradient and up to two state
-/// buffers (Adam's moments; SGD's momentum buffer and an unused one).
+/// The views of one tensor in a multi-tensor launch: a parameter, its gradient and up to two state buffers (Adam's
+/// moments; SGD's momentum buffer and an unused one), or only P (clipping's norms and scaling).
 /// </summary>
 internal readonly record struct GroupSlot(ArrayView<float> P, ArrayView<float> G, ArrayView<float> S1, ArrayView<float> S2);
 
 /// <summary>
-/// Up to <see cref="Capacity"/> parameters updated by one launch of a multi-tensor optimizer kernel
-/// (<see cref="OptimizerKernels.AdamMany"/>, <see cref="OptimizerKernels.SgdMany"/>), passed by value as a kernel
-/// argument (PyTorch's multi-tensor apply packs its tensor pointers into the launch the same way): their views and the
-/// running end of each in the concatenation of their elements. A kernel cannot index a struct's fields, so the slots
+/// Up to <see cref="Capacity"/> tensors handled by one launch of a multi-tensor kernel
+/// (<see cref="OptimizerKernels.AdamMany"/>, <see cref="OptimizerKernels.SgdMany"/>, <see cref="ElementwiseKernels.ScaleMany"/>,
+/// <see cref="ReductionKernels.SumsOfSquaresMany"/>), passed by value as a kernel argument (PyTorch's multi-tensor
+/// apply packs its tensor pointers into the launch the same way): their views and the running end of each in the
+/// concatenation of their elements. A kernel cannot index a struct's fields, so the slots
 /// are fixed fields picked by a switch; unused slots are empty and end where the last used one does.
 /// </summary>
 internal struct TensorGroup
 {
-    /// <summary>The parameters one launch takes (512 bytes of views, far below CUDA's 4 KiB of kernel arguments).</summary>
+    /// <summary>The tensors one launch takes (512 bytes of views, far below CUDA's 4 KiB of kernel arguments).</summary>
     public const int Capacity = 8;
 
     private GroupSlot _s0, _s1, _s2, _s3, _s4, _s5, _s6, _s7;
@@ -26,7 +27,7 @@ internal struct TensorGroup
     /// <summary>The elements of all the slots.</summary>
     public readonly int Length => _e7;
 
-    /// <summary>Appends a parameter as slot <paramref name="slot"/> (slots are added in order from 0).</summary>
+    /// <summary>Appends a tensor as slot <paramref name="slot"/> (slots are added in order from 0).</summary>
     public void Set(int slot, GroupSlot views)
     {
         int end = (slot == 0 ? 0 : End(slot - 1)) + (int)views.P.Length;
