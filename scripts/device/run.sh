@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # The GPU check of issue 14, run on the device machine (see prepare.sh) as one script of at most ~8 minutes (each
 # stage has a time limit). It unpacks the self-contained tinykd, then
+#  0. compiles each kernel's PTX (artifacts/device/ptx, written by prepare.sh) with ptxas for sm_90 and prints its
+#     registers, stack frame and spills;
 #  1. trains the same MLP on the embedded sample on the CPU backend and on DEVICE (default cuda) and prints both
 #     test accuracies and wall times — the first run of ILGPU 1.5.3 on the GPU (ILGPU issue #1540 reports a crash on
 #     H100/H200 with 1.5.1);
@@ -26,6 +28,15 @@ tar -xJf artifacts/device/tinykd-linux-x64.tar.xz -C "$work"
 tinykd="$work/publish/tinykd"
 log="$out/gpu-check.log"
 
+# ILGPU opens the CUDA driver as "libcuda.so", a name a container may lack beside libcuda.so.1: link it in a folder
+# of our own put first on the search path (the same driver library, found by the loader's cache or the driver's mount).
+cuda_lib="$(ldconfig -p 2>/dev/null | awk '/libcuda\.so\.1 /{print $NF; exit}')"
+[ -n "$cuda_lib" ] || cuda_lib="$(find /usr/local/nvidia /usr/lib/x86_64-linux-gnu /usr/lib64 -name libcuda.so.1 2>/dev/null | head -n 1)"
+if [ -n "$cuda_lib" ]; then
+    mkdir -p "$work/lib" && ln -s "$cuda_lib" "$work/lib/libcuda.so"
+    export LD_LIBRARY_PATH="$work/lib${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}"
+fi
+
 # Runs a stage under a time limit and prints its exit status and wall time ("exit 124": the limit was reached).
 timed() {
     local limit=$1; shift
@@ -37,6 +48,15 @@ timed() {
 {
     echo "# $(date -u +%FT%TZ) device=$device model=$model epochs=$epochs batch=$batch torch=$torch_device"
     command -v nvidia-smi >/dev/null && nvidia-smi --query-gpu=name,driver_version,memory.total --format=csv
+    echo "CUDA driver library: ${cuda_lib:-not found}"
+    PATH="$PATH:/usr/local/cuda/bin"
+    if [ -d artifacts/device/ptx ] && command -v ptxas >/dev/null; then
+        echo "## ptxas -arch=sm_90 -v on each kernel's PTX (registers per thread, stack, spills)"
+        for f in artifacts/device/ptx/*.ptx; do
+            printf '%s: ' "$(basename "$f" .ptx)"
+            timeout 20 ptxas -arch=sm_90 -v "$f" -o "$work/kernel.cubin" 2>&1 | grep -oE "[0-9]+ registers|[0-9]+ bytes (stack frame|spill stores|spill loads|smem)|error.*" | paste -sd, -
+        done
+    fi
     for d in cpu "$device"; do
         echo "## tinykd train --device $d"
         timed "${TRAIN_SECONDS:-45}" "$tinykd" train --device "$d" --model "$model" --dropout 0 --epochs "$epochs" --batch-size "$batch" \

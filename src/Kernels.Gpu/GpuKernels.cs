@@ -52,6 +52,8 @@ internal sealed class GpuKernels(Accelerator accelerator)
     private Action<KernelConfig, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, GemmShape>? _gemmBlocked;
     private Action<KernelConfig, GemmOperands, GemmShape, GemmOperands, GemmShape, int>? _gemmBlockedPair;
     private Action<KernelConfig, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, GemmShape>? _gemmBlocked8;
+    private Action<KernelConfig, ArrayView<float>, ArrayView<float>, ArrayView<float>, GemmShape, int>? _gemmBlockedSlices;
+    private Action<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, GemmShape, int>? _gemmSumSlices;
 
     public Action<Index1D, ArrayView<float>, float> Fill =>
         Launched(_fill ??= accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, float>(ElementwiseKernels.Fill));
@@ -194,6 +196,14 @@ internal sealed class GpuKernels(Accelerator accelerator)
     public Action<KernelConfig, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, GemmShape> GemmBlocked8 =>
         Launched(_gemmBlocked8 ??= accelerator.LoadStreamKernel<ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, GemmShape>(
             GemmKernels.RegisterBlocked8));
+
+    public Action<KernelConfig, ArrayView<float>, ArrayView<float>, ArrayView<float>, GemmShape, int> GemmBlockedSlices =>
+        Launched(_gemmBlockedSlices ??= accelerator.LoadStreamKernel<ArrayView<float>, ArrayView<float>, ArrayView<float>, GemmShape, int>(
+            GemmKernels.RegisterBlockedSlices));
+
+    public Action<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, GemmShape, int> GemmSumSlices =>
+        Launched(_gemmSumSlices ??= accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, GemmShape, int>(
+            GemmKernels.SumSlices));
 
     private T Launched<T>(T kernel)
     {

@@ -13,7 +13,7 @@ public sealed class GpuBenchCommandTests : IDisposable
     public void Dispose() => Directory.Delete(_dir, recursive: true);
 
     [Fact]
-    public void Bench_on_the_ilgpu_cpu_device_times_both_gemm_kernels_and_the_steps_and_skips_the_cpu_only_rows()
+    public void Bench_on_the_ilgpu_cpu_device_times_every_gemm_kernel_and_the_steps_and_skips_the_cpu_only_rows()
     {
         string path = Path.Combine(_dir, "device.json");
         var output = new StringWriter();
@@ -22,12 +22,13 @@ public sealed class GpuBenchCommandTests : IDisposable
         string text = output.ToString();
         Assert.Contains("sparse and int8 rows: skipped on ilgpu-cpu", text);
         Assert.DoesNotContain("WRONG RESULT", text);
+        Assert.Equal(5, text.Split('\n').Count(line => line.Contains(", blocked8x8 (default)")));
 
         using JsonDocument json = JsonDocument.Parse(File.ReadAllText(path));
         Assert.Equal("ilgpu-cpu", json.RootElement.GetProperty("device").GetString());
         var results = json.RootElement.GetProperty("results").EnumerateArray().ToList();
         string[] gemms = ["gemm_17", "fc1_forward", "fc1_dx", "fc1_dw", "fc2_forward"];
-        Assert.Equal([.. gemms.SelectMany(g => new[] { $"{g}_tiled", $"{g}_blocked", $"{g}_blocked8x8" }), "train_teacher_b5", "distill_student_b5"],
+        Assert.Equal([.. gemms.SelectMany(g => new[] { $"{g}_tiled", $"{g}_blocked", $"{g}_blocked8x8", $"{g}_splitk" }), "train_teacher_b5", "distill_student_b5"],
             results.Select(r => r.GetProperty("id").GetString()!));
         foreach (JsonElement r in results)
         {
@@ -42,7 +43,7 @@ public sealed class GpuBenchCommandTests : IDisposable
         Assert.Equal(24, results[^1].GetProperty("kernel_launches").GetInt64());
         Assert.All(results[^2..], r => Assert.Equal(0, r.GetProperty("host_copies").GetInt64()));
         Assert.Contains("kernels", text);
-        Assert.Equal(128, results[3].GetProperty("m").GetInt32()); // the layer products at the training batch
+        Assert.Equal(128, results[4].GetProperty("m").GetInt32()); // the layer products at the training batch
         Assert.Equal(5, results[^1].GetProperty("batch").GetInt32());
     }
 

@@ -40,6 +40,7 @@ public sealed class Warp32ShapeTests(Warp32Fixture fixture)
     [InlineData(GemmVersion.Tiled)]
     [InlineData(GemmVersion.RegisterBlocked)]
     [InlineData(GemmVersion.RegisterBlocked8)]
+    [InlineData(GemmVersion.SplitK)]
     public void Every_gemm_version_matches_the_cpu_across_several_cuda_sized_tiles(GemmVersion version)
     {
         foreach (var (m, n, k) in new[] { (130, 257, 35), (129, 17, 16) })
@@ -67,7 +68,7 @@ public sealed class GpuComputeWarp32Tests(Warp32Fixture fixture) : GpuComputeTes
 public sealed class GpuEmbeddingWarp32Tests(Warp32Fixture fixture) : GpuEmbeddingTests(fixture);
 
 [Collection(Warp32Collection.Name)]
-public sealed class GpuGemmBlocked8Warp32Tests(Warp32Fixture fixture) : GpuGemmBlocked8Tests(fixture);
+public sealed class GpuGemmWarp32Tests(Warp32Fixture fixture) : GpuGemmTests(fixture);
 
 [Collection(Warp32Collection.Name)]
 public sealed class GpuGroupedEmbeddingBackwardWarp32Tests(Warp32Fixture fixture) : GpuGroupedEmbeddingBackwardTests(fixture);

@@ -38,7 +38,11 @@ internal static class DeviceBench
         }
         foreach (GemmCase gemm in Gemms(plan))
             foreach (GemmVersion version in Enum.GetValues<GemmVersion>())
-                Add(gemm.RunOn(device, version, budget));
+            {
+                // The version GpuCompute.Gemm (what training runs) picks for the shape is marked "(default)".
+                BenchResult result = gemm.RunOn(device, version, budget);
+                Add(version == device.ChooseGemm(gemm.M, gemm.N, gemm.K) ? result with { What = result.What + " (default)" } : result);
+            }
         foreach (int batch in plan.Batches)
         {
             Add(new ModelCase($"train_teacher_b{batch}", $"train step {plan.Teacher} b{batch}", ModelWorkload.Train, plan.Teacher, batch)

@@ -59,7 +59,7 @@ internal sealed record GemmCase(string Id, string What, int M, int N, int K, Tra
         {
             double seconds = MedianTimer.Seconds(() => device.Gemm(version, dc, da, TransposeA, db, TransposeB), budget, device.Synchronize);
             device.CopyToHost(dc, c.Span);
-            string kernel = version switch { GemmVersion.Tiled => "tiled", GemmVersion.RegisterBlocked => "blocked", _ => "blocked8x8" };
+            string kernel = version switch { GemmVersion.Tiled => "tiled", GemmVersion.RegisterBlocked => "blocked", GemmVersion.RegisterBlocked8 => "blocked8x8", _ => "splitk" };
             return Checked(seconds, threads: 0, c, a, b, rng) with { Id = $"{Id}_{kernel}", What = $"{What}, {kernel}", Device = device.Name };
         }
         finally
