@@ -29,11 +29,8 @@ public sealed partial class GpuCompute
     /// between runs on one).
     /// </summary>
     public void Gemm(Tensor c, Tensor a, Transpose transposeA, Tensor b, Transpose transposeB,
-        float alpha = 1f, float beta = 0f, Tensor bias = default, Epilogue epilogue = Epilogue.None)
-    {
-        var (m, n, k) = ComputeChecks.Gemm(c, a, transposeA, b, transposeB, bias);
-        Gemm(ChooseGemm(m, n, k), c, a, transposeA, b, transposeB, alpha, beta, bias, epilogue);
-    }
+        float alpha = 1f, float beta = 0f, Tensor bias = default, Epilogue epilogue = Epilogue.None) =>
+        Run(null, c, a, transposeA, b, transposeB, alpha, beta, bias, epilogue);
 
     /// <summary>
     /// The kernel <see cref="Gemm(Tensor, Tensor, Transpose, Tensor, Transpose, float, float, Tensor, Epilogue)"/> runs
@@ -55,9 +52,10 @@ public sealed partial class GpuCompute
 
     // Slices of K for a split product of `tiles` tiles of C: about two groups per multiprocessor, at least two, at most
     // ⌈K/4T⌉ (a slice pays its tile loads and its partial's store for its steps), each a multiple of T long; every slice
-    // holds some of K.
+    // holds some of K. K = 0 is one empty slice (its partial product is zeros).
     internal static (int Slices, int Length) SliceK(int tiles, int k, int t, int processors)
     {
+        if (k == 0) return (1, t);
         int wanted = (2 * processors + tiles - 1) / tiles;
         int slices = Math.Clamp(wanted, 2, Math.Max(2, (k + 4 * t - 1) / (4 * t)));
         int length = ((k + slices - 1) / slices + t - 1) / t * t;
@@ -67,7 +65,12 @@ public sealed partial class GpuCompute
     /// <summary><see cref="Gemm(Tensor, Tensor, Transpose, Tensor, Transpose, float, float, Tensor, Epilogue)"/> on a chosen kernel version.</summary>
     /// <exception cref="ArgumentException">A tensor of another backend, or shapes that do not multiply (named).</exception>
     public void Gemm(GemmVersion version, Tensor c, Tensor a, Transpose transposeA, Tensor b, Transpose transposeB,
-        float alpha = 1f, float beta = 0f, Tensor bias = default, Epilogue epilogue = Epilogue.None)
+        float alpha = 1f, float beta = 0f, Tensor bias = default, Epilogue epilogue = Epilogue.None) =>
+        Run(version, c, a, transposeA, b, transposeB, alpha, beta, bias, epilogue);
+
+    // One product on `version`, or on the one ChooseGemm picks for the checked shape when it is null.
+    private void Run(GemmVersion? chosen, Tensor c, Tensor a, Transpose transposeA, Tensor b, Transpose transposeB,
+        float alpha, float beta, Tensor bias, Epilogue epilogue)
     {
         ArrayView<float> cv = View(c, nameof(c)), av = View(a, nameof(a)), bv = View(b, nameof(b));
         ArrayView<float> biasView = View(bias, nameof(bias));
@@ -77,6 +80,7 @@ public sealed partial class GpuCompute
         // T×T groups, T the largest power of two with T² ≤ min(256, the accelerator's group limit): 16 on a GPU, 4 on
         // ILGPU's default CPU accelerator.
         int t = BlockedThreads();
+        GemmVersion version = chosen ?? ChooseGemm(m, n, k, t, _accelerator.NumMultiprocessors);
         int tile = t * version switch { GemmVersion.Tiled => 1, GemmVersion.RegisterBlocked8 => 8, _ => 4 };
         var shape = new GemmShape(m, n, k, ta ? 1 : 0, tb ? 1 : 0, alpha, beta, bias.IsEmpty ? 0 : 1, epilogue == Epilogue.Relu ? 1 : 0);
         if (version == GemmVersion.SplitK)
@@ -91,11 +95,11 @@ public sealed partial class GpuCompute
     }
 
     // The two launches of a split product: the slices' partial products into scratch, then their ordered sums through
-    // the epilogue into C. K = 0 needs no product: a single slice of zeros does.
+    // the epilogue into C.
     private void GemmSplitK(ArrayView<float> c, ArrayView<float> a, ArrayView<float> b, ArrayView<float> bias, GemmShape shape, int t)
     {
         int tile = 4 * t, tilesN = (shape.N + tile - 1) / tile, tilesM = (shape.M + tile - 1) / tile;
-        var (slices, length) = shape.K == 0 ? (1, t) : SliceK(tilesN * tilesM, shape.K, t, _accelerator.NumMultiprocessors);
+        var (slices, length) = SliceK(tilesN * tilesM, shape.K, t, _accelerator.NumMultiprocessors);
         ArrayView<float> partials = Scratch(slices * shape.M * shape.N);
         var config = new KernelConfig(new Index3D(tilesN, tilesM, slices), new Index3D(t, t, 1),
             SharedMemoryConfig.RequestDynamic<Row4>(BlockedSharedRow4s(t, tile)));
@@ -125,7 +129,7 @@ public sealed partial class GpuCompute
         int t = BlockedThreads(), tile = 4 * t;
         var s1 = new GemmShape(m1, n1, k1, transposeA1 == Transpose.Yes ? 1 : 0, transposeB1 == Transpose.Yes ? 1 : 0, 1f, beta1, 0, 0);
         var s2 = new GemmShape(m2, n2, k2, transposeA2 == Transpose.Yes ? 1 : 0, transposeB2 == Transpose.Yes ? 1 : 0, 1f, beta2, 0, 0);
-        int groups1 = ((m1 + tile - 1) / tile) * ((n1 + tile - 1) / tile), groups2 = ((m2 + tile - 1) / tile) * ((n2 + tile - 1) / tile);
+        int groups1 = Tiles(m1, n1, tile), groups2 = Tiles(m2, n2, tile);
         var config = new KernelConfig(new Index2D(groups1 + groups2, 1), new Index2D(t, t), SharedMemoryConfig.RequestDynamic<Row4>(BlockedSharedRow4s(t, tile)));
         _kernels.GemmBlockedPair(config, first, s1, second, s2, groups1);
     }

@@ -86,6 +86,7 @@ public class GpuGemmTests(IlgpuCpuFixture fixture)
     public void Slices_of_k_are_multiples_of_the_step_and_each_holds_some_of_k()
     {
         Assert.Equal((7, 176), GpuCompute.SliceK(38, 1200, 16, 132));
+        Assert.Equal((1, 16), GpuCompute.SliceK(38, 0, 16, 132));
         foreach (int t in new[] { 4, 16 })
             foreach (int tiles in new[] { 1, 7, 38, 500 })
                 for (int k = 1; k <= 300; k++)
