@@ -1,4 +1,3 @@
-using System.Runtime.InteropServices;
 using ILGPU;
 using ILGPU.Algorithms;
 using ILGPU.Runtime;
@@ -132,26 +131,31 @@ public sealed partial class GpuCompute : ICompute, IDisposable
         return new GpuStorage(this, buffer);
     }
 
+    // The four host copies pin the host span for the length of the copy: ILGPU's ref overloads turn the reference
+    // into a raw pointer and then allocate (a wrapper buffer), so a GC in between could move a managed array and the
+    // copy would read or write its old address — wrong numbers, now and then, or an access violation (one in a few
+    // thousand round trips while another thread forced collections, before the pinning).
+
     /// <inheritdoc />
-    public void CopyFromHost(Tensor destination, ReadOnlySpan<float> source)
+    public unsafe void CopyFromHost(Tensor destination, ReadOnlySpan<float> source)
     {
         ArrayView<float> d = View(destination, nameof(destination));
         if (source.Length != destination.Length)
             throw new ArgumentException($"Copying {source.Length} floats into a tensor of shape {destination.Shape}.", nameof(source));
         if (source.Length == 0) return;
-        d.CopyFromCPU(ref MemoryMarshal.GetReference(source), source.Length);
+        fixed (float* host = source) d.CopyFromCPU(ref *host, source.Length);
         Uploads++;
     }
 
     /// <inheritdoc />
-    public void CopyToHost(Tensor source, Span<float> destination)
+    public unsafe void CopyToHost(Tensor source, Span<float> destination)
     {
         ArrayView<float> s = View(source, nameof(source));
         if (source.Length != destination.Length)
             throw new ArgumentException($"Copying a tensor of shape {source.Shape} into {destination.Length} floats.", nameof(destination));
         _accelerator.Synchronize();
         if (destination.Length == 0) return;
-        s.CopyToCPU(ref MemoryMarshal.GetReference(destination), destination.Length);
+        fixed (float* host = destination) s.CopyToCPU(ref *host, destination.Length);
         Downloads++;
     }
 
@@ -165,25 +169,25 @@ public sealed partial class GpuCompute : ICompute, IDisposable
     }
 
     /// <inheritdoc />
-    public void CopyFromHost(IntTensor destination, ReadOnlySpan<int> source)
+    public unsafe void CopyFromHost(IntTensor destination, ReadOnlySpan<int> source)
     {
         ArrayView<int> d = View(destination, nameof(destination));
         if (source.Length != destination.Length)
             throw new ArgumentException($"Copying {source.Length} ints into an int tensor of {destination.Length}.", nameof(source));
         if (source.Length == 0) return;
-        d.CopyFromCPU(ref MemoryMarshal.GetReference(source), source.Length);
+        fixed (int* host = source) d.CopyFromCPU(ref *host, source.Length);
         Uploads++;
     }
 
     /// <inheritdoc />
-    public void CopyToHost(IntTensor source, Span<int> destination)
+    public unsafe void CopyToHost(IntTensor source, Span<int> destination)
     {
         ArrayView<int> s = View(source, nameof(source));
         if (source.Length != destination.Length)
             throw new ArgumentException($"Copying an int tensor of {source.Length} into {destination.Length} ints.", nameof(destination));
         _accelerator.Synchronize();
         if (destination.Length == 0) return;
-        s.CopyToCPU(ref MemoryMarshal.GetReference(destination), destination.Length);
+        fixed (int* host = destination) s.CopyToCPU(ref *host, destination.Length);
         Downloads++;
     }
 
