@@ -62,11 +62,11 @@ public sealed partial class GpuCompute
     }
 
     /// <inheritdoc />
-    public void ScaledAdd(Tensor y, Tensor x, Tensor scale, float factor = 1f, float divisor = 1f)
+    public void ScaledAdd(Tensor y, Tensor x, Tensor scale, float factor = 1f, float divisor = 1f, bool accumulate = true)
     {
         ArrayView<float> yv = View(y, nameof(y)), xv = View(x, nameof(x)), sv = ScalarView(scale, nameof(scale));
         ComputeChecks.SameLength(x, nameof(x), y, nameof(y));
-        if (x.Length > 0) _kernels.ScaledAdd(x.Length, yv, xv, sv, factor, divisor);
+        if (x.Length > 0) _kernels.ScaledAdd(x.Length, yv, xv, sv, factor, divisor, accumulate ? 1 : 0);
     }
 
     /// <inheritdoc />

@@ -19,7 +19,7 @@ internal sealed class GpuKernels(Accelerator accelerator)
     private Action<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, int, float, int>? _unaryBackward;
     private Action<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, Dims4, Dims4, Dims4, int, int>? _binary;
     private Action<Index1D, ArrayView<float>, ArrayView<float>, float, float>? _axpby;
-    private Action<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, float, float>? _scaledAdd;
+    private Action<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, float, float, int>? _scaledAdd;
     private Action<Index1D, ArrayView<float>, float, float, ulong, ulong>? _dropoutMask;
     private Action<Index1D, ArrayView<float>, ArrayView<float>, int, int, int, float, int>? _reduce;
     private Action<Index1D, ArrayView<float>, ArrayView<float>, int, int, float, int>? _broadcastAxis;
@@ -75,8 +75,8 @@ internal sealed class GpuKernels(Accelerator accelerator)
     public Action<Index1D, ArrayView<float>, ArrayView<float>, float, float> Axpby =>
         Launched(_axpby ??= accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<float>, float, float>(ElementwiseKernels.Axpby));
 
-    public Action<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, float, float> ScaledAdd =>
-        Launched(_scaledAdd ??= accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, float, float>(
+    public Action<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, float, float, int> ScaledAdd =>
+        Launched(_scaledAdd ??= accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, float, float, int>(
             ElementwiseKernels.ScaledAdd));
 
     public Action<Index1D, ArrayView<float>, float, float, ulong, ulong> DropoutMask =>

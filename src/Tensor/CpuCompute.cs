@@ -141,8 +141,8 @@ public sealed partial class CpuCompute : ICompute
     }
 
     /// <inheritdoc />
-    public void ScaledAdd(Tensor y, Tensor x, Tensor scale, float factor = 1f, float divisor = 1f) =>
-        Axpby(y, x, factor * ScalarOf(scale, nameof(scale)) / divisor, 1f);
+    public void ScaledAdd(Tensor y, Tensor x, Tensor scale, float factor = 1f, float divisor = 1f, bool accumulate = true) =>
+        Axpby(y, x, factor * ScalarOf(scale, nameof(scale)) / divisor, accumulate ? 1f : 0f);
 
     // The value of a one-element tensor of this backend (a loss gradient handed to a backward kernel).
     private float ScalarOf(Tensor scale, string name)

@@ -255,9 +255,10 @@ public interface ICompute
     /// <summary>
     /// y += (factor·scale[0]/divisor)·x (same length), the coefficient rounded in that order: a gradient term scaled by
     /// a loss's gradient <paramref name="scale"/>, a one-element tensor of this backend that the kernel reads where it
-    /// lives (<see cref="Axpby"/> would need it on the host).
+    /// lives (<see cref="Axpby"/> would need it on the host). When <paramref name="accumulate"/> is false y is
+    /// assigned instead (its old contents, even NaN, are not read): a gradient's first term needs no zero-fill.
     /// </summary>
-    void ScaledAdd(Tensor y, Tensor x, Tensor scale, float factor = 1f, float divisor = 1f);
+    void ScaledAdd(Tensor y, Tensor x, Tensor scale, float factor = 1f, float divisor = 1f, bool accumulate = true);
 
     /// <summary>
     /// Fills <paramref name="mask"/> with 0 (probability p) or 1/(1−p) from a counter-based generator keyed by

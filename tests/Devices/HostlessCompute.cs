@@ -122,8 +122,8 @@ internal sealed class HostlessCompute : ICompute
 
     public void SumOfSquares(Tensor result, Tensor x, float scale) => Cpu.SumOfSquares(C(result), C(x), scale);
 
-    public void ScaledAdd(Tensor y, Tensor x, Tensor scale, float factor = 1f, float divisor = 1f) =>
-        Cpu.ScaledAdd(C(y), C(x), C(scale), factor, divisor);
+    public void ScaledAdd(Tensor y, Tensor x, Tensor scale, float factor = 1f, float divisor = 1f, bool accumulate = true) =>
+        Cpu.ScaledAdd(C(y), C(x), C(scale), factor, divisor, accumulate);
 
     public void DropoutMask(Tensor mask, float p, ulong seed, ulong stream) => Cpu.DropoutMask(C(mask), p, seed, stream);
 

@@ -230,6 +230,15 @@ public class GpuComputeTests(IlgpuCpuFixture fixture)
             });
             Check.Close(cpu, gpu, MathAtol, MathRtol, $"Axpby α={alpha} β={beta} then ScaledAdd");
         }
+        // Assigning (a gradient's first term): the old contents are not read, NaN included.
+        (cpu, gpu) = Both(b =>
+        {
+            Tensor y = On(b, Tensor.FromArray(Enumerable.Repeat(float.NaN, 255).ToArray(), 3, 85));
+            b.ScaledAdd(y, On(b, x.Reshape(3, 85)), On(b, scale), 0.7f, 3f, accumulate: false);
+            return y;
+        });
+        Assert.Equal(cpu, gpu);
+        Assert.DoesNotContain(cpu, float.IsNaN);
     }
 
     [Fact]

@@ -31,10 +31,11 @@ public static partial class Losses
     }
 
     // Saved = ∂loss/∂student, Saved2 = ∂loss/∂teacher (empty when the teacher is frozen), both for dloss = 1:
-    // dstudent += dloss·(ps − pt)/(T·B);  dteacher += dloss·pt·((log pt − log ps) − KL_row)/(T·B).
+    // dstudent += dloss·(ps − pt)/(T·B);  dteacher += dloss·pt·((log pt − log ps) − KL_row)/(T·B) (= where nothing of
+    // this pass is in the gradient yet).
     private static void KlDivergenceBackward(in TapeEntry e, Graph g)
     {
-        if (e.A!.RequiresGrad) g.Backend.ScaledAdd(g.GradOf(e.A), e.Saved, e.Output.Grad);
-        if (e.B!.RequiresGrad && !e.Saved2.IsEmpty) g.Backend.ScaledAdd(g.GradOf(e.B), e.Saved2, e.Output.Grad);
+        if (e.A!.RequiresGrad) ScaledAddTo(g, e.A, e.Saved, e.Output.Grad);
+        if (e.B!.RequiresGrad && !e.Saved2.IsEmpty) ScaledAddTo(g, e.B, e.Saved2, e.Output.Grad);
     }
 }

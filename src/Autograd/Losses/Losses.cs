@@ -1,7 +1,17 @@
+using TinyKd.Tensors;
+
 namespace TinyKd.Autograd;
 
 /// <summary>
 /// Loss functions: each returns a scalar variable (shape []) and fuses its forward into one backend kernel with
 /// a matching fused backward. B = rows (batch), C = classes.
 /// </summary>
-public static partial class Losses;
+public static partial class Losses
+{
+    // v's gradient += (factor·dloss/divisor)·term, or = when nothing of this backward pass is in it yet (no zero-fill).
+    private static void ScaledAddTo(Graph g, Variable v, Tensor term, Tensor dloss, float factor = 1f, float divisor = 1f)
+    {
+        Tensor grad = g.GradForWrite(v, out bool overwrite);
+        g.Backend.ScaledAdd(grad, term, dloss, factor, divisor, accumulate: !overwrite);
+    }
+}

@@ -23,8 +23,8 @@ public static partial class Losses
     private static void MseBackward(in TapeEntry e, Graph g)
     {
         float n = Math.Max(e.Saved.Length, 1);
-        if (e.A!.RequiresGrad) g.Backend.ScaledAdd(g.GradOf(e.A), e.Saved, e.Output.Grad, 2f, n);
-        if (e.B!.RequiresGrad) g.Backend.ScaledAdd(g.GradOf(e.B), e.Saved, e.Output.Grad, -2f, n);
+        if (e.A!.RequiresGrad) ScaledAddTo(g, e.A, e.Saved, e.Output.Grad, 2f, n);
+        if (e.B!.RequiresGrad) ScaledAddTo(g, e.B, e.Saved, e.Output.Grad, -2f, n);
     }
 
     /// <summary>

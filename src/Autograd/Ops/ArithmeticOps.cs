@@ -38,8 +38,12 @@ public static partial class Ops
         return y;
     }
 
-    // P0 = α.  da += α·dy.
-    private static void ScaleBackward(in TapeEntry e, Graph g) => g.Backend.Axpby(g.GradOf(e.A!), e.Output.Grad, e.P0, 1f);
+    // P0 = α.  da += α·dy (da = α·dy when nothing of this pass is in da yet: no zero-fill first).
+    private static void ScaleBackward(in TapeEntry e, Graph g)
+    {
+        Tensor da = g.GradForWrite(e.A!, out bool overwrite);
+        g.Backend.Axpby(da, e.Output.Grad, e.P0, overwrite ? 0f : 1f);
+    }
 
     // a: A, b: Bs (shapes that broadcast) -> y: the broadcast shape Y.
     private static Variable Binary(BinaryOp op, string name, Variable a, Variable b)
@@ -56,7 +60,8 @@ public static partial class Ops
     // I0 = op.  With Σ↓ the sum over the dimensions an operand was broadcast along (ICompute.SumTo):
     // Add: da += Σ↓ dy, db += Σ↓ dy.  Subtract: da += Σ↓ dy, db −= Σ↓ dy.
     // Multiply: da += Σ↓ dy·b, db += Σ↓ dy·a.  Divide (y = a/b): da += Σ↓ dy/b, db −= Σ↓ dy·y/b.
-    // An operand of y's shape takes its term directly; a broadcast one takes it through a scratch of y's shape.
+    // An operand of y's shape takes its term directly; a broadcast one takes it through a scratch of y's shape. Each
+    // term is written whole, so a gradient that holds nothing of this pass yet is assigned rather than zeroed and added.
     private static void BinaryBackward(in TapeEntry e, Graph g)
     {
         ICompute c = g.Backend;
@@ -65,33 +70,34 @@ public static partial class Ops
         var op = (BinaryOp)e.I0;
         if (a.RequiresGrad)
         {
-            Tensor da = g.GradOf(a);
-            bool full = a.Shape == dy.Shape;
+            Tensor da = g.GradForWrite(a, out bool overwrite);
+            bool full = a.Shape == dy.Shape, add = !overwrite;
             switch (op)
             {
-                case BinaryOp.Add or BinaryOp.Subtract: c.SumTo(da, dy, 1f, accumulate: true); break;
-                case BinaryOp.Multiply or BinaryOp.Divide when full: c.Binary(op, da, dy, b.Data, accumulate: true); break;
+                case BinaryOp.Add or BinaryOp.Subtract: c.SumTo(da, dy, 1f, add); break;
+                case BinaryOp.Multiply or BinaryOp.Divide when full: c.Binary(op, da, dy, b.Data, add); break;
                 case BinaryOp.Multiply or BinaryOp.Divide:
                 {
                     Tensor t = g.Scratch(dy.Shape);
                     c.Binary(op, t, dy, b.Data);
-                    c.SumTo(da, t, 1f, accumulate: true);
+                    c.SumTo(da, t, 1f, add);
                     break;
                 }
             }
         }
         if (!b.RequiresGrad) return;
-        Tensor db = g.GradOf(b);
+        Tensor db = g.GradForWrite(b, out bool overwriteB);
+        bool addB = !overwriteB;
         switch (op)
         {
-            case BinaryOp.Add: c.SumTo(db, dy, 1f, accumulate: true); break;
-            case BinaryOp.Subtract: c.SumTo(db, dy, -1f, accumulate: true); break;
-            case BinaryOp.Multiply when b.Shape == dy.Shape: c.Binary(BinaryOp.Multiply, db, dy, a.Data, accumulate: true); break;
+            case BinaryOp.Add: c.SumTo(db, dy, 1f, addB); break;
+            case BinaryOp.Subtract: c.SumTo(db, dy, -1f, addB); break;
+            case BinaryOp.Multiply when b.Shape == dy.Shape: c.Binary(BinaryOp.Multiply, db, dy, a.Data, addB); break;
             case BinaryOp.Multiply:
             {
                 Tensor t = g.Scratch(dy.Shape);
                 c.Binary(BinaryOp.Multiply, t, dy, a.Data);
-                c.SumTo(db, t, 1f, accumulate: true);
+                c.SumTo(db, t, 1f, addB);
                 break;
             }
             case BinaryOp.Divide:
@@ -99,7 +105,7 @@ public static partial class Ops
                 Tensor t = g.Scratch(dy.Shape);
                 c.Binary(BinaryOp.Multiply, t, dy, e.Output.Data);
                 c.Binary(BinaryOp.Divide, t, t, b.Data);
-                c.SumTo(db, t, -1f, accumulate: true);
+                c.SumTo(db, t, -1f, addB);
                 break;
             }
         }

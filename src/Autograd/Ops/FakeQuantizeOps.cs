@@ -56,5 +56,9 @@ public static partial class Ops
     }
 
     // dx += dy.
-    private static void StraightThroughBackward(in TapeEntry e, Graph g) => g.Backend.Copy(g.GradOf(e.A!), e.Output.Grad, accumulate: true);
+    private static void StraightThroughBackward(in TapeEntry e, Graph g)
+    {
+        Tensor dx = g.GradForWrite(e.A!, out bool overwrite);
+        g.Backend.Copy(dx, e.Output.Grad, accumulate: !overwrite);
+    }
 }

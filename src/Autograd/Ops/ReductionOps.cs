@@ -38,13 +38,14 @@ public static partial class Ops
         return y;
     }
 
-    // I0 = Sum or Mean, I1 = axis (−1: all elements).  dx[.., a, ..] += dy[.., ..]·(1 for Sum, 1/n for Mean).
+    // I0 = Sum or Mean, I1 = axis (−1: all elements).  dx[.., a, ..] += dy[.., ..]·(1 for Sum, 1/n for Mean), or =
+    // when nothing of this pass is in dx yet.
     private static void ReduceBackward(in TapeEntry e, Graph g)
     {
-        Tensor dx = g.GradOf(e.A!);
+        Tensor dx = g.GradForWrite(e.A!, out bool overwrite);
         if (e.I1 < 0) dx = dx.Reshape(dx.Length);
         int axis = Math.Max(e.I1, 0);
         float scale = (ReduceOp)e.I0 == ReduceOp.Mean ? 1f / Math.Max(dx.Shape[axis], 1) : 1f;
-        g.Backend.BroadcastAxis(dx, e.Output.Grad, axis, scale, accumulate: true);
+        g.Backend.BroadcastAxis(dx, e.Output.Grad, axis, scale, accumulate: !overwrite);
     }
 }

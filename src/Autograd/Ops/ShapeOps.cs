@@ -16,8 +16,12 @@ public static partial class Ops
         return y;
     }
 
-    // dx += dy, element for element (the shapes differ, the order does not).
-    private static void ReshapeBackward(in TapeEntry e, Graph g) => g.Backend.Copy(g.GradOf(e.A!), e.Output.Grad, accumulate: true);
+    // dx += dy, element for element (the shapes differ, the order does not); dx = dy when nothing of this pass is in it.
+    private static void ReshapeBackward(in TapeEntry e, Graph g)
+    {
+        Tensor dx = g.GradForWrite(e.A!, out bool overwrite);
+        g.Backend.Copy(dx, e.Output.Grad, accumulate: !overwrite);
+    }
 
     /// <summary>Swaps the last two axes: [.., M, N] → [.., N, M] (a copy, so the result stays contiguous).</summary>
     /// <exception cref="ArgumentException">x has rank below 2.</exception>
@@ -32,9 +36,12 @@ public static partial class Ops
         return y;
     }
 
-    // dx += dyᵀ.
-    private static void TransposeBackward(in TapeEntry e, Graph g) =>
-        g.Backend.TransposeLastTwo(g.GradOf(e.A!), e.Output.Grad, accumulate: true);
+    // dx += dyᵀ (= when nothing of this pass is in dx yet).
+    private static void TransposeBackward(in TapeEntry e, Graph g)
+    {
+        Tensor dx = g.GradForWrite(e.A!, out bool overwrite);
+        g.Backend.TransposeLastTwo(dx, e.Output.Grad, accumulate: !overwrite);
+    }
 
     /// <summary>Joins variables along <paramref name="axis"/>; all other dimensions must agree.</summary>
     /// <exception cref="ArgumentException">No inputs, or their shapes disagree off the axis.</exception>
@@ -65,14 +72,19 @@ public static partial class Ops
         return y;
     }
 
-    // I0 = axis, inputs stored at [I1, I1 + I2).  dx_i += the slice of dy that x_i filled.
+    // I0 = axis, inputs stored at [I1, I1 + I2).  dx_i += the slice of dy that x_i filled (= when nothing of this pass
+    // is in dx_i yet; an input listed twice gets its second slice added).
     private static void ConcatBackward(in TapeEntry e, Graph g)
     {
         int offset = 0;
         foreach (Variable v in g.StoredInputs(e.I1, e.I2))
         {
             int n = v.Shape[e.I0];
-            if (v.RequiresGrad) g.Backend.CopyAlongAxis(g.GradOf(v), 0, e.Output.Grad, offset, n, e.I0, accumulate: true);
+            if (v.RequiresGrad)
+            {
+                Tensor dv = g.GradForWrite(v, out bool overwrite);
+                g.Backend.CopyAlongAxis(dv, 0, e.Output.Grad, offset, n, e.I0, accumulate: !overwrite);
+            }
             offset += n;
         }
     }

@@ -91,9 +91,13 @@ internal static class ElementwiseKernels
         x[i - start] = factor * x[i - start];
     }
 
-    // y += (factor·scale[0]/divisor)·x with scale read where it lives, the coefficient rounded in that order.
-    public static void ScaledAdd(Index1D i, ArrayView<float> y, ArrayView<float> x, ArrayView<float> scale, float factor, float divisor) =>
-        y[i] = y[i] + factor * scale[0] / divisor * x[i];
+    // y += (factor·scale[0]/divisor)·x with scale read where it lives, the coefficient rounded in that order (y = … when
+    // accumulate is 0, y not read).
+    public static void ScaledAdd(Index1D i, ArrayView<float> y, ArrayView<float> x, ArrayView<float> scale, float factor, float divisor, int accumulate)
+    {
+        float term = factor * scale[0] / divisor * x[i];
+        y[i] = accumulate != 0 ? y[i] + term : term;
+    }
 
     // Rng.Hash(seed, stream, i): the SplitMix64 finaliser over a Weyl sequence; the top 24 bits give u in [0, 1).
     public static void DropoutMask(Index1D i, ArrayView<float> mask, float p, float keep, ulong seed, ulong stream)
