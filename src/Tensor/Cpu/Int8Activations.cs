@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
 using System.Runtime.Intrinsics.X86;
 
@@ -12,6 +13,7 @@ namespace TinyKd.Tensors.Cpu;
 /// </summary>
 internal static unsafe class Int8Activations
 {
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Quantize(KernelPath path, float* x, byte* q, int n, ActivationQuantization p)
     {
         float inverse = 1f / p.Scale, zero = p.ZeroPoint;
@@ -47,6 +49,7 @@ internal static unsafe class Int8Activations
         for (int i = 0; i < n; i++) q[i] = (byte)Math.Clamp(MathF.Round(x[i] * inverse) + zero, 0f, 255f);
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Dequantize(KernelPath path, byte* q, float* x, int n, ActivationQuantization p)
     {
         int i = 0;
@@ -77,6 +80,7 @@ internal static unsafe class Int8Activations
     /// The minimum and maximum of x[0 … n) in one pass (TensorPrimitives' Min and Max make two, each with NaN checks
     /// per element); false when a value is NaN or infinite. For n = 0: +∞, −∞ and true.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static bool Range(KernelPath path, float* x, int n, out float min, out float max)
     {
         min = float.PositiveInfinity;

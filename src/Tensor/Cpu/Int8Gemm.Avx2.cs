@@ -47,6 +47,7 @@ internal static unsafe partial class Int8Gemm
         hi.Store(c + t * Int8Tile.Columns + 8);
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Gemv256(in Int8Problem p, int i, int t0, int t1)
     {
         byte* a = p.A + (long)i * p.AStride;
@@ -81,6 +82,7 @@ internal static unsafe partial class Int8Gemm
         }
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Block256(in Int8Problem p, int i, int t)
     {
         long stride = p.AStride;
@@ -112,6 +114,7 @@ internal static unsafe partial class Int8Gemm
         Store256(in p, lo3, hi3, c + 3 * p.CStride, t);
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void AvxVnniTiles(in Int8Problem p, int t0, int t1)
     {
         for (int i = 0; i < p.M; i++)

@@ -48,6 +48,7 @@ internal static unsafe partial class Int8Gemm
         (acc - Vector512.Create(p.ZeroPoint) * Vector512.Load(p.RowSums + t * Int8Tile.Columns)).Store(c + t * Int8Tile.Columns);
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Gemv512(in Int8Problem p, int i, int t0, int t1)
     {
         byte* a = p.A + (long)i * p.AStride;
@@ -79,6 +80,7 @@ internal static unsafe partial class Int8Gemm
         }
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Block512(in Int8Problem p, int i, int t)
     {
         long stride = p.AStride;
