@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
 using System.Runtime.Intrinsics.X86;
 
@@ -8,10 +9,11 @@ namespace TinyKd.Tensors.Cpu;
 /// sign-extend 16 (AVX-512: vpmovsxbd zmm) or 8 (AVX2: vpmovsxbd ymm) codes to int32, convert them exactly to float and
 /// multiply by the broadcast row scale; the scalar tail and <see cref="Int8EmbeddingReference.Gather"/> do the same
 /// conversion and one multiply, so every path equals the reference bit for bit. Lookups touch few rows (a batch of
-/// users), so the loop stays single-threaded.
+/// users), so the loop stays single-threaded. Compiled fully optimised at once, as the int8 GEMM (Int8Gemm.cs says why).
 /// </summary>
 internal static unsafe class Int8EmbeddingKernels
 {
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Gather(KernelPath path, sbyte* codes, float* scales, int width, int* ids, int count, float* y)
     {
         for (int k = 0; k < count; k++, y += width)
