@@ -15,14 +15,14 @@ public class GpuHostCopyTests(IlgpuCpuFixture fixture)
     [Fact]
     public void Round_trips_keep_their_numbers_while_collections_move_young_arrays()
     {
-        const int length = ElementsBelowTheLargeObjectHeap, rounds = RoundTrips;
+        const int length = ElementsBelowTheLargeObjectHeap;
         using Storage floats = _gpu.Allocate(length);
         var tensor = new Tensor(floats, new Shape(length));
         IntTensor ints = IntTensor.Upload(new int[length], _gpu);
         int wrong = 0;
         WhileCollecting(() =>
         {
-            for (int r = 0; r < rounds; r++)
+            for (int r = 0; r < RoundTrips; r++)
             {
                 var up = new float[length];
                 Array.Fill(up, r);
