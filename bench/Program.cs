@@ -7,9 +7,20 @@ using TinyKd.Tensors.Cpu;
 // `--quick` swaps the default job for BenchmarkDotNet's ShortRun (3 warm-ups, 3 iterations) to see the whole suite
 // in a few minutes; every other argument goes to BenchmarkDotNet unchanged.
 // `--crossover` prints the measured dense/sparse crossover of the MLP layers (SparseCrossoverReport) instead.
+// `--cold-start` times the first calls of fresh processes (ColdStartReport), each started as `--cold-start-child`.
 if (args.Contains(SparseCrossoverReport.Flag))
 {
     SparseCrossoverReport.Run(Console.Out);
+    return 0;
+}
+if (args.Length == 3 && args[0] == ColdStartReport.ChildFlag)
+{
+    ColdStartReport.RunChild(args[1], args[2], Console.Out);
+    return 0;
+}
+if (args.Contains(ColdStartReport.Flag))
+{
+    ColdStartReport.Run(Console.Out);
     return 0;
 }
 

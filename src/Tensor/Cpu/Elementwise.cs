@@ -10,6 +10,7 @@ namespace TinyKd.Tensors.Cpu;
 /// </summary>
 internal static class Elementwise
 {
+    [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
     internal static void Unary(KernelPath path, UnaryOp op, ReadOnlySpan<float> x, Span<float> y, float parameter)
     {
         switch (op)
@@ -52,13 +53,13 @@ internal static class Elementwise
         else Map(path, op, a, dy, dx);
     }
 
-    [MethodImpl(MethodImplOptions.NoInlining)]
+    [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
     private static void Map<TOp>(KernelPath path, TOp op, ReadOnlySpan<float> x, Span<float> y) where TOp : struct, IUnaryOperator =>
         VectorLoop.Map(path, op, x, y);
 
     // One compiled loop per operator, rather than every operator's loop inlined into the switch above, whose
     // combined live values would be spilled inside the loops.
-    [MethodImpl(MethodImplOptions.NoInlining)]
+    [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
     private static void MapAdd<TOp>(KernelPath path, TOp op, ReadOnlySpan<float> a, ReadOnlySpan<float> b, Span<float> y)
         where TOp : struct, IBinaryOperator => VectorLoop.MapAdd(path, op, a, b, y);
 
@@ -89,7 +90,7 @@ internal static class Elementwise
         else Map(path, new AxpbyOperator(alpha, beta), x, y, y);
     }
 
-    [MethodImpl(MethodImplOptions.NoInlining)]
+    [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
     private static void Binary<TOp>(KernelPath path, TOp op, ReadOnlySpan<float> a, Shape aShape, ReadOnlySpan<float> b, Shape bShape,
         Span<float> y, Shape yShape, bool accumulate) where TOp : struct, IBinaryOperator
     {
@@ -111,7 +112,7 @@ internal static class Elementwise
         }
     }
 
-    [MethodImpl(MethodImplOptions.NoInlining)]
+    [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
     private static void Both<TOp>(KernelPath path, TOp op, ReadOnlySpan<float> a, ReadOnlySpan<float> b, Span<float> y, bool accumulate)
         where TOp : struct, IBinaryOperator
     {
@@ -119,7 +120,7 @@ internal static class Elementwise
         else VectorLoop.Map(path, op, a, b, y);
     }
 
-    [MethodImpl(MethodImplOptions.NoInlining)]
+    [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
     private static void Right<TOp>(KernelPath path, TOp op, ReadOnlySpan<float> a, float b, Span<float> y, bool accumulate)
         where TOp : struct, IBinaryOperator
     {
@@ -127,7 +128,7 @@ internal static class Elementwise
         else VectorLoop.Map(path, new RightScalar<TOp>(op, b), a, y);
     }
 
-    [MethodImpl(MethodImplOptions.NoInlining)]
+    [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
     private static void Left<TOp>(KernelPath path, TOp op, float a, ReadOnlySpan<float> b, Span<float> y, bool accumulate)
         where TOp : struct, IBinaryOperator
     {
@@ -135,11 +136,11 @@ internal static class Elementwise
         else VectorLoop.Map(path, new LeftScalar<TOp>(op, a), b, y);
     }
 
-    [MethodImpl(MethodImplOptions.NoInlining)]
+    [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
     private static void MapAdd<TOp>(KernelPath path, TOp op, ReadOnlySpan<float> x, Span<float> y) where TOp : struct, IUnaryOperator =>
         VectorLoop.MapAdd(path, op, x, y);
 
-    [MethodImpl(MethodImplOptions.NoInlining)]
+    [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
     private static void Map<TOp>(KernelPath path, TOp op, ReadOnlySpan<float> a, ReadOnlySpan<float> b, Span<float> y)
         where TOp : struct, IBinaryOperator => VectorLoop.Map(path, op, a, b, y);
 }

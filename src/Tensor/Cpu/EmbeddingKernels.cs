@@ -1,3 +1,5 @@
+using System.Runtime.CompilerServices;
+
 namespace TinyKd.Tensors.Cpu;
 
 /// <summary>
@@ -8,6 +10,7 @@ namespace TinyKd.Tensors.Cpu;
 /// </summary>
 internal static class EmbeddingKernels
 {
+    [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
     internal static void Forward(KernelPath path, Span<float> y, ReadOnlySpan<float> table, int width, ReadOnlySpan<int> indices,
         ReadOnlySpan<int> offsets, bool mean)
     {
@@ -27,6 +30,7 @@ internal static class EmbeddingKernels
         }
     }
 
+    [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
     internal static void Backward(KernelPath path, Span<float> rows, ReadOnlySpan<float> dy, int width, ReadOnlySpan<int> slots,
         ReadOnlySpan<int> offsets, bool mean)
     {
@@ -46,6 +50,7 @@ internal static class EmbeddingKernels
 
     // Lazy Adam row by row: each listed row of p, m and v goes through the vectorised update loop with
     // SparseAdamOperator (OptimizerKernels), which matches OptimizerReference.SparseAdam bit for bit.
+    [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
     internal static void SparseAdam(KernelPath path, Span<float> p, ReadOnlySpan<int> rows, ReadOnlySpan<float> g, Span<float> m,
         Span<float> v, int width, AdamStep s)
     {

@@ -20,6 +20,7 @@ public static class Exp
         Run(CpuKernels.Path, x, y);
     }
 
+    [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
     internal static void Run(KernelPath path, ReadOnlySpan<float> x, Span<float> y) => VectorLoop.Map(path, default(ExpOperator), x, y);
 }
 

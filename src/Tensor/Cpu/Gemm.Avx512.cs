@@ -271,7 +271,7 @@ internal readonly unsafe struct GemmAvx512 : IGemmKernel
     }
 
     // Rows × cols of a stack tile (row stride 32) into C through lane masks: StoreRow's operations on the valid lanes.
-    [MethodImpl(MethodImplOptions.NoInlining)]
+    [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
     private static void StorePartial(float* t, float* c, nint ldc, int rows, int cols, TileUpdate* update)
     {
         for (int h = 0; h < cols; h += 16)

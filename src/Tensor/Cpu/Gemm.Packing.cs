@@ -27,6 +27,7 @@ internal static unsafe class GemmPack
 
     // ---- scalar: any width, any path --------------------------------------------------------------------------
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void CopyScalar(float* src, nint ld, int valid, int kc, int w, float* dst, float scale)
     {
         for (int p = 0; p < kc; p++, src += ld, dst += w)
@@ -37,6 +38,7 @@ internal static unsafe class GemmPack
         }
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void TransposeScalar(float* src, nint ld, int valid, int kc, int w, float* dst, float scale)
     {
         for (int j = 0; j < w; j++)
@@ -52,6 +54,7 @@ internal static unsafe class GemmPack
     // ---- AVX-512 -------------------------------------------------------------------------------------------
 
     /// <summary>rows × kc of op(A) into 12-wide panels (the AVX-512 kernel's A side).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void PackA12(float* src, nint ld, bool alongK, int rows, int kc, float* dst)
     {
         if (alongK)
@@ -75,6 +78,7 @@ internal static unsafe class GemmPack
     }
 
     /// <summary>kc × cols of α·op(B) into 32-wide panels (the AVX-512 kernel's B side).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void PackB32(float* src, nint ld, bool alongK, int cols, int kc, float* dst, float scale)
     {
         if (alongK)
@@ -120,6 +124,7 @@ internal static unsafe class GemmPack
     /// valid ≤ r &lt; w (w = 12 or 32, valid ≤ w). 16-step blocks are transposed 16 lines at a time; with w = 32 both
     /// halves of a block are written before the next, so the panel is filled front to back.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void TransposePanel(float* src, nint ld, int valid, int kc, int w, float* dst, float scale)
     {
         Vector512<float> s = Vector512.Create(scale);
@@ -135,8 +140,9 @@ internal static unsafe class GemmPack
                 dst[p * w + r] = r < valid ? scale * src[r * ld + p] : 0f;
     }
 
-    // 16 lines × 16 steps: d[q·w + r] = s·src[r·ld + q] for q, r < 16, lines r ≥ valid read as zero.
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    // 16 lines × 16 steps: d[q·w + r] = s·src[r·ld + q] for q, r < 16, lines r ≥ valid read as zero. A call per
+    // 256 elements: too large for the JIT to inline (it compiled it apart, at tier 0 first, despite AggressiveInlining).
+    [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
     private static void Transpose16(float* src, nint ld, int valid, float* d, int w, Vector512<float> s, bool scaled)
     {
         Vector512<float> r0 = Line(src, ld, 0, valid), r1 = Line(src, ld, 1, valid);
@@ -208,6 +214,7 @@ internal static unsafe class GemmPack
     /// 64-byte strip down all kc rows instead touched a new page on every row, and packing B took about 10% of a
     /// 128×1200×1200 product on one thread.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void CopyRows16(float* src, nint ld, int cols, int kc, float* dst, float scale)
     {
         Vector256<float> s = Vector256.Create(scale);
@@ -228,6 +235,7 @@ internal static unsafe class GemmPack
 
     /// <summary>rows × kc of op(A) from the copy layout (A stored K×M) into 6-wide panels, each source row walked
     /// once (see <see cref="CopyRows16"/>): four lanes and two per panel.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void CopyRows6(float* src, nint ld, int rows, int kc, float* dst)
     {
         int whole = rows / 6 * 6;
@@ -246,6 +254,7 @@ internal static unsafe class GemmPack
     }
 
     // One step of a partial panel: the valid values scaled, zeros up to the panel's width.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void CopyPiece(float* src, int valid, int w, float* d, float scale)
     {
         int c = 0;
@@ -257,6 +266,7 @@ internal static unsafe class GemmPack
     /// Up to 8 lines along K (valid ≤ 8) into a panel of width w ≥ 6: dst[p·w + r] = scale·src[r·ld + p] for r &lt; 8
     /// (zero for r ≥ valid). With w = 16 a call fills one half of the panel.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Transpose8(float* src, nint ld, int valid, int kc, int w, float* dst, float scale)
     {
         Vector256<float> s = Vector256.Create(scale);

@@ -110,6 +110,7 @@ internal static unsafe class GemmTile
     /// vector kernels' in-register update (add; fused β multiply-add; bias add; max(0, v) keeping NaN and −0), so
     /// a value does not depend on whether its tile was full.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Merge(float* tile, nint ldt, float* c, nint ldc, int rows, int cols, TileUpdate* update)
     {
         for (int i = 0; i < rows; i++, tile += ldt, c += ldc)
@@ -128,6 +129,7 @@ internal static unsafe class GemmTile
     /// C[j·ldc + i] ← update(tile[i·ldt + j]) with the bias indexed by i: the tile is a block of Cᵀ (see
     /// <see cref="Problem.Swapped"/>). Same operations as <see cref="Merge"/>.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void MergeTransposed(float* tile, nint ldt, float* c, nint ldc, int rows, int cols, TileUpdate* update)
     {
         for (int i = 0; i < rows; i++, tile += ldt, c++)

@@ -97,6 +97,7 @@ internal static unsafe partial class GemmVector
     }
 
     // α·sums[0..count) into y[j .. j + count) through the shared scalar update.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Finish(in Problem p, float* sums, int j, int count, TileUpdate* update)
     {
         for (int t = 0; t < count; t++) sums[t] *= p.Alpha;
@@ -106,6 +107,7 @@ internal static unsafe partial class GemmVector
 
     // ---- y = x·B, B stored K×N -----------------------------------------------------------------------------
 
+    [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
     private static void Axpy512(in Problem p, int j0, int j1, TileUpdate* update)
     {
         float* x = p.A, sums = stackalloc float[128];
@@ -145,6 +147,7 @@ internal static unsafe partial class GemmVector
         }
     }
 
+    [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
     private static void Axpy256(in Problem p, int j0, int j1, TileUpdate* update)
     {
         float* x = p.A, sums = stackalloc float[64];
@@ -189,6 +192,7 @@ internal static unsafe partial class GemmVector
         }
     }
 
+    [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
     private static void AxpyScalar(in Problem p, int j0, int j1, TileUpdate* update)
     {
         float* x = p.A, sums = stackalloc float[4];
@@ -214,6 +218,7 @@ internal static unsafe partial class GemmVector
 
     // ---- y = x·Bᵀ, B stored N×K ----------------------------------------------------------------------------
 
+    [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
     private static void DotRows512(in Problem p, int j0, int j1, TileUpdate* update)
     {
         float* x = p.A, sums = stackalloc float[4];
@@ -231,6 +236,7 @@ internal static unsafe partial class GemmVector
     }
 
     // Four rows at once; per row exactly the operations of Dot512.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Dot4x512(float* x, float* b, nint k, float* sums)
     {
         Vector512<float> a0 = default, a1 = default, b0 = default, b1 = default, c0 = default, c1 = default, d0 = default, d1 = default;
@@ -271,6 +277,7 @@ internal static unsafe partial class GemmVector
         sums[3] = Vector512.Sum(d0 + d1);
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static float Dot512(float* x, float* b, nint k)
     {
         Vector512<float> a0 = default, a1 = default;
@@ -298,6 +305,7 @@ internal static unsafe partial class GemmVector
     private static Vector512<float> TailMask(nint count) =>
         Vector512.LessThan(Vector512.Create(0f, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15), Vector512.Create((float)count));
 
+    [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
     private static void DotRows256(in Problem p, int j0, int j1, TileUpdate* update)
     {
         float* x = p.A, sums = stackalloc float[4];
@@ -315,6 +323,7 @@ internal static unsafe partial class GemmVector
     }
 
     // Four rows at once; per row exactly the operations of Dot256.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Dot4x256(float* x, float* b, nint k, float* sums)
     {
         Vector256<float> a0 = default, a1 = default, b0 = default, b1 = default, c0 = default, c1 = default, d0 = default, d1 = default;
@@ -353,6 +362,7 @@ internal static unsafe partial class GemmVector
         sums[0] = sa; sums[1] = sb; sums[2] = sc; sums[3] = sd;
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static float Dot256(float* x, float* b, nint k)
     {
         Vector256<float> a0 = default, a1 = default;
@@ -372,6 +382,7 @@ internal static unsafe partial class GemmVector
         return s;
     }
 
+    [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
     private static void DotRowsScalar(in Problem p, int j0, int j1, TileUpdate* update)
     {
         float* x = p.A, sums = stackalloc float[1];

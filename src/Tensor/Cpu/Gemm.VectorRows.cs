@@ -40,6 +40,7 @@ internal static unsafe partial class GemmVector
         }
     }
 
+    [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
     private static void DotBlock512<TRows>(in Problem p, int j0, int j1, TileUpdate* update) where TRows : struct, IConstant
     {
         float* sums = stackalloc float[8];
@@ -54,6 +55,7 @@ internal static unsafe partial class GemmVector
         if (j < j1) OneColumn(in p, j, TRows.Count, update);
     }
 
+    [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
     private static void DotBlock256(in Problem p, int j0, int j1, TileUpdate* update)
     {
         float* sums = stackalloc float[4];
@@ -71,6 +73,7 @@ internal static unsafe partial class GemmVector
     }
 
     // Column j of the first `rows` rows of C, one dot product each (an odd last column).
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void OneColumn(in Problem p, int j, int rows, TileUpdate* update)
     {
         float* sums = stackalloc float[1];

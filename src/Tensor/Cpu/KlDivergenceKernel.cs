@@ -49,6 +49,7 @@ internal static class KlDivergenceKernel
         return (float)(total / rows);
     }
 
+    [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
     private static void Rows(KernelPath path, Span<float> dStudent, Span<float> dTeacher, ReadOnlySpan<float> student,
         ReadOnlySpan<float> teacher, Span<double> rowLoss, int columns, float invT, double scale)
     {
@@ -69,7 +70,7 @@ internal static class KlDivergenceKernel
     }
 
     // Not inlined into Rows: the optional pass would only add live values (spills) to the passes every call runs.
-    [MethodImpl(MethodImplOptions.NoInlining)]
+    [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
     private static void TeacherGradientRow(KernelPath path, TeacherGradient op, Span<float> et, ReadOnlySpan<float> s, ReadOnlySpan<float> t) =>
         VectorLoop.Map(path, op, et, s, t, et);
 

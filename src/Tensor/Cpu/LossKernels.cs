@@ -13,6 +13,7 @@ namespace TinyKd.Tensors.Cpu;
 internal static class LossKernels
 {
     // −mean of the labelled rows' smoothed log-likelihoods (0 when none); labelled: how many rows the mean is over.
+    [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
     internal static float Nll(ReadOnlySpan<float> logp, int columns, ReadOnlySpan<int> labels, float smoothing, out int labelled)
     {
         labelled = LabelledRows(labels);
@@ -29,6 +30,7 @@ internal static class LossKernels
     }
 
     /// <summary>The rows that carry a label (unlabelled rows are negative), the divisor of the cross-entropy mean.</summary>
+    [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
     internal static int LabelledRows(ReadOnlySpan<int> labels)
     {
         int count = 0;
@@ -38,6 +40,7 @@ internal static class LossKernels
 
     // dlogits += scale·(softmax − target)/B (B = labelled, the labelled rows' count; unlabelled rows are skipped), target = (1−ε)·onehot + ε/C:
     // k·(e^logp − ε/C) over the row, then −k·(1−ε) at the label. Not accumulating, the row is written instead and unlabelled rows are zeroed.
+    [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
     internal static void SoftmaxCrossEntropyBackward(KernelPath path, Span<float> dLogits, ReadOnlySpan<float> logp, int columns,
         ReadOnlySpan<int> labels, float smoothing, float scale, int labelled, bool accumulate = true)
     {
@@ -62,6 +65,7 @@ internal static class LossKernels
         }
     }
 
+    [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
     internal static float BceWithLogits(ReadOnlySpan<float> x, ReadOnlySpan<float> y)
     {
         double total = 0;
@@ -73,6 +77,7 @@ internal static class LossKernels
         return x.Length == 0 ? 0f : (float)(total / x.Length);
     }
 
+    [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
     internal static void BceWithLogitsBackward(Span<float> dx, Span<float> dy, ReadOnlySpan<float> x, ReadOnlySpan<float> y, float scale)
     {
         float k = scale / x.Length;

@@ -24,6 +24,7 @@ internal static class OptimizerKernels
         else Run(path, new SgdMomentumOperator(s), p, g, buf, default);
     }
 
+    [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
     private static void Run<TOp>(KernelPath path, TOp op, Memory<float> p, ReadOnlyMemory<float> g, Memory<float> s1, Memory<float> s2)
         where TOp : struct, IUpdateOperator
     {
@@ -47,6 +48,7 @@ internal static class OptimizerKernels
         internal Memory<float> P, S1, S2;
         internal ReadOnlyMemory<float> G;
 
+        [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
         public override void Execute(int task)
         {
             int start = task * ElementsPerTask, length = Math.Min(ElementsPerTask, P.Length - start);

@@ -9,6 +9,7 @@ namespace TinyKd.Tensors.Cpu;
 /// </summary>
 internal static class Reductions
 {
+    [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
     internal static void Reduce(KernelPath path, ReduceOp op, ReadOnlySpan<float> x, Span<float> y, int outer, int n, int inner, float scale,
         bool accumulate)
     {
@@ -38,6 +39,7 @@ internal static class Reductions
     // The largest element of a non-empty row, NaN when the row has one. One plain loop on every path: VectorLoop.Max
     // may drop a NaN, no op of TinyKd reduces a row by its max in training, and the row maxima that matter for speed
     // (softmax) have their own kernel. Along an outer axis the max is elementwise (MaxOperator) and vectorised.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static float RowMax(ReadOnlySpan<float> row)
     {
         float max = row[0];
@@ -46,6 +48,7 @@ internal static class Reductions
     }
 
     // y[o, a, i] (=|+=) scale·x[o, i]
+    [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
     internal static void Broadcast(KernelPath path, ReadOnlySpan<float> x, Span<float> y, int outer, int n, int inner, float scale, bool accumulate)
     {
         for (int o = 0; o < outer; o++)
@@ -63,6 +66,7 @@ internal static class Reductions
     // y (=|+=) scale·(x summed over the axes along which y's shape broadcasts to x's): the backward of broadcasting.
     // x's shape is the broadcast one. Rows of x along which y is contiguous are added into y's row; rows along which
     // y is one element repeated are summed first.
+    [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
     internal static void SumTo(KernelPath path, ReadOnlySpan<float> x, Shape xShape, Span<float> y, Shape yShape, float scale, bool accumulate)
     {
         if (y.Length == x.Length)
@@ -90,6 +94,7 @@ internal static class Reductions
 
     // The first index of the largest element of each row; the first NaN when a row has one (as TensorPrimitives'
     // IndexOfMax). One plain loop on every path: it runs once per batch on rows of class scores, after the forward.
+    [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
     internal static void ArgMax(ReadOnlySpan<float> x, int columns, Span<int> indices)
     {
         for (int r = 0; r < indices.Length; r++)
@@ -103,6 +108,7 @@ internal static class Reductions
     }
 
     // y[b, j, i] (=|+=) x[b, i, j] for each of the batch matrices of shape rows×cols.
+    [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
     internal static void TransposeLastTwo(ReadOnlySpan<float> x, Span<float> y, int batch, int rows, int cols, bool accumulate)
     {
         int size = rows * cols;
@@ -119,15 +125,15 @@ internal static class Reductions
         }
     }
 
-    [MethodImpl(MethodImplOptions.NoInlining)]
+    [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
     private static void Map<TOp>(KernelPath path, TOp op, ReadOnlySpan<float> x, Span<float> y) where TOp : struct, IUnaryOperator =>
         VectorLoop.Map(path, op, x, y);
 
-    [MethodImpl(MethodImplOptions.NoInlining)]
+    [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
     private static void MapAdd<TOp>(KernelPath path, TOp op, ReadOnlySpan<float> x, Span<float> y) where TOp : struct, IUnaryOperator =>
         VectorLoop.MapAdd(path, op, x, y);
 
-    [MethodImpl(MethodImplOptions.NoInlining)]
+    [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
     private static void MapBinary<TOp>(KernelPath path, TOp op, ReadOnlySpan<float> a, ReadOnlySpan<float> b, Span<float> y)
         where TOp : struct, IBinaryOperator => VectorLoop.Map(path, op, a, b, y);
 }

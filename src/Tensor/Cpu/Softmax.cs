@@ -65,7 +65,7 @@ internal static class Softmax
         else SoftmaxRows(path, x, y, columns, invT);
     }
 
-    [MethodImpl(MethodImplOptions.NoInlining)]
+    [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
     private static void SoftmaxRows(KernelPath path, ReadOnlySpan<float> x, Span<float> y, int columns, float invT)
     {
         for (int r = 0; r < x.Length; r += columns)
@@ -78,7 +78,7 @@ internal static class Softmax
         }
     }
 
-    [MethodImpl(MethodImplOptions.NoInlining)]
+    [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
     private static void LogSoftmaxRows(KernelPath path, ReadOnlySpan<float> x, Span<float> y, int columns, float invT)
     {
         for (int r = 0; r < x.Length; r += columns)
@@ -97,7 +97,7 @@ internal static class Softmax
         else SoftmaxBackwardRows(path, dx, y, dy, columns, invT);
     }
 
-    [MethodImpl(MethodImplOptions.NoInlining)]
+    [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
     private static void SoftmaxBackwardRows(KernelPath path, Span<float> dx, ReadOnlySpan<float> y, ReadOnlySpan<float> dy, int columns, float invT)
     {
         for (int r = 0; r < y.Length; r += columns)
@@ -108,7 +108,7 @@ internal static class Softmax
         }
     }
 
-    [MethodImpl(MethodImplOptions.NoInlining)]
+    [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
     private static void LogSoftmaxBackwardRows(KernelPath path, Span<float> dx, ReadOnlySpan<float> y, ReadOnlySpan<float> dy, int columns, float invT)
     {
         for (int r = 0; r < y.Length; r += columns)

@@ -25,7 +25,10 @@ namespace TinyKd.Tensors.Cpu;
 /// Sums accumulate in one float vector and add its lanes at the end, so their rounding (not their value) depends
 /// on the path: callers that need more compare with a tolerance, or combine rows in double.
 /// The drivers are inlined into their callers: a kernel over short rows calls three or more drivers per row, and a
-/// call per pass cost about as much as the pass itself (2× on a 128×10 softmax without tiered PGO).
+/// call per pass cost about as much as the pass itself (2× on a 128×10 softmax without tiered PGO). The callers are
+/// compiled fully optimised at their first call and never inlined elsewhere (NoInlining | AggressiveOptimization):
+/// as tier-0 code a driver is a call and every Vector512 helper in it another, and a caller inlined into some tier-1
+/// method may leave its 900-byte driver behind as a separate tier-0 call (docs/elementwise-ops.md).
 /// Each loop is written once per width on purpose. Written once over the vector type (Vector512 or Vector256 of
 /// float behind helpers that branch on typeof, .NET's ISimdVector being internal), the loops compiled to the same
 /// instructions in 14 of the 19 callers compared, but where several drivers are inlined together the JIT stopped
