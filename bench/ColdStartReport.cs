@@ -3,14 +3,17 @@ using System.Globalization;
 using TinyKd.Autograd;
 using TinyKd.Autograd.Nn;
 using TinyKd.Autograd.Optim;
+using TinyKd.Distill.Pruning;
+using TinyKd.Distill.Quantization;
 using TinyKd.Tensors;
 
 namespace TinyKd.Bench;
 
 /// <summary>
 /// <c>--cold-start</c>: the first calls of a fresh process, the case of a short-lived tool or of a service's first
-/// requests. For each call (the teacher's and the student's forward pass at batch 1 and 256, and a cross-entropy step
-/// with Adam at batch 128) this starts <see cref="Launches"/> processes of this program, each of which builds the
+/// requests. For each call (the teacher's and the student's forward pass at batch 1 and 256, fp32, pruned to 90 % and
+/// served sparse as <c>tinykd bench</c> serves it, and int8 with dynamic activations, and a cross-entropy step with
+/// Adam at batch 128) this starts <see cref="Launches"/> processes of this program, each of which builds the
 /// model, times its first <see cref="Calls"/> calls back to back with nothing run before them (the first includes the
 /// JIT), then keeps calling for <see cref="WarmSeconds"/> s and times <see cref="WarmCalls"/> more: the warm figure.
 /// Printed: the median over the processes of calls #1, #2, #10, #100 and #300, the warm median, and call #10 ÷ warm.
@@ -31,20 +34,21 @@ internal static class ColdStartReport
     private const int Launches = 5, Calls = 300, WarmCalls = 50;
     private const double WarmSeconds = 1.0;
     private static readonly int[] Marks = [1, 2, 10, 100, 300];
-    private static readonly string[] Cases = ["forward b1", "forward b256", "train step b128"];
+    private static readonly string[] Cases =
+        ["forward b1", "forward b256", "sparse 90% forward b1", "sparse 90% forward b256", "int8 forward b1", "int8 forward b256", "train step b128"];
 
     public static void Run(TextWriter output)
     {
         CultureInfo c = CultureInfo.InvariantCulture;
         output.WriteLine($"# first calls of a fresh process, median of {Launches} processes (ms); warm: median of {WarmCalls} calls after {WarmSeconds:F0} s more");
-        output.WriteLine("model            call                 #1       #2      #10     #100     #300     warm  #10/warm");
+        output.WriteLine("model            call                        #1       #2      #10     #100     #300     warm  #10/warm");
         foreach (string architecture in (string[])[BenchCases.Teacher, BenchCases.Student])
             foreach (string call in Cases)
             {
                 double[][] launches = Enumerable.Range(0, Launches).Select(_ => Child(architecture, call)).ToArray();
                 double[] marks = Marks.Select(m => Median(launches.Select(l => l[m - 1]))).ToArray();
                 double warm = Median(launches.Select(l => l[Calls]));
-                output.WriteLine(string.Format(c, "{0,-16} {1,-16} {2}  {3,7:F3}  {4,7:F2}x",
+                output.WriteLine(string.Format(c, "{0,-16} {1,-23} {2}  {3,7:F3}  {4,7:F2}x",
                     architecture, call, string.Join(" ", marks.Select(v => v.ToString("F3", c).PadLeft(8))), warm, marks[2] / warm));
                 output.Flush();
             }
@@ -73,7 +77,8 @@ internal static class ColdStartReport
         output.WriteLine(string.Join(" ", times.Append(Median(warm)).Select(t => t.ToString("R", CultureInfo.InvariantCulture))));
     }
 
-    // Builds the model and the data only: nothing here may call a kernel the calls use, or it would warm them.
+    // Builds the model and the data only: nothing here may call a kernel the calls use, or it would warm them (pruning
+    // and quantizing the weights call none of the CPU kernels).
     private static Func<Variable> Build(string architecture, string call)
     {
         var spec = MlpSpec.Parse(architecture);
@@ -82,6 +87,12 @@ internal static class ColdStartReport
         var model = new Mlp(spec, new Rng(1));
         var graph = new Graph();
         (Tensor inputs, int[] labels, _) = BenchCases.StepData(spec, batch);
+        if (call.StartsWith("sparse", StringComparison.Ordinal))
+        {
+            MagnitudePruner.Prune(model, 0.9, new PruningOptions(Scope: ThresholdScope.PerLayer));
+            model = SparseServing.Convert(model, ServingLayout.Sparse);
+        }
+        else if (call.StartsWith("int8", StringComparison.Ordinal)) model = PostTrainingQuantizer.Quantize(model, new QuantizationOptions());
         if (!train)
         {
             model.Eval();

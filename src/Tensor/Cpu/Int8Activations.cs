@@ -44,6 +44,7 @@ internal static unsafe class Int8Activations
     }
 
     /// <summary>The plain loop every path equals.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void QuantizeReference(float* x, byte* q, int n, float inverse, float zero)
     {
         for (int i = 0; i < n; i++) q[i] = (byte)Math.Clamp(MathF.Round(x[i] * inverse) + zero, 0f, 255f);
@@ -117,6 +118,7 @@ internal static unsafe class Int8Activations
     }
 
     /// <summary>The plain loop: folds x[0 … n) into <paramref name="min"/> and <paramref name="max"/>; false on a NaN or infinity.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static bool RangeReference(float* x, int n, ref float min, ref float max)
     {
         bool finite = true;

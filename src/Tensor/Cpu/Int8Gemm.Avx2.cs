@@ -14,6 +14,7 @@ namespace TinyKd.Tensors.Cpu;
 // the one-tile GEMV, every row on its own.
 internal static unsafe partial class Int8Gemm
 {
+    [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
     private static void Avx2Tiles(in Int8Problem p, int t0, int t1)
     {
         int fullRows = p.M / 4 * 4;
@@ -114,7 +115,7 @@ internal static unsafe partial class Int8Gemm
         Store256(in p, lo3, hi3, c + 3 * p.CStride, t);
     }
 
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
     private static void AvxVnniTiles(in Int8Problem p, int t0, int t1)
     {
         for (int i = 0; i < p.M; i++)

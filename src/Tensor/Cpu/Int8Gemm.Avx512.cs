@@ -18,6 +18,7 @@ namespace TinyKd.Tensors.Cpu;
 //   row 3  acc30      acc31        through the GEMV loop; integer sums make the grouping invisible in the result.
 internal static unsafe partial class Int8Gemm
 {
+    [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
     private static void Avx512Tiles(in Int8Problem p, int t0, int t1)
     {
         int fullRows = p.M / 4 * 4;

@@ -7,7 +7,7 @@ internal static unsafe partial class Int8Gemm
 {
     // y = (float)C·(s_a·s_w[j]) + b[j] (+ ReLU) on columns [j0, j1) of every row, in the reference's operation order
     // (no FMA), so every path gives the reference's floats.
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
     private static void Epilogue(Int8Path path, in Int8Problem p, int j0, int j1)
     {
         for (int i = 0; i < p.M; i++)

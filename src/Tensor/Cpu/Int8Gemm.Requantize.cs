@@ -11,7 +11,7 @@ internal static unsafe partial class Int8Gemm
     // Int8Activations.Quantize: q = cvtps2dq(clamp(v·(1/s_q), lo − z_q, 255 − z_q)) + z_q, rounding to nearest even,
     // lo = z_q under a fused ReLU (max(v, 0) in the code domain) and 0 otherwise. So the codes equal the float
     // epilogue's y (ReLU applied) quantized by the next layer, bit for bit, on every path.
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
     private static void Requantize(Int8Path path, in Int8Problem p, int j0, int j1)
     {
         float inverse = p.InverseScaleQ, zero = p.ZeroPointQ, low = p.Relu ? 0f : -zero, high = 255f - zero;

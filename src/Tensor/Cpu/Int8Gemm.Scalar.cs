@@ -5,7 +5,7 @@ namespace TinyKd.Tensors.Cpu;
 internal static unsafe partial class Int8Gemm
 {
     // The scalar path: the packed tiles read with plain loops, one 16-column tile of one row at a time.
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
     private static void ScalarTiles(in Int8Problem p, int t0, int t1)
     {
         int* acc = stackalloc int[Int8Tile.Columns];

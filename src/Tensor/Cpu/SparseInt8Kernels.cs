@@ -1,5 +1,5 @@
+using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
-
 
 namespace TinyKd.Tensors.Cpu;
 
@@ -179,6 +179,7 @@ public static unsafe class SparseInt8Kernels
     }
 
     // Block rows [first, end) of every batch row: the int32 products, then (when there is a y) the epilogue.
+    [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
     private static void BlockRows(in SparseInt8Problem p, int first, int end)
     {
         if (first >= end) return;
@@ -196,6 +197,7 @@ public static unsafe class SparseInt8Kernels
 
     // y = (float)C·(s_a·s_w[o]) + b[o] (then ReLU) on outputs [o0, o1) of every row, in the reference's operation
     // order (no FMA), so every path gives the reference's floats.
+    [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
     private static void Epilogue(in SparseInt8Problem p, int o0, int o1)
     {
         Vector256<float> sa = Vector256.Create(p.ScaleA);
@@ -222,6 +224,7 @@ public static unsafe class SparseInt8Kernels
 
     // a [B, In] into the calling thread's scratch as aᵀ [In, stride], the columns B … stride − 1 zero: the lanes
     // kernels read whole vectors of batch rows.
+    [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
     private static byte[] Transpose(byte[] a, int batch, int columns, int stride)
     {
         byte[] t = Grow(ref t_transposed, columns * stride + 64);

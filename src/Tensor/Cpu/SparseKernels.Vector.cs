@@ -122,6 +122,7 @@ internal static unsafe class SparseVector
     }
 
     // The last 0–3 blocks of block row r into chains 0, 1, 2 in turn, then (c0 + c1) + (c2 + c3) and the epilogue.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Tail(in SparseProblem p, int r, int u, int stop, Vector256<float> c0, Vector256<float> c1,
         Vector256<float> c2, Vector256<float> c3)
     {

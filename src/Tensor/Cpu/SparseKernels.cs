@@ -126,6 +126,7 @@ public static unsafe class SparseKernels
     }
 
     // Unit rows [first, end) of every batch row.
+    [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
     private static void UnitRows(in SparseProblem p, int first, int end)
     {
         if (first >= end) return;
@@ -146,6 +147,7 @@ public static unsafe class SparseKernels
 
     // x [B, In] into the calling thread's scratch as xᵀ [In, stride], the columns B … stride − 1 zero: the lanes kernels
     // read whole vectors of batch rows.
+    [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
     private static float* Transpose(ReadOnlySpan<float> x, int batch, int columns, int stride)
     {
         int need = columns * stride + 16;
