@@ -47,7 +47,7 @@ public sealed partial class GpuCompute
     /// sum, the labelled count and the division by it (0 when no row is labelled) all happen on the device, and the count
     /// goes to <paramref name="labelledCount"/> when one is given.
     /// </summary>
-    public void NllLoss(Tensor loss, Tensor logProbabilities, IntTensor labels, float smoothing, Tensor labelledCount = default)
+    public void NllLoss(Tensor loss, Tensor logProbabilities, IntTensor labels, float smoothing, Tensor labelledCount = default, float weight = 1f)
     {
         ArrayView<float> lossView = ScalarView(loss, nameof(loss)), logp = View(logProbabilities, nameof(logProbabilities));
         ArrayView<float> count = labelledCount.IsEmpty ? default : ScalarView(labelledCount, nameof(labelledCount));
@@ -64,7 +64,7 @@ public sealed partial class GpuCompute
         if (labelledCount.IsEmpty) count = Scratch(1);
         int warps = Math.Max(1, _groupSize / _accelerator.WarpSize);
         _kernels.NllLoss(new KernelConfig(1, _groupSize, SharedMemoryConfig.RequestDynamic<float>(2 * warps)),
-            lossView, count, logp, labelView, rows, logProbabilities.Shape.Columns, smoothing);
+            lossView, count, logp, labelView, rows, logProbabilities.Shape.Columns, smoothing, weight);
     }
 
     /// <summary>
@@ -72,7 +72,7 @@ public sealed partial class GpuCompute
     /// <paramref name="labelledCount"/> brings the forward's count (then one launch instead of two).
     /// </summary>
     public void SoftmaxCrossEntropyBackward(Tensor dLogits, Tensor logProbabilities, IntTensor labels, float smoothing, Tensor scale,
-        bool accumulate = true, Tensor labelledCount = default)
+        bool accumulate = true, Tensor labelledCount = default, float factor = 1f)
     {
         ArrayView<float> d = View(dLogits, nameof(dLogits)), logp = View(logProbabilities, nameof(logProbabilities));
         ArrayView<float> s = ScalarView(scale, nameof(scale));
@@ -88,12 +88,12 @@ public sealed partial class GpuCompute
             count = Scratch(1);
             _kernels.LabelledCount(1, count, labelView, rows);
         }
-        _kernels.CrossEntropyBackward(dLogits.Length, d, logp, labelView, s, logProbabilities.Shape.Columns, smoothing, count, accumulate ? 1 : 0);
+        _kernels.CrossEntropyBackward(dLogits.Length, d, logp, labelView, s, factor, logProbabilities.Shape.Columns, smoothing, count, accumulate ? 1 : 0);
     }
 
     /// <inheritdoc />
     public void KlDivergenceWithGradient(Tensor loss, Tensor dStudent, Tensor dTeacher, Tensor studentLogits, Tensor teacherLogits,
-        float temperature)
+        float temperature, float weight = 1f)
     {
         ArrayView<float> lossView = ScalarView(loss, nameof(loss)), ds = View(dStudent, nameof(dStudent)), dt = View(dTeacher, nameof(dTeacher));
         ArrayView<float> s = View(studentLogits, nameof(studentLogits)), t = View(teacherLogits, nameof(teacherLogits));
@@ -110,7 +110,7 @@ public sealed partial class GpuCompute
         ArrayView<float> kl = Scratch(rows);
         _kernels.KlRows(WarpPerRow(rows), kl, ds, dt.Length > 0 ? dt : ds, s, t, rows, studentLogits.Shape.Columns, temperature,
             (float)(1.0 / ((double)temperature * rows)), dTeacher.IsEmpty ? 0 : 1);
-        Sum(lossView, kl, rows, 1f / rows, squares: false);
+        Sum(lossView, kl, rows, weight / rows, squares: false);
     }
 
     /// <inheritdoc />

@@ -30,8 +30,8 @@ internal sealed class GpuKernels(Accelerator accelerator)
     private Action<KernelConfig, ArrayView<float>, ArrayView<float>, int, int, float, int>? _softmax;
     private Action<KernelConfig, ArrayView<float>, ArrayView<float>, ArrayView<float>, int, int, float, int>? _softmaxBackward;
     private Action<Index1D, ArrayView<int>, ArrayView<float>, int>? _argMax;
-    private Action<KernelConfig, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<int>, int, int, float>? _nllLoss;
-    private Action<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<int>, ArrayView<float>, int, float, ArrayView<float>, int>? _crossEntropyBackward;
+    private Action<KernelConfig, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<int>, int, int, float, float>? _nllLoss;
+    private Action<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<int>, ArrayView<float>, float, int, float, ArrayView<float>, int>? _crossEntropyBackward;
     private Action<Index1D, ArrayView<float>, ArrayView<int>, int>? _labelledCount;
     private Action<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<int>, ArrayView<int>, int, int, int>? _embeddingForward;
     private Action<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<int>, ArrayView<int>, int, int, int, int>? _embeddingBackward;
@@ -116,13 +116,13 @@ internal sealed class GpuKernels(Accelerator accelerator)
     public Action<Index1D, ArrayView<int>, ArrayView<float>, int> ArgMax =>
         Launched(_argMax ??= accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<int>, ArrayView<float>, int>(RowKernels.ArgMax));
 
-    public Action<KernelConfig, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<int>, int, int, float> NllLoss =>
-        Launched(_nllLoss ??= accelerator.LoadStreamKernel<ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<int>, int, int, float>(
+    public Action<KernelConfig, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<int>, int, int, float, float> NllLoss =>
+        Launched(_nllLoss ??= accelerator.LoadStreamKernel<ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<int>, int, int, float, float>(
             ReductionKernels.NllLoss));
 
-    public Action<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<int>, ArrayView<float>, int, float, ArrayView<float>, int> CrossEntropyBackward =>
+    public Action<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<int>, ArrayView<float>, float, int, float, ArrayView<float>, int> CrossEntropyBackward =>
         Launched(_crossEntropyBackward ??= accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<int>,
-            ArrayView<float>, int, float, ArrayView<float>, int>(RowKernels.SoftmaxCrossEntropyBackward));
+            ArrayView<float>, float, int, float, ArrayView<float>, int>(RowKernels.SoftmaxCrossEntropyBackward));
 
     public Action<Index1D, ArrayView<float>, ArrayView<int>, int> LabelledCount =>
         Launched(_labelledCount ??= accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<int>, int>(LabelKernels.LabelledCount));

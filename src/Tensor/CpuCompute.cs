@@ -232,23 +232,23 @@ public sealed partial class CpuCompute : ICompute
     }
 
     /// <inheritdoc />
-    public void NllLoss(Tensor loss, Tensor logProbabilities, IntTensor labels, float smoothing, Tensor labelledCount = default)
+    public void NllLoss(Tensor loss, Tensor logProbabilities, IntTensor labels, float smoothing, Tensor labelledCount = default, float weight = 1f)
     {
         Check(loss, nameof(loss), logProbabilities, nameof(logProbabilities));
         ComputeChecks.Owned(this, labels, nameof(labels));
         if (!labelledCount.IsEmpty) OneElement(labelledCount, nameof(labelledCount));
         ComputeChecks.Labels(labels.Span, logProbabilities.Shape.Rows, logProbabilities.Shape.Columns, allowUnlabelled: true);
-        loss.Span[0] = LossKernels.Nll(logProbabilities.Span, logProbabilities.Shape.Columns, labels.Span, smoothing, out int labelled);
+        loss.Span[0] = LossKernels.Nll(logProbabilities.Span, logProbabilities.Shape.Columns, labels.Span, smoothing, out int labelled) * weight;
         if (!labelledCount.IsEmpty) labelledCount.Span[0] = labelled;
     }
 
     /// <inheritdoc />
     public void SoftmaxCrossEntropyBackward(Tensor dLogits, Tensor logProbabilities, IntTensor labels, float smoothing, Tensor scale,
-        bool accumulate = true, Tensor labelledCount = default)
+        bool accumulate = true, Tensor labelledCount = default, float factor = 1f)
     {
         Check(dLogits, nameof(dLogits), logProbabilities, nameof(logProbabilities));
         ComputeChecks.Owned(this, labels, nameof(labels));
-        float s = ScalarOf(scale, nameof(scale));
+        float s = ScalarOf(scale, nameof(scale)) * factor;
         ComputeChecks.SameShape(logProbabilities, nameof(logProbabilities), dLogits, nameof(dLogits));
         ComputeChecks.Labels(labels.Span, logProbabilities.Shape.Rows, logProbabilities.Shape.Columns, allowUnlabelled: true);
         int labelled = labelledCount.IsEmpty ? LossKernels.LabelledRows(labels.Span) : (int)ScalarOf(labelledCount, nameof(labelledCount));
@@ -258,7 +258,7 @@ public sealed partial class CpuCompute : ICompute
 
     /// <inheritdoc />
     public void KlDivergenceWithGradient(Tensor loss, Tensor dStudent, Tensor dTeacher, Tensor studentLogits, Tensor teacherLogits,
-        float temperature)
+        float temperature, float weight = 1f)
     {
         Check(loss, nameof(loss), dStudent, nameof(dStudent));
         Check(studentLogits, nameof(studentLogits), teacherLogits, nameof(teacherLogits));
@@ -272,7 +272,7 @@ public sealed partial class CpuCompute : ICompute
         ComputeChecks.Temperature(temperature);
         loss.Span[0] = studentLogits.Length == 0 ? 0f : KlDivergenceKernel.Run(CpuKernels.Path, MemoryOf(dStudent),
             dTeacher.IsEmpty ? default : MemoryOf(dTeacher), MemoryOf(studentLogits), MemoryOf(teacherLogits),
-            studentLogits.Shape.Columns, temperature);
+            studentLogits.Shape.Columns, temperature) * weight;
     }
 
     /// <inheritdoc />

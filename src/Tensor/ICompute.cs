@@ -171,12 +171,14 @@ public interface ICompute
     /// When not empty: a one-element tensor of this backend that receives the number of labelled rows (as a float),
     /// for <see cref="SoftmaxCrossEntropyBackward"/>, which then need not count them again.
     /// </param>
+    /// <param name="weight">A factor the loss is multiplied by (after the mean), so a weighted term of a sum of losses
+    /// needs no scaling pass of its own; 1 by default.</param>
     /// <exception cref="ArgumentException">A tensor lives on another backend, or <paramref name="labelledCount"/> is
     /// neither empty nor one element.</exception>
-    void NllLoss(Tensor loss, Tensor logProbabilities, IntTensor labels, float smoothing, Tensor labelledCount = default);
+    void NllLoss(Tensor loss, Tensor logProbabilities, IntTensor labels, float smoothing, Tensor labelledCount = default, float weight = 1f);
 
     /// <summary>
-    /// The fused backward of log-softmax + NLL: dlogits += scale[0]·(softmax − target)/B where target is the smoothed
+    /// The fused backward of log-softmax + NLL: dlogits += (scale[0]·factor)·(softmax − target)/B where target is the smoothed
     /// one-hot row; B counts the labelled rows only, and unlabelled rows (<see cref="ComputeChecks.Unlabelled"/>) get
     /// no gradient. <paramref name="scale"/> is a one-element tensor of this backend (the loss's gradient), read by
     /// the kernel where it lives, so a backward pass never copies it to the host. With <paramref name="accumulate"/>
@@ -192,10 +194,11 @@ public interface ICompute
     /// The count <see cref="NllLoss"/> wrote for these labels (a one-element tensor of this backend), so B is not
     /// counted again; when empty, B is counted here.
     /// </param>
+    /// <param name="factor">The weight the forward multiplied the loss by (<see cref="NllLoss"/>); 1 by default.</param>
     /// <exception cref="ArgumentException">A tensor lives on another backend, shapes disagree, or
     /// <paramref name="scale"/> or a non-empty <paramref name="labelledCount"/> is not one element.</exception>
     void SoftmaxCrossEntropyBackward(Tensor dLogits, Tensor logProbabilities, IntTensor labels, float smoothing, Tensor scale,
-        bool accumulate = true, Tensor labelledCount = default);
+        bool accumulate = true, Tensor labelledCount = default, float factor = 1f);
 
     /// <summary>
     /// The distillation loss and its gradients in one kernel over the logits (row-wise over the last axis, B rows):
@@ -212,8 +215,10 @@ public interface ICompute
     /// <param name="studentLogits">s, [B, C].</param>
     /// <param name="teacherLogits">t, the shape of s.</param>
     /// <param name="temperature">T, finite and &gt; 0.</param>
+    /// <param name="weight">A factor the loss is multiplied by (after the batch mean; the gradients stay those of the
+    /// unweighted loss, which a backward pass scales by the weight with the loss's gradient); 1 by default.</param>
     void KlDivergenceWithGradient(Tensor loss, Tensor dStudent, Tensor dTeacher, Tensor studentLogits, Tensor teacherLogits,
-        float temperature);
+        float temperature, float weight = 1f);
 
     /// <summary>loss[0] = mean of max(x, 0) − x·y + log(1 + e^−|x|): binary cross-entropy on logits x, targets y.</summary>
     void BceWithLogits(Tensor loss, Tensor logits, Tensor targets);

@@ -34,6 +34,7 @@ public class GradientOverwriteTests
         ["mean of all"] = (a, _) => Ops.Mean(a),
         ["mse"] = Losses.Mse,
         ["kl divergence"] = (a, b) => Losses.KlDivergence(a, b, 2f),
+        ["weighted kl divergence"] = (a, b) => Losses.KlDivergence(a, b, 2f, weight: 3.5f),
         ["fake-quantized rows"] = (a, _) => Ops.FakeQuantizeRows(a),
     };
 

@@ -53,4 +53,13 @@ public class LossGradCheckTests
             [Check.Random(8, -2, 2, 3, 4), Check.Random(9, -2, 2, 3, 4)]);
         Assert.True(r.Passed, r.ToString());
     }
+
+    [Fact]
+    public void A_weighted_sum_of_losses_backpropagates_through_the_loss_weights()
+    {
+        int[] labels = [0, 2, 1];
+        var r = GradCheck.Check(v => Losses.KlDivergence(v[0], v[1], 2f, weight: 3f) + Losses.CrossEntropy(v[0], labels, 0.1f, weight: 0.5f),
+            [Check.Random(8, -2, 2, 3, 4), Check.Random(9, -2, 2, 3, 4)]);
+        Assert.True(r.Passed, r.ToString());
+    }
 }

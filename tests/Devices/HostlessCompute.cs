@@ -105,15 +105,16 @@ internal sealed class HostlessCompute : ICompute
     public void SoftmaxBackward(Tensor dx, Tensor y, Tensor dy, float temperature, bool log) =>
         Cpu.SoftmaxBackward(C(dx), C(y), C(dy), temperature, log);
 
-    public void NllLoss(Tensor loss, Tensor logProbabilities, IntTensor labels, float smoothing, Tensor labelledCount = default) =>
-        Cpu.NllLoss(C(loss), C(logProbabilities), C(labels), smoothing, C(labelledCount));
+    public void NllLoss(Tensor loss, Tensor logProbabilities, IntTensor labels, float smoothing, Tensor labelledCount = default, float weight = 1f) =>
+        Cpu.NllLoss(C(loss), C(logProbabilities), C(labels), smoothing, C(labelledCount), weight);
 
     public void SoftmaxCrossEntropyBackward(Tensor dLogits, Tensor logProbabilities, IntTensor labels, float smoothing, Tensor scale,
-        bool accumulate = true, Tensor labelledCount = default) =>
-        Cpu.SoftmaxCrossEntropyBackward(C(dLogits), C(logProbabilities), C(labels), smoothing, C(scale), accumulate, C(labelledCount));
+        bool accumulate = true, Tensor labelledCount = default, float factor = 1f) =>
+        Cpu.SoftmaxCrossEntropyBackward(C(dLogits), C(logProbabilities), C(labels), smoothing, C(scale), accumulate, C(labelledCount), factor);
 
     public void KlDivergenceWithGradient(Tensor loss, Tensor dStudent, Tensor dTeacher, Tensor studentLogits, Tensor teacherLogits,
-        float temperature) => Cpu.KlDivergenceWithGradient(C(loss), C(dStudent), C(dTeacher), C(studentLogits), C(teacherLogits), temperature);
+        float temperature, float weight = 1f) =>
+        Cpu.KlDivergenceWithGradient(C(loss), C(dStudent), C(dTeacher), C(studentLogits), C(teacherLogits), temperature, weight);
 
     public void BceWithLogits(Tensor loss, Tensor logits, Tensor targets) => Cpu.BceWithLogits(C(loss), C(logits), C(targets));
 

@@ -29,15 +29,15 @@ public class GpuLaunchCountTests(IlgpuCpuFixture fixture)
     }
 
     [Fact]
-    public void A_two_layer_kd_step_launches_20_kernels_and_copies_nothing()
+    public void A_two_layer_kd_step_launches_16_kernels_and_copies_nothing()
     {
-        // Forward: 2 GEMMs; the fused KL rows and their sum (2); log-softmax and NLL (2); the two weights and their sum
-        // (3). Backward: the sum's gradient to both terms (2) and each weight's (2), each written over its buffer (no
-        // zero-fill first: 4 launches fewer than when they were added to zeros); the CE backward, and the KL's saved
-        // gradient added to it (2); the output layer's dX and dW in one launch, its bias sum, the ReLU backward with
-        // the hidden bias sum, the hidden dW (4); Adam (1).
+        // Forward: 2 GEMMs; the fused KL rows and their sum, α·T² applied by the sum (2); log-softmax and NLL, 1 − α
+        // applied by the NLL (2); the terms' sum (1). Backward: the sum's gradient to both terms, each written over its
+        // buffer (2); the CE backward with 1 − α, and the KL's saved gradient added to it with α·T² (2); the output
+        // layer's dX and dW in one launch, its bias sum, the ReLU backward with the hidden bias sum, the hidden dW (4);
+        // Adam (1). The weights folded into the loss kernels took 4 launches away (2 scalings forward, 2 backward).
         var (launches, copies) = CountStep("9-4-3", distill: true);
-        Assert.Equal(20, launches);
+        Assert.Equal(16, launches);
         Assert.Equal(0, copies);
     }
 
@@ -76,9 +76,9 @@ public class GpuLaunchCountTests(IlgpuCpuFixture fixture)
         {
             graph.Reset();
             Variable logits = model.Forward(graph.Input(x));
-            // The bench's KD objective: α·T²·KL(teacher ‖ student, T) + (1 − α)·CE, T = 4, α = 0.9.
+            // The bench's KD objective (BenchCases.DistillationLoss): α·T²·KL(teacher ‖ student, T) + (1 − α)·CE, T = 4, α = 0.9.
             Variable loss = distill
-                ? Ops.Scale(Losses.KlDivergence(logits, graph.Input(teacher), 4f), 0.9f * 16f) + Ops.Scale(Losses.CrossEntropy(logits, labels), 0.1f)
+                ? Losses.KlDivergence(logits, graph.Input(teacher), 4f, weight: 0.9f * 16f) + Losses.CrossEntropy(logits, labels, weight: 1f - 0.9f)
                 : Losses.CrossEntropy(logits, labels);
             optimizer.ZeroGrad();
             loss.Backward();

@@ -45,9 +45,10 @@ public class GpuLossAndOptimizerTests(IlgpuCpuFixture fixture)
     }
 
     [Theory]
-    [InlineData(0f)]
-    [InlineData(0.1f)]
-    public void Nll_loss_and_the_fused_cross_entropy_backward_skip_unlabelled_rows_as_the_cpu(float smoothing)
+    [InlineData(0f, 1f)]
+    [InlineData(0.1f, 1f)]
+    [InlineData(0.1f, 0.35f)]
+    public void Nll_loss_and_the_fused_cross_entropy_backward_skip_unlabelled_rows_as_the_cpu(float smoothing, float weight)
     {
         Tensor logp = Tensor.Zeros(_logits.Shape);
         CpuCompute.Default.Softmax(logp, _logits, 1f, log: true);
@@ -55,19 +56,19 @@ public class GpuLossAndOptimizerTests(IlgpuCpuFixture fixture)
         var (cpu, gpu) = Both(b =>
         {
             Tensor loss = Tensor.Zeros(new Shape(1), b);
-            b.NllLoss(loss, On(b, logp), IntTensor.Upload(_labels, b), smoothing);
+            b.NllLoss(loss, On(b, logp), IntTensor.Upload(_labels, b), smoothing, weight: weight);
             return loss;
         });
-        Check.Close(cpu, gpu, SumAtol, SumRtol, $"NLL ε={smoothing}");
+        Check.Close(cpu, gpu, SumAtol, SumRtol, $"NLL ε={smoothing} weight {weight}");
         foreach (bool accumulate in new[] { true, false })
         {
             (cpu, gpu) = Both(b =>
             {
                 Tensor d = On(b, dLogits0);
-                b.SoftmaxCrossEntropyBackward(d, On(b, logp), IntTensor.Upload(_labels, b), smoothing, On(b, scale), accumulate);
+                b.SoftmaxCrossEntropyBackward(d, On(b, logp), IntTensor.Upload(_labels, b), smoothing, On(b, scale), accumulate, factor: weight);
                 return d;
             });
-            Check.Close(cpu, gpu, SumAtol, SumRtol, $"cross-entropy backward ε={smoothing}, {(accumulate ? "added" : "written")}");
+            Check.Close(cpu, gpu, SumAtol, SumRtol, $"cross-entropy backward ε={smoothing} weight {weight}, {(accumulate ? "added" : "written")}");
         }
     }
 
@@ -123,21 +124,22 @@ public class GpuLossAndOptimizerTests(IlgpuCpuFixture fixture)
     }
 
     [Theory]
-    [InlineData(1f, true)]
-    [InlineData(4f, false)]
-    public void Kl_divergence_with_gradients_matches_the_cpu(float temperature, bool teacherGradient)
+    [InlineData(1f, true, 1f)]
+    [InlineData(4f, false, 1f)]
+    [InlineData(4f, true, 14.4f)]
+    public void Kl_divergence_with_gradients_matches_the_cpu(float temperature, bool teacherGradient, float weight)
     {
         Tensor Run(ICompute b, int output)
         {
             Tensor loss = Tensor.Zeros(new Shape(1), b), ds = Tensor.Zeros(_logits.Shape, b);
             Tensor dt = teacherGradient ? Tensor.Zeros(_logits.Shape, b) : default;
-            b.KlDivergenceWithGradient(loss, ds, dt, On(b, _logits), On(b, _teacher), temperature);
+            b.KlDivergenceWithGradient(loss, ds, dt, On(b, _logits), On(b, _teacher), temperature, weight);
             return output switch { 0 => loss, 1 => ds, _ => teacherGradient ? dt : loss };
         }
         foreach (int output in new[] { 0, 1, 2 })
         {
             var (cpu, gpu) = Both(b => Run(b, output));
-            Check.Close(cpu, gpu, SumAtol, SumRtol, $"KL output {output} at T={temperature}");
+            Check.Close(cpu, gpu, SumAtol, SumRtol, $"KL output {output} at T={temperature}, weight {weight}");
         }
     }
 

@@ -8,6 +8,13 @@ namespace TinyKd.Autograd;
 /// </summary>
 public static partial class Losses
 {
+    // A loss weight must be finite (0 is allowed: the term then contributes nothing).
+    private static void CheckWeight(float weight)
+    {
+        if (!float.IsFinite(weight))
+            throw new ArgumentOutOfRangeException(nameof(weight), $"A loss weight must be finite; got {weight}.");
+    }
+
     // v's gradient += (factor·dloss/divisor)·term, or = when nothing of this backward pass is in it yet (no zero-fill).
     private static void ScaledAddTo(Graph g, Variable v, Tensor term, Tensor dloss, float factor = 1f, float divisor = 1f)
     {

@@ -21,7 +21,7 @@ public static class SoftTargetLoss
     public static Variable Compute(Variable studentLogits, Variable teacherLogits, ReadOnlyMemory<int> labels, float temperature, float alpha)
     {
         Variable soft = Soft(studentLogits, teacherLogits, temperature, alpha);
-        return alpha == 1f ? soft : Mix(soft, Losses.CrossEntropy(studentLogits, labels, ignoreUnlabelled: true), alpha);
+        return alpha == 1f ? soft : Mix(soft, Losses.CrossEntropy(studentLogits, labels, ignoreUnlabelled: true, weight: 1f - alpha), alpha);
     }
 
     /// <summary>
@@ -31,24 +31,20 @@ public static class SoftTargetLoss
     public static Variable Compute(Variable studentLogits, Variable teacherLogits, IntTensor labels, float temperature, float alpha)
     {
         Variable soft = Soft(studentLogits, teacherLogits, temperature, alpha);
-        return alpha == 1f ? soft : Mix(soft, Losses.CrossEntropy(studentLogits, labels, ignoreUnlabelled: true), alpha);
+        return alpha == 1f ? soft : Mix(soft, Losses.CrossEntropy(studentLogits, labels, ignoreUnlabelled: true, weight: 1f - alpha), alpha);
     }
 
-    // α·T²·KL(teacher ‖ student).
+    // α·T²·KL(teacher ‖ student), the weight applied in the KL kernel (no scaling pass of its own).
     private static Variable Soft(Variable studentLogits, Variable teacherLogits, float temperature, float alpha)
     {
         ArgumentNullException.ThrowIfNull(studentLogits);
         ArgumentNullException.ThrowIfNull(teacherLogits);
         CheckAlpha(alpha);
-        return Ops.Scale(Losses.KlDivergence(studentLogits, teacherLogits, temperature), alpha * temperature * temperature);
+        return Losses.KlDivergence(studentLogits, teacherLogits, temperature, weight: alpha * temperature * temperature);
     }
 
-    // soft + (1 − α)·hard, or the hard term alone when α = 0.
-    private static Variable Mix(Variable soft, Variable crossEntropy, float alpha)
-    {
-        Variable hard = Ops.Scale(crossEntropy, 1f - alpha);
-        return alpha == 0f ? hard : soft + hard;
-    }
+    // soft + hard, hard being (1 − α)·CE with the weight applied in the cross-entropy's kernels; the hard term alone when α = 0.
+    private static Variable Mix(Variable soft, Variable hard, float alpha) => alpha == 0f ? hard : soft + hard;
 
     /// <summary>Throws unless α is in [0, 1].</summary>
     public static void CheckAlpha(float alpha)

@@ -50,9 +50,10 @@ internal static class ReductionKernels
     // RowKernels.NllTerm) and count[0] = B, for the backward. Rows are strided and reduced as Sum strides and reduces
     // the terms (thread t adds rows t, t + G, …), so the loss has the bits of the row terms summed by Sum with scale −1
     // and divided by B; B is summed beside it, exactly (a float holds integers to 2²⁴). Unlabelled rows (label −1) add 0
-    // and are not counted. Shared memory: two floats per warp of the group (term sums, then counts).
+    // and are not counted. The loss is then multiplied by weight (a weighted term of a sum of losses). Shared memory: two
+    // floats per warp of the group (term sums, then counts).
     public static void NllLoss(ArrayView<float> loss, ArrayView<float> count, ArrayView<float> logp, ArrayView<int> labels, int rows,
-        int columns, float smoothing)
+        int columns, float smoothing, float weight)
     {
         var partial = SharedMemory.GetDynamic<float>();
         int t = Group.IdxX, warps = Group.DimX / Warp.WarpSize;
@@ -82,7 +83,7 @@ internal static class ReductionKernels
         s = WarpSum(s);
         n = WarpSum(n);
         if (t != 0) return;
-        loss[0] = n == 0f ? 0f : -s / n;
+        loss[0] = n == 0f ? 0f : -s / n * weight;
         count[0] = n;
     }
 

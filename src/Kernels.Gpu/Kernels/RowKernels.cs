@@ -78,11 +78,11 @@ internal static class RowKernels
         return label < 0 ? 0f : (1f - smoothing) * logp[start + label] + smoothing / columns * rowSum;
     }
 
-    // dlogits += scale[0]·(e^logp − target)/B with target = (1−ε)·onehot(label) + ε/C and B = labelled[0], the count of
-    // labelled rows (ReductionKernels.NllLoss or LabelKernels.LabelledCount); one thread per element. With accumulate 0 the element is written
-    // instead, 0 in an unlabelled row.
+    // dlogits += (scale[0]·factor)·(e^logp − target)/B with target = (1−ε)·onehot(label) + ε/C and B = labelled[0], the
+    // count of labelled rows (ReductionKernels.NllLoss or LabelKernels.LabelledCount), factor the loss's weight; one thread
+    // per element. With accumulate 0 the element is written instead, 0 in an unlabelled row.
     public static void SoftmaxCrossEntropyBackward(Index1D i, ArrayView<float> dLogits, ArrayView<float> logp, ArrayView<int> labels,
-        ArrayView<float> scale, int columns, float smoothing, ArrayView<float> labelled, int accumulate)
+        ArrayView<float> scale, float factor, int columns, float smoothing, ArrayView<float> labelled, int accumulate)
     {
         int label = labels[i / columns];
         if (label < 0)
@@ -91,7 +91,7 @@ internal static class RowKernels
             return;
         }
         float target = (i % columns == label ? 1f - smoothing : 0f) + smoothing / columns;
-        float gradient = scale[0] * (XMath.Exp(logp[i]) - target) / labelled[0];
+        float gradient = scale[0] * factor * (XMath.Exp(logp[i]) - target) / labelled[0];
         dLogits[i] = accumulate != 0 ? dLogits[i] + gradient : gradient;
     }
 

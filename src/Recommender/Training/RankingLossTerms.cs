@@ -78,7 +78,7 @@ internal sealed class RankingLossTerms
             case RankingDistillation.Listwise:
             {
                 Tensor targets = TeacherBlock(teacher!, users, items, rows, Width, softTargets: null);
-                term = Ops.Scale(Losses.KlDivergence(scores, graph.Input(targets), t), t * t);
+                term = Losses.KlDivergence(scores, graph.Input(targets), t, weight: t * t);
                 break;
             }
             default:

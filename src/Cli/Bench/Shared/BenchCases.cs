@@ -74,6 +74,6 @@ internal static class BenchCases
 
     /// <summary>The same objective with the labels already on the logits' backend (a device bench uploads them once).</summary>
     public static Variable DistillationLoss(Variable logits, Variable teacherLogits, IntTensor labels) =>
-        Ops.Scale(Losses.KlDivergence(logits, teacherLogits, Temperature), Alpha * Temperature * Temperature)
-        + Ops.Scale(Losses.CrossEntropy(logits, labels), 1f - Alpha);
+        Losses.KlDivergence(logits, teacherLogits, Temperature, weight: Alpha * Temperature * Temperature)
+        + Losses.CrossEntropy(logits, labels, weight: 1f - Alpha);
 }
