@@ -38,8 +38,10 @@ internal readonly unsafe struct GemmAvx2 : IGemmKernel
     /// C[0..rows, 0..cols] ← update(Ã·B̃) for one tile (rows ≤ 6, cols ≤ 16). A partial tile runs the smallest row
     /// variant that covers it (2, 4 or 6 rows: the MLP's 128 rows = 21 × 6 + 2 then waste no FMAs, where a full
     /// 6-row tile for the last 2 rows cost 3% of the product); a column-partial tile is computed whole into a scratch
-    /// tile and merged by <see cref="GemmTile.Merge"/> (AVX2's masked stores are slow on some cores).
+    /// tile and merged by <see cref="GemmTile.Merge"/> (AVX2's masked stores are slow on some cores). Its stackalloc keeps
+    /// the JIT from inlining it into the driver, so it is compiled fully optimised at once (docs/elementwise-ops.md).
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Multiply(nint kc, float* a, float* b, nint ldb, float* c, nint ldc, int rows, int cols, TileUpdate* update)
     {
         if (cols == 16)
@@ -134,6 +136,7 @@ internal readonly unsafe struct GemmAvx2 : IGemmKernel
         Vector256.Store(v1, c + 8);
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void PackA(float* src, nint ld, bool alongK, int rows, int kc, float* dst)
     {
         if (!alongK)
@@ -145,6 +148,7 @@ internal readonly unsafe struct GemmAvx2 : IGemmKernel
             GemmPack.Transpose8(src + i * ld, ld, Math.Min(6, rows - i), kc, 6, dst, 1f);
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void PackB(float* src, nint ld, bool alongK, int cols, int kc, float* dst, float alpha)
     {
         if (!alongK)

@@ -41,6 +41,7 @@ internal readonly unsafe struct GemmScalar : IGemmKernel
         GemmTile.Merge(tile, 4, c, ldc, rows, cols, update);
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void PackA(float* src, nint ld, bool alongK, int rows, int kc, float* dst)
     {
         for (int i = 0; i < rows; i += 4, dst += 4 * kc)
@@ -50,6 +51,7 @@ internal readonly unsafe struct GemmScalar : IGemmKernel
         }
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void PackB(float* src, nint ld, bool alongK, int cols, int kc, float* dst, float alpha)
     {
         for (int j = 0; j < cols; j += 4, dst += 4 * kc)
