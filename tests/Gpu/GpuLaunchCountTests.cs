@@ -1,6 +1,7 @@
 using TinyKd.Autograd;
 using TinyKd.Autograd.Nn;
 using TinyKd.Autograd.Optim;
+using TinyKd.Distill.Distillation;
 using TinyKd.Gpu;
 using TinyKd.Tensors;
 
@@ -78,7 +79,7 @@ public class GpuLaunchCountTests(IlgpuCpuFixture fixture)
             Variable logits = model.Forward(graph.Input(x));
             // The bench's KD objective (BenchCases.DistillationLoss): α·T²·KL(teacher ‖ student, T) + (1 − α)·CE, T = 4, α = 0.9.
             Variable loss = distill
-                ? Losses.KlDivergence(logits, graph.Input(teacher), 4f, weight: 0.9f * 16f) + Losses.CrossEntropy(logits, labels, weight: 1f - 0.9f)
+                ? SoftTargetLoss.Compute(logits, graph.Input(teacher), labels, temperature: 4f, alpha: 0.9f)
                 : Losses.CrossEntropy(logits, labels);
             optimizer.ZeroGrad();
             loss.Backward();

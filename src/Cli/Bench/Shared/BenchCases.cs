@@ -1,5 +1,6 @@
 using TinyKd.Autograd;
 using TinyKd.Autograd.Nn;
+using TinyKd.Distill.Distillation;
 using TinyKd.Tensors;
 
 namespace TinyKd.Cli.Bench;
@@ -72,8 +73,8 @@ internal static class BenchCases
     public static Variable DistillationLoss(Variable logits, Variable teacherLogits, int[] labels) =>
         DistillationLoss(logits, teacherLogits, IntTensor.FromArray(labels));
 
-    /// <summary>The same objective with the labels already on the logits' backend (a device bench uploads them once).</summary>
+    /// <summary>The same objective with the labels already on the logits' backend (a device bench uploads them once):
+    /// the distillation trainer's own <see cref="SoftTargetLoss"/> at T and α.</summary>
     public static Variable DistillationLoss(Variable logits, Variable teacherLogits, IntTensor labels) =>
-        Losses.KlDivergence(logits, teacherLogits, Temperature, weight: Alpha * Temperature * Temperature)
-        + Losses.CrossEntropy(logits, labels, weight: 1f - Alpha);
+        SoftTargetLoss.Compute(logits, teacherLogits, labels, Temperature, Alpha);
 }
