@@ -126,6 +126,7 @@ public sealed class GemmBlockingTests : IDisposable
         Assert.InRange(caches.L1Data, 4 * KiB, 4 * MiB);
         Assert.InRange(caches.L2, 64 * KiB, 64 * MiB);
         Assert.Contains("tile, KC", CpuKernels.DescribeGemm(CpuKernels.Path));
+        Assert.Contains("next-block source prefetch " + (CpuFamily.Vendor == "Intel" ? "off" : "on"), CpuKernels.DescribeGemm(CpuKernels.Path));
     }
 
     [Fact]

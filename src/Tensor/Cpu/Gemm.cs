@@ -67,7 +67,7 @@ internal static unsafe class Gemm
 
     /// <summary>
     /// Whether a task walks the source of the next blocks to be packed towards L2 while the current block computes
-    /// (<see cref="SourcePrefetch"/>). On where it was measured to pay, AMD (Zen 4: the teacher step's forward 5%
+    /// (<see cref="SourcePrefetch"/>): on for AMD, where it was measured to pay (Zen 4: the teacher step's forward 5%
     /// faster on one thread); off on Intel cores, whose L2 streamer already fetches the rows that packing reads, so
     /// that the walk only took L2 from the packed B̃ block it shares it with (the next block's source is as large as
     /// B̃, and the two overflowed L2): on an Ice Lake Xeon every teacher product ran 1–13% faster without it, on one

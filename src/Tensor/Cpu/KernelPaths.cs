@@ -62,15 +62,17 @@ public static class CpuKernels
     public static IReadOnlyList<KernelPath> Supported { get; } = Enum.GetValues<KernelPath>().Where(p => p <= Best).ToArray();
 
     /// <summary>
-    /// The GEMM's register tile and cache blocking on <paramref name="path"/> and the caches they were derived from,
-    /// e.g. "12×32 tile, KC 512, NC 256, MC 4092 from L1d 32 KiB, L2 1024 KiB, L3 32 MiB shared by 2 (sysfs)".
+    /// The GEMM's register tile and cache blocking on <paramref name="path"/>, the caches they were derived from, and
+    /// whether the driver prefetches the next block's source (on AMD, not on Intel: docs/gemm.md), e.g. "12×32 tile,
+    /// KC 512, NC 256, MC 4092 from L1d 32 KiB, L2 1024 KiB, L3 32 MiB shared by 2 (sysfs); next-block source
+    /// prefetch on".
     /// </summary>
     public static string DescribeGemm(KernelPath path) => path switch
     {
         KernelPath.Avx512 => GemmBlocking<GemmAvx512>.Description,
         KernelPath.Avx2 => GemmBlocking<GemmAvx2>.Description,
         _ => GemmBlocking<GemmScalar>.Description,
-    } + $" from {CpuCaches.Current}";
+    } + $" from {CpuCaches.Current}; next-block source prefetch {(Gemm.PrefetchesNextSource ? "on" : "off")}";
 
     /// <summary>The start-up path for a <c>TINYKD_KERNELS</c> value: <see cref="Best"/> when it is null or empty.</summary>
     /// <exception cref="InvalidOperationException">The value names no path, or one this processor lacks.</exception>
