@@ -245,9 +245,8 @@ internal static unsafe class Gemm
                     // pass over the parameters evicts W from L3). Measured on Zen 4, teacher step on one thread: the
                     // forward 6.08–6.10 ms with it, 6.44–6.50 without (two threads: 3.20–3.26 and 3.31–3.39); in a
                     // benchmark repeating one product, whose B stays in L3, it is neutral. Not on Intel cores (see
-                    // PrefetchesNextSource).
-                    if (!PrefetchesNextSource) prefetch = default;
-                    else if (jc + ncMax < n1) prefetch.StartB(in p, pc, kc, jc + ncMax, Math.Min(ncMax, n1 - jc - ncMax));
+                    // PrefetchesNextSource): there the walk stays empty and no tile issues anything.
+                    if (jc + ncMax < n1) prefetch.StartB(in p, pc, kc, jc + ncMax, Math.Min(ncMax, n1 - jc - ncMax));
                     else if (ic + mcMax < m1) prefetch.StartAB(in p, pc, kc, ic + mcMax, Math.Min(mcMax, m1 - ic - mcMax), n0, Math.Min(ncMax, n1 - n0));
                     else if (!last) prefetch.StartAB(in p, pc + kc, Math.Min(kcMax, k - pc - kc), m0, Math.Min(mcMax, m1 - m0), n0, Math.Min(ncMax, n1 - n0));
                     else prefetch = default;
@@ -273,7 +272,7 @@ internal static unsafe class Gemm
                                 update.Bias = bias == null ? null : bias + col;
                                 TKernel.Multiply(kc, a, b, ldb, p.C + row * ldc + col, ldc, rows, cols, &update);
                             }
-                            prefetch.Issue(perTile);
+                            if (perTile > 0) prefetch.Issue(perTile);
                         }
                     }
                 }
@@ -291,12 +290,17 @@ internal static unsafe class Gemm
 
         public void StartB(in Problem p, int pc, int kc, int jc, int nc)
         {
-            _first = BlockOfB(in p, pc, kc, jc, nc);
+            _first = PrefetchesNextSource ? BlockOfB(in p, pc, kc, jc, nc) : default;
             _second = default;
         }
 
         public void StartAB(in Problem p, int pc, int kc, int ic, int mc, int jc, int nc)
         {
+            if (!PrefetchesNextSource)
+            {
+                this = default;
+                return;
+            }
             _first = p.TransposeA ? new Rectangle(p.A + (nint)pc * p.M + ic, p.M, mc, kc) : new Rectangle(p.A + (nint)ic * p.K + pc, p.K, kc, mc);
             _second = BlockOfB(in p, pc, kc, jc, nc);
         }
@@ -304,8 +308,13 @@ internal static unsafe class Gemm
         private static Rectangle BlockOfB(in Problem p, int pc, int kc, int jc, int nc) =>
             p.TransposeB ? new Rectangle(p.B + (nint)jc * p.K + pc, p.K, kc, nc) : new Rectangle(p.B + (nint)pc * p.N + jc, p.N, nc, kc);
 
-        /// <summary>Lines to prefetch after each of <paramref name="tiles"/> kernel calls to cover both rectangles.</summary>
-        public readonly int LinesPerTile(int tiles) => (_first.Lines + _second.Lines) / Math.Max(tiles, 1) + 1;
+        /// <summary>Lines to prefetch after each of <paramref name="tiles"/> kernel calls to cover both rectangles
+        /// (0 when there is nothing to walk).</summary>
+        public readonly int LinesPerTile(int tiles)
+        {
+            int lines = _first.Lines + _second.Lines;
+            return lines == 0 ? 0 : lines / Math.Max(tiles, 1) + 1;
+        }
 
         public void Issue(int lines)
         {
